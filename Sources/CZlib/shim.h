@@ -1,0 +1,4 @@
+#ifndef SWSL_CZLIB_SHIM_H
+#define SWSL_CZLIB_SHIM_H
+#include <zlib.h>
+#endif

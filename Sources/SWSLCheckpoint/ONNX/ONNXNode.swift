@@ -1,0 +1,19 @@
+/// One operator application in an ONNX graph.
+public struct ONNXNode: Sendable {
+    /// The node's name; often empty or generated ("/layer1/layer1.0/conv1/Conv").
+    public let name: String
+    /// The operator, e.g. "Conv", "BatchNormalization", "Gemm".
+    public let opType: String
+    /// The operator set domain; "" (or "ai.onnx") for standard ONNX operators.
+    public let domain: String
+    /// Names of the input values; "" stands for an omitted optional input.
+    public let inputs: [String]
+    public let outputs: [String]
+    /// Attributes in file order.
+    public let attributes: [(String, ONNXAttribute)]
+
+    /// The first attribute called `name`.
+    public func attribute(_ name: String) -> ONNXAttribute? {
+        attributes.first { $0.0 == name }?.1
+    }
+}

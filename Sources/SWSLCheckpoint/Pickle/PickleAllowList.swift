@@ -1,0 +1,87 @@
+import SWSLCore
+
+/// The globals a checkpoint pickle may name. A name outside this list is refused the moment a
+/// `GLOBAL`, `STACK_GLOBAL` or `INST` opcode pushes it, before anything could try to call it.
+///
+/// Three kinds of names are admitted:
+/// - data constructors that `PickleConstructors` interprets (`_rebuild_tensor_v2`, `OrderedDict`, …);
+/// - plain values (storage types, dtypes, layouts) that are only ever compared, never called;
+/// - classes of whole pickled `nn.Module`s and of small records training scripts save
+///   (`argparse.Namespace`), which become inert `PickleObject`s: their code is never imported.
+enum PickleAllowList {
+    /// Callables interpreted as data constructors.
+    static let constructors: Set<String> = [
+        "collections.OrderedDict", "builtins.set", "builtins.frozenset", "__builtin__.set", "__builtin__.frozenset",
+        "builtins.bytearray", "__builtin__.bytearray", "_codecs.encode", "builtins.slice", "builtins.complex",
+        "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor_v3",
+        "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state",
+        "torch._tensor._rebuild_from_type_v2", "torch._utils._rebuild_from_type_v2",
+        "torch.nn.parameter.Parameter", "torch.Size", "torch.device",
+        "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar",
+        "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
+        "numpy.dtype", "copyreg._reconstructor", "copy_reg._reconstructor",
+    ]
+
+    /// Classes whose instances are recorded as inert objects (class name, arguments, state).
+    static let recordClasses: Set<String> = [
+        "argparse.Namespace", "numpy.ndarray", "collections.deque", "collections.defaultdict",
+        "datetime.datetime", "datetime.date", "datetime.timedelta", "builtins.object", "__builtin__.object",
+        "torch.nn.parameter.Parameter", "torch.Tensor",
+    ]
+
+    /// Module paths whose classes may appear in a whole pickled model (`torch.save(model)`).
+    static let moduleNamespaces = [
+        "torch.nn.modules.", "torchvision.models.", "timm.models.", "timm.layers.",
+    ]
+
+    /// Names that are values only: compared, never called.
+    static let values: Set<String> = {
+        var names: Set<String> = ["torch.strided", "torch.sparse_coo", "torch.contiguous_format",
+                                  "torch.channels_last", "torch.preserve_format", "builtins.object",
+                                  "torch.storage.UntypedStorage", "torch.UntypedStorage", "torch.Tensor",
+                                  "numpy.ndarray", "builtins.float", "builtins.int", "builtins.str",
+                                  "builtins.bool"]
+        for name in storageTypes.keys {
+            names.insert(name)
+            // Tensor types named by the tar format (`torch.FloatTensor`, `torch.cuda.FloatTensor`).
+            names.insert(String(name.dropLast("Storage".count)) + "Tensor")
+        }
+        for dtype in DType.allCases { names.insert("torch.\(dtype.rawValue)") }
+        for alias in ["float", "double", "half", "long", "int", "short", "uint8", "bool"] { names.insert("torch.\(alias)") }
+        return names
+    }()
+
+    /// Storage types and the element type of their data.
+    static let storageTypes: [String: DType] = [
+        "torch.FloatStorage": .float32, "torch.DoubleStorage": .float64, "torch.HalfStorage": .float16,
+        "torch.BFloat16Storage": .bfloat16, "torch.LongStorage": .int64, "torch.IntStorage": .int32,
+        "torch.ShortStorage": .int16, "torch.CharStorage": .int8, "torch.ByteStorage": .uint8,
+        "torch.BoolStorage": .bool, "torch.UntypedStorage": .uint8, "torch.storage.UntypedStorage": .uint8,
+        "torch.cuda.FloatStorage": .float32, "torch.cuda.DoubleStorage": .float64, "torch.cuda.HalfStorage": .float16,
+        "torch.cuda.LongStorage": .int64, "torch.cuda.IntStorage": .int32, "torch.cuda.ByteStorage": .uint8,
+        "torch.cuda.BFloat16Storage": .bfloat16, "torch.cuda.BoolStorage": .bool,
+        "torch.cuda.CharStorage": .int8, "torch.cuda.ShortStorage": .int16,
+    ]
+
+    /// The element type a `torch.<dtype>` global stands for.
+    static func dtype(named name: String) -> DType? {
+        guard name.hasPrefix("torch.") else { return nil }
+        let short = String(name.dropFirst(6))
+        if let d = DType(rawValue: short) { return d }
+        return ["float": .float32, "double": .float64, "half": .float16, "long": .int64, "int": .int32,
+                "short": .int16][short]
+    }
+
+    static func isModuleClass(_ name: String) -> Bool {
+        moduleNamespaces.contains { name.hasPrefix($0) }
+    }
+
+    /// Returns `module.name` if it is admitted, else throws `forbiddenGlobal`.
+    static func admit(module: String, name: String, offset: Int) throws(ReadError) -> String {
+        let full = "\(module).\(name)"
+        if constructors.contains(full) || recordClasses.contains(full) || values.contains(full) || isModuleClass(full) {
+            return full
+        }
+        throw .forbiddenGlobal(name: full, offset: offset, use: "named by the pickle")
+    }
+}

@@ -1,0 +1,83 @@
+import SWSLCore
+
+/// PyTorch's zip format (torch ≥ 1.6): `<prefix>/data.pkl` holds the object, storages are the
+/// members `<prefix>/data/<key>`, `<prefix>/byteorder` says `little` or `big` (absent: little),
+/// `<prefix>/version` is the format version record. The prefix is any folder name.
+enum TorchZipReader {
+    static func read(path: String, fileSize: Int) throws(ReadError) -> Checkpoint {
+        let zip = try ZipArchive(path: path, fileSize: fileSize)
+        let pickles = zip.members.filter { $0.name.hasSuffix("/data.pkl") && $0.name.split(separator: "/").count == 2 }
+        guard pickles.count == 1, let pickleMember = pickles.first else {
+            throw .zip(member: nil, pickles.isEmpty
+                ? "no <prefix>/data.pkl member: not a PyTorch checkpoint"
+                : "several data.pkl members (\(pickles.map(\.name).joined(separator: ", ")))")
+        }
+        let prefix = String(pickleMember.name.dropLast("data.pkl".count))
+        func text(_ name: String) throws(ReadError) -> String? {
+            guard let m = zip.member(named: prefix + name) else { return nil }
+            guard m.size <= 64 else { throw .zip(member: m.name, "record of \(m.size) bytes is too long") }
+            let bytes = try zip.read(m)
+            return String(decoding: bytes.bytes, as: UTF8.self).trimmingWhitespace
+        }
+        let byteorder = try text("byteorder") ?? "little"
+        guard byteorder == "little" || byteorder == "big" else {
+            throw .zip(member: prefix + "byteorder", "byte order '\(byteorder)' is neither little nor big")
+        }
+        var version = try text("version")
+        if version == nil { version = try text(".data/version") }
+
+        var storages: [String: StorageRef] = [:]
+        let pickleBytes = try zip.read(pickleMember)
+        var machine = PickleMachine(bytes: pickleBytes.bytes) { id, offset throws(ReadError) in
+            let ref = try TorchPersistentID.storage(id, offset: offset)
+            if let seen = storages[ref.key], seen.dtype != ref.dtype {
+                throw .pickle(offset: offset, "storage '\(ref.key)' used as both \(seen.dtype) and \(ref.dtype)")
+            }
+            storages[ref.key] = ref
+            return .storage(ref)
+        }
+        let root: PickleValue
+        do { root = try machine.run() } catch { throw error.inMember(pickleMember.name) }
+
+        let found = try WeightsLocator.locate(root)
+        var cache: [String: ByteStorage] = [:]
+        let resolver = TensorResolver(fetch: { ref throws(ReadError) in
+            if let hit = cache[ref.key] { return hit }
+            let name = "\(prefix)data/\(ref.key)"
+            guard !ref.key.contains("/"), let member = zip.member(named: name) else {
+                throw .zip(member: name, "storage '\(ref.key)' is missing")
+            }
+            let storage = try TensorResolver.checkedStorage(try zip.read(member), for: storages[ref.key] ?? ref, place: "zip member '\(name)'")
+            cache[ref.key] = storage
+            return storage
+        }, bigEndian: byteorder == "big")
+        var facts: [(String, JSONValue)] = [("archive_prefix", .string(String(prefix.dropLast())))]
+        if let version { facts.append(("zip_version", .string(version))) }
+        facts.append(("byteorder", .string(byteorder)))
+        facts.append(("members", .int(Int64(zip.members.count))))
+        return Checkpoint(
+            path: path, format: .pytorchZip, facts: facts, weights: try resolver.resolve(found.entries),
+            wrapper: found.wrapper, prefix: found.prefix, object: root)
+    }
+}
+
+extension ReadError {
+    /// Names the zip member a pickle error happened in.
+    func inMember(_ member: String) -> ReadError {
+        switch self {
+        case .pickle(let offset, let m): .zip(member: member, "pickle offset \(offset): \(m)")
+        case .forbiddenGlobal: .zip(member: member, description)
+        case .truncated(_, let e): .zip(member: member, "pickle \(e)")
+        default: self
+        }
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        var s = Substring(self)
+        while let c = s.first, c.isWhitespace { s.removeFirst() }
+        while let c = s.last, c.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

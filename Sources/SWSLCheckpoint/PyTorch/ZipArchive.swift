@@ -1,0 +1,94 @@
+internal import CLibzip
+import SWSLCore
+
+/// A read-only zip archive opened with libzip, with consistency checks on (`ZIP_CHECKCONS`:
+/// local headers must agree with the central directory). Members are read whole into heap storage,
+/// after their declared sizes are checked against the archive's size (no zip bombs).
+final class ZipArchive {
+    /// A member's name and sizes as the central directory declares them.
+    struct Member {
+        let index: UInt64
+        let name: String
+        let size: Int
+        let compressedSize: Int
+        let compressed: Bool
+    }
+
+    /// Largest expansion deflate can achieve; a member claiming more is refused.
+    static let maxDeflateRatio = 1032
+
+    private let handle: OpaquePointer
+    let members: [Member]
+    private let byName: [String: Int]
+
+    init(path: String, fileSize: Int) throws(ReadError) {
+        var code: Int32 = 0
+        guard let handle = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &code) else {
+            var error = zip_error_t()
+            zip_error_init_with_code(&error, code)
+            defer { zip_error_fini(&error) }
+            throw .zip(member: nil, String(cString: zip_error_strerror(&error)))
+        }
+        self.handle = handle
+        var members: [Member] = []
+        var byName: [String: Int] = [:]
+        let count = zip_get_num_entries(handle, 0)
+        for i in 0..<UInt64(max(count, 0)) {
+            var st = zip_stat_t()
+            zip_stat_init(&st)
+            guard zip_stat_index(handle, i, 0, &st) == 0, let cname = st.name else {
+                zip_close(handle)
+                throw .zip(member: "#\(i)", "cannot stat member")
+            }
+            let name = String(cString: cname)
+            guard st.size <= UInt64(Int.max), st.comp_size <= UInt64(fileSize) else {
+                zip_close(handle)
+                throw .zip(member: name, "compressed size \(st.comp_size) exceeds the archive's \(fileSize) bytes")
+            }
+            let member = Member(index: i, name: name, size: Int(st.size), compressedSize: Int(st.comp_size),
+                                compressed: st.comp_method != ZIP_CM_STORE)
+            let limit = member.compressed ? member.compressedSize * ZipArchive.maxDeflateRatio + 64 : member.compressedSize
+            guard member.size <= limit else {
+                zip_close(handle)
+                throw .zip(member: name, "declares \(member.size) bytes from \(member.compressedSize) compressed (a zip bomb?)")
+            }
+            if byName[name] != nil {
+                zip_close(handle)
+                throw .zip(member: name, "appears twice in the central directory")
+            }
+            byName[name] = members.count
+            members.append(member)
+        }
+        self.members = members
+        self.byName = byName
+    }
+
+    deinit { zip_close(handle) }
+
+    func member(named name: String) -> Member? { byName[name].map { members[$0] } }
+
+    /// Reads a member whole. libzip verifies its CRC-32 when the read reaches the end.
+    func read(_ member: Member) throws(ReadError) -> ByteStorage {
+        guard let file = zip_fopen_index(handle, member.index, 0) else {
+            throw .zip(member: member.name, String(cString: zip_strerror(handle)))
+        }
+        defer { zip_fclose(file) }
+        return try ByteStorage.allocate(count: member.size) { (buffer: UnsafeMutableRawBufferPointer) throws(ReadError) -> Void in
+            var done = 0
+            while done < member.size {
+                let n = zip_fread(file, buffer.baseAddress! + done, UInt64(member.size - done))
+                guard n > 0 else {
+                    let why = n < 0 ? String(cString: zip_file_strerror(file)) : "ends after \(done) of \(member.size) bytes"
+                    throw .zip(member: member.name, why)
+                }
+                done += Int(n)
+            }
+            // Reading one byte more makes libzip check the CRC and that nothing follows.
+            var extra: UInt8 = 0
+            let tail = zip_fread(file, &extra, 1)
+            guard tail == 0 else {
+                throw .zip(member: member.name, tail < 0 ? String(cString: zip_file_strerror(file)) : "longer than declared")
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct SWSLConvert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swsl-convert",
+        abstract: "Convert PyTorch, ONNX and safetensors ResNet checkpoints into int8 .swm files.",
+        subcommands: [Inspect.self])
+}
