@@ -214,13 +214,13 @@ from safetensors.torch import save_file as save_safetensors  # noqa: E402
 
 ARCHS = {
     "resnet18_tiny": dict(seed=18, block=BasicBlock, layers=(2, 2, 2, 2),
-                          channels=(4, 6, 8, 12), stem_width=4),
+                          channels=(4, 5, 6, 8), stem_width=4),
     "resnet50_tiny": dict(seed=50, block=Bottleneck, layers=(3, 4, 6, 3),
                           channels=(4, 6, 8, 12), stem_width=4),
     "resnext_tiny": dict(seed=101, block=Bottleneck, layers=(2, 2, 2, 2),
                          channels=(4, 6, 8, 12), stem_width=4,
                          cardinality=4, base_width=32),
-    "resnet50d_tiny": dict(seed=5050, block=Bottleneck, layers=(3, 4, 6, 3),
+    "resnet50d_tiny": dict(seed=5050, block=Bottleneck, layers=(2, 2, 2, 2),
                            channels=(4, 6, 8, 12), stem_width=2,
                            stem_type="deep", avg_down=True),
 }
@@ -325,23 +325,19 @@ def golden_path(rel: str, suffix: str = ".json") -> Path:
 
 
 def dump_json(obj: dict) -> str:
-    """Indented JSON, but one line per tensor entry to keep goldens compact."""
-    lines = ["{"]
-    items = list(obj.items())
-    for i, (key, value) in enumerate(items):
-        comma = "," if i < len(items) - 1 else ""
-        if key == "tensors":
-            lines.append(f'  "tensors": [')
-            for j, entry in enumerate(value):
-                c = "," if j < len(value) - 1 else ""
-                lines.append("    " + json.dumps(entry, separators=(", ", ": ")) + c)
-            lines.append("  ]" + comma)
-        else:
-            rendered = json.dumps(value, indent=2, sort_keys=False)
-            rendered = rendered.replace("\n", "\n  ")
-            lines.append(f"  {json.dumps(key)}: {rendered}{comma}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    """Indented JSON with lists of scalars and each tensor entry on one line."""
+
+    def render(value, indent: str) -> str:
+        inner = indent + "  "
+        if isinstance(value, dict) and value:
+            items = [f"{inner}{json.dumps(k)}: {render(v, inner)}" for k, v in value.items()]
+            return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+        if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+            items = [inner + json.dumps(v, separators=(", ", ": ")) for v in value]
+            return "[\n" + ",\n".join(items) + "\n" + indent + "]"
+        return json.dumps(value, separators=(", ", ": "))
+
+    return render(obj, "") + "\n"
 
 
 def write_golden(rel: str, golden: dict) -> None:

@@ -14,11 +14,10 @@ extension Checkpoint {
     /// Bytes of all weight tensors.
     public var weightBytes: Int { weights.reduce(0) { $0 + $1.tensor.byteCount } }
 
-    /// The floating dtype most weights have (by element count), or nil when there is none.
+    /// The floating dtype all floating weights share; nil when there is none or they differ.
     public var weightDType: DType? {
-        var counts: [DType: Int] = [:]
-        for w in weights where w.tensor.dtype.isFloatingPoint { counts[w.tensor.dtype, default: 0] += w.tensor.elementCount }
-        return counts.max { ($0.value, $0.key.rawValue) < ($1.value, $1.key.rawValue) }?.key
+        let floating = Set(weights.lazy.map(\.tensor.dtype).filter(\.isFloatingPoint))
+        return floating.count == 1 ? floating.first : nil
     }
 
     /// What `swsl-convert inspect --json` prints.

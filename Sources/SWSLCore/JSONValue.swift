@@ -21,6 +21,14 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// True for everything but arrays and objects.
+    public var isScalar: Bool {
+        switch self {
+        case .array, .object: false
+        default: true
+        }
+    }
+
     /// The value for `key` when this is an object.
     public subscript(key: String) -> JSONValue? {
         guard case .object(let pairs) = self else { return nil }
@@ -47,6 +55,10 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let items):
             if items.isEmpty { out += "[]"; return }
+            if items.allSatisfy(\.isScalar) {
+                out += "[" + items.map { $0.serialized() }.joined(separator: indent == nil ? "," : ", ") + "]"
+                return
+            }
             out += "["
             for (i, item) in items.enumerated() {
                 out += (i == 0 ? "" : ",") + newline

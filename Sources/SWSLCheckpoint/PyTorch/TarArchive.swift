@@ -4,6 +4,8 @@ import SWSLCore
 /// extension records are skipped; every header's size is checked against the archive.
 struct TarArchive {
     private(set) var members: [String: Range<Int>] = [:]
+    /// Member names in archive order.
+    private(set) var names: [String] = []
 
     /// True when the first header carries the ustar magic.
     static func matches(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -30,6 +32,7 @@ struct TarArchive {
                 if !prefix.isEmpty { name = prefix + "/" + name }
                 if members[name] != nil { throw .corrupt(where: "tar member '\(name)'", "appears twice") }
                 members[name] = dataStart..<dataStart + size
+                names.append(name)
             }
             offset = dataStart + (size + 511) / 512 * 512
         }

@@ -33,6 +33,8 @@ enum TorchLegacyReader {
 
         var storages: [String: StorageRef] = [:]
         let root = try nextPickle { id, at throws(ReadError) in
+            // ('module', class, source_file, source): the class of a pickled module, kept as a name.
+            if let parts = id.items, parts.first?.string == "module", parts.count >= 2 { return parts[1] }
             let ref = try TorchPersistentID.storage(id, offset: at)
             let rootKey = ref.viewOf?.key ?? ref.key
             if ref.viewOf != nil, storages[rootKey] == nil, let parts = id.items, let n = parts[4].int {
@@ -93,7 +95,8 @@ enum TorchLegacyReader {
         }, bigEndian: !littleEndian)
         return Checkpoint(
             path: path, format: .pytorchLegacy,
-            facts: [("protocol_version", .int(1001)), ("sys_info", sysInfo.json), ("storages", .int(Int64(keys.count)))],
+            facts: [("magic_number", .string("0x1950a86a20f9469cfc6c")), ("protocol_version", .int(1001)),
+                    ("sys_info", sysInfo.json), ("storage_count", .int(Int64(keys.count)))] + found.facts,
             weights: try resolver.resolve(found.entries), wrapper: found.wrapper, prefix: found.prefix, object: root)
     }
 

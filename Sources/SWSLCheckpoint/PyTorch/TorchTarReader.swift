@@ -76,7 +76,9 @@ enum TorchTarReader {
         }, bigEndian: !littleEndian)
         return Checkpoint(
             path: path, format: .pytorchTar,
-            facts: [("sys_info", sysInfo.json), ("storages", .int(Int64(storages.count))), ("tensors_records", .int(Int64(tensors.count)))],
+            facts: [("members", .array(tar.names.map(JSONValue.string))), ("sys_info", sysInfo.json),
+                    ("protocol_version", sysInfo.dict?["protocol_version"]?.json ?? .null),
+                    ("storage_count", .int(Int64(storages.count)))] + found.facts,
             weights: try resolver.resolve(found.entries), wrapper: found.wrapper, prefix: found.prefix, object: root)
     }
 

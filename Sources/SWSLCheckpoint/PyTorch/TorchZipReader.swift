@@ -54,7 +54,10 @@ enum TorchZipReader {
         var facts: [(String, JSONValue)] = [("archive_prefix", .string(String(prefix.dropLast())))]
         if let version { facts.append(("zip_version", .string(version))) }
         facts.append(("byteorder", .string(byteorder)))
-        facts.append(("members", .int(Int64(zip.members.count))))
+        if let v = try text(".format_version") { facts.append(("format_version", .string(v))) }
+        if let a = try text(".storage_alignment"), let n = Int64(a) { facts.append(("storage_alignment", .int(n))) }
+        facts.append(("storage_count", .int(Int64(storages.count))))
+        facts += found.facts
         return Checkpoint(
             path: path, format: .pytorchZip, facts: facts, weights: try resolver.resolve(found.entries),
             wrapper: found.wrapper, prefix: found.prefix, object: root)

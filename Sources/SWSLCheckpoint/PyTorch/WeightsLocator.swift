@@ -16,18 +16,34 @@ enum WeightsLocator {
         let wrapper: String?
         let entries: [(String, TensorRef)]
         let prefix: String?
+        /// Facts about where the weights were found (`module_class`, `wrapper_keys`).
+        var facts: [(String, JSONValue)] = []
     }
 
     static func locate(_ root: PickleValue) throws(ReadError) -> Found {
         if let entries = tensorMapping(root) { return found(wrapper: nil, entries) }
-        if case .object(let o) = root, isModule(o) { return found(wrapper: "nn.Module", try moduleStateDict(o)) }
+        if case .object(let o) = root, isModule(o) {
+            var f = found(wrapper: "nn.Module", try moduleStateDict(o))
+            f.facts = [("module_class", .string(o.className))]
+            return f
+        }
         guard let dict = root.dict else {
             throw .noWeights("the file holds a \(root.kindName), not a mapping of names to tensors")
         }
+        var f = try locate(in: dict)
+        f.facts.append(("wrapper_keys", .array(dict.entries.compactMap { $0.key.string.map(JSONValue.string) })))
+        return f
+    }
+
+    private static func locate(in dict: PickleDict) throws(ReadError) -> Found {
         for key in wrapperKeys {
             guard let value = dict[key] else { continue }
             if let entries = tensorMapping(value) { return found(wrapper: key, entries) }
-            if case .object(let o) = value, isModule(o) { return found(wrapper: key, try moduleStateDict(o)) }
+            if case .object(let o) = value, isModule(o) {
+                var f = found(wrapper: key, try moduleStateDict(o))
+                f.facts = [("module_class", .string(o.className))]
+                return f
+            }
             // One more level: {"model": {"state_dict": …}}.
             if let inner = value.dict {
                 for innerKey in wrapperKeys {
