@@ -12,7 +12,7 @@ Models (``models/``), all built from ``timm.models.resnet.ResNet`` so that the
 tensor names are the torchvision/timm names (conv1, bn1, layer1.0.conv1,
 layer2.0.downsample.0, fc, ...), with 10 classes and tiny widths:
 
-* ``resnet18_tiny``  BasicBlock, layers (2, 2, 2, 2), channels (4, 6, 8, 12),
+* ``resnet18_tiny``  BasicBlock, layers (2, 2, 2, 2), channels (4, 5, 6, 8),
   7x7 stem of 4 channels (so, as in the real resnet18, layer1 has no
   downsample).
 * ``resnet50_tiny``  Bottleneck (expansion 4), the real topology
@@ -20,7 +20,7 @@ layer2.0.downsample.0, fc, ...), with 10 classes and tiny widths:
 * ``resnext_tiny``   Bottleneck, cardinality 4 (grouped 3x3 convs),
   base_width 32 (bottleneck width = 2 x planes, the same ratio as
   resnext50_32x4d), layers (2, 2, 2, 2), channels (4, 6, 8, 12).
-* ``resnet50d_tiny`` Bottleneck, layers (3, 4, 6, 3), channels (4, 6, 8, 12),
+* ``resnet50d_tiny`` Bottleneck, layers (2, 2, 2, 2), channels (4, 6, 8, 12),
   timm "deep" stem (conv1.0/1/3/4/6: three 3x3 convs of 2, 2, 4 channels)
   and avg_down=True (downsample.0 = AvgPool2d or Identity,
   downsample.1 = 1x1 conv, downsample.2 = BN).
@@ -59,7 +59,9 @@ PyTorch checkpoints (``models/*.pth``):
 * Zip container variants, made by rewriting ``resnet18_tiny.zip.pth`` with
   Python's zipfile (same records, same order; not 64-byte aligned any more):
   ``resnet18_tiny.deflated.pth`` (every member ZIP_DEFLATED),
-  ``resnet18_tiny.zip64.pth`` (every member written with force_zip64=True),
+  ``resnet18_tiny.zip64.pth`` (every member written with force_zip64=True:
+  zip64 extra fields and 0xFFFFFFFF sizes in the local headers; Python keeps
+  the central directory classic since nothing is large),
   ``resnet18_tiny.prefix.pth`` (archive folder renamed to ``my_weights/``),
   ``resnet18_tiny.bigendian.pth`` (``byteorder`` record says "big" and every
   storage is byte-swapped per element).
@@ -76,8 +78,10 @@ output "logits":
 * ``resnet18_tiny.bn.onnx``: the same exporter with do_constant_folding=False,
   which keeps the BatchNormalization nodes (eval semantics) and the PyTorch
   names; static batch 2.
-* ``resnet18_tiny.dynamo.onnx``: torch.export based exporter (dynamo=True),
-  dynamic batch.
+* ``resnet18_tiny.dynamo.onnx``: torch.export based exporter (dynamo=True,
+  its default opset), dynamic batch. Its onnxscript optimiser also folds BN
+  into the convs but keeps the conv names: ``conv1.weight`` there holds the
+  folded weight, not PyTorch's, and ``conv1.weight_bias`` is the new bias.
 * ``resnet18_tiny.opset17.onnx``: TorchScript exporter, opset 17, static
   batch 2.
 * ``external/resnet18_tiny.onnx`` + ``external/resnet18_tiny.onnx.data``: the
@@ -92,7 +96,8 @@ Goldens (``golden/``):
   README.md and in ``describe_*`` below).
 * ``input_2x3x64x64.npy``: the fixed float32 input.
 * ``<model>_logits.npy``: PyTorch eval-mode logits for that input.
-* ``<onnx json stem>_ort_logits.npy``: onnxruntime logits for each ONNX file.
+* ``<same flattened path>_ort_logits.npy``: onnxruntime logits for each ONNX
+  file (e.g. ``models__onnx__resnet18_tiny.bn.onnx_ort_logits.npy``).
 """
 
 from __future__ import annotations
@@ -103,7 +108,6 @@ import copy
 import importlib.util
 import io
 import json
-import os
 import pickle
 import struct
 import sys
@@ -265,10 +269,6 @@ def randomise_and_calibrate(model: nn.Module) -> None:
     model.eval()
 
 
-def state_dict_of(model: nn.Module) -> "collections.OrderedDict[str, torch.Tensor]":
-    return model.state_dict()
-
-
 # --------------------------------------------------------------------------
 # Helpers: tensors, JSON
 # --------------------------------------------------------------------------
@@ -325,17 +325,18 @@ def golden_path(rel: str, suffix: str = ".json") -> Path:
 
 
 def dump_json(obj: dict) -> str:
-    """Indented JSON with lists of scalars and each tensor entry on one line."""
+    """Indented JSON; short dicts, lists of scalars and each tensor entry on one line."""
 
     def render(value, indent: str) -> str:
         inner = indent + "  "
-        if isinstance(value, dict) and value:
+        flat = json.dumps(value, separators=(", ", ": "))
+        if isinstance(value, dict) and value and len(indent) + len(flat) > 130:
             items = [f"{inner}{json.dumps(k)}: {render(v, inner)}" for k, v in value.items()]
             return "{\n" + ",\n".join(items) + "\n" + indent + "}"
         if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
             items = [inner + json.dumps(v, separators=(", ", ": ")) for v in value]
             return "[\n" + ",\n".join(items) + "\n" + indent + "]"
-        return json.dumps(value, separators=(", ", ": "))
+        return flat
 
     return render(obj, "") + "\n"
 
@@ -565,6 +566,27 @@ def describe_legacy_stream(path: Path) -> dict:
             "sys_info": sys_info, "storage_count": len(keys)}
 
 
+def zip_layout(path: Path, zf: zipfile.ZipFile) -> dict:
+    """Container details a hand-written zip reader has to cope with."""
+    data = path.read_bytes()
+    zip64_local = False
+    for info in zf.infolist():
+        off = info.header_offset
+        name_len, extra_len = struct.unpack("<HH", data[off + 26: off + 30])
+        extra = data[off + 30 + name_len: off + 30 + name_len + extra_len]
+        pos = 0
+        while pos + 4 <= len(extra):
+            header_id, size = struct.unpack("<HH", extra[pos: pos + 4])
+            zip64_local |= header_id == 0x0001
+            pos += 4 + size
+    eocd = data.rfind(b"PK\x05\x06")
+    return {
+        "zip64_local_headers": zip64_local,
+        "zip64_end_of_central_directory": eocd >= 20 and data[eocd - 20: eocd - 16] == b"PK\x06\x07",
+        "data_descriptors": any(i.flag_bits & 0x08 for i in zf.infolist()),
+    }
+
+
 def describe_pth(path: Path, extra: dict | None = None) -> dict:
     obj = torch.load(path, map_location="cpu", weights_only=False)
     wrapper, weights = find_weights(obj)
@@ -588,6 +610,7 @@ def describe_pth(path: Path, extra: dict | None = None) -> dict:
                 "compression": sorted({("deflated" if i.compress_type == zipfile.ZIP_DEFLATED else "stored")
                                        for i in zf.infolist()}),
             }
+            facts.update(zip_layout(path, zf))
     elif tarfile.is_tarfile(path):
         golden["format"] = "pytorch-tar"
         with tarfile.open(path) as tar:
@@ -606,8 +629,20 @@ def describe_pth(path: Path, extra: dict | None = None) -> dict:
     golden["tensors"] = entries
     golden.update(weights_summary(entries))
     golden.update(facts)
+    golden["torch_weights_only_loadable"] = weights_only_loadable(path)
     golden.update(extra or {})
     return golden
+
+
+def weights_only_loadable(path: Path) -> bool:
+    """Whether torch.load's default safe unpickler (weights_only=True) accepts the file."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.load(path, map_location="cpu", weights_only=True)
+        return True
+    except Exception:
+        return False
 
 
 def describe_safetensors(path: Path, extra: dict | None = None) -> dict:
@@ -846,7 +881,7 @@ def main() -> None:
     np.save(ROOT / INPUT_NAME, x.numpy())
 
     models = {name: build_model(name) for name in ARCHS}
-    sds = {name: state_dict_of(m) for name, m in models.items()}
+    sds = {name: m.state_dict() for name, m in models.items()}
     logits = {}
     with torch.no_grad():
         for name, m in models.items():
@@ -934,8 +969,7 @@ def main() -> None:
     for filename, options in variants:
         path = MODELS / filename
         rewrite_zip(src, path, **options)
-        extra = {"zip64_local_headers": True} if options.get("force_zip64") else {}
-        pth_fixture(path, sd18, "resnet18_tiny", None, extra)
+        pth_fixture(path, sd18, "resnet18_tiny", None)
 
     # safetensors
     path = MODELS / "resnet18_tiny.safetensors"
