@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "swsl-convert", targets: ["swsl-convert"]),
         .library(name: "SWSLCheckpoint", targets: ["SWSLCheckpoint"]),
+        .library(name: "SWSLSchema", targets: ["SWSLSchema"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,14 +31,17 @@ let package = Package(
         .target(
             name: "SWSLCheckpoint",
             dependencies: ["SWSLCore", "CLibzip", "CZlib", "CONNX", "CProtobufC"]),
+        // The canonical ResNet schema and the mappers from torchvision, timm, Hugging Face and ONNX graphs.
+        .target(name: "SWSLSchema", dependencies: ["SWSLCheckpoint", "SWSLCore"]),
         .executableTarget(
             name: "swsl-convert",
             dependencies: [
-                "SWSLCheckpoint", "SWSLCore",
+                "SWSLCheckpoint", "SWSLCore", "SWSLSchema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
             name: "SWSLCheckpointTests",
             dependencies: ["SWSLCheckpoint", "SWSLCore"]),
+
     ]
 )

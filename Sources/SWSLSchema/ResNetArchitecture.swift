@@ -1,0 +1,51 @@
+/// The parametric description of a ResNet / ResNeXt / wide ResNet, inferred from tensor names and
+/// shapes (never from a file name). Every later stage works from this and canonical tensor names.
+public struct ResNetArchitecture: Sendable, Equatable, Hashable {
+    public enum Block: String, Sendable, Hashable { case basic, bottleneck }
+    public enum StemType: String, Sendable, Hashable {
+        /// One 7×7 stride-2 convolution.
+        case single
+        /// timm's deep stem: three 3×3 convolutions (stride 2, 1, 1).
+        case deep
+    }
+
+    /// A known model name (`resnet50`, `resnext101_32x8d`, `wide_resnet50_2`…), nil when none matches.
+    public var name: String?
+    public var block: Block
+    /// Blocks per stage.
+    public var layers: [Int]
+    /// Output channels of each stage.
+    public var widths: [Int]
+    /// Output channels of the first stem convolution.
+    public var stemWidth: Int
+    public var stemType: StemType
+    /// Groups of the 3×3 convolution in each bottleneck (32 for ResNeXt 32x4d).
+    public var groups: Int
+    /// Channels per group of the first stage's bottleneck (4 for 32x4d; 64 for plain ResNet).
+    public var widthPerGroup: Int
+    /// Downsample is avg-pool + 1×1 conv (timm `d` variants) instead of a strided 1×1 conv.
+    public var avgDown: Bool
+    public var numClasses: Int
+    /// Input channels of the stem (3 for RGB).
+    public var inputChannels: Int
+    /// In a bottleneck the stride sits on the 3×3 conv (torchvision/timm, "ResNet v1.5");
+    /// false puts it on the first 1×1 conv (original Caffe ResNet).
+    public var strideOn3x3: Bool
+
+    public init(name: String? = nil, block: Block, layers: [Int], widths: [Int], stemWidth: Int,
+                stemType: StemType = .single, groups: Int = 1, widthPerGroup: Int = 64, avgDown: Bool = false,
+                numClasses: Int, inputChannels: Int = 3, strideOn3x3: Bool = true) {
+        self.name = name
+        self.block = block
+        self.layers = layers
+        self.widths = widths
+        self.stemWidth = stemWidth
+        self.stemType = stemType
+        self.groups = groups
+        self.widthPerGroup = widthPerGroup
+        self.avgDown = avgDown
+        self.numClasses = numClasses
+        self.inputChannels = inputChannels
+        self.strideOn3x3 = strideOn3x3
+    }
+}
