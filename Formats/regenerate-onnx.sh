@@ -10,11 +10,10 @@ trap 'rm -rf "$work"' EXIT
 
 protoc-c --proto_path="$root/Formats" --c_out="$work" "$root/Formats/onnx-subset.proto"
 
+# The .c file includes "onnx-subset.pb-c.h" without a folder; SwiftPM puts include/ on the
+# target's header search path, and the umbrella-folder default module map exports the header.
 mkdir -p "$out/include"
 cp "$work/onnx-subset.pb-c.h" "$out/include/onnx-subset.pb-c.h"
-# SwiftPM puts include/ on the target's header search path, so the plain include resolves;
-# rewrite it explicitly in case protoc-c ever emits a directory prefix.
-sed 's|^#include ".*onnx-subset\.pb-c\.h"|#include "onnx-subset.pb-c.h"|' \
-    "$work/onnx-subset.pb-c.c" >"$out/onnx-subset.pb-c.c"
+cp "$work/onnx-subset.pb-c.c" "$out/onnx-subset.pb-c.c"
 
 echo "regenerated $out/onnx-subset.pb-c.c and $out/include/onnx-subset.pb-c.h with $(protoc-c --version | head -n 1)"

@@ -16,7 +16,7 @@ enum ONNXReader {
     }
 
     /// Facts in display order: ir_version, opset, producer, inputs, outputs, node counts, metadata.
-    static func facts(_ graph: ONNXGraph) -> [(String, JSONValue)] {
+    private static func facts(_ graph: ONNXGraph) -> [(String, JSONValue)] {
         var counts: [(String, Int64)] = []
         for node in graph.nodes {
             if let i = counts.firstIndex(where: { $0.0 == node.opType }) { counts[i].1 += 1 } else { counts.append((node.opType, 1)) }

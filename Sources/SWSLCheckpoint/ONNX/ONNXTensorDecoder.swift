@@ -2,7 +2,7 @@ import SWSLCore
 internal import CONNX
 
 /// Turns `TensorProto`s into `Tensor`s, checking the declared shape and data type against the data
-/// (Formats/ONNX.md, rules 5–9).
+/// (Formats/ONNX.md, rules 4–9).
 struct ONNXTensorDecoder {
     private var external: ONNXExternalData
 
