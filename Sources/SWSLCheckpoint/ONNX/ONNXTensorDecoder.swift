@@ -48,7 +48,9 @@ struct ONNXTensorDecoder {
         } else {
             storage = try Self.packTyped(proto, dtype: dtype, count: count, place: place)
         }
-        do throws(TensorLayoutError) { return try Tensor(dtype: dtype, shape: shape, storage: storage, byteOffset: offset) } catch {
+        do throws(TensorLayoutError) {
+            return try Tensor(dtype: dtype, shape: shape, storage: storage, byteOffset: offset)
+        } catch {
             throw .tensor(name: name, error)
         }
     }
