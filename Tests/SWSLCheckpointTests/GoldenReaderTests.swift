@@ -26,7 +26,8 @@ import SWSLCore
         // Format facts we report must agree with the reference wherever both have them.
         let factKeys = ["archive_prefix", "zip_version", "byteorder", "format_version", "storage_alignment",
                         "storage_count", "magic_number", "protocol_version", "sys_info", "module_class",
-                        "header_size", "metadata", "opset", "producer_name", "producer_version", "ir_version"]
+                        "header_size", "metadata", "opset", "producer_name", "producer_version", "ir_version",
+                        "inputs", "outputs", "members"]
         for key in factKeys where golden[key] != nil {
             #expect(report[key] == golden[key], "\(file): fact \(key)")
         }

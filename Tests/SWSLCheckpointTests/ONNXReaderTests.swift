@@ -195,7 +195,7 @@ import Testing
             return
         }
         #expect(graph.inputs.first?.dims == [.param("batch"), .value(3), .unknown])
-        #expect(fact(checkpoint, "inputs")?.serialized() == #"[{"name":"x","dtype":"float32","shape":["batch",3,null]}]"#)
+        #expect(fact(checkpoint, "inputs")?.serialized() == #"[{"name":"x","dtype":"float32","dims":["batch",3,null]}]"#)
         #expect(fact(checkpoint, "metadata")?.serialized() == #"{"author":"tests"}"#)
     }
 }

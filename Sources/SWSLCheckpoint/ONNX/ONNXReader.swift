@@ -49,6 +49,6 @@ enum ONNXReader {
                 }
             })
         } ?? .null
-        return .object([("name", .string(value.name)), ("dtype", .string(dtype)), ("shape", shape)])
+        return .object([("name", .string(value.name)), ("dtype", .string(dtype)), ("dims", shape)])
     }
 }
