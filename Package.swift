@@ -33,12 +33,15 @@ let package = Package(
             dependencies: ["SWSLCore", "CLibzip", "CZlib", "CONNX", "CProtobufC"]),
         // The canonical ResNet schema and the mappers from torchvision, timm, Hugging Face and ONNX graphs.
         .target(name: "SWSLSchema", dependencies: ["SWSLCheckpoint", "SWSLCore"]),
+        // The .swm file format: writer and validating reader.
+        .target(name: "SWSLFormat", dependencies: ["SWSLCore"]),
         .executableTarget(
             name: "swsl-convert",
             dependencies: [
-                "SWSLCheckpoint", "SWSLCore", "SWSLSchema",
+                "SWSLCheckpoint", "SWSLCore", "SWSLSchema", "SWSLFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .testTarget(name: "SWSLFormatTests", dependencies: ["SWSLFormat", "SWSLCore"]),
         .testTarget(
             name: "SWSLCheckpointTests",
             dependencies: ["SWSLCheckpoint", "SWSLCore"]),

@@ -1,0 +1,88 @@
+#ifndef SWSL_CKERNELS_INTERNAL_H
+#define SWSL_CKERNELS_INTERNAL_H
+
+#include "include/CKernels.h"
+
+/* Cache blocking of the convolution driver (see conv.c). SWK_MC is a multiple of SWK_MR and
+ * SWK_NC a multiple of every microkernel's NR. */
+#define SWK_KC 256
+#define SWK_MC 96
+#define SWK_NC 512
+/* Widest microkernel tile (columns). */
+#define SWK_NR_MAX 16
+
+/* What a microkernel applies to its tile after the last K block. Pointers are already moved to
+ * the tile's first row (pre_bias, scale, post_bias) or first element (residual); NULL when absent. */
+typedef struct {
+    const float *pre_bias;
+    const float *scale;
+    const float *post_bias;
+    const float *residual;
+    long ldr;
+    int relu;
+} swk_epilogue;
+
+/* C[mr x nr] (+)= A[kc panel of SWK_MR] * B[kc panel of NR]; then the epilogue when `ep` is non-NULL.
+ * `accumulate` adds the tile's current contents (later K blocks). */
+typedef void (*swk_microkernel_fn)(int kc, const float *a, const float *b, float *c, long ldc,
+                                   int mr, int nr, int accumulate, const swk_epilogue *ep);
+
+/* Converts `n` packed weight elements of `type` (F16 or I8) to float, unscaled. */
+typedef void (*swk_widen_fn)(const void *src, float *dst, size_t n, swk_weight_type type);
+
+/* The kernels of one instruction set. */
+typedef struct {
+    int nr;
+    swk_microkernel_fn kernel;
+    swk_widen_fn widen;
+} swk_kernel_set;
+
+/* The kernels for `isa`, or the portable ones when this CPU cannot run it. */
+const swk_kernel_set *swk_kernels_for(swk_isa isa);
+
+extern const swk_kernel_set swk_portable_kernels;
+#if defined(__x86_64__) || defined(__i386__)
+extern const swk_kernel_set swk_avx2_kernels;
+#endif
+
+/* Implicit im2col: columns [col0, col0 + nc) and reduction indices [k0, k0 + kc) of group g, packed as
+ * [ceil(nc / nr)][kc][nr] with zero columns past nc. */
+void swk_pack_columns(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc,
+                      int nr, float *dst);
+
+/* The epilogue on one value, in the documented order (no contraction across statements). */
+static inline float swk_epilogue_scalar(float v, const swk_epilogue *ep, int row, long column) {
+    if (ep->pre_bias) v = v + ep->pre_bias[row];
+    if (ep->scale) v = v * ep->scale[row];
+    if (ep->post_bias) v = v + ep->post_bias[row];
+    if (ep->residual) v = v + ep->residual[row * ep->ldr + column];
+    if (ep->relu) v = v > 0.0f ? v : 0.0f;
+    return v;
+}
+
+/* IEEE binary16 bits to float, exactly. */
+static inline float swk_half_to_float(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+    uint32_t exponent = (h >> 10) & 0x1fu;
+    uint32_t mantissa = h & 0x3ffu;
+    uint32_t bits;
+    if (exponent == 0) {
+        if (mantissa == 0) {
+            bits = sign;
+        } else {
+            /* Subnormal: normalise. */
+            int e = -1;
+            do { mantissa <<= 1; e++; } while ((mantissa & 0x400u) == 0);
+            bits = sign | ((uint32_t)(127 - 15 - e) << 23) | ((mantissa & 0x3ffu) << 13);
+        }
+    } else if (exponent == 0x1f) {
+        bits = sign | 0x7f800000u | (mantissa << 13);
+    } else {
+        bits = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
+    }
+    float f;
+    __builtin_memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+#endif

@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes a file atomically: into a temporary file in the destination's folder, then flushed
+/// (`fsync`) and renamed over the destination, and the folder flushed. Until `commit()` the
+/// destination is untouched; a writer that is dropped, or a process stopped by SIGINT/SIGTERM,
+/// removes its temporary file. (SIGKILL cannot be caught: it leaves a hidden `.NAME.tmp-*` file
+/// beside the destination, never a partial destination.)
+public final class AtomicFileWriter {
+    public let destination: String
+    public let temporaryPath: String
+    private var fd: Int32
+    private var committed = false
+
+    public init(destination: String) throws(FileAccessError) {
+        self.destination = destination
+        let slash = destination.lastIndex(of: "/")
+        let folder = slash.map { String(destination[..<$0]) } ?? "."
+        let base = slash.map { String(destination[destination.index(after: $0)...]) } ?? destination
+        var template = Array("\(folder.isEmpty ? "/" : folder)/.\(base).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw FileAccessError(path: destination, operation: "create a temporary file beside", errno: errno) }
+        self.fd = fd
+        self.temporaryPath = String(cString: template.map { UInt8(bitPattern: $0) }.dropLast() + [0])
+        fchmod(fd, 0o644)
+        PendingFiles.register(temporaryPath)
+    }
+
+    deinit {
+        if !committed { discard() }
+    }
+
+    /// Appends bytes.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(FileAccessError) {
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileAccessError(path: temporaryPath, operation: "write", errno: errno)
+            }
+            done += n
+        }
+    }
+
+    public func write(_ bytes: [UInt8]) throws(FileAccessError) {
+        let result: Result<Void, FileAccessError> = bytes.withUnsafeBytes { raw in
+            Result { () throws(FileAccessError) in try write(raw) }
+        }
+        try result.get()
+    }
+
+    /// Writes `count` zero bytes.
+    public func writeZeros(_ count: Int) throws(FileAccessError) {
+        if count > 0 { try write([UInt8](repeating: 0, count: count)) }
+    }
+
+    /// Flushes, renames over the destination and flushes the folder.
+    public func commit() throws(FileAccessError) {
+        guard fsync(fd) == 0 else { throw FileAccessError(path: temporaryPath, operation: "fsync", errno: errno) }
+        close(fd)
+        fd = -1
+        guard rename(temporaryPath, destination) == 0 else {
+            throw FileAccessError(path: destination, operation: "rename the finished file to", errno: errno)
+        }
+        committed = true
+        PendingFiles.unregister()
+        let folder = destination.lastIndex(of: "/").map { String(destination[..<$0]) } ?? "."
+        let dirfd = open(folder.isEmpty ? "/" : folder, O_RDONLY | O_DIRECTORY)
+        if dirfd >= 0 {
+            fsync(dirfd)
+            close(dirfd)
+        }
+    }
+
+    /// Removes the temporary file; the destination stays as it was.
+    public func discard() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+        unlink(temporaryPath)
+        PendingFiles.unregister()
+    }
+}
+
+/// The one temporary file being written, so SIGINT/SIGTERM can remove it (async-signal-safe:
+/// the path lives in a fixed C buffer, the handler only calls `unlink` and `_exit`).
+enum PendingFiles {
+    nonisolated(unsafe) private static var path = UnsafeMutablePointer<CChar>.allocate(capacity: 4097)
+    nonisolated(unsafe) private static var installed = false
+
+    static func register(_ temporary: String) {
+        let bytes = Array(temporary.utf8.prefix(4096))
+        for (i, b) in bytes.enumerated() { path[i] = CChar(bitPattern: b) }
+        path[bytes.count] = 0
+        if !installed {
+            installed = true
+            for sig in [SIGINT, SIGTERM, SIGHUP] {
+                signal(sig) { code in
+                    if PendingFiles.path[0] != 0 { unlink(PendingFiles.path) }
+                    _exit(128 + code)
+                }
+            }
+        }
+    }
+
+    static func unregister() { path[0] = 0 }
+}

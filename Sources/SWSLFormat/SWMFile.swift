@@ -1,0 +1,137 @@
+import SWSLCore
+
+/// A mapped, validated `.swm` file. Tensors are views of the mapping (no copies).
+public struct SWMFile: Sendable {
+    public let path: String
+    public let storage: ByteStorage
+    public let metadata: JSONValue
+    public let entries: [SWMEntry]
+    private let byName: [String: Int]
+    private let dataOffset: Int
+
+    /// Maps and validates `path` (rules 1–14 of Formats/SWM.md; 15, the tensor CRCs, with `checkCRC`).
+    public static func open(path: String, checkCRC: Bool = false) throws(SWMError) -> SWMFile {
+        let storage: ByteStorage
+        do { storage = try ByteStorage.map(path: path) } catch { throw .io(error.reason) }
+        return try SWMFile(path: path, storage: storage, checkCRC: checkCRC)
+    }
+
+    /// True when `bytes` start with the `.swm` magic.
+    public static func matches(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count >= 8 && Array(bytes[0..<8]) == SWM.magic
+    }
+
+    init(path: String, storage: ByteStorage, checkCRC: Bool) throws(SWMError) {
+        self.path = path
+        self.storage = storage
+        let bytes = storage.bytes
+        guard bytes.count >= SWM.headerSize else { throw .truncated("\(bytes.count) bytes, a header needs \(SWM.headerSize)") }
+        guard SWMFile.matches(bytes) else { throw .notSWM }
+        var r = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[0..<SWM.headerSize]))
+        func u32() -> UInt32 { (try? r.readLE(UInt32.self)) ?? 0 }
+        func u64() -> Int { Int(clamping: (try? r.readLE(UInt64.self)) ?? 0) }
+        _ = try? r.skip(8)
+        let version = u32()
+        guard version == SWM.version else { throw .unsupportedVersion(version) }
+        let headerSize = u32(), bom = u32()
+        _ = u32()
+        guard headerSize == UInt32(SWM.headerSize), bom == SWM.byteOrderMark else {
+            throw .badHeader("header size \(headerSize), byte-order mark 0x\(String(bom, radix: 16))")
+        }
+        let headerCRC = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 124, as: UInt32.self))
+        guard CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<124])) == headerCRC else { throw .checksum("header") }
+        let metaOffset = u64(), metaLength = u64(), dirOffset = u64(), dirLength = u64()
+        let dataOffset = u64(), dataLength = u64(), fileSize = u64()
+        let count = Int(u32()), metaCRC = u32(), dirCRC = u32()
+        guard fileSize == bytes.count else {
+            throw fileSize > bytes.count ? .truncated("header says \(fileSize) bytes, file has \(bytes.count)")
+                                         : .badSection("\(bytes.count - fileSize) bytes after the declared end")
+        }
+        // Rule 7: sections inside the file, aligned, in order, not overlapping.
+        var end = SWM.headerSize
+        for (name, offset, length) in [("metadata", metaOffset, metaLength), ("directory", dirOffset, dirLength), ("data", dataOffset, dataLength)] {
+            guard offset % SWM.alignment == 0, offset >= end, length <= bytes.count, offset <= bytes.count - length else {
+                throw .badSection("\(name) at \(offset) length \(length) is misaligned, overlaps or leaves the file")
+            }
+            end = offset + length
+        }
+        let meta = UnsafeRawBufferPointer(rebasing: bytes[metaOffset..<metaOffset + metaLength])
+        let dir = UnsafeRawBufferPointer(rebasing: bytes[dirOffset..<dirOffset + dirLength])
+        guard CRC32.checksum(meta) == metaCRC else { throw .checksum("metadata") }
+        guard CRC32.checksum(dir) == dirCRC else { throw .checksum("directory") }
+        do { metadata = try JSONParser.parse(meta, maxDepth: 16) } catch { throw .badMetadata(error.description) }
+        guard case .object = metadata, metadata["format"] == .string("swm") else { throw .badMetadata("not a swm metadata object") }
+        // Rule 16: only zero padding after the data.
+        guard end == bytes.count || (SWM.aligned(end) == bytes.count && bytes[end...].allSatisfy { $0 == 0 }) else {
+            throw .badSection("unexpected bytes after the data section")
+        }
+
+        // Rules 10–13: the directory.
+        guard count <= dirLength / 24 else { throw .badSection("\(count) tensors cannot fit a \(dirLength)-byte directory") }
+        var reader = ByteReader(dir, baseOffset: dirOffset)
+        var entries: [SWMEntry] = []
+        var byName: [String: Int] = [:]
+        for i in 0..<count {
+            let e = try SWMEntry.decode(&reader, index: i)
+            guard byName[e.name] == nil else { throw .badEntry(e.name, "appears twice") }
+            var elements = 1
+            for d in e.shape {
+                let (p, o) = elements.multipliedReportingOverflow(by: d)
+                guard !o else { throw .badEntry(e.name, "element count overflows") }
+                elements = p
+            }
+            guard elements * e.dtype.byteSize == e.byteLength else {
+                throw .badEntry(e.name, "\(e.dtype.name) \(e.shape) needs \(elements * e.dtype.byteSize) bytes, entry says \(e.byteLength)")
+            }
+            guard e.offset % SWM.alignment == 0, e.offset <= dataLength, e.byteLength <= dataLength - e.offset else {
+                throw .badEntry(e.name, "data at \(e.offset) length \(e.byteLength) is misaligned or outside the data section")
+            }
+            byName[e.name] = i
+            entries.append(e)
+        }
+        guard reader.isAtEnd else { throw .badSection("directory has \(reader.remaining) bytes after its last entry") }
+        // Rule 12 (no overlap) and rule 17 (every gap is zero bytes), walking the file in order.
+        func zeros(_ range: Range<Int>, _ what: String) throws(SWMError) {
+            guard bytes[range].allSatisfy({ $0 == 0 }) else { throw .badSection("non-zero padding \(what)") }
+        }
+        try zeros(SWM.headerSize..<metaOffset, "before the metadata")
+        try zeros(metaOffset + metaLength..<dirOffset, "after the metadata")
+        try zeros(dirOffset + dirLength..<dataOffset, "after the directory")
+        var last = 0
+        for e in entries.sorted(by: { $0.offset < $1.offset }) {
+            guard e.offset >= last else { throw .badEntry(e.name, "overlaps another tensor") }
+            try zeros(dataOffset + last..<dataOffset + e.offset, "before tensor '\(e.name)'")
+            last = e.offset + e.byteLength
+        }
+        try zeros(dataOffset + last..<dataOffset + dataLength, "at the end of the data")
+        for e in entries {
+            guard let si = e.scaleIndex else { continue }
+            guard si < entries.count, entries[si].dtype == .float32, entries[si].shape.count == 1,
+                  entries[si].shape[0] == 1 || entries[si].shape[0] == e.shape.first
+            else { throw .badEntry(e.name, "scale index \(si) is not a float32 vector of its channels") }
+        }
+        self.entries = entries
+        self.byName = byName
+        self.dataOffset = dataOffset
+        if checkCRC {
+            for e in entries where CRC32.checksum(self.bytes(of: e)) != e.crc32 { throw .checksum("tensor '\(e.name)'") }
+        }
+    }
+
+    /// The raw bytes of an entry (inside the mapping).
+    public func bytes(of entry: SWMEntry) -> UnsafeRawBufferPointer {
+        let start = dataOffset + entry.offset
+        return UnsafeRawBufferPointer(rebasing: storage.bytes[start..<start + entry.byteLength])
+    }
+
+    public func entry(_ name: String) -> SWMEntry? { byName[name].map { entries[$0] } }
+
+    /// The scale tensor of a quantized entry.
+    public func scale(of entry: SWMEntry) -> SWMEntry? { entry.scaleIndex.map { entries[$0] } }
+
+    /// The float32 values of an f32 entry (copied).
+    public func floats(_ entry: SWMEntry) -> [Float] {
+        let raw = bytes(of: entry)
+        return (0..<entry.elementCount).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+    }
+}
