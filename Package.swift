@@ -7,9 +7,12 @@ let package = Package(
         .executable(name: "swsl-convert", targets: ["swsl-convert"]),
         .library(name: "SWSLCheckpoint", targets: ["SWSLCheckpoint"]),
         .library(name: "SWSLSchema", targets: ["SWSLSchema"]),
+        .library(name: "SWSLFormat", targets: ["SWSLFormat"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // SHA-256 of source files for provenance (BoringSSL's, with the CPU's SHA extensions).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries, wrapped thinly. C types never appear in public Swift API.
@@ -33,18 +36,29 @@ let package = Package(
             dependencies: ["SWSLCore", "CLibzip", "CZlib", "CONNX", "CProtobufC"]),
         // The canonical ResNet schema and the mappers from torchvision, timm, Hugging Face and ONNX graphs.
         .target(name: "SWSLSchema", dependencies: ["SWSLCheckpoint", "SWSLCore"]),
+        // Hot loops of the executor: packed GEMM/convolution, pools; AVX2/FMA chosen at run time.
+        .target(name: "CKernels"),
+        // The executor: execution plans (float reference and folded), the runner, its thread pool.
+        .target(name: "SWSLExecutor", dependencies: ["CKernels", "SWSLCore", "SWSLSchema"]),
         // The .swm file format: writer and validating reader.
         .target(name: "SWSLFormat", dependencies: ["SWSLCore"]),
+        // BatchNorm folding, quantization, and laying a canonical model out as .swm tensors.
+        .target(name: "SWSLTransform", dependencies: ["SWSLSchema", "SWSLFormat", "SWSLCore"]),
         .executableTarget(
             name: "swsl-convert",
             dependencies: [
-                "SWSLCheckpoint", "SWSLCore", "SWSLSchema", "SWSLFormat",
+                "SWSLCheckpoint", "SWSLCore", "SWSLSchema", "SWSLFormat", "SWSLTransform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(name: "SWSLFormatTests", dependencies: ["SWSLFormat", "SWSLCore"]),
         .testTarget(
             name: "SWSLCheckpointTests",
             dependencies: ["SWSLCheckpoint", "SWSLCore"]),
+        .testTarget(
+            name: "SWSLExecutorTests",
+            dependencies: ["SWSLExecutor", "SWSLSchema", "SWSLCheckpoint", "SWSLCore"]),
+        .testTarget(name: "SWSLSchemaTests", dependencies: ["SWSLSchema", "SWSLCheckpoint", "SWSLCore"]),
 
     ]
 )

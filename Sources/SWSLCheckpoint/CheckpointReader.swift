@@ -26,6 +26,12 @@ public enum CheckpointReader {
         return nil
     }
 
+    /// Reads a checkpoint from bytes already in memory; `path` names it in errors (and locates ONNX
+    /// external data). Every failure is a `CheckpointError`.
+    public static func read(bytes file: ByteStorage, path: String) throws(CheckpointError) -> Checkpoint {
+        do { return try read(path: path, file: file) } catch { throw CheckpointError(file: path, reason: error) }
+    }
+
     static func read(path: String, file: ByteStorage) throws(ReadError) -> Checkpoint {
         guard file.count > 0 else { throw .unknownFormat("the file is empty") }
         guard let format = detect(file.bytes, path: path) else {
@@ -33,7 +39,7 @@ public enum CheckpointReader {
             throw .unknownFormat("not a PyTorch (zip, legacy or tar), ONNX or safetensors file (first bytes: \(head))")
         }
         switch format {
-        case .pytorchZip: return try TorchZipReader.read(path: path, fileSize: file.count)
+        case .pytorchZip: return try TorchZipReader.read(path: path, file: file)
         case .pytorchLegacy: return try TorchLegacyReader.read(path: path, file: file)
         case .pytorchTar: return try TorchTarReader.read(path: path, file: file)
         case .safetensors: return try SafetensorsReader.read(path: path, file: file)

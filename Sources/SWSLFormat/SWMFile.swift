@@ -16,6 +16,11 @@ public struct SWMFile: Sendable {
         return try SWMFile(path: path, storage: storage, checkCRC: checkCRC)
     }
 
+    /// Validates bytes already in memory; `path` names them in errors.
+    public static func validate(bytes: ByteStorage, path: String, checkCRC: Bool = false) throws(SWMError) -> SWMFile {
+        try SWMFile(path: path, storage: bytes, checkCRC: checkCRC)
+    }
+
     /// True when `bytes` start with the `.swm` magic.
     public static func matches(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.count >= 8 && Array(bytes[0..<8]) == SWM.magic

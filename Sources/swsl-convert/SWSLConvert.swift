@@ -5,5 +5,6 @@ struct SWSLConvert: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swsl-convert",
         abstract: "Convert PyTorch, ONNX and safetensors ResNet checkpoints into int8 .swm files.",
-        subcommands: [Inspect.self])
+        subcommands: [Convert.self, Inspect.self],
+        defaultSubcommand: Convert.self)
 }

@@ -46,6 +46,9 @@ typedef enum {
 /** Returns 1 when this CPU can run `isa`. */
 int swk_isa_supported(swk_isa isa);
 
+/** Output positions one microkernel tile covers for `isa` (work is best split at multiples of it). */
+int swk_tile_columns(swk_isa isa);
+
 /** Bytes of one element of `type`. */
 size_t swk_weight_element_size(swk_weight_type type);
 
@@ -110,6 +113,15 @@ void swk_avg_pool_ceil(const float *input, float *output, int height, int width,
  * of input[c][0 ..< plane].
  */
 void swk_global_avg_pool(const float *input, float *output, int plane, int out_stride, int c_begin, int c_end);
+
+/** A spin-wait hint to the CPU (PAUSE on x86), for thread pools that busy-wait briefly. */
+static inline void swk_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 
 #ifdef __cplusplus
 }

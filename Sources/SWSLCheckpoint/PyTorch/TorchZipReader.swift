@@ -4,8 +4,8 @@ import SWSLCore
 /// members `<prefix>/data/<key>`, `<prefix>/byteorder` says `little` or `big` (absent: little),
 /// `<prefix>/version` is the format version record. The prefix is any folder name.
 enum TorchZipReader {
-    static func read(path: String, fileSize: Int) throws(ReadError) -> Checkpoint {
-        let zip = try ZipArchive(path: path, fileSize: fileSize)
+    static func read(path: String, file: ByteStorage) throws(ReadError) -> Checkpoint {
+        let zip = try ZipArchive(file: file)
         let pickles = zip.members.filter { $0.name.hasSuffix("/data.pkl") && $0.name.split(separator: "/").count == 2 }
         guard pickles.count == 1, let pickleMember = pickles.first else {
             throw .zip(member: nil, pickles.isEmpty

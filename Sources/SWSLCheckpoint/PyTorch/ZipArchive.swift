@@ -21,12 +21,21 @@ final class ZipArchive {
     let members: [Member]
     private let byName: [String: Int]
 
-    init(path: String, fileSize: Int) throws(ReadError) {
-        var code: Int32 = 0
-        guard let handle = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &code) else {
-            var error = zip_error_t()
-            zip_error_init_with_code(&error, code)
-            defer { zip_error_fini(&error) }
+    /// Keeps the bytes libzip reads from alive.
+    private let file: ByteStorage
+
+    /// Opens the archive held in `file` (the mapped checkpoint), without touching the file system again.
+    init(file: ByteStorage) throws(ReadError) {
+        self.file = file
+        let fileSize = file.count
+        var error = zip_error_t()
+        zip_error_init(&error)
+        defer { zip_error_fini(&error) }
+        guard let source = zip_source_buffer_create(file.bytes.baseAddress, UInt64(file.count), 0, &error) else {
+            throw .zip(member: nil, String(cString: zip_error_strerror(&error)))
+        }
+        guard let handle = zip_open_from_source(source, ZIP_RDONLY | ZIP_CHECKCONS, &error) else {
+            zip_source_free(source)
             throw .zip(member: nil, String(cString: zip_error_strerror(&error)))
         }
         self.handle = handle

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets and runs each for a fixed budget, seeded with the fixtures.
+# Usage: Fuzz/run.sh [seconds-per-target]   (default 20; CI uses a short budget, long runs are manual)
+# A crashing input is copied to Fixtures/crashes/<target>/ and replayed by the normal tests forever after.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+seconds="${1:-20}"
+swift build --package-path "$here" -c debug --scratch-path "$root/.build-fuzz" \
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld >/dev/null
+bin="$root/.build-fuzz/debug"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+seed() {  # seed <target> <files...>
+  mkdir -p "$work/$1"
+  shift_target="$1"; shift
+  for f in "$@"; do [ -f "$f" ] && cp "$f" "$work/$shift_target/" || true; done
+}
+fx="$root/Fixtures/models"
+seed FuzzZip "$fx"/*.zip.pth "$fx"/resnet18_tiny.deflated.pth "$fx"/resnet18_tiny.zip64.pth "$fx"/oddities.zip.pth
+seed FuzzTar "$fx"/*.tar.pth
+seed FuzzONNX "$fx"/onnx/*.onnx
+seed FuzzSafetensors "$fx"/*.safetensors
+seed FuzzSWM "$root"/Fixtures/swm/*.swm
+mkdir -p "$work/FuzzPickle"
+# The object pickles of the legacy fixtures (everything after the first three pickles is fine as a seed too).
+for f in "$fx"/*.legacy.pth; do (tail -c +26 "$f" | head -c 65536 > "$work/FuzzPickle/$(basename "$f")") || true; done
+
+status=0
+for target in FuzzPickle FuzzZip FuzzTar FuzzONNX FuzzSafetensors FuzzSWM; do
+  crashes="$root/Fixtures/crashes/$target"
+  mkdir -p "$work/$target" "$work/artifacts-$target"
+  log="$work/$target.log"
+  if "$bin/$target" "$work/$target" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048 \
+       -timeout=10 -print_final_stats=1 -artifact_prefix="$work/artifacts-$target/" >"$log" 2>&1; then
+    runs=$( (grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" || true) | tail -1 | awk '{print $2}')
+    echo "$target: ${runs:-?} executions, no crash"
+  else
+    status=1
+    mkdir -p "$crashes"
+    cp "$work/artifacts-$target"/* "$crashes/" 2>/dev/null || true
+    echo "$target: CRASH — inputs saved under Fixtures/crashes/$target"; tail -n 30 "$log"
+  fi
+done
+exit $status

@@ -1,0 +1,43 @@
+import SWSLCore
+
+extension ConvLayer {
+    /// A folded convolution: its weights packed (or taken in place), `scales` as the epilogue's
+    /// multipliers and `bias` added after them.
+    init(folded conv: FoldedConv, name: String, relu: Bool) throws(PlanError) {
+        try ConvLayer.validate(name: name, inChannels: conv.inChannels, outChannels: conv.outChannels,
+                               kernel: conv.kernel, stride: conv.stride, padding: conv.padding, groups: conv.groups)
+        let out = conv.outChannels
+        let expectedCount = PackedWeightLayout.elementCount(
+            outChannels: out, groups: conv.groups, reductionSize: conv.reductionSize)
+        let packed: Tensor
+        switch conv.weights {
+        case .plain(let tensor):
+            let plainShape = [out, conv.inChannels / conv.groups, conv.kernel, conv.kernel]
+            guard tensor.shape == plainShape || (conv.kernel == 1 && tensor.shape == [out, conv.inChannels]) else {
+                throw .shapeMismatch(layer: name, what: "weight shape", expected: "\(plainShape)",
+                                     actual: "\(tensor.shape)")
+            }
+            packed = try PackedWeightLayout.pack(tensor, groups: conv.groups, layer: name)
+        case .packed(let tensor):
+            guard PackedWeightLayout.supportedTypes.contains(tensor.dtype) else {
+                throw .unsupportedType(layer: name, dtype: tensor.dtype)
+            }
+            guard tensor.elementCount == expectedCount else {
+                throw .shapeMismatch(layer: name, what: "packed weight elements", expected: "\(expectedCount)",
+                                     actual: "\(tensor.elementCount)")
+            }
+            packed = tensor
+        }
+        if packed.dtype == .int8 && conv.scales == nil { throw .missingScales(layer: name) }
+        if let scales = conv.scales, scales.count != out {
+            throw .shapeMismatch(layer: name, what: "scales", expected: "[\(out)]", actual: "[\(scales.count)]")
+        }
+        guard conv.bias.count == out else {
+            throw .shapeMismatch(layer: name, what: "bias", expected: "[\(out)]", actual: "[\(conv.bias.count)]")
+        }
+        self.init(
+            name: name, inChannels: conv.inChannels, outChannels: out, kernel: conv.kernel, stride: conv.stride,
+            padding: conv.padding, groups: conv.groups, weights: PackedWeights(packed: packed), preBias: nil,
+            scale: conv.scales.map(AlignedFloats.init), postBias: AlignedFloats(conv.bias), relu: relu)
+    }
+}

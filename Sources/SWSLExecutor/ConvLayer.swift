@@ -1,0 +1,51 @@
+internal import CKernels
+
+/// One convolution as the kernels run it: packed weights, geometry and the fused epilogue
+/// `v = (sum + preBias) × scale + postBias (+ residual)`, then ReLU when `relu`.
+struct ConvLayer: Sendable {
+    /// Where the layer sits (`stages.1.0.convs.2`), for messages.
+    let name: String
+    let inChannels: Int
+    let outChannels: Int
+    let kernel: Int
+    let stride: Int
+    let padding: Int
+    let groups: Int
+    let weights: PackedWeights
+    let preBias: AlignedFloats?
+    let scale: AlignedFloats?
+    let postBias: AlignedFloats?
+    let relu: Bool
+
+    /// Output rows per group.
+    var rowsPerGroup: Int { outChannels / groups }
+
+    /// Output height and width for an input of `height` × `width`.
+    func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
+        ((height + 2 * padding - kernel) / stride + 1, (width + 2 * padding - kernel) / stride + 1)
+    }
+
+    /// The C descriptor for an input of `height` × `width`.
+    func descriptor(height: Int, width: Int, kernels: KernelChoice) -> swk_conv {
+        let out = outputSize(height: height, width: width)
+        return swk_conv(
+            in_channels: Int32(inChannels), in_height: Int32(height), in_width: Int32(width),
+            out_channels: Int32(outChannels), out_height: Int32(out.height), out_width: Int32(out.width),
+            kernel_h: Int32(kernel), kernel_w: Int32(kernel), stride: Int32(stride), padding: Int32(padding),
+            groups: Int32(groups), weight_type: weights.weightType, weights: weights.pointer,
+            pre_bias: preBias.map { UnsafePointer($0.base) }, scale: scale.map { UnsafePointer($0.base) },
+            post_bias: postBias.map { UnsafePointer($0.base) }, relu: relu ? 1 : 0, isa: kernels.isa)
+    }
+
+    /// Checks the geometry: positive sizes, channels divisible by groups.
+    static func validate(name: String, inChannels: Int, outChannels: Int, kernel: Int, stride: Int,
+                         padding: Int, groups: Int) throws(PlanError) {
+        guard inChannels >= 1, outChannels >= 1, kernel >= 1, stride >= 1, padding >= 0, groups >= 1,
+              inChannels % groups == 0, outChannels % groups == 0 else {
+            throw .invalidGeometry(
+                layer: name,
+                reason: "in \(inChannels), out \(outChannels), kernel \(kernel), stride \(stride), "
+                    + "padding \(padding), groups \(groups) is not a convolution")
+        }
+    }
+}

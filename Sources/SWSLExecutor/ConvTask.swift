@@ -1,0 +1,56 @@
+/// A piece of one convolution for one thread: an image, a range of groups, a range of output rows
+/// within each group (starting on a panel boundary) and a range of output positions.
+struct ConvTask: Sendable, Equatable {
+    var image: Int
+    var groups: Range<Int>
+    var rows: Range<Int>
+    var columns: Range<Int>
+
+    /// Splits a convolution over `batch` images into tasks for `threads` threads: whole images when
+    /// there are enough, else each image cut along groups (many groups), output positions (large
+    /// planes, so weights are read once per thread) or output rows (small planes, so the im2col
+    /// columns are not cut into padded slivers).
+    static func split(batch: Int, groups: Int, rowsPerGroup: Int, columns: Int, threads: Int,
+                      panelRows: Int, panelColumns: Int) -> [ConvTask] {
+        let whole = ConvTask(image: 0, groups: 0..<groups, rows: 0..<rowsPerGroup, columns: 0..<columns)
+        let pieces = threads <= 1 ? 1 : threads / gcd(batch, threads)
+        let rowPanels = (rowsPerGroup + panelRows - 1) / panelRows
+        let columnPanels = (columns + panelColumns - 1) / panelColumns
+        var perImage: [ConvTask] = []
+        if pieces == 1 {
+            perImage = [whole]
+        } else if groups >= 2 * pieces {
+            perImage = even(groups, pieces).map { ConvTask(image: 0, groups: $0, rows: whole.rows, columns: whole.columns) }
+        } else if columnPanels >= 4 * pieces || rowPanels < pieces {
+            perImage = even(columnPanels, pieces).map { panels in
+                ConvTask(image: 0, groups: whole.groups, rows: whole.rows,
+                         columns: min(panels.lowerBound * panelColumns, columns)..<min(panels.upperBound * panelColumns, columns))
+            }
+        } else {
+            perImage = even(rowPanels, pieces).map { panels in
+                ConvTask(image: 0, groups: whole.groups,
+                         rows: min(panels.lowerBound * panelRows, rowsPerGroup)..<min(panels.upperBound * panelRows, rowsPerGroup),
+                         columns: whole.columns)
+            }
+        }
+        perImage.removeAll { $0.groups.isEmpty || $0.rows.isEmpty || $0.columns.isEmpty }
+        return (0..<batch).flatMap { image in
+            perImage.map { task in
+                var task = task
+                task.image = image
+                return task
+            }
+        }
+    }
+
+    /// `count` items cut into `parts` contiguous ranges of sizes differing by at most one.
+    static func even(_ count: Int, _ parts: Int) -> [Range<Int>] {
+        (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
+    }
+
+    private static func gcd(_ a: Int, _ b: Int) -> Int {
+        var (a, b) = (a, b)
+        while b != 0 { (a, b) = (b, a % b) }
+        return a
+    }
+}

@@ -1,0 +1,37 @@
+import SWSLSchema
+
+extension ExecutionPlan {
+    /// A plan from folded convolutions (BatchNorm already in weights and bias), as a `.swm` file
+    /// holds them: float32, float16 or int8 weights (int8 with per-output-channel scales), plain or
+    /// pre-packed (`PackedWeightLayout`, used in place). `fc` is the classifier as a 1×1 convolution
+    /// with `inChannels` features and `outChannels` classes.
+    public init(architecture: ResNetArchitecture, stem: [FoldedConv], stages: [[FoldedBlock]],
+                fc: FoldedConv) throws(PlanError) {
+        let stemLayers = try stem.enumerated().map { (index, conv) throws(PlanError) in
+            try ConvLayer(folded: conv, name: "stem.\(index)", relu: true)
+        }
+        var stageLayers: [[BlockLayers]] = []
+        for (s, blocks) in stages.enumerated() {
+            var layers: [BlockLayers] = []
+            for (b, block) in blocks.enumerated() {
+                let prefix = "stages.\(s).\(b)"
+                let convs = try block.convs.enumerated().map { (index, conv) throws(PlanError) in
+                    try ConvLayer(folded: conv, name: "\(prefix).convs.\(index)", relu: true)
+                }
+                let downsample = try block.downsample.map { (conv) throws(PlanError) in
+                    try ConvLayer(folded: conv, name: "\(prefix).downsample", relu: false)
+                }
+                layers.append(BlockLayers(convs: convs, downsample: downsample, stride: block.stride))
+            }
+            stageLayers.append(layers)
+        }
+        guard fc.kernel == 1, fc.groups == 1 else {
+            throw .invalidGeometry(layer: "fc", reason: "the classifier must be a 1×1 convolution without groups")
+        }
+        let classifier = try ConvLayer(folded: fc, name: "fc", relu: false)
+        let builder = try PlanBuilder.resnet(
+            inputChannels: stem.first?.inChannels ?? architecture.inputChannels, stem: stemLayers,
+            stages: stageLayers, avgDown: architecture.avgDown, fc: classifier)
+        self.init(architecture: architecture, builder: builder)
+    }
+}

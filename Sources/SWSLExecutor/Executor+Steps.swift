@@ -1,0 +1,64 @@
+extension Executor {
+    /// Runs one plan step over the whole batch, spread over the pool.
+    func execute(_ step: PlanStep, schedule: Schedule, buffers: [AlignedFloats]) {
+        func buffer(_ value: Int) -> UnsafeMutablePointer<Float> { buffers[schedule.buffers[value]].base }
+        let batch = schedule.batch
+        switch step {
+        case .conv(let layer, let input, let residual, let output):
+            convolution(layer, from: schedule.shapes[input], batch: batch, input: buffer(input),
+                        residual: residual.map(buffer), output: buffer(output))
+        case .linear(let layer, let input, let output):
+            // [features][batch] is one "image" of batch positions: a 1×1 convolution.
+            let features = Schedule.Shape(channels: layer.inChannels, height: 1, width: batch)
+            convolution(layer, from: features, batch: 1, input: buffer(input), residual: nil, output: buffer(output))
+        case .maxPool(let kernel, let stride, let padding, let input, let output):
+            let (from, to) = (schedule.shapes[input], schedule.shapes[output])
+            let (source, target) = (buffer(input), buffer(output))
+            perChannel(batch: batch, channels: from.channels) { image, channels in
+                Kernels.maxPool(input: source + image * from.count, output: target + image * to.count, from: from,
+                                to: to, kernel: kernel, stride: stride, padding: padding, channels: channels)
+            }
+        case .averagePool(let kernel, let stride, let input, let output):
+            let (from, to) = (schedule.shapes[input], schedule.shapes[output])
+            let (source, target) = (buffer(input), buffer(output))
+            perChannel(batch: batch, channels: from.channels) { image, channels in
+                Kernels.averagePool(input: source + image * from.count, output: target + image * to.count,
+                                    from: from, to: to, kernel: kernel, stride: stride, channels: channels)
+            }
+        case .globalAveragePool(let input, let output):
+            let from = schedule.shapes[input]
+            let (source, target) = (buffer(input), buffer(output))
+            perChannel(batch: batch, channels: from.channels) { image, channels in
+                Kernels.globalAveragePool(input: source + image * from.count, output: target + image,
+                                          plane: from.plane, stride: batch, channels: channels)
+            }
+        }
+    }
+
+    /// One convolution over `batch` images of shape `from`, split into tasks for the pool.
+    private func convolution(_ layer: ConvLayer, from: Schedule.Shape, batch: Int, input: UnsafeMutablePointer<Float>,
+                             residual: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+        let descriptor = layer.descriptor(height: from.height, width: from.width, kernels: kernels)
+        let out = layer.outputSize(height: from.height, width: from.width)
+        let outCount = layer.outChannels * out.height * out.width
+        let tasks = ConvTask.split(
+            batch: batch, groups: layer.groups, rowsPerGroup: layer.rowsPerGroup, columns: out.height * out.width,
+            threads: threads, panelRows: PackedWeightLayout.panelRows, panelColumns: Kernels.tileColumns(kernels))
+        let workspaces = self.workspaces
+        pool.parallelFor(tasks.count) { index, worker in
+            let task = tasks[index]
+            Kernels.conv(descriptor, input: input + task.image * from.count,
+                         residual: residual.map { UnsafePointer($0 + task.image * outCount) },
+                         output: output + task.image * outCount, task: task, workspace: workspaces[worker].base)
+        }
+    }
+
+    /// Runs `body(image, channels)` over every image, cutting channels so every thread has work.
+    private func perChannel(batch: Int, channels: Int, _ body: (Int, Range<Int>) -> Void) {
+        let pieces = max(1, min(channels, (threads + batch - 1) / batch))
+        let ranges = ConvTask.even(channels, pieces)
+        pool.parallelFor(batch * pieces) { index, _ in
+            body(index / pieces, ranges[index % pieces])
+        }
+    }
+}

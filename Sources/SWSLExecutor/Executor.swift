@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs an `ExecutionPlan` on NCHW float32 batches with a fixed set of threads.
+///
+/// Activation buffers are kept between calls for the last input shape. An executor runs one batch
+/// at a time (it is not `Sendable`); make one per concurrent caller.
+public final class Executor {
+    public let plan: ExecutionPlan
+    /// Threads a run uses, the caller's included.
+    public let threads: Int
+    /// The kernels that run (already resolved for this CPU).
+    public let kernels: KernelChoice
+    let pool: WorkerPool
+    /// Scratch memory, one per thread.
+    let workspaces: [AlignedFloats]
+    private var prepared: (key: [Int], schedule: Schedule, buffers: [AlignedFloats])?
+
+    /// The machine's online processors.
+    public static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
+    public init(plan: ExecutionPlan, threads: Int = Executor.defaultThreads, kernels: KernelChoice = .automatic) {
+        self.plan = plan
+        self.threads = max(1, threads)
+        self.kernels = kernels.resolved
+        pool = WorkerPool(threads: self.threads)
+        workspaces = (0..<self.threads).map { _ in AlignedFloats(count: Kernels.workspaceCount) }
+    }
+
+    /// Logits `[batch][classes]` of an NCHW input of `batch` × `plan.inputChannels` × `height` × `width`.
+    public func run(input: [Float], batch: Int, height: Int, width: Int) throws(ExecutorError) -> [Float] {
+        let shape = [batch, plan.inputChannels, height, width]
+        guard batch >= 1, height >= 1, width >= 1 else { throw .invalidShape(shape) }
+        let expected = batch * plan.inputChannels * height * width
+        guard input.count == expected else { throw .inputCount(expected: expected, actual: input.count, shape: shape) }
+        let (schedule, buffers) = try prepare(shape)
+        input.withUnsafeBufferPointer { source in
+            buffers[schedule.buffers[0]].base.update(from: source.baseAddress!, count: expected)
+        }
+        for step in plan.steps { execute(step, schedule: schedule, buffers: buffers) }
+        let logits = buffers[schedule.buffers[plan.steps.count]].base
+        let classes = plan.classes
+        return [Float](unsafeUninitializedCapacity: batch * classes) { out, initialized in
+            for image in 0..<batch {
+                for c in 0..<classes { out[image * classes + c] = logits[c * batch + image] }
+            }
+            initialized = batch * classes
+        }
+    }
+
+    /// The schedule and buffers for `shape`, reused from the previous run when it matches.
+    private func prepare(_ shape: [Int]) throws(ExecutorError) -> (Schedule, [AlignedFloats]) {
+        if let prepared, prepared.key == shape { return (prepared.schedule, prepared.buffers) }
+        prepared = nil
+        let schedule = try Schedule(plan: plan, batch: shape[0], height: shape[2], width: shape[3])
+        let buffers = schedule.bufferSizes.map { AlignedFloats(count: $0) }
+        prepared = (shape, schedule, buffers)
+        return (schedule, buffers)
+    }
+}

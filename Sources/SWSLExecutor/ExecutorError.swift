@@ -1,0 +1,24 @@
+/// An input an executor cannot run.
+public enum ExecutorError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The input array does not hold batch × channels × height × width floats.
+    case inputCount(expected: Int, actual: Int, shape: [Int])
+    /// A batch, height or width below 1.
+    case invalidShape([Int])
+    /// The input is smaller than a layer's kernel reaches.
+    case inputTooSmall(layer: String, shape: [Int])
+    /// A block's shortcut and main path end in different shapes (a malformed model).
+    case shortcutMismatch(layer: String, main: [Int], shortcut: [Int])
+
+    public var description: String {
+        switch self {
+        case .inputCount(let expected, let actual, let shape):
+            "input of shape \(shape) needs \(expected) floats, got \(actual)"
+        case .invalidShape(let shape):
+            "input shape \(shape) is not a positive NCHW shape"
+        case .inputTooSmall(let layer, let shape):
+            "input shape \(shape) is too small for \(layer)"
+        case .shortcutMismatch(let layer, let main, let shortcut):
+            "\(layer): main path gives \(main) but the shortcut gives \(shortcut)"
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import SWSLCore
+
+/// One convolution (or the classifier) with BatchNorm already folded in: weights, optional
+/// per-output-channel scales, and a bias. What a `.swm` loader hands to
+/// `ExecutionPlan(architecture:stem:stages:fc:)`.
+///
+/// The layer computes `y[o] = (Σ w[o, ·] · x) × scales[o] + bias[o]`, the sum over the stored
+/// weight values (integers for int8, halves for float16), then ReLU where the topology puts one.
+public struct FoldedConv: Sendable {
+    /// Where the weights are and in which layout.
+    public enum Weights: Sendable {
+        /// C-order `[out, in / groups, kernel, kernel]` (or `[out, in]` for the classifier); float32,
+        /// float16 or int8. Copied into the packed layout when the plan is built.
+        case plain(Tensor)
+        /// Already in `PackedWeightLayout` (1-D, float32, float16 or int8). Used in place, no copy:
+        /// the tensor's storage (a mapped file, say) stays alive as long as the plan.
+        case packed(Tensor)
+    }
+
+    public let weights: Weights
+    /// Per-output-channel multipliers of the weight sums: required for int8, optional otherwise.
+    public let scales: [Float]?
+    /// Per-output-channel bias, added after the scales.
+    public let bias: [Float]
+    public let inChannels: Int
+    public let outChannels: Int
+    /// Square kernel size (1 for the classifier).
+    public let kernel: Int
+    public let stride: Int
+    public let padding: Int
+    public let groups: Int
+
+    public init(weights: Weights, scales: [Float]? = nil, bias: [Float], inChannels: Int, outChannels: Int,
+                kernel: Int, stride: Int = 1, padding: Int = 0, groups: Int = 1) {
+        self.weights = weights
+        self.scales = scales
+        self.bias = bias
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        self.groups = groups
+    }
+
+    /// Reduction length of one output: in / groups × kernel × kernel.
+    public var reductionSize: Int { inChannels / max(groups, 1) * kernel * kernel }
+}

@@ -1,0 +1,43 @@
+internal import CKernels
+
+/// One-to-one Swift wrappers of the C kernels (Int in, Int32 to C). Pointers are per image.
+enum Kernels {
+    /// Floats of scratch memory one convolution call needs (the same for every convolution).
+    static let workspaceCount: Int = {
+        var probe = swk_conv()
+        return swk_conv_workspace_count(&probe)
+    }()
+
+    /// Output positions of one microkernel tile.
+    static func tileColumns(_ kernels: KernelChoice) -> Int { Int(swk_tile_columns(kernels.isa)) }
+
+    /// Runs `task`'s part of one convolution of one image.
+    static func conv(_ descriptor: swk_conv, input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
+                     output: UnsafeMutablePointer<Float>, task: ConvTask, workspace: UnsafeMutablePointer<Float>) {
+        var descriptor = descriptor
+        swk_conv_run(&descriptor, input, residual, output, Int32(task.groups.lowerBound), Int32(task.groups.upperBound),
+                     Int32(task.rows.lowerBound), Int32(task.rows.upperBound), Int32(task.columns.lowerBound),
+                     Int32(task.columns.upperBound), workspace)
+    }
+
+    /// Max pool of `channels` of one image.
+    static func maxPool(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, from: Schedule.Shape,
+                        to: Schedule.Shape, kernel: Int, stride: Int, padding: Int, channels: Range<Int>) {
+        swk_max_pool(input, output, Int32(from.height), Int32(from.width), Int32(to.height), Int32(to.width),
+                     Int32(kernel), Int32(stride), Int32(padding), Int32(channels.lowerBound), Int32(channels.upperBound))
+    }
+
+    /// Ceil-mode average pool without padding of `channels` of one image.
+    static func averagePool(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, from: Schedule.Shape,
+                            to: Schedule.Shape, kernel: Int, stride: Int, channels: Range<Int>) {
+        swk_avg_pool_ceil(input, output, Int32(from.height), Int32(from.width), Int32(to.height), Int32(to.width),
+                          Int32(kernel), Int32(stride), Int32(channels.lowerBound), Int32(channels.upperBound))
+    }
+
+    /// Channel means of one image, written every `stride` floats.
+    static func globalAveragePool(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, plane: Int,
+                                  stride: Int, channels: Range<Int>) {
+        swk_global_avg_pool(input, output, Int32(plane), Int32(stride), Int32(channels.lowerBound),
+                            Int32(channels.upperBound))
+    }
+}

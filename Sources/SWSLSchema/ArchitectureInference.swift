@@ -1,0 +1,66 @@
+/// Infers the architecture from canonical names and a handful of shapes; the shapes of all other
+/// tensors are then checked against it (`ModelAssembler`). Shared by every convention.
+enum ArchitectureInference {
+    static func infer(_ w: SourceWeights) throws(SchemaError) -> ResNetArchitecture {
+        let stemConvs = count { w["stem.conv\($0 + 1).weight"] != nil }
+        guard stemConvs > 0 else {
+            throw .notAResNet("it has no stem convolution ('\(w.name("stem.conv1.weight"))')")
+        }
+        guard stemConvs == 1 || stemConvs == 3 else {
+            throw .notAResNet("its stem has \(stemConvs) convolutions; a ResNet stem has one 7×7 or three 3×3")
+        }
+        let layers = try blocksPerStage(w)
+        let block: ResNetArchitecture.Block = w["stage1.block0.conv3.weight"] != nil ? .bottleneck : .basic
+        let last = block == .bottleneck ? "conv3" : "conv2"
+        var widths: [Int] = []
+        for (s, count) in layers.enumerated() {
+            let name = "\(ResNetLayout.block(s + 1, count - 1)).\(last).weight"
+            guard w[name] != nil else { throw .missingTensor(w.name(name)) }
+            widths.append(w.dim(name, 0))
+        }
+        guard w["fc.weight"] != nil else { throw .missingTensor(w.name("fc.weight")) }
+
+        var groups = 1, widthPerGroup = 64
+        if block == .bottleneck {
+            // torchvision: width = planes × width_per_group / 64 × groups, planes = out / 4.
+            let width = w.dim("stage1.block0.conv1.weight", 0)
+            let perGroup = w.dim("stage1.block0.conv2.weight", 1)
+            if perGroup > 0, width % perGroup == 0 { groups = width / perGroup }
+            let planes = widths[0] / 4
+            if planes > 0 { widthPerGroup = width * 64 / (planes * groups) }
+        }
+        var architecture = ResNetArchitecture(
+            block: block, layers: layers, widths: widths, stemWidth: w.dim("stem.conv1.weight", 0),
+            stemType: stemConvs == 1 ? .single : .deep, groups: groups, widthPerGroup: widthPerGroup,
+            avgDown: w.avgDown, numClasses: w.dim("fc.weight", 0), inputChannels: w.dim("stem.conv1.weight", 1),
+            strideOn3x3: w.strideOn3x3 ?? true)
+        architecture.name = KnownModels.name(for: architecture)
+        return architecture
+    }
+
+    /// Blocks per stage from the `stage{s}.block{b}` names: stages 1…S, each with blocks 0…n−1.
+    private static func blocksPerStage(_ w: SourceWeights) throws(SchemaError) -> [Int] {
+        let pattern = NamePattern("stage{s}.block{b}")
+        var blocks: [Int: Int] = [:]
+        for entry in w.entries {
+            let path = entry.canonical.split(separator: ".").prefix(2).joined(separator: ".")
+            if let values = pattern.match(path), let s = values["s"], let b = values["b"] {
+                blocks[s] = max(blocks[s] ?? 0, b + 1)
+            }
+        }
+        guard let stages = blocks.keys.max() else {
+            throw .notAResNet("it has no residual blocks ('\(w.name("stage1.block0.conv1.weight"))')")
+        }
+        return try (1...stages).map { s throws(SchemaError) in
+            guard let count = blocks[s] else { throw .missingTensor(w.name("stage\(s).block0.conv1.weight")) }
+            return count
+        }
+    }
+
+    /// How many of 0, 1, 2… satisfy `present`, stopping at the first that does not.
+    private static func count(_ present: (Int) -> Bool) -> Int {
+        var n = 0
+        while present(n) { n += 1 }
+        return n
+    }
+}

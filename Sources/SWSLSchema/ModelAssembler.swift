@@ -1,0 +1,97 @@
+import SWSLCore
+
+/// Builds the canonical model from canonical-named tensors and the architecture inferred from
+/// them: every tensor the layout implies must be there with its exact shape, and nothing else.
+struct ModelAssembler {
+    private let weights: SourceWeights
+    private var used: Set<String> = []
+
+    static func assemble(_ weights: SourceWeights, _ architecture: ResNetArchitecture) throws(SchemaError) -> CanonicalModel {
+        var assembler = ModelAssembler(weights: weights)
+        return try assembler.model(architecture)
+    }
+
+    private init(weights: SourceWeights) { self.weights = weights }
+
+    private mutating func model(_ a: ResNetArchitecture) throws(SchemaError) -> CanonicalModel {
+        let layout = ResNetLayout(a)
+        var stem: [ConvUnit] = []
+        for conv in layout.stem { stem.append(try unit(conv)) }
+        var stages: [[ResidualBlock]] = []
+        for blocks in layout.stages {
+            var stage: [ResidualBlock] = []
+            for block in blocks { stage.append(try residual(block, a)) }
+            stages.append(stage)
+        }
+        let classes = a.numClasses
+        let fcWeight = try required("fc.weight", shape: [classes, a.widths.last ?? 0])
+        let fcBias = try required("fc.bias", shape: [classes])
+        if let extra = weights.entries.first(where: { !used.contains($0.canonical) }) {
+            throw .unexpectedTensor(extra.source)
+        }
+        return CanonicalModel(architecture: a, convention: weights.convention, stem: stem, stages: stages,
+                              fcWeight: fcWeight, fcBias: fcBias)
+    }
+
+    private mutating func residual(_ block: ResNetLayout.Block, _ a: ResNetArchitecture) throws(SchemaError) -> ResidualBlock {
+        var convs: [ConvUnit] = []
+        for conv in block.convs { convs.append(try unit(conv)) }
+        let projection = "\(block.path).downsample.conv.weight"
+        guard let downsample = block.downsample else {
+            if let entry = weights[projection] {
+                guard block.path == "stage1.block0" else { throw .unexpectedTensor(entry.source) }
+                throw .ambiguous("'\(entry.source)' is a projection shortcut in stage 1's first block although its input and "
+                    + "output both have \(a.widths[0]) channels; sources add one there only for a stride of 2, which the "
+                    + "weights cannot show, so stride 1 or 2 would be a guess")
+            }
+            return ResidualBlock(convs: convs, downsample: nil, stride: block.stride)
+        }
+        let shortcut = try unit(downsample)
+        if weights.convention == .onnxGraph, weights.pooledShortcuts.contains(block.path) != (a.avgDown && block.stride > 1) {
+            throw .unsupportedNode(name: weights.convAttributes[downsample.conv]?.node ?? projection, opType: "Conv",
+                                   why: "its shortcut \(a.avgDown ? "lacks" : "has") the average pool that the other shortcuts "
+                                       + "\(a.avgDown ? "have" : "lack")")
+        }
+        return ResidualBlock(convs: convs, downsample: shortcut, stride: block.stride)
+    }
+
+    /// A convolution with its optional bias and BatchNorm; ONNX attributes must match the layout.
+    private mutating func unit(_ conv: ResNetLayout.Conv) throws(SchemaError) -> ConvUnit {
+        let weight = try required(conv.conv + ".weight", shape: conv.shape)
+        let bias = try optional(conv.conv + ".bias", shape: [conv.shape[0]])
+        let batchNorm = try self.batchNorm(conv.bn, channels: conv.shape[0])
+        if let node = weights.convAttributes[conv.conv],
+           (node.stride, node.padding, node.groups) != (conv.stride, conv.padding, conv.groups) {
+            throw .unsupportedNode(name: node.node, opType: "Conv", why:
+                "stride \(node.stride), padding \(node.padding), \(node.groups) groups; as \(conv.conv) of this ResNet it "
+                + "must have stride \(conv.stride), padding \(conv.padding), \(conv.groups) groups")
+        }
+        return ConvUnit(weight: weight, bias: bias, batchNorm: batchNorm, stride: conv.stride, padding: conv.padding,
+                        groups: conv.groups)
+    }
+
+    /// The four BatchNorm tensors; all absent is fine where the source folds BatchNorm (ONNX).
+    private mutating func batchNorm(_ path: String, channels: Int) throws(SchemaError) -> BatchNormParameters? {
+        let leaves = ["weight", "bias", "running_mean", "running_var"]
+        if !weights.batchNormRequired, !leaves.contains(where: { weights["\(path).\($0)"] != nil }) { return nil }
+        var tensors: [Tensor] = []
+        for leaf in leaves { tensors.append(try required("\(path).\(leaf)", shape: [channels])) }
+        return BatchNormParameters(weight: tensors[0], bias: tensors[1], runningMean: tensors[2], runningVar: tensors[3],
+                                   epsilon: weights.epsilons[path] ?? 1e-5)
+    }
+
+    private mutating func required(_ canonical: String, shape: [Int]) throws(SchemaError) -> Tensor {
+        guard let tensor = try optional(canonical, shape: shape) else { throw .missingTensor(weights.name(canonical)) }
+        return tensor
+    }
+
+    private mutating func optional(_ canonical: String, shape: [Int]) throws(SchemaError) -> Tensor? {
+        guard let entry = weights[canonical] else { return nil }
+        guard entry.tensor.shape == shape else {
+            throw .wrongShape(name: entry.source, expected: shape, actual: entry.tensor.shape)
+        }
+        guard entry.tensor.dtype.isFloatingPoint else { throw .notFloatingPoint(name: entry.source, dtype: entry.tensor.dtype) }
+        used.insert(canonical)
+        return entry.tensor
+    }
+}

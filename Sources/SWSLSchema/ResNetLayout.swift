@@ -1,0 +1,88 @@
+/// Every convolution an architecture implies: canonical paths, weight shapes, strides, padding and
+/// groups, in forward order. The mappers' tensors are checked against it, and the canonical
+/// model is built from it.
+struct ResNetLayout: Sendable {
+    /// One convolution and the BatchNorm that follows it.
+    struct Conv: Sendable {
+        /// Canonical module paths (`stage2.block0.conv1`, `stage2.block0.bn1`).
+        let conv: String
+        let bn: String
+        /// `[out, in / groups, k, k]`.
+        let shape: [Int]
+        let stride: Int
+        let groups: Int
+        var padding: Int { shape[2] / 2 }
+
+        init(_ paths: (conv: String, bn: String), shape: [Int], stride: Int, groups: Int) {
+            (conv, bn) = paths
+            self.shape = shape
+            self.stride = stride
+            self.groups = groups
+        }
+    }
+
+    struct Block: Sendable {
+        /// `stage{s}.block{b}`.
+        let path: String
+        let convs: [Conv]
+        let downsample: Conv?
+        let stride: Int
+    }
+
+    let stem: [Conv]
+    /// `stages[s][b]`.
+    let stages: [[Block]]
+
+    init(_ a: ResNetArchitecture) {
+        let w = a.stemWidth
+        let stemShapes = a.stemType == .single
+            ? [[w, a.inputChannels, 7, 7]]
+            : [[w, a.inputChannels, 3, 3], [w, w, 3, 3], [2 * w, w, 3, 3]]
+        stem = stemShapes.enumerated().map { i, shape in
+            Conv(Self.stem(i + 1), shape: shape, stride: i == 0 ? 2 : 1, groups: 1)
+        }
+        var inChannels = stemShapes.last![0]
+        var stages: [[Block]] = []
+        for (s, (count, out)) in zip(a.layers, a.widths).enumerated() {
+            stages.append((0..<count).map { b in
+                let block = Self.makeBlock(a, path: Self.block(s + 1, b), in: inChannels, out: out,
+                                           stride: b == 0 && s > 0 ? 2 : 1)
+                inChannels = out
+                return block
+            })
+        }
+        self.stages = stages
+    }
+
+    private static func makeBlock(_ a: ResNetArchitecture, path: String, in input: Int, out: Int, stride: Int) -> Block {
+        func conv(_ k: Int, _ shape: [Int], stride: Int = 1, groups: Int = 1) -> Conv {
+            Conv(Self.conv(k, in: path), shape: shape, stride: stride, groups: groups)
+        }
+        let convs: [Conv]
+        switch a.block {
+        case .basic:
+            convs = [conv(1, [out, input, 3, 3], stride: stride), conv(2, [out, out, 3, 3])]
+        case .bottleneck:
+            // torchvision: width = int(planes * base_width / 64) * groups, planes = out / expansion.
+            let width = out / 4 * a.widthPerGroup / 64 * a.groups
+            convs = [
+                conv(1, [width, input, 1, 1], stride: a.strideOn3x3 ? 1 : stride),
+                conv(2, [width, width / max(a.groups, 1), 3, 3], stride: a.strideOn3x3 ? stride : 1, groups: a.groups),
+                conv(3, [out, width, 1, 1]),
+            ]
+        }
+        let downsample = stride != 1 || input != out
+            ? Conv(Self.downsample(in: path), shape: [out, input, 1, 1], stride: a.avgDown ? 1 : stride, groups: 1)
+            : nil
+        return Block(path: path, convs: convs, downsample: downsample, stride: stride)
+    }
+}
+
+/// The canonical module paths (Formats/resnet-schema.md): stages and convolutions count from 1,
+/// blocks from 0, as in torchvision's `layer1.0.conv1`.
+extension ResNetLayout {
+    static func stem(_ i: Int) -> (conv: String, bn: String) { ("stem.conv\(i)", "stem.bn\(i)") }
+    static func block(_ stage: Int, _ block: Int) -> String { "stage\(stage).block\(block)" }
+    static func conv(_ k: Int, in block: String) -> (conv: String, bn: String) { ("\(block).conv\(k)", "\(block).bn\(k)") }
+    static func downsample(in block: String) -> (conv: String, bn: String) { ("\(block).downsample.conv", "\(block).downsample.bn") }
+}

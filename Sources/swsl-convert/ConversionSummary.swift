@@ -1,0 +1,56 @@
+import SWSLCore
+import SWSLSchema
+import SWSLTransform
+
+/// What `convert` prints at the end: sizes, the worst weight SQNR, time.
+struct ConversionSummary {
+    let input: String
+    let output: String
+    let architecture: ResNetArchitecture
+    let precision: Precision
+    let sourceBytes: Int
+    let outputBytes: Int
+    let worst: (String, Double)?
+    let seconds: Double
+
+    var text: String {
+        var lines = [
+            "\(output): \(architecture.description)",
+            "  precision   \(precision.rawValue)",
+            "  size        \(Self.megabytes(sourceBytes)) → \(Self.megabytes(outputBytes)) (\(Self.percent(outputBytes, of: sourceBytes)) of the source)",
+        ]
+        if let (name, db) = worst { lines.append("  worst SQNR  \(Self.decibels(db)) (\(name))") }
+        lines.append("  time        \(Self.fixed(seconds * 1000, 1)) ms")
+        return lines.joined(separator: "\n")
+    }
+
+    var json: JSONValue {
+        .object([
+            ("input", .string(input)),
+            ("output", .string(output)),
+            ("architecture", architecture.report()),
+            ("precision", .string(precision.rawValue)),
+            ("source_bytes", .int(Int64(sourceBytes))),
+            ("output_bytes", .int(Int64(outputBytes))),
+            ("worst_sqnr_db", worst.map { .double($0.1.isFinite ? $0.1 : 999) } ?? .null),
+            ("worst_sqnr_tensor", worst.map { .string($0.0) } ?? .null),
+            ("seconds", .double(seconds)),
+        ])
+    }
+
+    static func megabytes(_ n: Int) -> String { "\(fixed(Double(n) / 1e6, 2)) MB" }
+    static func percent(_ a: Int, of b: Int) -> String { b == 0 ? "-" : "\(fixed(100 * Double(a) / Double(b), 1))%" }
+    static func decibels(_ d: Double) -> String { d.isFinite ? "\(fixed(d, 1)) dB" : "exact" }
+
+    static func fixed(_ value: Double, _ digits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
+        var text = "\(rounded)"
+        if let dot = text.firstIndex(of: ".") {
+            let decimals = text.distance(from: dot, to: text.endIndex) - 1
+            if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
+        }
+        return text
+    }
+}

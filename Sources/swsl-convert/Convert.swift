@@ -1,0 +1,104 @@
+import ArgumentParser
+import Crypto
+import SWSLCheckpoint
+import SWSLCore
+import SWSLFormat
+import SWSLSchema
+import SWSLTransform
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Precision: ExpressibleByArgument {}
+
+/// `swsl-convert [convert] IN OUT`: read → canonical schema → fold BatchNorm → quantize → write `.swm`.
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Convert a checkpoint into a .swm model file (the default command).",
+        discussion: "IN is any checkpoint `inspect` reads. OUT is written atomically: a failed or interrupted conversion leaves no OUT and an existing OUT untouched.")
+
+    @Argument(help: "The checkpoint to convert.")
+    var input: String
+
+    @Argument(help: "The .swm file to write.")
+    var output: String
+
+    @Option(help: "Weight precision: int8 (default), fp16 or fp32.")
+    var precision: Precision = .int8
+
+    @Flag(help: "Quantize int8 weights with one scale per tensor instead of one per output channel.")
+    var perTensor = false
+
+    @Flag(help: "Print the summary as one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard !output.isEmpty else { throw ValidationError("OUT must not be empty") }
+    }
+
+    func run() throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let progress = Progress(enabled: isatty(2) == 1 && !json)
+        if SameFile.check(input, output) {
+            printError("swsl-convert: \(output): refusing to overwrite the input file")
+            throw ExitCode(2)
+        }
+        progress.say("reading \(input)")
+        let checkpoint = try withInputErrors { () throws(CheckpointError) in try CheckpointReader.read(path: input) }
+        let model: CanonicalModel
+        do { model = try SchemaMapper.map(checkpoint) } catch {
+            printError("swsl-convert: \(input): \(error)")
+            throw ExitCode(2)
+        }
+        var info = stat()
+        let sourceSize = stat(input, &info) == 0 ? Int(info.st_size) : 0
+        progress.say("folding and quantizing \(model.architecture.name ?? "model")")
+        let source = SourceInfo(
+            fileName: String(input.split(separator: "/").last ?? Substring(input)), size: sourceSize,
+            sha256: SHA256Digest.hex(of: checkpoint), format: checkpoint.format.rawValue,
+            wrapper: checkpoint.wrapper, prefix: checkpoint.prefix)
+        let options = ConversionOptions(precision: precision, granularity: perTensor ? .perTensor : .perChannel)
+        let conversion = Converter.convert(model, source: source, options: options)
+        progress.say("writing \(output)")
+        let written: Int
+        do { written = try SWMWriter.write(to: output, metadata: conversion.metadata, tensors: conversion.tensors) } catch {
+            printError("swsl-convert: \(output): \(error)")
+            throw ExitCode(2)
+        }
+        let seconds = Double((clock.now - start).components.attoseconds) / 1e18 + Double((clock.now - start).components.seconds)
+        let summary = ConversionSummary(input: input, output: output, architecture: model.architecture,
+                                        precision: precision, sourceBytes: sourceSize, outputBytes: written,
+                                        worst: conversion.worstSQNR, seconds: seconds)
+        print(json ? summary.json.serialized(pretty: true) : summary.text)
+    }
+}
+
+/// Progress lines on stderr, only when stderr is a terminal.
+struct Progress {
+    let enabled: Bool
+    func say(_ message: String) { if enabled { printError("… \(message)") } }
+}
+
+/// True when two paths name the same existing file.
+enum SameFile {
+    static func check(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+}
+
+/// Hex SHA-256 of a checkpoint's file bytes.
+enum SHA256Digest {
+    static func hex(of checkpoint: Checkpoint) -> String {
+        guard let file = try? ByteStorage.map(path: checkpoint.path) else { return "" }
+        var hasher = SHA256()
+        hasher.update(bufferPointer: file.bytes)
+        return hasher.finalize().map { String($0, radix: 16).leftPadded(2) }.joined()
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}

@@ -1,0 +1,53 @@
+import SWSLCore
+@testable import SWSLExecutor
+
+/// Runs single layers through the C kernels the way the executor does, for kernel tests.
+enum KernelHarness {
+    /// One convolution of one image, split into the tasks `threads` threads would get and run in
+    /// turn. Unwritten outputs stay NaN.
+    static func run(_ layer: ConvLayer, input: [Float], height: Int, width: Int, residual: [Float]? = nil,
+                    kernels: KernelChoice, threads: Int = 3) -> [Float] {
+        let descriptor = layer.descriptor(height: height, width: width, kernels: kernels)
+        let out = layer.outputSize(height: height, width: width)
+        var output = [Float](repeating: .nan, count: layer.outChannels * out.height * out.width)
+        let tasks = ConvTask.split(
+            batch: 1, groups: layer.groups, rowsPerGroup: layer.rowsPerGroup, columns: out.height * out.width,
+            threads: threads, panelRows: PackedWeightLayout.panelRows, panelColumns: Kernels.tileColumns(kernels))
+        let workspace = AlignedFloats(count: Kernels.workspaceCount)
+        let residualCopy = residual.map(AlignedFloats.init)
+        input.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                for task in tasks {
+                    Kernels.conv(descriptor, input: source.baseAddress!, residual: residualCopy.map { UnsafePointer($0.base) },
+                                 output: target.baseAddress!, task: task, workspace: workspace.base)
+                }
+            }
+        }
+        return output
+    }
+
+    /// A float32 layer with the given epilogue.
+    static func layer(_ naive: NaiveConvolution) -> ConvLayer {
+        ConvLayer(
+            name: "test", inChannels: naive.inChannels, outChannels: naive.outChannels, kernel: naive.kernel,
+            stride: naive.stride, padding: naive.padding, groups: naive.groups,
+            weights: PackedWeights(floats: naive.weights, outChannels: naive.outChannels, groups: naive.groups),
+            preBias: naive.preBias.map(AlignedFloats.init), scale: naive.scale.map(AlignedFloats.init),
+            postBias: naive.postBias.map(AlignedFloats.init), relu: naive.relu)
+    }
+
+    /// A tensor over a copy of `bytes`.
+    static func tensor(_ dtype: DType, shape: [Int], bytes: [UInt8]) -> Tensor {
+        try! Tensor(dtype: dtype, shape: shape, storage: ByteStorage.copying(bytes))
+    }
+
+    /// Largest |a − b| and largest |b|.
+    static func difference(_ actual: [Float], _ expected: [Double]) -> (maxDiff: Double, maxRef: Double) {
+        var maxDiff = 0.0, maxRef = 0.0
+        for (a, e) in zip(actual, expected) {
+            maxDiff = max(maxDiff, a.isNaN ? .infinity : abs(Double(a) - e))
+            maxRef = max(maxRef, abs(e))
+        }
+        return (maxDiff, maxRef)
+    }
+}

@@ -1,0 +1,45 @@
+@testable import SWSLCheckpoint
+
+/// Edits of ONNX checkpoints for error tests: a node inserted, an attribute changed.
+extension Checkpoint {
+    private func replacingNodes(_ nodes: [ONNXNode]) -> Checkpoint {
+        var copy = self
+        let g = graph!
+        copy.graph = ONNXGraph(nodes: nodes, inputs: g.inputs, outputs: g.outputs, initializerNames: g.initializerNames,
+                               opsetImports: g.opsetImports, irVersion: g.irVersion, producerName: g.producerName,
+                               producerVersion: g.producerVersion, metadata: g.metadata)
+        return copy
+    }
+
+    /// The first node of this operator (after skipping `skip` of them).
+    func node(_ op: String, skip: Int = 0) -> ONNXNode {
+        graph!.nodes.filter { $0.opType == op }[skip]
+    }
+
+    /// A node named `name` reading `value`, whose output replaces `value` for every other reader.
+    func inserting(_ op: String, named name: String, after value: String, inputs extra: [String] = []) -> Checkpoint {
+        let renamed = value + "_" + name
+        var nodes = graph!.nodes.map { node in
+            ONNXNode(name: node.name, opType: node.opType, domain: node.domain,
+                     inputs: node.inputs.map { $0 == value ? renamed : $0 }, outputs: node.outputs, attributes: node.attributes)
+        }
+        let at = nodes.firstIndex { $0.outputs.contains(value) }.map { $0 + 1 } ?? 0
+        nodes.insert(ONNXNode(name: name, opType: op, domain: "", inputs: [value] + extra, outputs: [renamed], attributes: []), at: at)
+        return replacingNodes(nodes)
+    }
+
+    /// A node reading only `inputs`, whose output nobody reads.
+    func adding(_ op: String, named name: String, inputs: [String]) -> Checkpoint {
+        replacingNodes(graph!.nodes + [ONNXNode(name: name, opType: op, domain: "", inputs: inputs, outputs: [name + "_out"],
+                                                attributes: [])])
+    }
+
+    /// Node `name` with attribute `key` set to `value`.
+    func setting(_ key: String, _ value: ONNXAttribute, onNode name: String) -> Checkpoint {
+        replacingNodes(graph!.nodes.map { node in
+            guard node.name == name else { return node }
+            return ONNXNode(name: node.name, opType: node.opType, domain: node.domain, inputs: node.inputs, outputs: node.outputs,
+                            attributes: node.attributes.filter { $0.0 != key } + [(key, value)])
+        })
+    }
+}
