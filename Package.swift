@@ -53,6 +53,9 @@ let package = Package(
             ]),
         .testTarget(name: "SWSLFormatTests", dependencies: ["SWSLFormat", "SWSLCore"]),
         .testTarget(
+            name: "SWSLTransformTests",
+            dependencies: ["SWSLTransform", "SWSLSchema", "SWSLCheckpoint", "SWSLFormat", "SWSLCore"]),
+        .testTarget(
             name: "SWSLCheckpointTests",
             dependencies: ["SWSLCheckpoint", "SWSLCore"]),
         .testTarget(

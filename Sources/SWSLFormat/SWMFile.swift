@@ -21,6 +21,12 @@ public struct SWMFile: Sendable {
         try SWMFile(path: path, storage: bytes, checkCRC: checkCRC)
     }
 
+    /// True when the file at `path` starts with the `.swm` magic.
+    public static func isSWM(path: String) -> Bool {
+        guard let storage = try? ByteStorage.map(path: path) else { return false }
+        return matches(storage.bytes)
+    }
+
     /// True when `bytes` start with the `.swm` magic.
     public static func matches(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.count >= 8 && Array(bytes[0..<8]) == SWM.magic

@@ -44,6 +44,10 @@ struct Convert: ParsableCommand {
             printError("swsl-convert: \(output): refusing to overwrite the input file")
             throw ExitCode(2)
         }
+        if SWMFile.isSWM(path: input) {
+            printError("swsl-convert: \(input): is already a .swm model; convert takes a PyTorch, ONNX or safetensors checkpoint")
+            throw ExitCode(2)
+        }
         progress.say("reading \(input)")
         let checkpoint = try withInputErrors { () throws(CheckpointError) in try CheckpointReader.read(path: input) }
         let model: CanonicalModel

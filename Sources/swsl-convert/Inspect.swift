@@ -1,26 +1,62 @@
 import ArgumentParser
 import SWSLCheckpoint
 import SWSLCore
+import SWSLFormat
+import SWSLSchema
 
 /// `swsl-convert inspect FILE [--json]`: format facts, where the weights are, and a table of tensors.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show a checkpoint's format facts, where its weights are, and its tensors.")
 
-    @Argument(help: "A PyTorch (.pth/.pt: zip, legacy or tar), ONNX or safetensors file.")
+    @Argument(help: "A PyTorch (.pth/.pt: zip, legacy or tar), ONNX, safetensors or .swm file.")
     var file: String
 
     @Flag(help: "Print one JSON object on stdout instead of the human report.")
     var json = false
 
+    @Flag(help: "For .swm files: also verify every tensor's CRC-32.")
+    var check = false
+
     func run() throws {
+        if SWMFile.isSWM(path: file) {
+            let swm = try openSWM(file, checkCRC: check)
+            print(json ? SWMReport.json(swm, checked: check).serialized(pretty: true) : SWMReport.text(swm, checked: check))
+            return
+        }
         let checkpoint = try withInputErrors { () throws(CheckpointError) in try CheckpointReader.read(path: file) }
         let report = checkpoint.report()
+        let mapping = Result { () throws(SchemaError) in try SchemaMapper.map(checkpoint) }
         if json {
-            print(report.serialized(pretty: true))
+            print(Self.adding(mapping, to: report).serialized(pretty: true))
         } else {
             print(HumanReport.render(checkpoint, report: report))
+            switch mapping {
+            case .success(let model): print("architecture: \(model.architecture)")
+            case .failure(let error): print("architecture: not recognised: \(error)")
+            }
         }
+    }
+
+    /// The report with `convention` and `architecture`; both null, and `architecture_error` added,
+    /// when the weights are not a ResNet the schema recognises.
+    static func adding(_ mapping: Result<CanonicalModel, SchemaError>, to report: JSONValue) -> JSONValue {
+        guard case .object(var pairs) = report else { return report }
+        switch mapping {
+        case .success(let model):
+            pairs += [("convention", .string(model.convention.rawValue)), ("architecture", model.architecture.report())]
+        case .failure(let error):
+            pairs += [("convention", .null), ("architecture", .null), ("architecture_error", .string(error.description))]
+        }
+        return .object(pairs)
+    }
+}
+
+/// Opens and validates a `.swm`; a refusal is printed as `swsl-convert: FILE: why` and exits with 2.
+func openSWM(_ path: String, checkCRC: Bool) throws -> SWMFile {
+    do { return try SWMFile.open(path: path, checkCRC: checkCRC) } catch {
+        printError("swsl-convert: \(path): \(error)")
+        throw ExitCode(2)
     }
 }
 
