@@ -43,7 +43,9 @@ let package = Package(
         // The .swm file format: writer and validating reader.
         .target(name: "SWSLFormat", dependencies: ["SWSLCore"]),
         // BatchNorm folding, quantization, and laying a canonical model out as .swm tensors.
-        .target(name: "SWSLTransform", dependencies: ["SWSLSchema", "SWSLFormat", "SWSLCore"]),
+        // Hot loops of the conversion (fold, quantize, half conversion), plain C.
+        .target(name: "CTransform"),
+        .target(name: "SWSLTransform", dependencies: ["CTransform", "SWSLSchema", "SWSLFormat", "SWSLCore"]),
         .executableTarget(
             name: "swsl-convert",
             dependencies: [

@@ -30,7 +30,7 @@ DEPTHS = {18: ("basic", [2, 2, 2, 2]), 34: ("basic", [3, 4, 6, 3]), 50: ("bottle
 
 
 def expected(convention, name, depth=None, block=None, layers=None, groups=1, width_per_group=64,
-             deep=False, num_classes=1000):
+             deep=False, avg_down=None, num_classes=1000):
     """The architecture fields, from the arguments the model was built with."""
     if depth is not None:
         block, layers = DEPTHS[depth]
@@ -38,7 +38,7 @@ def expected(convention, name, depth=None, block=None, layers=None, groups=1, wi
     return {"convention": convention, "name": name, "block": block, "layers": layers,
             "widths": [w * expansion for w in (64, 128, 256, 512)], "stem_width": 32 if deep else 64,
             "stem_type": "deep" if deep else "single", "groups": groups, "width_per_group": width_per_group,
-            "avg_down": deep, "num_classes": num_classes}
+            "avg_down": deep if avg_down is None else avg_down, "num_classes": num_classes}
 
 
 def torchvision_resnet(depth, groups=1, width_per_group=64, num_classes=1000):
@@ -71,6 +71,8 @@ MODELS = [
      expected("torchvision", None, block="basic", layers=[1, 1, 1, 1], num_classes=100)),
     *[(f"resnet{d}d", "timm", lambda d=d: timm.create_model(f"resnet{d}d", pretrained=False),
        expected("timm", f"resnet{d}d", d, deep=True)) for d in (18, 50, 101, 152)],
+    ("resnet50c", "timm", lambda: timm.create_model("resnet50c", pretrained=False),
+     expected("timm", "resnet50c", 50, deep=True, avg_down=False)),
     ("resnext50_32x4d_10classes", "timm", lambda: timm.create_model("resnext50_32x4d", pretrained=False, num_classes=10),
      expected("torchvision", "resnext50_32x4d", 50, groups=32, width_per_group=4, num_classes=10)),
     *[(f"resnet{d}", "huggingface", lambda d=d: huggingface_resnet(d), expected("huggingface", f"resnet{d}", d))

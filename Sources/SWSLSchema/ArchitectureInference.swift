@@ -38,22 +38,26 @@ enum ArchitectureInference {
         return architecture
     }
 
-    /// Blocks per stage from the `stage{s}.block{b}` names: stages 1…S, each with blocks 0…n−1.
+    /// Blocks per stage from the `stage{s}.block{b}` names: stages 1…S, each with blocks 0…n−1;
+    /// the first gap is a missing tensor.
     private static func blocksPerStage(_ w: SourceWeights) throws(SchemaError) -> [Int] {
         let pattern = NamePattern("stage{s}.block{b}")
-        var blocks: [Int: Int] = [:]
+        var blocks: [Int: Set<Int>] = [:]
         for entry in w.entries {
             let path = entry.canonical.split(separator: ".").prefix(2).joined(separator: ".")
-            if let values = pattern.match(path), let s = values["s"], let b = values["b"] {
-                blocks[s] = max(blocks[s] ?? 0, b + 1)
-            }
+            if let values = pattern.match(path), let s = values["s"], let b = values["b"] { blocks[s, default: []].insert(b) }
         }
-        guard let stages = blocks.keys.max() else {
+        // Stage numbers below 1 cannot be mapped; their tensors are left over, so unexpected.
+        let stages = blocks.keys.filter { $0 >= 1 }.count
+        guard stages > 0 else {
             throw .notAResNet("it has no residual blocks ('\(w.name("stage1.block0.conv1.weight"))')")
         }
         return try (1...stages).map { s throws(SchemaError) in
-            guard let count = blocks[s] else { throw .missingTensor(w.name("stage\(s).block0.conv1.weight")) }
-            return count
+            let present = blocks[s] ?? []
+            if let gap = (0..<max(present.count, 1)).first(where: { !present.contains($0) }) {
+                throw .missingTensor(w.name("\(ResNetLayout.block(s, gap)).conv1.weight"))
+            }
+            return present.count
         }
     }
 

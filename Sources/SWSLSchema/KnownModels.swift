@@ -13,10 +13,14 @@ enum KnownModels {
         var all: [ResNetArchitecture] = []
         for (depth, block, layers) in depths {
             all.append(reference("resnet\(depth)", block, layers))
-            all.append(reference("resnet\(depth)d", block, layers, deep: true))
+            all.append(reference("resnet\(depth)d", block, layers, deep: true, avgDown: true))
+        }
+        for depth in [50, 101, 152] {
+            all.append(reference("resnet\(depth)c", .bottleneck, layers(depth), deep: true))
         }
         for (depth, groups, width) in [(50, 32, 4), (101, 32, 4), (101, 32, 8), (101, 32, 16), (101, 32, 32), (101, 64, 4)] {
-            all.append(reference("resnext\(depth)_\(groups)x\(width)d", .bottleneck, layers(depth), groups: groups, widthPerGroup: width))
+            all.append(reference("resnext\(depth)_\(groups)x\(width)d", .bottleneck, layers(depth),
+                                 groups: groups, widthPerGroup: width))
         }
         for depth in [50, 101] {
             all.append(reference("wide_resnet\(depth)_2", .bottleneck, layers(depth), widthPerGroup: 128))
@@ -33,13 +37,13 @@ enum KnownModels {
     }
 
     /// torchvision's widths (64, 128, 256, 512 planes) and stem (64 channels, or timm's 32-channel
-    /// deep stem with average-pool shortcuts for the `d` variants).
+    /// deep stem for the `c` and `d` variants, the `d` ones with average-pool shortcuts).
     private static func reference(_ name: String, _ block: ResNetArchitecture.Block, _ layers: [Int], deep: Bool = false,
-                                  groups: Int = 1, widthPerGroup: Int = 64) -> ResNetArchitecture {
+                                  avgDown: Bool = false, groups: Int = 1, widthPerGroup: Int = 64) -> ResNetArchitecture {
         let expansion = block == .bottleneck ? 4 : 1
         return ResNetArchitecture(
             name: name, block: block, layers: layers, widths: [64, 128, 256, 512].map { $0 * expansion },
             stemWidth: deep ? 32 : 64, stemType: deep ? .deep : .single, groups: groups, widthPerGroup: widthPerGroup,
-            avgDown: deep, numClasses: 1000)
+            avgDown: avgDown, numClasses: 1000)
     }
 }

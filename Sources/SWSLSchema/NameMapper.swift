@@ -25,7 +25,8 @@ enum NameMapper {
         }
         if weights.entries.isEmpty {
             let shown = names.prefix(4).map { "'\($0)'" }.joined(separator: ", ")
-            throw .notAResNet("none of its \(names.count) tensor names is a ResNet's (\(shown)\(names.count > 4 ? ", …" : "")); "
+            let more = names.count > 4 ? ", …" : ""
+            throw .notAResNet("none of its \(names.count) tensor names is a ResNet's (\(shown)\(more)); "
                 + "expected torchvision/timm names such as 'conv1.weight', 'layer1.0.conv1.weight', 'fc.weight' "
                 + "or Hugging Face names such as 'resnet.embedder.embedder.convolution.weight'")
         }

@@ -94,7 +94,8 @@ struct NameTable: Sendable {
     /// The parameter leaves a canonical module has: BatchNorm's four (and its step counter), or weight and bias.
     private static func leaves(of path: String) -> Set<String> {
         let last = path.split(separator: ".").last ?? ""
-        return last.hasPrefix("bn") ? ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"] : ["weight", "bias"]
+        guard last.hasPrefix("bn") else { return ["weight", "bias"] }
+        return ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
     }
 
     private static func module(of name: String) -> String { split(name).module }

@@ -1,17 +1,17 @@
 /// Every convolution an architecture implies: canonical paths, weight shapes, strides, padding and
 /// groups, in forward order. The mappers' tensors are checked against it, and the canonical
 /// model is built from it.
-struct ResNetLayout: Sendable {
+public struct ResNetLayout: Sendable {
     /// One convolution and the BatchNorm that follows it.
-    struct Conv: Sendable {
+    public struct Conv: Sendable {
         /// Canonical module paths (`stage2.block0.conv1`, `stage2.block0.bn1`).
-        let conv: String
-        let bn: String
+        public let conv: String
+        public let bn: String
         /// `[out, in / groups, k, k]`.
-        let shape: [Int]
-        let stride: Int
-        let groups: Int
-        var padding: Int { shape[2] / 2 }
+        public let shape: [Int]
+        public let stride: Int
+        public let groups: Int
+        public var padding: Int { shape[2] / 2 }
 
         init(_ paths: (conv: String, bn: String), shape: [Int], stride: Int, groups: Int) {
             (conv, bn) = paths
@@ -21,19 +21,19 @@ struct ResNetLayout: Sendable {
         }
     }
 
-    struct Block: Sendable {
+    public struct Block: Sendable {
         /// `stage{s}.block{b}`.
-        let path: String
-        let convs: [Conv]
-        let downsample: Conv?
-        let stride: Int
+        public let path: String
+        public let convs: [Conv]
+        public let downsample: Conv?
+        public let stride: Int
     }
 
-    let stem: [Conv]
+    public let stem: [Conv]
     /// `stages[s][b]`.
-    let stages: [[Block]]
+    public let stages: [[Block]]
 
-    init(_ a: ResNetArchitecture) {
+    public init(_ a: ResNetArchitecture) {
         let w = a.stemWidth
         let stemShapes = a.stemType == .single
             ? [[w, a.inputChannels, 7, 7]]
@@ -64,7 +64,8 @@ struct ResNetLayout: Sendable {
             convs = [conv(1, [out, input, 3, 3], stride: stride), conv(2, [out, out, 3, 3])]
         case .bottleneck:
             // torchvision: width = int(planes * base_width / 64) * groups, planes = out / expansion.
-            let width = out / 4 * a.widthPerGroup / 64 * a.groups
+            // (Wraps only for absurd inputs, whose shapes then fail the check.)
+            let width = (out / 4 &* a.widthPerGroup / 64) &* a.groups
             convs = [
                 conv(1, [width, input, 1, 1], stride: a.strideOn3x3 ? 1 : stride),
                 conv(2, [width, width / max(a.groups, 1), 3, 3], stride: a.strideOn3x3 ? stride : 1, groups: a.groups),
@@ -81,8 +82,10 @@ struct ResNetLayout: Sendable {
 /// The canonical module paths (Formats/resnet-schema.md): stages and convolutions count from 1,
 /// blocks from 0, as in torchvision's `layer1.0.conv1`.
 extension ResNetLayout {
-    static func stem(_ i: Int) -> (conv: String, bn: String) { ("stem.conv\(i)", "stem.bn\(i)") }
-    static func block(_ stage: Int, _ block: Int) -> String { "stage\(stage).block\(block)" }
-    static func conv(_ k: Int, in block: String) -> (conv: String, bn: String) { ("\(block).conv\(k)", "\(block).bn\(k)") }
-    static func downsample(in block: String) -> (conv: String, bn: String) { ("\(block).downsample.conv", "\(block).downsample.bn") }
+    public static func stem(_ i: Int) -> (conv: String, bn: String) { ("stem.conv\(i)", "stem.bn\(i)") }
+    public static func block(_ stage: Int, _ block: Int) -> String { "stage\(stage).block\(block)" }
+    public static func conv(_ k: Int, in block: String) -> (conv: String, bn: String) { ("\(block).conv\(k)", "\(block).bn\(k)") }
+    public static func downsample(in block: String) -> (conv: String, bn: String) {
+        ("\(block).downsample.conv", "\(block).downsample.bn")
+    }
 }

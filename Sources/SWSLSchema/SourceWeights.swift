@@ -54,9 +54,10 @@ struct SourceWeights: Sendable {
 
     subscript(canonical: String) -> Entry? { index[canonical].map { entries[$0] } }
 
-    /// The first dimensions of a tensor's shape, 0 where it has fewer (shapes are checked in full later).
+    /// One dimension of a tensor's shape; 0 where it has fewer, or an absurd size over 2²⁴ that
+    /// the architecture's arithmetic should not see (shapes are checked in full later).
     func dim(_ canonical: String, _ axis: Int) -> Int {
-        guard let shape = self[canonical]?.tensor.shape, axis < shape.count else { return 0 }
+        guard let shape = self[canonical]?.tensor.shape, axis < shape.count, shape[axis] <= 1 << 24 else { return 0 }
         return shape[axis]
     }
 

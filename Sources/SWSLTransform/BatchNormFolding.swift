@@ -1,3 +1,4 @@
+internal import CTransform
 import SWSLCore
 import SWSLSchema
 
@@ -12,23 +13,45 @@ public struct FoldedConv: Sendable {
 /// `s = γ / √(σ² + ε)`, `W' = W·s` (per output channel), `b' = β + (b − μ)·s`,
 /// computed in double precision and rounded once to float32.
 public enum BatchNormFolding {
-    public static func fold(_ conv: ConvUnit) -> FoldedConv {
-        let weight = conv.weight.floats()
+    /// The per-output-channel factor `s` (nil without BatchNorm) and the folded bias.
+    public static func factors(_ conv: ConvUnit) -> (scale: [Double]?, bias: [Float]) {
         let out = conv.outChannels
-        let perChannel = out == 0 ? 0 : weight.count / out
         let bias = conv.bias?.floats() ?? [Float](repeating: 0, count: out)
-        guard let bn = conv.batchNorm else {
-            return FoldedConv(weight: weight, bias: bias, shape: conv.weight.shape)
-        }
+        guard let bn = conv.batchNorm else { return (nil, bias) }
         let gamma = bn.weight.floats(), beta = bn.bias.floats()
         let mean = bn.runningMean.floats(), variance = bn.runningVar.floats()
-        var folded = [Float](repeating: 0, count: weight.count)
-        var foldedBias = [Float](repeating: 0, count: out)
+        var scale = [Double](repeating: 0, count: out)
+        var folded = [Float](repeating: 0, count: out)
         for c in 0..<out {
-            let s = Double(gamma[c]) / (Double(variance[c]) + Double(bn.epsilon)).squareRoot()
-            for i in c * perChannel..<(c + 1) * perChannel { folded[i] = Float(Double(weight[i]) * s) }
-            foldedBias[c] = Float(Double(beta[c]) + (Double(bias[c]) - Double(mean[c])) * s)
+            scale[c] = Double(gamma[c]) / (Double(variance[c]) + Double(bn.epsilon)).squareRoot()
+            folded[c] = Float(Double(beta[c]) + (Double(bias[c]) - Double(mean[c])) * scale[c])
         }
-        return FoldedConv(weight: folded, bias: foldedBias, shape: conv.weight.shape)
+        return (scale, folded)
+    }
+
+    /// The folded float32 weight and bias.
+    public static func fold(_ conv: ConvUnit) -> FoldedConv {
+        let (scale, bias) = factors(conv)
+        let shape = conv.weight.shape
+        let rows = shape.first ?? 0
+        var weight = [Float](repeating: 0, count: conv.weight.elementCount)
+        conv.weight.withFloats { src in
+            weight.withUnsafeMutableBufferPointer { dst in
+                swsl_fold_rows(src.baseAddress, rows, rows == 0 ? 0 : src.count / rows, scale, dst.baseAddress)
+            }
+        }
+        return FoldedConv(weight: weight, bias: bias, shape: shape)
+    }
+}
+
+extension Tensor {
+    /// Calls `body` with the elements as float32: the tensor's own bytes when it is float32 and
+    /// aligned (no copy), else a converted copy.
+    func withFloats<R>(_ body: (UnsafeBufferPointer<Float>) -> R) -> R {
+        let raw = bytes
+        if dtype == .float32, Int(bitPattern: raw.baseAddress) % MemoryLayout<Float>.alignment == 0 {
+            return body(raw.bindMemory(to: Float.self))
+        }
+        return floats().withUnsafeBufferPointer(body)
     }
 }

@@ -1,15 +1,14 @@
 import SWSLSchema
 
 extension CanonicalModel {
-    /// Every convolution under its canonical path (Formats/resnet-schema.md), in execution order:
-    /// `stem.conv{i}`, `stage{s}.block{b}.conv{k}`, `stage{s}.block{b}.downsample.conv`.
+    /// Every convolution under its canonical path (`ResNetLayout`'s names), in execution order.
     public var convolutions: [(path: String, conv: ConvUnit)] {
-        var out = stem.enumerated().map { ("stem.conv\($0.offset + 1)", $0.element) }
+        var out = stem.enumerated().map { (ResNetLayout.stem($0.offset + 1).conv, $0.element) }
         for (s, blocks) in stages.enumerated() {
             for (b, block) in blocks.enumerated() {
-                let prefix = "stage\(s + 1).block\(b)"
-                out += block.convs.enumerated().map { ("\(prefix).conv\($0.offset + 1)", $0.element) }
-                if let d = block.downsample { out.append(("\(prefix).downsample.conv", d)) }
+                let path = ResNetLayout.block(s + 1, b)
+                out += block.convs.enumerated().map { (ResNetLayout.conv($0.offset + 1, in: path).conv, $0.element) }
+                if let d = block.downsample { out.append((ResNetLayout.downsample(in: path).conv, d)) }
             }
         }
         return out

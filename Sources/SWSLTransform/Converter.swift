@@ -1,3 +1,4 @@
+internal import CTransform
 import SWSLCore
 import SWSLFormat
 import SWSLSchema
@@ -47,7 +48,7 @@ public struct SourceInfo: Sendable {
 /// What a conversion produced: the tensors and metadata of the `.swm`, and quantization quality.
 public struct Conversion: Sendable {
     public let tensors: [SWMTensor]
-    public let metadata: JSONValue
+    public var metadata: JSONValue
     /// Weight SQNR per quantized tensor in dB (int8 only), in layer order.
     public let sqnr: [(String, Double)]
 
@@ -59,38 +60,61 @@ public enum Converter {
     public static let version = "swsl-convert 0.1.0"
 
     public static func convert(_ model: CanonicalModel, source: SourceInfo, options: ConversionOptions) -> Conversion {
-        var tensors: [SWMTensor] = []
-        var sqnr: [(String, Double)] = []
-        func add(_ path: String, weight: [Float], shape: [Int], bias: [Float], layout: SWMLayout) {
-            switch options.precision {
-            case .fp32:
-                tensors.append(SWMTensor(name: "\(path).weight", dtype: .float32, layout: layout, shape: shape,
-                                         data: weight.withUnsafeBytes { Array($0) }))
-            case .fp16:
-                let half = weight.map { Float16($0).bitPattern.littleEndian }
-                tensors.append(SWMTensor(name: "\(path).weight", dtype: .float16, layout: layout, shape: shape,
-                                         data: half.withUnsafeBytes { Array($0) }))
-            case .int8:
-                let q = Quantizer.quantize(weight, channels: shape[0], granularity: options.granularity)
-                sqnr.append(("\(path).weight", q.sqnr))
-                tensors.append(SWMTensor(name: "\(path).weight", dtype: .int8, layout: layout, shape: shape,
-                                         data: q.values.map { UInt8(bitPattern: $0) }, scaleName: "\(path).weight_scale"))
-                tensors.append(SWMTensor(name: "\(path).weight_scale", floats: q.scales, shape: [q.scales.count]))
-                if let a = options.activationScales[path] {
-                    tensors.append(SWMTensor(name: "\(path).input_scale", floats: [a], shape: [1]))
-                }
+        var layers: [(path: String, weight: Tensor, scale: [Double]?, bias: [Float], layout: SWMLayout)] =
+            model.convolutions.map { path, conv in
+                let (scale, bias) = BatchNormFolding.factors(conv)
+                return (path, conv.weight, scale, bias, SWMLayout.oihw)
             }
-            tensors.append(SWMTensor(name: "\(path).bias", floats: bias, shape: [bias.count]))
+        layers.append(("fc", model.fcWeight, nil, model.fcBias.floats(), .plain))
+        // Layers are independent: fold and quantize them on all cores.
+        let results = parallelMap(layers.count) { i in
+            let l = layers[i]
+            return encode(l.path, weight: l.weight, foldScale: l.scale, bias: l.bias, layout: l.layout, options: options)
         }
-        for (path, conv) in model.convolutions {
-            let folded = BatchNormFolding.fold(conv)
-            add(path, weight: folded.weight, shape: folded.shape, bias: folded.bias, layout: .oihw)
-        }
-        add("fc", weight: model.fcWeight.floats(), shape: model.fcWeight.shape, bias: model.fcBias.floats(), layout: .plain)
+        let tensors = results.flatMap(\.tensors)
+        let sqnr = results.compactMap { r in r.sqnr.map { (r.tensors[0].name, $0) } }
         return Conversion(tensors: tensors, metadata: metadata(model, source: source, options: options, sqnr: sqnr), sqnr: sqnr)
     }
 
-    static func metadata(_ model: CanonicalModel, source: SourceInfo, options: ConversionOptions,
+    /// One layer's tensors in the requested precision: weight (+ scale, + input scale for int8) and bias.
+    static func encode(_ path: String, weight: Tensor, foldScale: [Double]?, bias: [Float], layout: SWMLayout,
+                       options: ConversionOptions) -> (tensors: [SWMTensor], sqnr: Double?) {
+        let shape = weight.shape
+        let rows = shape.first ?? 1
+        var out: [SWMTensor] = []
+        var sqnr: Double?
+        switch options.precision {
+        case .fp32, .fp16:
+            let folded = weight.withFloats { src in
+                [Float](unsafeUninitializedCapacity: src.count) { dst, n in
+                    swsl_fold_rows(src.baseAddress, rows, rows == 0 ? 0 : src.count / rows, foldScale, dst.baseAddress)
+                    n = src.count
+                }
+            }
+            if options.precision == .fp32 {
+                out.append(SWMTensor(name: "\(path).weight", dtype: .float32, layout: layout, shape: shape,
+                                     data: folded.withUnsafeBytes { Array($0) }))
+            } else {
+                var half = [UInt16](repeating: 0, count: folded.count)
+                half.withUnsafeMutableBufferPointer { swsl_to_half(folded, folded.count, $0.baseAddress) }
+                out.append(SWMTensor(name: "\(path).weight", dtype: .float16, layout: layout, shape: shape,
+                                     data: half.withUnsafeBytes { Array($0) }))
+            }
+        case .int8:
+            let q = weight.withFloats { Quantizer.quantize($0, rows: rows, foldScale: foldScale, granularity: options.granularity) }
+            sqnr = q.sqnr
+            out.append(SWMTensor(name: "\(path).weight", dtype: .int8, layout: layout, shape: shape,
+                                 data: q.values.withUnsafeBytes { Array($0) }, scaleName: "\(path).weight_scale"))
+            out.append(SWMTensor(name: "\(path).weight_scale", floats: q.scales, shape: [q.scales.count]))
+            if let a = options.activationScales[path] {
+                out.append(SWMTensor(name: "\(path).input_scale", floats: [a], shape: [1]))
+            }
+        }
+        out.append(SWMTensor(name: "\(path).bias", floats: bias, shape: [bias.count]))
+        return (out, sqnr)
+    }
+
+    public static func metadata(_ model: CanonicalModel, source: SourceInfo, options: ConversionOptions,
                          sqnr: [(String, Double)]) -> JSONValue {
         let classes = model.architecture.numClasses
         var report: JSONValue = .null

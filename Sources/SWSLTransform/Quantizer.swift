@@ -1,3 +1,4 @@
+internal import CTransform
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,23 +21,25 @@ public enum Quantizer {
     }
 
     public static func quantize(_ weights: [Float], channels: Int, granularity: Granularity) -> Result {
-        let groups = granularity == .perChannel ? max(channels, 1) : 1
-        let size = weights.isEmpty ? 0 : weights.count / groups
+        weights.withUnsafeBufferPointer { quantize($0, rows: channels, foldScale: nil, granularity: granularity) }
+    }
+
+    /// Multiplies row `r` by `foldScale[r]` (BatchNorm folding, in double) and quantizes, in one pass.
+    public static func quantize(_ weights: UnsafeBufferPointer<Float>, rows: Int, foldScale: [Double]?,
+                                granularity: Granularity) -> Result {
+        let rows = max(rows, 1)
+        let perRow = weights.count / rows
+        let perChannel = granularity == .perChannel
         var values = [Int8](repeating: 0, count: weights.count)
-        var scales = [Float](repeating: 1, count: groups)
+        var scales = [Float](repeating: 1, count: perChannel ? rows : 1)
+        var work = [Float](repeating: 0, count: perChannel ? perRow : weights.count)
         var signal = 0.0, noise = 0.0
-        for g in 0..<groups {
-            let range = g * size..<(g + 1) * size
-            let peak = weights[range].reduce(Float(0)) { max($0, abs($1)) }
-            let scale = peak > 0 ? peak / 127 : 1
-            scales[g] = scale
-            for i in range {
-                let q = max(-127, min(127, (weights[i] / scale).rounded(.toNearestOrEven)))
-                values[i] = Int8(q)
-                let w = Double(weights[i])
-                signal += w * w
-                let e = w - Double(q) * Double(scale)
-                noise += e * e
+        values.withUnsafeMutableBufferPointer { q in
+            scales.withUnsafeMutableBufferPointer { s in
+                work.withUnsafeMutableBufferPointer { w in
+                    swsl_fold_quantize(weights.baseAddress, rows, perRow, foldScale, perChannel ? 1 : 0,
+                                       w.baseAddress, q.baseAddress, s.baseAddress, &signal, &noise)
+                }
             }
         }
         let sqnr = noise == 0 ? Double.infinity : 10 * log10(signal / noise)

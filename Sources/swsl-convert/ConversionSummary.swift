@@ -11,7 +11,10 @@ struct ConversionSummary {
     let sourceBytes: Int
     let outputBytes: Int
     let worst: (String, Double)?
-    let seconds: Double
+    /// Seconds per phase (read, map, sha256, fold_quantize, write).
+    let phases: [(String, Double)]
+
+    var seconds: Double { phases.reduce(0) { $0 + $1.1 } }
 
     var text: String {
         var lines = [
@@ -20,7 +23,8 @@ struct ConversionSummary {
             "  size        \(Self.megabytes(sourceBytes)) → \(Self.megabytes(outputBytes)) (\(Self.percent(outputBytes, of: sourceBytes)) of the source)",
         ]
         if let (name, db) = worst { lines.append("  worst SQNR  \(Self.decibels(db)) (\(name))") }
-        lines.append("  time        \(Self.fixed(seconds * 1000, 1)) ms")
+        let detail = phases.map { "\($0.0) \(Self.fixed($0.1 * 1000, 1))" }.joined(separator: ", ")
+        lines.append("  time        \(Self.fixed(seconds * 1000, 1)) ms (\(detail))")
         return lines.joined(separator: "\n")
     }
 
@@ -35,6 +39,7 @@ struct ConversionSummary {
             ("worst_sqnr_db", worst.map { .double($0.1.isFinite ? $0.1 : 999) } ?? .null),
             ("worst_sqnr_tensor", worst.map { .string($0.0) } ?? .null),
             ("seconds", .double(seconds)),
+            ("phases", .object(phases.map { ($0.0, .double($0.1)) })),
         ])
     }
 

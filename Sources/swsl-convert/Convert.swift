@@ -37,8 +37,7 @@ struct Convert: ParsableCommand {
     }
 
     func run() throws {
-        let clock = ContinuousClock()
-        let start = clock.now
+        var phases = PhaseTimer()
         let progress = Progress(enabled: isatty(2) == 1 && !json)
         if SameFile.check(input, output) {
             printError("swsl-convert: \(output): refusing to overwrite the input file")
@@ -48,33 +47,59 @@ struct Convert: ParsableCommand {
             printError("swsl-convert: \(input): is already a .swm model; convert takes a PyTorch, ONNX or safetensors checkpoint")
             throw ExitCode(2)
         }
+        // The provenance hash runs beside the conversion, on the other core.
+        let path = input
+        let digest = BackgroundWork { SHA256Digest.hex(path: path) }
         progress.say("reading \(input)")
         let checkpoint = try withInputErrors { () throws(CheckpointError) in try CheckpointReader.read(path: input) }
+        phases.lap("read")
         let model: CanonicalModel
         do { model = try SchemaMapper.map(checkpoint) } catch {
             printError("swsl-convert: \(input): \(error)")
             throw ExitCode(2)
         }
+        phases.lap("map")
         var info = stat()
         let sourceSize = stat(input, &info) == 0 ? Int(info.st_size) : 0
         progress.say("folding and quantizing \(model.architecture.name ?? "model")")
-        let source = SourceInfo(
+        var source = SourceInfo(
             fileName: String(input.split(separator: "/").last ?? Substring(input)), size: sourceSize,
-            sha256: SHA256Digest.hex(of: checkpoint), format: checkpoint.format.rawValue,
+            sha256: "", format: checkpoint.format.rawValue,
             wrapper: checkpoint.wrapper, prefix: checkpoint.prefix)
         let options = ConversionOptions(precision: precision, granularity: perTensor ? .perTensor : .perChannel)
-        let conversion = Converter.convert(model, source: source, options: options)
+        var conversion = Converter.convert(model, source: source, options: options)
+        phases.lap("fold_quantize")
+        source.sha256 = digest.wait()
+        conversion.metadata = Converter.metadata(model, source: source, options: options, sqnr: conversion.sqnr)
+        phases.lap("sha256")
         progress.say("writing \(output)")
         let written: Int
         do { written = try SWMWriter.write(to: output, metadata: conversion.metadata, tensors: conversion.tensors) } catch {
             printError("swsl-convert: \(output): \(error)")
             throw ExitCode(2)
         }
-        let seconds = Double((clock.now - start).components.attoseconds) / 1e18 + Double((clock.now - start).components.seconds)
+        phases.lap("write")
         let summary = ConversionSummary(input: input, output: output, architecture: model.architecture,
                                         precision: precision, sourceBytes: sourceSize, outputBytes: written,
-                                        worst: conversion.worstSQNR, seconds: seconds)
+                                        worst: conversion.worstSQNR, phases: phases.laps)
         print(json ? summary.json.serialized(pretty: true) : summary.text)
+    }
+}
+
+/// Wall-clock time of each phase of a command.
+struct PhaseTimer {
+    private let clock = ContinuousClock()
+    private var last: ContinuousClock.Instant
+    private(set) var laps: [(String, Double)] = []
+
+    init() { last = clock.now }
+
+    /// Records the time since the previous lap under `name`, in seconds.
+    mutating func lap(_ name: String) {
+        let now = clock.now
+        let d = (now - last).components
+        laps.append((name, Double(d.seconds) + Double(d.attoseconds) / 1e18))
+        last = now
     }
 }
 
@@ -95,8 +120,8 @@ enum SameFile {
 
 /// Hex SHA-256 of a checkpoint's file bytes.
 enum SHA256Digest {
-    static func hex(of checkpoint: Checkpoint) -> String {
-        guard let file = try? ByteStorage.map(path: checkpoint.path) else { return "" }
+    static func hex(path: String) -> String {
+        guard let file = try? ByteStorage.map(path: path) else { return "" }
         var hasher = SHA256()
         hasher.update(bufferPointer: file.bytes)
         return hasher.finalize().map { String($0, radix: 16).leftPadded(2) }.joined()

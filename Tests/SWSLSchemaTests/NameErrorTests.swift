@@ -50,6 +50,12 @@ import Testing
              expected: .missingTensor("resnet.encoder.stages.1.layers.0.shortcut.normalization.weight")) {
             $0.filter { $0.0 != "resnet.encoder.stages.1.layers.0.shortcut.normalization.weight" }
         },
+        Case("block index far past the others", expected: .missingTensor("layer1.2.conv1.weight")) {
+            $0 + [("layer1.999999999.conv1.weight", [64, 64, 3, 3])]
+        },
+        Case("absurd width", expected: .wrongShape(name: "conv1.weight", expected: [0, 0, 7, 7], actual: [1 << 40, 0, 7, 7])) {
+            $0.map { $0.0 == "conv1.weight" ? ($0.0, [1 << 40, 0, 7, 7]) : $0 }
+        },
         Case("wrong shape", expected: .wrongShape(name: "layer1.0.conv2.weight", expected: [64, 64, 3, 3], actual: [64, 32, 3, 3])) {
             $0.map { $0.0 == "layer1.0.conv2.weight" ? ($0.0, [64, 32, 3, 3]) : $0 }
         },
@@ -80,7 +86,7 @@ import Testing
     @Test(arguments: cases)
     func isRefused(_ c: Case) throws {
         let list = try SchemaFixtures.ShapeList(c.base)
-        let error = SchemaFixtures.refusal(try SchemaFixtures.checkpoint(c.edit(list.tensors).map { ($0.0, $0.1) }, prefix: c.prefix))
+        let error = SchemaFixtures.refusal(try SchemaFixtures.checkpoint(c.edit(list.tensors), prefix: c.prefix))
         let found = try #require(error)
         if let expected = c.expected { #expect(found == expected) }
         for word in c.mentions { #expect(found.description.contains(word), "\(found)") }

@@ -21,7 +21,8 @@ extension ONNXGraphWalker {
         var next = try soleConsumer(of: features)
         switch op(next) {
         case "Flatten":
-            guard (ints(next, "axis") ?? [1]) == [1] else { throw unsupported(next, "flattens from axis \(ints(next, "axis") ?? []); the schema flattens from axis 1") }
+            let axis = ints(next, "axis") ?? [1]
+            guard axis == [1] else { throw unsupported(next, "flattens from axis \(axis); the schema flattens from axis 1") }
         case "Reshape":
             let node = graph.nodes[next]
             guard node.inputs.count > 1, constantInts(node.inputs[1])?.count == 2 else {
@@ -76,7 +77,9 @@ extension ONNXGraphWalker {
     private mutating func matrix(_ i: Int, transposed: Bool) throws(SchemaError) -> ONNXConstant {
         visited.insert(i)
         let found = try constantInput(i, 1, "weight")
-        guard found.tensor.shape.count == 2 else { throw unsupported(i, "classifier weight of shape \(found.tensor.shape); expected a matrix") }
+        guard found.tensor.shape.count == 2 else {
+            throw unsupported(i, "classifier weight of shape \(found.tensor.shape); expected a matrix")
+        }
         return transposed ? found : ONNXConstant(source: found.source, tensor: found.tensor.transposed2D())
     }
 

@@ -62,7 +62,7 @@ extension ONNXGraphWalker {
             return ONNXConstant(source: value, tensor: tensor)
         case "Identity":
             visited.insert(producer)
-            return constant(graph.nodes[producer].inputs[0])
+            return graph.nodes[producer].inputs.first.flatMap { constant($0) }
         default: return nil
         }
     }
@@ -87,7 +87,7 @@ extension ONNXGraphWalker {
 
     /// `Conv` at node `i`, then an optional `BatchNormalization` and an optional `Relu`.
     mutating func convStep(at i: Int) throws(SchemaError) -> ConvStep {
-        visited.insert(i)
+        guard visited.insert(i).inserted else { throw unsupported(i, "reached twice: the graph has a cycle") }
         let node = graph.nodes[i]
         let weight = try constantInput(i, 1, "weight")
         let bias = node.inputs.count > 2 && !node.inputs[2].isEmpty ? try constantInput(i, 2, "bias") : nil
@@ -97,13 +97,19 @@ extension ONNXGraphWalker {
         }
         try expect(i, ["dilations": [1, 1]], defaults: ["dilations": [1, 1]], "no dilation")
         let strides = ints(i, "strides") ?? [1, 1], pads = ints(i, "pads") ?? [0, 0, 0, 0]
-        guard strides.count == 2, strides[0] == strides[1] else { throw unsupported(i, "strides \(strides); the schema has equal strides") }
-        guard pads.count == 4, Set(pads).count == 1 else { throw unsupported(i, "pads \(pads); the schema pads every side alike") }
+        guard strides.count == 2, strides[0] == strides[1] else {
+            throw unsupported(i, "strides \(strides); the schema has equal strides")
+        }
+        guard pads.count == 4, Set(pads).count == 1 else {
+            throw unsupported(i, "pads \(pads); the schema pads every side alike")
+        }
         var output = node.outputs[0]
         var batchNorm: (tensors: [ONNXConstant], epsilon: Float)?
         if let norm = soleUser(of: output, "BatchNormalization") {
             visited.insert(norm)
-            guard (ints(norm, "training_mode") ?? [0]) == [0] else { throw unsupported(norm, "training_mode 1; the schema uses running statistics") }
+            guard (ints(norm, "training_mode") ?? [0]) == [0] else {
+                throw unsupported(norm, "training_mode 1; the schema uses running statistics")
+            }
             var tensors: [ONNXConstant] = []
             for (index, what) in ["scale", "bias", "mean", "variance"].enumerated() {
                 tensors.append(try constantInput(norm, index + 1, what))

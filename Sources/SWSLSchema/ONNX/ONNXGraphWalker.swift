@@ -47,6 +47,7 @@ struct ONNXGraphWalker {
         var walker = ONNXGraphWalker(graph: graph, initializers: Dictionary(
             initializers.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first }))
         for (i, node) in graph.nodes.enumerated() {
+            guard node.outputs.first?.isEmpty == false else { throw walker.unsupported(i, "it has no output") }
             for output in node.outputs where !output.isEmpty { walker.producers[output] = i }
             for input in Set(node.inputs) where !input.isEmpty { walker.consumers[input, default: []].append(i) }
         }
@@ -69,7 +70,9 @@ struct ONNXGraphWalker {
             try record(found, path: ResNetLayout.block(stage, block))
             x = found.output
         }
-        guard stage > 0 else { throw .notAResNet("the stem is followed directly by the classifier: there are no residual blocks") }
+        guard stage > 0 else {
+            throw .notAResNet("the stem is followed directly by the classifier: there are no residual blocks")
+        }
         try head(from: x)
         for (i, node) in graph.nodes.enumerated() where !visited.contains(i) && node.opType != "Constant" {
             throw unsupported(i, "it is not on the ResNet's path from the input to the logits")
@@ -90,7 +93,8 @@ struct ONNXGraphWalker {
         let pool = try soleConsumer(of: x)
         guard op(pool) == "MaxPool" else { throw unsupported(pool, "expected the stem's MaxPool after its convolutions") }
         try expect(pool, ["kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1], "dilations": [1, 1], "ceil_mode": [0]],
-                   defaults: ["pads": [0, 0, 0, 0], "dilations": [1, 1], "ceil_mode": [0], "strides": [1, 1]], "a 3×3 stride-2 pad-1 max-pool")
+                   defaults: ["pads": [0, 0, 0, 0], "dilations": [1, 1], "ceil_mode": [0], "strides": [1, 1]],
+                   "a 3×3 stride-2 pad-1 max-pool")
         visited.insert(pool)
         return graph.nodes[pool].outputs[0]
     }
@@ -99,10 +103,12 @@ struct ONNXGraphWalker {
     private mutating func residualBlock(from x: String) throws(SchemaError) -> Block {
         let users = consumers[x] ?? []
         guard users.count == 2 else {
-            throw unsupported(producers[x], "a block input feeds a main branch and a shortcut (2 nodes); this value feeds \(users.count)")
+            throw unsupported(producers[x],
+                              "a block input feeds a main branch and a shortcut (2 nodes); this value feeds \(users.count)")
         }
         var branches: [Branch] = []
         for user in users where op(user) != "Add" { branches.append(try branch(from: user)) }
+        guard !branches.isEmpty else { throw unsupported(users[0], "a block input goes straight into two Adds") }
         let add: Int
         let main: Branch, shortcut: Branch?
         if branches.count == 1 {
@@ -112,7 +118,8 @@ struct ONNXGraphWalker {
             let sorted = branches.sorted { $0.steps.count > $1.steps.count }
             (main, shortcut, add) = (sorted[0], sorted[1], sorted[0].add)
             guard sorted[1].add == add, sorted[1].steps.count == 1 else {
-                throw unsupported(sorted[1].steps.first?.node ?? add, "a projection shortcut must be one convolution into the block's Add")
+                throw unsupported(sorted[1].steps.first?.node ?? add,
+                                  "a projection shortcut must be one convolution into the block's Add")
             }
         }
         guard main.steps.count >= 2, !main.pooled else {
@@ -121,7 +128,9 @@ struct ONNXGraphWalker {
         for (k, step) in main.steps.enumerated() where step.relu != (k < main.steps.count - 1) {
             throw unsupported(step.node, "in a block every convolution but the last is followed by Relu")
         }
-        if let step = shortcut?.steps[0], step.relu { throw unsupported(step.node, "a shortcut convolution must not be followed by Relu") }
+        if let step = shortcut?.steps[0], step.relu {
+            throw unsupported(step.node, "a shortcut convolution must not be followed by Relu")
+        }
         visited.insert(add)
         let relu = try soleConsumer(of: graph.nodes[add].outputs[0])
         guard op(relu) == "Relu" else { throw unsupported(relu, "expected Relu after the block's Add") }
@@ -134,7 +143,8 @@ struct ONNXGraphWalker {
     private mutating func branch(from first: Int) throws(SchemaError) -> Branch {
         var i = first, pooled = false, steps: [ConvStep] = []
         if op(i) == "AveragePool" {
-            try expect(i, ["kernel_shape": [2, 2], "strides": [2, 2], "pads": [0, 0, 0, 0], "ceil_mode": [1], "count_include_pad": [0]],
+            try expect(i, ["kernel_shape": [2, 2], "strides": [2, 2], "pads": [0, 0, 0, 0], "ceil_mode": [1],
+                           "count_include_pad": [0]],
                        defaults: ["pads": [0, 0, 0, 0], "ceil_mode": [0], "count_include_pad": [0], "strides": [1, 1]],
                        "timm's avg_down pool: 2×2, stride 2, ceil_mode 1, count_include_pad 0")
             visited.insert(i)
@@ -142,7 +152,9 @@ struct ONNXGraphWalker {
             i = try soleConsumer(of: graph.nodes[i].outputs[0])
         }
         while op(i) != "Add" {
-            guard op(i) == "Conv" else { throw unsupported(i, "expected Conv, BatchNormalization, Relu or Add inside a residual block") }
+            guard op(i) == "Conv" else {
+                throw unsupported(i, "expected Conv, BatchNormalization, Relu or Add inside a residual block")
+            }
             let step = try convStep(at: i)
             steps.append(step)
             i = try soleConsumer(of: step.output)
