@@ -54,6 +54,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(name: "SWSLFormatTests", dependencies: ["SWSLFormat", "SWSLCore"]),
+        // Runs the built swsl-convert binary (the dependency makes `swift test` build it first).
+        .testTarget(name: "CLITests", dependencies: ["swsl-convert", "SWSLFormat", "SWSLCore"]),
         .testTarget(
             name: "SWSLTransformTests",
             dependencies: ["SWSLTransform", "SWSLSchema", "SWSLCheckpoint", "SWSLFormat", "SWSLCore"]),

@@ -40,43 +40,53 @@ void swk_pack_weights(const void *src, void *dst, size_t element_size, int out_c
     }
 }
 
-/* 1x1, stride 1, no padding: column j of the im2col matrix is input position j. */
+/* 1x1, stride 1, no padding: row k of the im2col matrix is input channel k, read as one stream and
+ * dealt out to the panels. */
 static void pack_pointwise(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc,
                            int nr, float *dst) {
-    size_t plane = (size_t)conv->in_height * conv->in_width;
-    int cg = conv->in_channels / conv->groups;
-    for (int c0 = 0; c0 < nc; c0 += nr) {
-        int width = nc - c0 < nr ? nc - c0 : nr;
-        float *panel = dst + (size_t)(c0 / nr) * kc * nr;
-        const float *src = input + (size_t)(g * cg + k0) * plane + (size_t)(col0 + c0);
-        for (int k = 0; k < kc; k++) {
-            float *d = panel + (size_t)k * nr;
-            memcpy(d, src + (size_t)k * plane, (size_t)width * sizeof(float));
-            for (int j = width; j < nr; j++) d[j] = 0.0f;
+    const size_t plane = (size_t)conv->in_height * conv->in_width;
+    const int cg = conv->in_channels / conv->groups;
+    const int full = nc / nr, tail = nc % nr;
+    const size_t panel_stride = (size_t)kc * nr;
+    for (int k = 0; k < kc; k++) {
+        const float *src = input + (size_t)(g * cg + k0 + k) * plane + (size_t)col0;
+        float *d = dst + (size_t)k * nr;
+        for (int p = 0; p < full; p++) {
+            for (int j = 0; j < nr; j++) d[j] = src[j];
+            src += nr;
+            d += panel_stride;
+        }
+        if (tail) {
+            for (int j = 0; j < tail; j++) d[j] = src[j];
+            for (int j = tail; j < nr; j++) d[j] = 0.0f;
         }
     }
 }
 
-/* A stretch of a panel's columns that lie on one output row. */
-typedef struct {
-    int oy, ox, length, offset;
-} column_run;
-
-/* Copies `length` input samples ix0, ix0 + stride, ... of one row (zero outside [0, width)). */
-static inline void gather_row(float *d, const float *row, int ix0, int stride, int length, int width) {
+/* Deals `length` consecutive im2col columns starting at column j (of the block) into the panels:
+ * column j + t takes row[ix0 + t * stride], or 0 outside [0, width) or when row is NULL. */
+static inline void deal_row(float *dst, size_t panel_stride, int nr, int j, const float *row, int ix0, int stride,
+                            int length, int width) {
     int lo = 0, hi = length;
-    if (ix0 < 0) lo = (-ix0 + stride - 1) / stride;
-    if (lo > length) lo = length;
-    int limit = ix0 >= width ? 0 : (width - ix0 + stride - 1) / stride;
-    if (hi > limit) hi = limit;
-    if (hi < lo) hi = lo;
-    for (int t = 0; t < lo; t++) d[t] = 0.0f;
-    if (stride == 1) {
-        if (hi > lo) memcpy(d + lo, row + ix0 + lo, (size_t)(hi - lo) * sizeof(float));
+    if (row == NULL) {
+        hi = 0;
     } else {
-        for (int t = lo; t < hi; t++) d[t] = row[ix0 + t * stride];
+        if (ix0 < 0) lo = (-ix0 + stride - 1) / stride;
+        if (lo > length) lo = length;
+        int limit = ix0 >= width ? 0 : (width - ix0 + stride - 1) / stride;
+        if (hi > limit) hi = limit;
+        if (hi < lo) hi = lo;
     }
-    for (int t = hi; t < length; t++) d[t] = 0.0f;
+    int t = 0;
+    while (t < length) {
+        int column = j + t;
+        int offset = column % nr;
+        int chunk = nr - offset < length - t ? nr - offset : length - t;
+        float *d = dst + (size_t)(column / nr) * panel_stride + offset;
+        for (int u = 0; u < chunk; u++, t++) {
+            d[u] = (t >= lo && t < hi) ? row[ix0 + t * stride] : 0.0f;
+        }
+    }
 }
 
 void swk_pack_columns(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc,
@@ -89,42 +99,30 @@ void swk_pack_columns(const swk_conv *conv, const float *input, int g, int k0, i
     }
     const int cg = conv->in_channels / conv->groups;
     const int taps = kh * kw;
-    column_run runs[SWK_NR_MAX];
-    for (int c0 = 0; c0 < nc; c0 += nr) {
-        int width = nc - c0 < nr ? nc - c0 : nr;
-        float *panel = dst + (size_t)(c0 / nr) * kc * nr;
-        /* Split the panel's columns into runs on one output row. */
-        int count = 0;
-        int col = col0 + c0;
-        int oy = col / ow, ox = col % ow;
-        for (int j = 0; j < width;) {
-            int length = ow - ox < width - j ? ow - ox : width - j;
-            runs[count++] = (column_run){oy, ox, length, j};
-            j += length;
+    const size_t panel_stride = (size_t)kc * nr;
+    const int padded = (nc + nr - 1) / nr * nr;
+    int ci = k0 / taps, tap = k0 % taps;
+    int ky = tap / kw, kx = tap % kw;
+    for (int k = 0; k < kc; k++) {
+        const float *plane = input + (size_t)(g * cg + ci) * h * w;
+        float *d = dst + (size_t)k * nr;
+        /* Walk the block's columns one output row at a time. */
+        int col = col0, oy = col0 / ow, ox = col0 % ow;
+        while (col < col0 + nc) {
+            int length = ow - ox < col0 + nc - col ? ow - ox : col0 + nc - col;
+            int iy = oy * s - p + ky;
+            const float *row = (iy >= 0 && iy < h) ? plane + (size_t)iy * w : NULL;
+            deal_row(d, panel_stride, nr, col - col0, row, ox * s - p + kx, s, length, w);
+            col += length;
             ox = 0;
-            oy += 1;
+            oy++;
         }
-        int ci = (k0 / taps), tap = k0 % taps;
-        int ky = tap / kw, kx = tap % kw;
-        for (int k = 0; k < kc; k++) {
-            float *d = panel + (size_t)k * nr;
-            const float *plane = input + (size_t)(g * cg + ci) * h * w;
-            for (int r = 0; r < count; r++) {
-                const column_run run = runs[r];
-                int iy = run.oy * s - p + ky;
-                if (iy < 0 || iy >= h) {
-                    for (int t = 0; t < run.length; t++) d[run.offset + t] = 0.0f;
-                } else {
-                    gather_row(d + run.offset, plane + (size_t)iy * w, run.ox * s - p + kx, s, run.length, w);
-                }
-            }
-            for (int j = width; j < nr; j++) d[j] = 0.0f;
-            if (++kx == kw) {
-                kx = 0;
-                if (++ky == kh) {
-                    ky = 0;
-                    ci++;
-                }
+        for (int j = nc; j < padded; j++) d[(size_t)(j / nr) * panel_stride + j % nr] = 0.0f;
+        if (++kx == kw) {
+            kx = 0;
+            if (++ky == kh) {
+                ky = 0;
+                ci++;
             }
         }
     }

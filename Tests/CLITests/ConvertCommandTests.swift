@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import SWSLCore
+import SWSLFormat
+
+/// `swsl-convert IN OUT` as a user runs it: results on stdout, diagnostics on stderr, exit codes,
+/// and the atomic-write promises.
+@Suite struct ConvertCommandTests {
+    static let inputs = [
+        "models/resnet18_tiny.zip.pth", "models/resnet18_tiny.legacy.pth", "models/resnet18_tiny.tar.pth",
+        "models/resnet18_tiny.safetensors", "models/resnet18_tiny.whole_module.pth",
+        "models/resnet18_tiny.ckpt_module_prefix.pth", "models/resnet50_tiny.zip.pth", "models/resnext_tiny.zip.pth",
+        "models/resnet50d_tiny.zip.pth", "models/onnx/resnet18_tiny.onnx", "models/onnx/resnet18_tiny.bn.onnx",
+        "models/onnx/resnet18_tiny.dynamo.onnx", "models/onnx/external/resnet18_tiny.onnx",
+    ]
+
+    @Test(arguments: inputs)
+    func convertsEveryInputKind(input: String) throws {
+        let out = try CLI.temporaryDirectory().appendingPathComponent("m.swm").path
+        let result = try CLI.run([CLI.fixture(input), out])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty, "progress must stay off when stderr is not a terminal: \(result.stderr)")
+        #expect(result.stdout.contains("int8") && result.stdout.contains("worst SQNR"))
+        let file = try SWMFile.open(path: out, checkCRC: true)
+        #expect(file.metadata["quantization"]?["precision"] == .string("int8"))
+        #expect(file.metadata["provenance"]?["source_file"] == .string((input as NSString).lastPathComponent))
+    }
+
+    @Test(arguments: ["int8", "fp16", "fp32"])
+    func precisionAndJSONSummary(precision: String) throws {
+        let out = try CLI.temporaryDirectory().appendingPathComponent("m.swm").path
+        let result = try CLI.run(["convert", CLI.fixture("models/resnet50_tiny.zip.pth"), out, "--precision", precision, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try JSONParser.parse(Array(result.stdout.utf8))
+        #expect(summary["precision"] == .string(precision))
+        guard case .int(let written)? = summary["output_bytes"] else { Issue.record("size missing"); return }
+        #expect(Int(written) == (try FileManager.default.attributesOfItem(atPath: out)[.size] as? Int))
+        // Weight tensors hold 1, 2 or 4 bytes per parameter, whatever the model.
+        let file = try SWMFile.open(path: out, checkCRC: true)
+        let weights = file.entries.filter { $0.name.hasSuffix(".weight") }
+        let parameters = weights.reduce(0) { $0 + $1.elementCount }
+        let bytes = weights.reduce(0) { $0 + $1.byteLength }
+        #expect(bytes == parameters * ["int8": 1, "fp16": 2, "fp32": 4][precision]!)
+        #expect(parameters == (try Self.sourceWeightParameters("models__resnet50_tiny.zip.pth.json")))
+    }
+
+    /// Elements of the convolution and fc weights PyTorch reads from the source (the golden).
+    static func sourceWeightParameters(_ golden: String) throws -> Int {
+        let json = try JSONParser.parse(Array(try Data(contentsOf: CLI.fixtures.appendingPathComponent("golden/\(golden)"))))
+        guard case .array(let tensors)? = json["tensors"] else { return -1 }
+        return tensors.reduce(0) { sum, t in
+            guard case .string(let name)? = t["name"], case .array(let shape)? = t["shape"],
+                  name.hasSuffix(".weight"), shape.count == 4 || name == "fc.weight" else { return sum }
+            return sum + shape.reduce(1) { if case .int(let d) = $1 { $0 * Int(d) } else { $0 } }
+        }
+    }
+
+    @Test func sourceHashIsTheFileSHA256() throws {
+        let out = try CLI.temporaryDirectory().appendingPathComponent("m.swm").path
+        _ = try CLI.run([CLI.fixture("models/resnet18_tiny.zip.pth"), out])
+        let file = try SWMFile.open(path: out)
+        let sha = Process()
+        sha.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sha.arguments = [CLI.fixture("models/resnet18_tiny.zip.pth")]
+        let pipe = Pipe()
+        sha.standardOutput = pipe
+        try sha.run()
+        sha.waitUntilExit()
+        let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        #expect(file.metadata["provenance"]?["source_sha256"] == .string(String(expected)))
+    }
+
+    @Test func brokenInputFailsCleanly() throws {
+        let dir = try CLI.temporaryDirectory()
+        let input = dir.appendingPathComponent("noise.pth")
+        try Data((0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: input)
+        let out = dir.appendingPathComponent("m.swm").path
+        let result = try CLI.run([input.path, out])
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix("swsl-convert: \(input.path): "), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["noise.pth"])
+    }
+
+    @Test func failedConversionLeavesExistingOutputUntouched() throws {
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("m.swm")
+        try Data("previous".utf8).write(to: out)
+        // oddities.zip.pth reads fine but is not a ResNet.
+        let result = try CLI.run([CLI.fixture("models/oddities.zip.pth"), out.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("oddities.zip.pth"), "\(result.stderr)")
+        #expect(try Data(contentsOf: out) == Data("previous".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["m.swm"])
+    }
+
+    @Test func neverOverwritesTheInput() throws {
+        let dir = try CLI.temporaryDirectory()
+        let input = dir.appendingPathComponent("m.pth")
+        try FileManager.default.copyItem(atPath: CLI.fixture("models/resnet18_tiny.zip.pth"), toPath: input.path)
+        let before = try Data(contentsOf: input)
+        let result = try CLI.run([input.path, dir.appendingPathComponent("./m.pth").path])
+        #expect(result.status == 2)
+        #expect(try Data(contentsOf: input) == before)
+    }
+
+    @Test func inspectReadsTheConvertedFile() throws {
+        let out = try CLI.temporaryDirectory().appendingPathComponent("m.swm").path
+        _ = try CLI.run([CLI.fixture("models/resnext_tiny.zip.pth"), out])
+        let result = try CLI.run(["inspect", out, "--json", "--check"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONParser.parse(Array(result.stdout.utf8))
+        #expect(report["format"] == .string("swm"))
+        #expect(report["validation"]?["crc_checked"] == .bool(true))
+        #expect(report["architecture"]?["groups"] == .int(4))
+    }
+}
