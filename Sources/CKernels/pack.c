@@ -63,30 +63,45 @@ static void pack_pointwise(const swk_conv *conv, const float *input, int g, int 
     }
 }
 
+/* Writes columns [j, j + length) of one im2col row into the panels: src[t * stride] for column j + t,
+ * or zeros when src is NULL. */
+static inline void deal(float *dst, size_t panel_stride, int nr, int j, const float *src, int stride, int length) {
+    while (length > 0) {
+        const int offset = j % nr;
+        const int chunk = nr - offset < length ? nr - offset : length;
+        float *restrict d = dst + (size_t)(j / nr) * panel_stride + offset;
+        if (src == NULL) {
+            for (int u = 0; u < chunk; u++) d[u] = 0.0f;
+        } else if (stride == 1) {
+            const float *restrict s = src;
+            for (int u = 0; u < chunk; u++) d[u] = s[u];
+            src += chunk;
+        } else {
+            for (int u = 0; u < chunk; u++) d[u] = src[u * stride];
+            src += (size_t)chunk * stride;
+        }
+        j += chunk;
+        length -= chunk;
+    }
+}
+
 /* Deals `length` consecutive im2col columns starting at column j (of the block) into the panels:
  * column j + t takes row[ix0 + t * stride], or 0 outside [0, width) or when row is NULL. */
 static inline void deal_row(float *dst, size_t panel_stride, int nr, int j, const float *row, int ix0, int stride,
                             int length, int width) {
-    int lo = 0, hi = length;
     if (row == NULL) {
-        hi = 0;
-    } else {
-        if (ix0 < 0) lo = (-ix0 + stride - 1) / stride;
-        if (lo > length) lo = length;
-        int limit = ix0 >= width ? 0 : (width - ix0 + stride - 1) / stride;
-        if (hi > limit) hi = limit;
-        if (hi < lo) hi = lo;
+        deal(dst, panel_stride, nr, j, NULL, stride, length);
+        return;
     }
-    int t = 0;
-    while (t < length) {
-        int column = j + t;
-        int offset = column % nr;
-        int chunk = nr - offset < length - t ? nr - offset : length - t;
-        float *d = dst + (size_t)(column / nr) * panel_stride + offset;
-        for (int u = 0; u < chunk; u++, t++) {
-            d[u] = (t >= lo && t < hi) ? row[ix0 + t * stride] : 0.0f;
-        }
-    }
+    int lo = 0, hi = length;
+    if (ix0 < 0) lo = (-ix0 + stride - 1) / stride;
+    if (lo > length) lo = length;
+    int limit = ix0 >= width ? 0 : (width - ix0 + stride - 1) / stride;
+    if (hi > limit) hi = limit;
+    if (hi < lo) hi = lo;
+    deal(dst, panel_stride, nr, j, NULL, stride, lo);
+    deal(dst, panel_stride, nr, j + lo, row + ix0 + lo * stride, stride, hi - lo);
+    deal(dst, panel_stride, nr, j + hi, NULL, stride, length - hi);
 }
 
 void swk_pack_columns(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc,
