@@ -46,10 +46,12 @@ let package = Package(
         // Hot loops of the conversion (fold, quantize, half conversion), plain C.
         .target(name: "CTransform"),
         .target(name: "SWSLTransform", dependencies: ["CTransform", "SWSLSchema", "SWSLFormat", "SWSLCore"]),
+        // Loading models for the executor (.swm or source checkpoints), comparing outputs, calibration.
+        .target(name: "SWSLRuntime", dependencies: ["SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLCheckpoint", "SWSLCore"]),
         .executableTarget(
             name: "swsl-convert",
             dependencies: [
-                "SWSLCheckpoint", "SWSLCore", "SWSLSchema", "SWSLFormat", "SWSLTransform",
+                "SWSLCheckpoint", "SWSLCore", "SWSLSchema", "SWSLFormat", "SWSLTransform", "SWSLRuntime", "SWSLExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),

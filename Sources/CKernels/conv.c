@@ -28,6 +28,7 @@ void swk_conv_run(const swk_conv *conv, const float *input, const float *residua
                   int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
                   float *workspace) {
     const swk_kernel_set *ks = swk_kernels_for(conv->isa);
+    const swk_widen_fn widen = ks->widen ? ks->widen : swk_kernels_for(SWK_ISA_AVX2)->widen;
     const int nr = ks->nr;
     const int rows = conv->out_channels / conv->groups;
     const int k = (conv->in_channels / conv->groups) * conv->kernel_h * conv->kernel_w;
@@ -44,7 +45,11 @@ void swk_conv_run(const swk_conv *conv, const float *input, const float *residua
             for (int pc = 0; pc < k; pc += kstep) {
                 const int kc = k - pc < kstep ? k - pc : kstep;
                 const int last = pc + kc == k;
-                swk_pack_columns(conv, input, g, pc, kc, jc, nc, nr, bbuf);
+                if (ks->pack) {
+                    ks->pack(conv, input, g, pc, kc, jc, nc, bbuf);
+                } else {
+                    swk_pack_columns(conv, input, g, pc, kc, jc, nc, nr, bbuf);
+                }
                 for (int ic = row_begin; ic < row_end; ic += SWK_MC) {
                     const int mc = row_end - ic < SWK_MC ? row_end - ic : SWK_MC;
                     const size_t first_panel = (size_t)g * panels + (size_t)(ic / SWK_MR);
@@ -58,7 +63,7 @@ void swk_conv_run(const swk_conv *conv, const float *input, const float *residua
                         for (int i = 0; i * SWK_MR < mc; i++) {
                             const char *src = (const char *)conv->weights
                                 + ((first_panel + i) * k + pc) * SWK_MR * element;
-                            ks->widen(src, abuf + i * astride, astride, conv->weight_type);
+                            widen(src, abuf + i * astride, astride, conv->weight_type);
                         }
                         ablock = abuf;
                     }

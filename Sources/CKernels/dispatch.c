@@ -12,13 +12,20 @@ int swk_isa_supported(swk_isa isa) {
 #else
         return 0;
 #endif
+    case SWK_ISA_AVX512:
+#if defined(__x86_64__) || defined(__i386__)
+        return swk_isa_supported(SWK_ISA_AVX2) && __builtin_cpu_supports("avx512f");
+#else
+        return 0;
+#endif
     }
     return 0;
 }
 
 const swk_kernel_set *swk_kernels_for(swk_isa isa) {
 #if defined(__x86_64__) || defined(__i386__)
-    if (isa == SWK_ISA_AVX2 && swk_isa_supported(SWK_ISA_AVX2)) return &swk_avx2_kernels;
+    if (isa == SWK_ISA_AVX512 && swk_isa_supported(SWK_ISA_AVX512)) return &swk_avx512_kernels;
+    if ((isa == SWK_ISA_AVX2 || isa == SWK_ISA_AVX512) && swk_isa_supported(SWK_ISA_AVX2)) return &swk_avx2_kernels;
 #else
     (void)isa;
 #endif

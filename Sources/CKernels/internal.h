@@ -9,7 +9,7 @@
 #define SWK_MC 96
 #define SWK_NC 512
 /* Widest microkernel tile (columns). */
-#define SWK_NR_MAX 16
+#define SWK_NR_MAX 32
 
 /* What a microkernel applies to its tile after the last K block. Pointers are already moved to
  * the tile's first row (pre_bias, scale, post_bias) or first element (residual); NULL when absent. */
@@ -30,11 +30,17 @@ typedef void (*swk_microkernel_fn)(int kc, const float *a, const float *b, float
 /* Converts `n` packed weight elements of `type` (F16 or I8) to float, unscaled. */
 typedef void (*swk_widen_fn)(const void *src, float *dst, size_t n, swk_weight_type type);
 
-/* The kernels of one instruction set. */
+/* Packs im2col columns for a kernel set's NR (see swk_pack_columns). */
+typedef void (*swk_pack_fn)(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc,
+                            float *dst);
+
+/* The kernels of one instruction set. NULL `widen` means the AVX2 one (every AVX-512 CPU has AVX2);
+ * NULL `pack` means the generic swk_pack_columns. */
 typedef struct {
     int nr;
     swk_microkernel_fn kernel;
     swk_widen_fn widen;
+    swk_pack_fn pack;
 } swk_kernel_set;
 
 /* The kernels for `isa`, or the portable ones when this CPU cannot run it. */
@@ -43,12 +49,19 @@ const swk_kernel_set *swk_kernels_for(swk_isa isa);
 extern const swk_kernel_set swk_portable_kernels;
 #if defined(__x86_64__) || defined(__i386__)
 extern const swk_kernel_set swk_avx2_kernels;
+extern const swk_kernel_set swk_avx512_kernels;
 #endif
 
 /* Implicit im2col: columns [col0, col0 + nc) and reduction indices [k0, k0 + kc) of group g, packed as
  * [ceil(nc / nr)][kc][nr] with zero columns past nc. */
 void swk_pack_columns(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc,
                       int nr, float *dst);
+
+/* swk_pack_columns for 16-column panels with AVX2 moves, and for 32-column ones with AVX-512 moves. */
+void swk_pack_columns_avx2(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc,
+                           float *dst);
+void swk_pack_columns_avx512(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc,
+                             float *dst);
 
 /* The epilogue on one value, in the documented order (no contraction across statements). */
 static inline float swk_epilogue_scalar(float v, const swk_epilogue *ep, int row, long column) {

@@ -89,5 +89,5 @@ AVX2 static void widen_avx2(const void *src, float *dst, size_t n, swk_weight_ty
     }
 }
 
-const swk_kernel_set swk_avx2_kernels = {AVX2_NR, kernel_avx2, widen_avx2};
+const swk_kernel_set swk_avx2_kernels = {AVX2_NR, kernel_avx2, widen_avx2, swk_pack_columns_avx2};
 #endif

@@ -37,4 +37,4 @@ static void widen_portable(const void *src, float *dst, size_t n, swk_weight_typ
     }
 }
 
-const swk_kernel_set swk_portable_kernels = {PORTABLE_NR, kernel_portable, widen_portable};
+const swk_kernel_set swk_portable_kernels = {PORTABLE_NR, kernel_portable, widen_portable, NULL};

@@ -1,28 +1,39 @@
 internal import CKernels
 
-/// Which compute kernels an executor runs. The result does not depend on the choice beyond float
-/// rounding (summation order and fused multiply-adds differ).
+/// Which compute kernels an executor runs. Results differ between choices only by float rounding
+/// (summation order, fused multiply-adds).
 public enum KernelChoice: String, Sendable, CaseIterable {
     /// The fastest kernels this CPU supports.
     case automatic
     /// Plain C for any CPU: the fallback, which tests run on every machine.
     case portable
-    /// AVX2, FMA and F16C intrinsics; runs the portable kernels on a CPU without them.
+    /// AVX2, FMA and F16C intrinsics (6 × 16 tiles).
     case avx2
+    /// AVX-512F intrinsics (6 × 32 tiles).
+    case avx512
 
     /// True when this CPU runs the AVX2 kernels.
     public static var avx2Supported: Bool { swk_isa_supported(SWK_ISA_AVX2) != 0 }
+    /// True when this CPU runs the AVX-512 kernels.
+    public static var avx512Supported: Bool { swk_isa_supported(SWK_ISA_AVX512) != 0 }
 
-    /// The kernels that actually run on this CPU for this choice.
+    /// The kernels that actually run on this CPU for this choice: a choice the CPU lacks falls back
+    /// to the next narrower one, down to portable.
     public var resolved: KernelChoice {
         switch self {
         case .portable: .portable
-        case .automatic, .avx2: KernelChoice.avx2Supported ? .avx2 : .portable
+        case .avx2: KernelChoice.avx2Supported ? .avx2 : .portable
+        case .avx512, .automatic:
+            KernelChoice.avx512Supported ? .avx512 : KernelChoice.avx2Supported ? .avx2 : .portable
         }
     }
 
     /// The C instruction-set selector.
     var isa: swk_isa {
-        resolved == .avx2 ? SWK_ISA_AVX2 : SWK_ISA_PORTABLE
+        switch resolved {
+        case .avx512: SWK_ISA_AVX512
+        case .avx2: SWK_ISA_AVX2
+        default: SWK_ISA_PORTABLE
+        }
     }
 }

@@ -28,8 +28,16 @@ public enum SWMLayout: UInt8, Sendable {
     case plain = 0
     /// Convolution weight `[out, in/groups, kh, kw]`, C order (PyTorch's).
     case oihw = 1
+    /// The executor's packed panel layout, version 1 (`PackedWeightLayout`), shape `[elements]`.
+    case packed = 2
 
-    public var name: String { self == .plain ? "plain" : "oihw" }
+    public var name: String {
+        switch self {
+        case .plain: "plain"
+        case .oihw: "oihw"
+        case .packed: "packed-v1"
+        }
+    }
 }
 
 /// One directory entry: where a tensor's bytes are and what they hold.

@@ -129,7 +129,7 @@ public enum Converter {
         return .object([
             ("format", .string("swm")),
             ("version", .int(1)),
-            ("architecture", model.architecture.report()),
+            ("architecture", model.architecture.fileReport()),
             ("preprocessing", Preprocessing.imageNet.json),
             ("classes", .object([
                 ("count", .int(Int64(classes))),

@@ -5,6 +5,6 @@ struct SWSLConvert: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swsl-convert",
         abstract: "Convert PyTorch, ONNX and safetensors ResNet checkpoints into int8 .swm files.",
-        subcommands: [Convert.self, Inspect.self],
+        subcommands: [Convert.self, Inspect.self, Run.self, Verify.self, Bench.self],
         defaultSubcommand: Convert.self)
 }

@@ -41,7 +41,7 @@ struct ConvCase: CustomStringConvertible, Sendable {
 }
 
 @Suite struct ConvKernelTests {
-    static let kernelChoices: [KernelChoice] = [.portable, .avx2]
+    static let kernelChoices: [KernelChoice] = [.portable, .avx2, .avx512]
 
     @Test(arguments: ConvCase.all, kernelChoices)
     func float32MatchesNaive(shape: ConvCase, kernels: KernelChoice) {
@@ -112,17 +112,24 @@ struct ConvCase: CustomStringConvertible, Sendable {
         #expect(maxDiff <= 1e-5 * (1 + maxRef))
     }
 
-    @Test func portableAndAVX2Agree() {
-        guard KernelChoice.avx2Supported else { return }
+    @Test(arguments: [KernelChoice.avx2, .avx512])
+    func vectorKernelsAgreeWithPortable(kernels: KernelChoice) {
         let shape = ConvCase.all[5]
         var random = TestRandom(seed: 5)
         let naive = shape.naive(variant: 15, random: &random)
         let input = random.floats(shape.inChannels * shape.height * shape.width)
         let layer = KernelHarness.layer(naive)
         let a = KernelHarness.run(layer, input: input, height: shape.height, width: shape.width, kernels: .portable)
-        let b = KernelHarness.run(layer, input: input, height: shape.height, width: shape.width, kernels: .avx2)
+        let b = KernelHarness.run(layer, input: input, height: shape.height, width: shape.width, kernels: kernels)
         let maxDiff = zip(a, b).map { abs($0 - $1) }.max() ?? 0
         #expect(maxDiff < 1e-4)
-        #expect(KernelChoice.avx2.resolved == .avx2)
+    }
+
+    @Test func choicesResolveToWhatTheCPUHas() {
+        #expect(KernelChoice.portable.resolved == .portable)
+        #expect(KernelChoice.avx2.resolved == (KernelChoice.avx2Supported ? .avx2 : .portable))
+        let best: KernelChoice = KernelChoice.avx512Supported ? .avx512 : KernelChoice.avx2Supported ? .avx2 : .portable
+        #expect(KernelChoice.automatic.resolved == best)
+        #expect(KernelChoice.avx512.resolved == best)
     }
 }

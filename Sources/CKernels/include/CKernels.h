@@ -34,6 +34,8 @@ typedef enum {
     SWK_ISA_PORTABLE = 0,
     /** AVX2 + FMA (+ F16C) intrinsics. */
     SWK_ISA_AVX2 = 1,
+    /** AVX-512F intrinsics (weight widening with AVX2). Falls back to AVX2, then portable. */
+    SWK_ISA_AVX512 = 2,
 } swk_isa;
 
 /** Element type of packed weights. */

@@ -1,0 +1,50 @@
+import SWSLCheckpoint
+import SWSLCore
+import SWSLExecutor
+import SWSLFormat
+import SWSLSchema
+
+/// A model ready to run: a `.swm` file's folded weights, or the float reference built straight
+/// from a source checkpoint (BatchNorm not folded, weights as the source has them).
+public struct LoadedModel: Sendable {
+    public enum Kind: String, Sendable {
+        case swm
+        case reference
+    }
+
+    public let path: String
+    public let kind: Kind
+    public let plan: ExecutionPlan
+    /// `.swm` metadata (nil for a source checkpoint).
+    public let metadata: JSONValue?
+
+    public var architecture: ResNetArchitecture { plan.architecture }
+
+    /// Weight precision: the `.swm`'s, or `fp32 reference` for a checkpoint.
+    public var precision: String {
+        if case .string(let p)? = metadata?["quantization"]?["precision"] { return p }
+        return "reference"
+    }
+
+    /// Class names from the `.swm` metadata, when it has them.
+    public var classNames: [String]? {
+        guard case .array(let names)? = metadata?["classes"]?["names"] else { return nil }
+        return names.compactMap { if case .string(let s) = $0 { s } else { nil } }
+    }
+
+    /// Opens `path`: a `.swm` (validated; tensor CRCs with `checkCRC`) or any checkpoint the readers accept.
+    public static func load(path: String, checkCRC: Bool = false) throws(RuntimeError) -> LoadedModel {
+        if SWMFile.isSWM(path: path) {
+            let file: SWMFile
+            do { file = try SWMFile.open(path: path, checkCRC: checkCRC) } catch { throw .swm(file: path, error) }
+            return LoadedModel(path: path, kind: .swm, plan: try SWMPlanLoader.plan(file), metadata: file.metadata)
+        }
+        let checkpoint: Checkpoint
+        do { checkpoint = try CheckpointReader.read(path: path) } catch { throw .checkpoint(error) }
+        let model: CanonicalModel
+        do { model = try SchemaMapper.map(checkpoint) } catch { throw .schema(file: path, error) }
+        do {
+            return LoadedModel(path: path, kind: .reference, plan: try ExecutionPlan(reference: model), metadata: nil)
+        } catch { throw .plan(file: path, error) }
+    }
+}

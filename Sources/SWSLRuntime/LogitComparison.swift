@@ -1,0 +1,90 @@
+import SWSLCore
+
+/// How close two models' logits are, sample by sample: the numbers `verify` reports.
+public struct LogitComparison: Sendable {
+    public let samples: Int
+    public let top1Agreement: Double
+    public let top5Agreement: Double
+    public let cosineMin: Double
+    public let cosineMean: Double
+    public let maxAbsDiff: Double
+    /// Max |a − b| divided by max |reference| (per sample, worst sample).
+    public let maxRelDiff: Double
+
+    /// Compares `candidate` with `reference`, both `samples × classes`, row-major.
+    public init(candidate: [Float], reference: [Float], classes: Int) {
+        let samples = classes == 0 ? 0 : reference.count / classes
+        self.samples = samples
+        var top1 = 0, top5 = 0
+        var cosMin = Double.infinity, cosSum = 0.0, maxAbs = 0.0, maxRel = 0.0
+        for s in 0..<samples {
+            let a = Array(candidate[s * classes..<(s + 1) * classes])
+            let r = Array(reference[s * classes..<(s + 1) * classes])
+            let bestRef = LogitComparison.topK(r, 1)[0]
+            if LogitComparison.topK(a, 1)[0] == bestRef { top1 += 1 }
+            if LogitComparison.topK(a, min(5, classes)).contains(bestRef) { top5 += 1 }
+            var dot = 0.0, na = 0.0, nr = 0.0, diff = 0.0, peak = 0.0
+            for i in 0..<classes {
+                let x = Double(a[i]), y = Double(r[i])
+                dot += x * y
+                na += x * x
+                nr += y * y
+                diff = max(diff, abs(x - y))
+                peak = max(peak, abs(y))
+            }
+            let cos = na == 0 || nr == 0 ? (na == nr ? 1 : 0) : dot / (na.squareRoot() * nr.squareRoot())
+            cosMin = min(cosMin, cos)
+            cosSum += cos
+            maxAbs = max(maxAbs, diff)
+            maxRel = max(maxRel, peak == 0 ? diff : diff / peak)
+        }
+        top1Agreement = samples == 0 ? 0 : Double(top1) / Double(samples)
+        top5Agreement = samples == 0 ? 0 : Double(top5) / Double(samples)
+        cosineMin = samples == 0 ? 0 : cosMin
+        cosineMean = samples == 0 ? 0 : cosSum / Double(samples)
+        maxAbsDiff = maxAbs
+        maxRelDiff = maxRel
+    }
+
+    /// Indices of the `k` largest values, largest first (ties: lower index first).
+    public static func topK(_ values: [Float], _ k: Int) -> [Int] {
+        Array(values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }.prefix(k))
+    }
+
+    public var json: JSONValue {
+        .object([
+            ("samples", .int(Int64(samples))),
+            ("top1_agreement", .double(top1Agreement)),
+            ("top5_agreement", .double(top5Agreement)),
+            ("cosine_min", .double(cosineMin)),
+            ("cosine_mean", .double(cosineMean)),
+            ("max_abs_diff", .double(maxAbsDiff)),
+            ("max_rel_diff", .double(maxRelDiff)),
+        ])
+    }
+}
+
+/// Pass/fail limits for `verify`, chosen per precision (override with flags).
+public struct VerifyThresholds: Sendable {
+    public var cosineMin: Double
+    public var top1Min: Double
+    public var maxRelDiff: Double
+
+    /// fp32 must match to float rounding; fp16 closely; int8 by direction and class.
+    public static func defaults(precision: String) -> VerifyThresholds {
+        switch precision {
+        case "fp32", "reference": VerifyThresholds(cosineMin: 0.99999, top1Min: 1, maxRelDiff: 1e-4)
+        case "fp16": VerifyThresholds(cosineMin: 0.9999, top1Min: 1, maxRelDiff: 1e-2)
+        default: VerifyThresholds(cosineMin: 0.99, top1Min: 1, maxRelDiff: .infinity)
+        }
+    }
+
+    /// The failed checks, empty when all pass.
+    public func failures(_ c: LogitComparison) -> [String] {
+        var out: [String] = []
+        if c.cosineMin < cosineMin { out.append("cosine min \(c.cosineMin) < \(cosineMin)") }
+        if c.top1Agreement < top1Min { out.append("top-1 agreement \(c.top1Agreement) < \(top1Min)") }
+        if c.maxRelDiff > maxRelDiff { out.append("max relative difference \(c.maxRelDiff) > \(maxRelDiff)") }
+        return out
+    }
+}

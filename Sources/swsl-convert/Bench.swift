@@ -1,0 +1,72 @@
+import ArgumentParser
+import SWSLCore
+import SWSLExecutor
+import SWSLRuntime
+
+/// `swsl-convert bench MODEL`: executor latency after a warm-up.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time the executor on a model: median, min and max latency in milliseconds.")
+
+    @Argument(help: "A .swm file or a checkpoint (its float reference).")
+    var model: String
+
+    @Option(help: "Batch size.")
+    var batch: Int = 1
+
+    @Option(help: "Timed iterations after the warm-up.")
+    var iterations: Int = 20
+
+    @Option(help: "Input height and width.")
+    var size: Int = 224
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    @OptionGroup var options: RunOptions
+
+    func validate() throws {
+        guard batch >= 1, iterations >= 1, size >= 1 else { throw ValidationError("--batch, --iterations and --size must be positive") }
+    }
+
+    func run() throws {
+        let clock = ContinuousClock()
+        let openStart = clock.now
+        let loaded = try loadModel(model)
+        let openMs = (clock.now - openStart).milliseconds
+        let executor = Executor(plan: loaded.plan, threads: options.threads)
+        let input = SyntheticInputs.make(samples: batch, channels: loaded.architecture.inputChannels, height: size, width: size)
+        var times: [Double] = []
+        for i in 0..<(iterations + 3) {
+            let start = clock.now
+            do { _ = try executor.run(input: input, batch: batch, height: size, width: size) } catch {
+                printError("swsl-convert: \(model): \(error)")
+                throw ExitCode(2)
+            }
+            if i >= 3 { times.append((clock.now - start).milliseconds) }  // three warm-up runs
+        }
+        times.sort()
+        let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        let gmacs = Double(loaded.plan.multiplyAccumulates(height: size, width: size)) * Double(batch) / 1e9
+        if json {
+            print(JSONValue.object([
+                ("model", .string(model)), ("precision", .string(loaded.precision)), ("batch", .int(Int64(batch))),
+                ("threads", .int(Int64(options.threads))), ("size", .int(Int64(size))), ("iterations", .int(Int64(iterations))),
+                ("median_ms", .double(median)), ("min_ms", .double(times.first!)), ("max_ms", .double(times.last!)),
+                ("open_ms", .double(openMs)), ("gflops", .double(2 * gmacs / (median / 1000))),
+            ]).serialized(pretty: true))
+        } else {
+            let f = ConversionSummary.fixed
+            print("\(model) (\(loaded.precision)), batch \(batch), \(options.threads) threads, \(size)×\(size), \(iterations) runs: "
+                + "median \(f(median, 2)) ms, min \(f(times.first!, 2)) ms, max \(f(times.last!, 2)) ms "
+                + "(\(f(2 * gmacs / (median / 1000), 1)) GFLOP/s; opened in \(f(openMs, 2)) ms)")
+        }
+    }
+}
+
+extension Duration {
+    var milliseconds: Double {
+        let c = components
+        return Double(c.seconds) * 1000 + Double(c.attoseconds) / 1e15
+    }
+}

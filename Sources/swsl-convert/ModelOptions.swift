@@ -1,0 +1,31 @@
+import ArgumentParser
+import SWSLExecutor
+import SWSLRuntime
+
+/// Options shared by the commands that run a model.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int = Executor.defaultThreads
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+}
+
+/// Loads a model; a refusal is printed as `swsl-convert: FILE: why` and exits with 2.
+func loadModel(_ path: String, checkCRC: Bool = false) throws -> LoadedModel {
+    do { return try LoadedModel.load(path: path, checkCRC: checkCRC) } catch {
+        printError("swsl-convert: \(error)")
+        throw ExitCode(2)
+    }
+}
+
+/// Runs a model; an executor failure is printed and exits with 2.
+func execute(_ model: LoadedModel, input: [Float], batch: Int, height: Int, width: Int, threads: Int) throws -> [Float] {
+    do {
+        return try Executor(plan: model.plan, threads: threads).run(input: input, batch: batch, height: height, width: width)
+    } catch {
+        printError("swsl-convert: \(model.path): \(error)")
+        throw ExitCode(2)
+    }
+}
