@@ -56,6 +56,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(name: "SWSLFormatTests", dependencies: ["SWSLFormat", "SWSLCore"]),
+        .testTarget(
+            name: "SWSLRuntimeTests",
+            dependencies: ["SWSLRuntime", "SWSLTransform", "SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLCheckpoint", "SWSLCore"]),
         // Runs the built swsl-convert binary (the dependency makes `swift test` build it first).
         .testTarget(name: "CLITests", dependencies: ["swsl-convert", "SWSLFormat", "SWSLCore"]),
         .testTarget(
