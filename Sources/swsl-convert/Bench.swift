@@ -1,6 +1,7 @@
 import ArgumentParser
 import SWSLCore
 import SWSLExecutor
+import SWSLFormat
 import SWSLRuntime
 
 /// `swsl-convert bench MODEL`: executor latency after a warm-up.
@@ -31,6 +32,13 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let clock = ContinuousClock()
+        // Opening alone: map + validate every rule, tensor CRCs off (the number the speed issue names).
+        var validateMs: Double?
+        if SWMFile.isSWM(path: model) {
+            let start = clock.now
+            _ = try? SWMFile.open(path: model)
+            validateMs = (clock.now - start).milliseconds
+        }
         let openStart = clock.now
         let loaded = try loadModel(model)
         let openMs = (clock.now - openStart).milliseconds
@@ -53,6 +61,7 @@ struct Bench: ParsableCommand {
                 ("model", .string(model)), ("precision", .string(loaded.precision)), ("batch", .int(Int64(batch))),
                 ("threads", .int(Int64(options.threads))), ("size", .int(Int64(size))), ("iterations", .int(Int64(iterations))),
                 ("median_ms", .double(median)), ("min_ms", .double(times.first!)), ("max_ms", .double(times.last!)),
+                ("validate_ms", validateMs.map(JSONValue.double) ?? .null),
                 ("open_ms", .double(openMs)), ("gflops", .double(2 * gmacs / (median / 1000))),
             ]).serialized(pretty: true))
         } else {
