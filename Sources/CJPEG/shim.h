@@ -1,0 +1,8 @@
+#ifndef SWSL_CJPEG_SHIM_H
+#define SWSL_CJPEG_SHIM_H
+// jpeglib.h needs size_t and FILE declared before it.
+#include <stddef.h>
+#include <stdio.h>
+#include <jpeglib.h>
+#include <jerror.h>
+#endif

@@ -1,0 +1,4 @@
+#ifndef SWSL_CPNG_SHIM_H
+#define SWSL_CPNG_SHIM_H
+#include <png.h>
+#endif
