@@ -1,0 +1,75 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const unsigned char jpeg_signature[3] = {0xFF, 0xD8, 0xFF};
+static const unsigned char png_signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+void swsl_image_message(char *message, const char *format, ...) {
+    if (message == NULL) return;
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, SWSL_IMAGE_MESSAGE_SIZE, format, args);
+    va_end(args);
+}
+
+swsl_image_status swsl_image_check_size(unsigned long width, unsigned long height, char *message) {
+    if (width == 0 || height == 0) {
+        swsl_image_message(message, "empty image (%lu x %lu)", width, height);
+        return SWSL_IMAGE_CORRUPT;
+    }
+    if (width > SWSL_IMAGE_MAX_SIDE || height > SWSL_IMAGE_MAX_SIDE
+        || (unsigned long long)width * height > SWSL_IMAGE_MAX_PIXELS) {
+        swsl_image_message(message, "image is %lu x %lu pixels; at most %u per side and %u in all are accepted",
+                           width, height, SWSL_IMAGE_MAX_SIDE, SWSL_IMAGE_MAX_PIXELS);
+        return SWSL_IMAGE_TOO_LARGE;
+    }
+    return SWSL_IMAGE_OK;
+}
+
+static swsl_image_format sniff(FILE *file) {
+    unsigned char head[8] = {0};
+    size_t got = fread(head, 1, sizeof head, file);
+    if (got >= sizeof jpeg_signature && memcmp(head, jpeg_signature, sizeof jpeg_signature) == 0)
+        return SWSL_IMAGE_FORMAT_JPEG;
+    if (got >= sizeof png_signature && memcmp(head, png_signature, sizeof png_signature) == 0)
+        return SWSL_IMAGE_FORMAT_PNG;
+    return SWSL_IMAGE_FORMAT_UNKNOWN;
+}
+
+swsl_image_status swsl_image_decode(const char *path, swsl_image *out, char *message) {
+    memset(out, 0, sizeof *out);
+    if (message != NULL) message[0] = '\0';
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        swsl_image_message(message, "%s", strerror(errno));
+        return SWSL_IMAGE_IO;
+    }
+    swsl_image_format format = sniff(file);
+    swsl_image_status status;
+    if (format == SWSL_IMAGE_FORMAT_UNKNOWN) {
+        swsl_image_message(message, "not a JPEG or PNG file (unknown signature)");
+        status = SWSL_IMAGE_UNKNOWN_FORMAT;
+    } else if (fseek(file, 0, SEEK_SET) != 0) {
+        swsl_image_message(message, "%s", strerror(errno));
+        status = SWSL_IMAGE_IO;
+    } else {
+        status = format == SWSL_IMAGE_FORMAT_JPEG ? swsl_decode_jpeg(file, out, message)
+                                                  : swsl_decode_png(file, out, message);
+    }
+    fclose(file);
+    if (status == SWSL_IMAGE_OK) {
+        out->format = format;
+    } else {
+        memset(out, 0, sizeof *out);
+    }
+    return status;
+}
+
+void swsl_image_free(swsl_image *image) {
+    free(image->pixels);
+    image->pixels = NULL;
+}
