@@ -22,6 +22,7 @@ MODELS = {
     "resnet50": ("zip", "legacy"),
     "resnext50_32x4d": ("zip",),
     "resnext101_32x8d": ("zip",),
+    "resnext101_32x16d": ("legacy",),  # ≈ 776 MB: the large-file (bounded memory) case, in the SWSL release format
 }
 
 

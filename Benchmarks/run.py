@@ -68,7 +68,7 @@ def main() -> None:
               "| checkpoint | size MB | PyTorch s | swsl-convert s (min–max) | speed-up | peak RSS PyTorch MB | peak RSS swsl MB | RSS / file |",
               "|---|---|---|---|---|---|---|---|"]
     for name in ["resnet18.legacy.pth", "resnet50.zip.pth", "resnet50.legacy.pth", "resnext50_32x4d.zip.pth",
-                 "resnext101_32x8d.zip.pth"]:
+                 "resnext101_32x8d.zip.pth", "resnext101_32x16d.legacy.pth"]:
         src = BENCH / name
         size = src.stat().st_size / 1e6
         peer = median_runs([PY, str(ROOT / "Benchmarks" / "pytorch_pipeline.py"), str(src), str(BENCH / "peer.bin")], 3)
