@@ -50,7 +50,10 @@ swsl_image_status swsl_image_decode(const char *path, swsl_image *out, char *mes
     }
     swsl_image_format format = sniff(file);
     swsl_image_status status;
-    if (format == SWSL_IMAGE_FORMAT_UNKNOWN) {
+    if (ferror(file)) {
+        swsl_image_message(message, "%s", strerror(errno));
+        status = SWSL_IMAGE_IO;
+    } else if (format == SWSL_IMAGE_FORMAT_UNKNOWN) {
         swsl_image_message(message, "not a JPEG or PNG file (unknown signature)");
         status = SWSL_IMAGE_UNKNOWN_FORMAT;
     } else if (fseek(file, 0, SEEK_SET) != 0) {
@@ -61,11 +64,8 @@ swsl_image_status swsl_image_decode(const char *path, swsl_image *out, char *mes
                                                   : swsl_decode_png(file, out, message);
     }
     fclose(file);
-    if (status == SWSL_IMAGE_OK) {
-        out->format = format;
-    } else {
-        memset(out, 0, sizeof *out);
-    }
+    if (status != SWSL_IMAGE_OK) memset(out, 0, sizeof *out);
+    out->format = format;
     return status;
 }
 

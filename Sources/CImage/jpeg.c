@@ -1,6 +1,7 @@
 // JPEG decoding with libjpeg(-turbo). libjpeg's default error_exit prints and calls exit(); here
 // every error, and the "premature end of file" warning, longjmps back to swsl_decode_jpeg.
 #include <setjmp.h>
+#include <stdio.h>  // before jpeglib.h, which uses FILE
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

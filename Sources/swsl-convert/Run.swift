@@ -1,17 +1,28 @@
 import ArgumentParser
 import SWSLCore
 import SWSLRuntime
+import SWSLTransform
 
-/// `swsl-convert run MODEL --input x.npy --output logits.npy`: run a `.swm` or the float reference of a checkpoint.
+/// `swsl-convert run MODEL --input x.npy --output logits.npy` or `run MODEL --image photo.jpg`:
+/// run a `.swm` or the float reference of a checkpoint.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a .swm model, or the float reference of any checkpoint, on NCHW float32 input.")
+        abstract: "Run a .swm model, or the float reference of any checkpoint, on NCHW float32 input or on photos.",
+        discussion: """
+            Images (JPEG or PNG) are preprocessed as the .swm metadata says (ImageNet's transform for a \
+            checkpoint): the shorter side resized with Pillow's bilinear filter, centre crop, normalised, \
+            giving what torchvision's Resize/CenterCrop/ToTensor/Normalize give on the same file.
+            """)
 
     @Argument(help: "A .swm file, or a checkpoint (then its float reference runs, BatchNorm unfolded).")
     var model: String
 
     @Option(help: "Input batch: a float32 C-order .npy of shape [N, C, H, W].")
-    var input: String
+    var input: String?
+
+    @Option(name: .customLong("image"), help: ArgumentHelp(
+        "A JPEG or PNG photo to classify; repeat for a batch.", valueName: "photo.jpg|png"))
+    var images: [String] = []
 
     @Option(help: "Where to write the logits (.npy, float32 [N, classes]); default: print them.")
     var output: String?
@@ -21,19 +32,18 @@ struct Run: ParsableCommand {
 
     @OptionGroup var options: RunOptions
 
+    func validate() throws {
+        guard (input == nil) != images.isEmpty else {
+            throw ValidationError("Give exactly one of --input x.npy and --image photo.jpg.")
+        }
+        guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+    }
+
     func run() throws {
         let loaded = try loadModel(model)
-        let array: NPYArray
-        do { array = try NPYArray.read(path: input) } catch {
-            printError("swsl-convert: \(input): \(error)")
-            throw ExitCode(2)
-        }
-        guard array.shape.count == 4 else {
-            printError("swsl-convert: \(input): input must be [N, C, H, W], got \(array.shape)")
-            throw ExitCode(2)
-        }
-        let (n, h, w) = (array.shape[0], array.shape[2], array.shape[3])
-        let logits = try execute(loaded, input: array.values, batch: n, height: h, width: w, threads: options.threads)
+        let (values, shape) = images.isEmpty ? try readInput() : try imageBatch(images, for: loaded)
+        let (n, h, w) = (shape[0], shape[2], shape[3])
+        let logits = try execute(loaded, input: values, batch: n, height: h, width: w, threads: options.threads)
         let classes = loaded.architecture.numClasses
         if let output {
             do { try NPYArray(shape: [n, classes], values: logits).write(path: output) } catch {
@@ -41,16 +51,65 @@ struct Run: ParsableCommand {
                 throw ExitCode(2)
             }
         }
-        let names = loaded.classNames
+        let names = loaded.classNames ?? (classes == ImageNetClasses.names.count ? ImageNetClasses.names : nil)
         for s in 0..<n {
             let row = Array(logits[s * classes..<(s + 1) * classes])
             let probabilities = Softmax.apply(row)
             let best = LogitComparison.topK(row, min(top, classes)).map { i in
                 "\(names?[i] ?? "class \(i)") \(ConversionSummary.fixed(Double(probabilities[i]) * 100, 1))%"
             }
-            print("sample \(s): " + best.joined(separator: ", "))
+            print((images.isEmpty ? "sample \(s)" : images[s]) + ": " + best.joined(separator: ", "))
         }
     }
+
+    private func readInput() throws -> ([Float], [Int]) {
+        let path = input ?? ""
+        let array: NPYArray
+        do { array = try NPYArray.read(path: path) } catch {
+            printError("swsl-convert: \(path): \(error)")
+            throw ExitCode(2)
+        }
+        guard array.shape.count == 4 else {
+            printError("swsl-convert: \(path): input must be [N, C, H, W], got \(array.shape)")
+            throw ExitCode(2)
+        }
+        return (array.values, array.shape)
+    }
+}
+
+/// The preprocessing a model asks for: its `.swm` metadata's, or ImageNet's for a checkpoint.
+/// Unreadable metadata is printed and exits with 2.
+func imagePreprocessor(for model: LoadedModel) throws -> ImagePreprocessor {
+    var preprocessing = Preprocessing.imageNet
+    if let json = model.metadata?["preprocessing"] {
+        do { preprocessing = try Preprocessing(json: json) } catch {
+            printError("swsl-convert: \(model.path): \(error)")
+            throw ExitCode(2)
+        }
+    }
+    guard preprocessing.interpolation == "bilinear" else {
+        printError("swsl-convert: \(model.path): \(preprocessing.interpolation) interpolation is not supported (only bilinear)")
+        throw ExitCode(2)
+    }
+    return ImagePreprocessor(resizeSize: preprocessing.resizeSize, cropSize: preprocessing.inputSize,
+                             mean: preprocessing.mean, std: preprocessing.std)
+}
+
+/// Decodes and preprocesses `paths` for `model` into one NCHW batch; a bad image is printed and exits with 2.
+func imageBatch(_ paths: [String], for model: LoadedModel) throws -> ([Float], [Int]) {
+    let preprocessor = try imagePreprocessor(for: model)
+    guard model.architecture.inputChannels == 3 else {
+        printError("swsl-convert: \(model.path): images need a 3-channel model, this one takes \(model.architecture.inputChannels)")
+        throw ExitCode(2)
+    }
+    var values: [Float] = []
+    for path in paths {
+        do { values += try preprocessor.tensor(forImageAt: path) } catch {
+            printError("swsl-convert: \(error)")
+            throw ExitCode(2)
+        }
+    }
+    return (values, [paths.count, 3, preprocessor.cropSize, preprocessor.cropSize])
 }
 
 enum Softmax {

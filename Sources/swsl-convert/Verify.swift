@@ -20,8 +20,11 @@ struct Verify: ParsableCommand {
     @Option(help: "The source checkpoint it was converted from.")
     var reference: String
 
-    @Option(help: "Inputs: a float32 .npy [N, C, H, W]. Without it, deterministic synthetic inputs are used.")
+    @Option(help: "Inputs: a float32 .npy [N, C, H, W]. Without it (or --image), deterministic synthetic inputs are used.")
     var input: String?
+
+    @Option(help: "An image (JPEG or PNG) to use as input, preprocessed as the model's metadata says; repeatable.")
+    var image: [String] = []
 
     @Option(help: "Number of synthetic inputs.")
     var samples: Int = 8
@@ -43,6 +46,10 @@ struct Verify: ParsableCommand {
 
     @OptionGroup var options: RunOptions
 
+    func validate() throws {
+        guard input == nil || image.isEmpty else { throw ValidationError("give --input or --image, not both") }
+    }
+
     func run() throws {
         let candidate = try loadModel(model, checkCRC: true)
         let source = try loadModel(reference)
@@ -50,7 +57,9 @@ struct Verify: ParsableCommand {
             printError("swsl-convert: \(model): \(candidate.architecture.numClasses) classes, the reference has \(source.architecture.numClasses)")
             throw ExitCode(2)
         }
-        let (values, shape, origin) = try inputs(channels: candidate.architecture.inputChannels)
+        let (values, shape, origin) = try image.isEmpty
+            ? inputs(channels: candidate.architecture.inputChannels)
+            : { let (v, s) = try imageBatch(image, for: candidate); return (v, s, image.joined(separator: ", ")) }()
         let (n, h, w) = (shape[0], shape[2], shape[3])
         let a = try execute(candidate, input: values, batch: n, height: h, width: w, threads: options.threads)
         let b = try execute(source, input: values, batch: n, height: h, width: w, threads: options.threads)

@@ -48,8 +48,8 @@ typedef struct swsl_image {
 /// transparency dropped (not composited), palettes expanded, 16-bit samples keep their high byte,
 /// CMYK/YCCK JPEGs (Adobe inverted or not) converted as Pillow does. No gamma or ICC handling.
 /// On success `out->pixels` must be released with swsl_image_free. On failure `out` holds no
-/// memory and `message` (SWSL_IMAGE_MESSAGE_SIZE bytes, may be NULL) says why. Never exits or
-/// aborts on bad input.
+/// memory (only `format`, what the signature said) and `message` (SWSL_IMAGE_MESSAGE_SIZE bytes,
+/// may be NULL) says why. Never exits or aborts on bad input.
 swsl_image_status swsl_image_decode(const char *path, swsl_image *out, char *message);
 
 /// Frees the pixels of an image returned by swsl_image_decode; safe on a zeroed image.

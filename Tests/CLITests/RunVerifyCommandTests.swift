@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import SWSLCore
+
+/// `run` and `verify` as a user runs them: output formats and exit statuses.
+@Suite struct RunVerifyCommandTests {
+    static func converted(_ fixture: String, _ precision: String = "int8") throws -> String {
+        let out = try CLI.temporaryDirectory().appendingPathComponent("m.swm").path
+        let result = try CLI.run(["convert", CLI.fixture(fixture), out, "--precision", precision])
+        #expect(result.status == 0, "\(result.stderr)")
+        return out
+    }
+
+    @Test func runWritesLogitsThatMatchPyTorch() throws {
+        let out = try CLI.temporaryDirectory().appendingPathComponent("logits.npy").path
+        let result = try CLI.run(["run", CLI.fixture("models/resnext_tiny.zip.pth"),
+                                  "--input", CLI.fixture("golden/input_2x3x64x64.npy"), "--output", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.split(separator: "\n").count == 2)  // one top-K line per sample
+        let got = try NPYArray.read(path: out), want = try NPYArray.read(path: CLI.fixture("golden/resnext_tiny_logits.npy"))
+        #expect(got.shape == want.shape)
+        let peak = want.values.map { abs($0) }.max()!
+        #expect(zip(got.values, want.values).allSatisfy { abs($0 - $1) <= 1e-4 * peak })
+    }
+
+    @Test func runClassifiesImages() throws {
+        let model = try Self.converted("models/resnet50_tiny.zip.pth")
+        let result = try CLI.run(["run", model, "--image", CLI.fixture("images/photo.jpg"), "--image",
+                                  CLI.fixture("images/shapes.png"), "--top", "3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 2 && lines[0].hasPrefix(CLI.fixture("images/photo.jpg")))
+        #expect(lines.allSatisfy { $0.filter { $0 == "%" }.count == 3 })
+    }
+
+    @Test(arguments: ["int8", "fp16", "fp32"])
+    func verifyPassesAndReportsJSON(precision: String) throws {
+        let model = try Self.converted("models/resnet50d_tiny.zip.pth", precision)
+        let result = try CLI.run(["verify", model, "--reference", CLI.fixture("models/resnet50d_tiny.zip.pth"),
+                                  "--samples", "3", "--size", "64", "--json"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let report = try JSONParser.parse(Array(result.stdout.utf8))
+        #expect(report["pass"] == .bool(true))
+        #expect(report["comparison"]?["samples"] == .int(3))
+        #expect(report["precision"] == .string(precision))
+        if case .string(let origin)? = report["inputs"] { #expect(origin.contains("synthetic")) }
+    }
+
+    @Test func verifyFailsWithStatusOneOnANumericalMismatch() throws {
+        // int8 cannot meet an fp32-grade bound: a numerical failure, not an input error.
+        let model = try Self.converted("models/resnet18_tiny.zip.pth")
+        let result = try CLI.run(["verify", model, "--reference", CLI.fixture("models/resnet18_tiny.zip.pth"),
+                                  "--samples", "2", "--size", "64", "--max-rel-diff", "1e-7"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("FAIL"))
+    }
+
+    @Test func verifyAgainstTheWrongModelFails() throws {
+        // resnet50_tiny weights checked against another model with the same classes: outputs disagree.
+        let model = try Self.converted("models/resnet50_tiny.zip.pth", "fp32")
+        let result = try CLI.run(["verify", model, "--reference", CLI.fixture("models/resnext_tiny.zip.pth"),
+                                  "--samples", "4", "--size", "64"])
+        #expect(result.status == 1, "\(result.stdout)")
+    }
+
+    @Test func verifyInputErrorsExitWithTwo() throws {
+        let model = try Self.converted("models/resnet18_tiny.zip.pth")
+        let missing = try CLI.run(["verify", model, "--reference", "/nonexistent.pth"])
+        #expect(missing.status == 2 && missing.stderr.contains("/nonexistent.pth"))
+        let badImage = try CLI.run(["run", model, "--image", CLI.fixture("models/resnet18_tiny.zip.pth")])
+        #expect(badImage.status == 2 && badImage.stderr.contains("resnet18_tiny.zip.pth"))
+    }
+}
