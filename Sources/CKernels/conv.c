@@ -6,16 +6,70 @@
  * float32 weights are read in place, int8/float16 ones widened into the workspace), NR-column
  * micro-panels (L1), SWK_MR-row micro-panels. The epilogue runs in the microkernel on the last K block. */
 #include <stdint.h>
+#include <string.h>
 #include "internal.h"
 
 static size_t round_up(size_t value, size_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 
-/* Float offset of the widened-A area inside the workspace. */
-static size_t a_area_offset(void) { return round_up((size_t)SWK_KC * (SWK_NC + SWK_NR_MAX), 16); }
+/* Floats of the zero-bordered input copy one block may use (see pad_block). */
+#define SWK_PAD_CAPACITY (64 * 1024)
+
+/* Float offsets inside the (64-byte aligned) workspace: the packed B block, the widened A block, the
+ * padded-input copy, the quantized B block of the integer path. */
+size_t swk_workspace_b_offset(void) { return 0; }
+size_t swk_workspace_a_offset(void) { return round_up((size_t)(SWK_KC + 4) * (SWK_NC + SWK_NR_MAX), 16); }
+size_t swk_workspace_pad_offset(void) { return swk_workspace_a_offset() + round_up((size_t)SWK_MC * SWK_KC, 16); }
+size_t swk_workspace_q_offset(void) { return swk_workspace_pad_offset() + round_up(SWK_PAD_CAPACITY, 16); }
 
 size_t swk_conv_workspace_count(const swk_conv *conv) {
     (void)conv;
-    return a_area_offset() + (size_t)SWK_MC * SWK_KC + 16;
+    /* The quantized block holds (SWK_KC + 4) x (SWK_NC + SWK_NR_MAX) bytes. */
+    return swk_workspace_q_offset() + round_up((size_t)(SWK_KC + 4) * (SWK_NC + SWK_NR_MAX) / 4, 16) + 16;
+}
+
+/* Copies what one (column block, K block) of a padded convolution reads -- its input channels, the
+ * input rows its output rows reach, every column a window reaches -- into `buffer` with the zero
+ * border made explicit. `view` then describes that copy as an unpadded input, with the block's first
+ * reduction index and column in `view_k0` and `view_col0`, so the packer needs no bounds checks.
+ * Returns 0 when the copy would not fit SWK_PAD_CAPACITY floats. */
+int swk_pad_block(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc,
+                     float *buffer, swk_conv *view, int *view_k0, int *view_col0) {
+    const int kh = conv->kernel_h, kw = conv->kernel_w, s = conv->stride, p = conv->padding;
+    const int h = conv->in_height, w = conv->in_width, ow = conv->out_width;
+    const int taps = kh * kw, cg = conv->in_channels / conv->groups;
+    const int first_channel = k0 / taps, channels = (k0 + kc - 1) / taps - first_channel + 1;
+    const int first_out_row = col0 / ow, last_out_row = (col0 + nc - 1) / ow;
+    const int first_row = first_out_row * s - p;
+    const int rows = (last_out_row - first_out_row) * s + kh;
+    const int width = (ow - 1) * s + kw;
+    if ((size_t)channels * rows * width > SWK_PAD_CAPACITY) return 0;
+    const int copy_end = p + w < width ? p + w : width;
+    for (int c = 0; c < channels; c++) {
+        const float *plane = input + (size_t)(g * cg + first_channel + c) * h * w;
+        float *out = buffer + (size_t)c * rows * width;
+        for (int r = 0; r < rows; r++, out += width) {
+            const int iy = first_row + r;
+            if (iy < 0 || iy >= h) {
+                memset(out, 0, (size_t)width * sizeof(float));
+                continue;
+            }
+            const int lead = p < width ? p : width;
+            memset(out, 0, (size_t)lead * sizeof(float));
+            if (copy_end > p) memcpy(out + p, plane + (size_t)iy * w, (size_t)(copy_end - p) * sizeof(float));
+            if (width > copy_end && copy_end >= lead) {
+                memset(out + copy_end, 0, (size_t)(width - copy_end) * sizeof(float));
+            }
+        }
+    }
+    *view = *conv;
+    view->in_channels = channels;
+    view->groups = 1;
+    view->in_height = rows;
+    view->in_width = width;
+    view->padding = 0;
+    *view_k0 = k0 - first_channel * taps;
+    *view_col0 = col0 - first_out_row * ow;
+    return 1;
 }
 
 /* K-block length: K split into equal blocks of at most SWK_KC. */
@@ -24,9 +78,56 @@ static int k_step(int k) {
     return (k + blocks - 1) / blocks;
 }
 
+/* Matrix-vector path for 1x1 convolutions over a few columns (the classifier at small batches), where
+ * a microkernel tile would be mostly padding: each weight panel is read once, in K blocks. */
+static void conv_narrow(const swk_conv *conv, swk_narrow_fn narrow, swk_widen_fn widen, const float *input,
+                        const float *residual, float *output, int g, int row_begin, int row_end, int col_begin,
+                        int col_end, float *abuf) {
+    const int rows = conv->out_channels / conv->groups;
+    const int k = conv->in_channels / conv->groups;
+    const int panels = (rows + SWK_MR - 1) / SWK_MR;
+    const long n = (long)conv->out_height * conv->out_width;
+    const size_t element = swk_weight_element_size(conv->weight_type);
+    const int cols = col_end - col_begin;
+    for (int ir = row_begin; ir < row_end; ir += SWK_MR) {
+        const size_t panel = (size_t)g * panels + (size_t)(ir / SWK_MR);
+        float acc[SWK_MR][SWK_NARROW] = {{0}};
+        for (int pc = 0; pc < k; pc += SWK_KC) {
+            const int kc = k - pc < SWK_KC ? k - pc : SWK_KC;
+            const float *a;
+            if (conv->weight_type == SWK_WEIGHTS_F32) {
+                a = (const float *)conv->weights + (panel * k + pc) * SWK_MR;
+            } else {
+                widen((const char *)conv->weights + (panel * k + pc) * SWK_MR * element, abuf,
+                      (size_t)kc * SWK_MR, conv->weight_type);
+                a = abuf;
+            }
+            const float *x = input + (size_t)(g * k + pc) * n + col_begin;
+            narrow(kc, a, x, n, cols, acc);
+        }
+        const int nrows = row_end - ir < SWK_MR ? row_end - ir : SWK_MR;
+        const long row = (long)g * rows + ir;
+        swk_epilogue ep = {
+            conv->pre_bias ? conv->pre_bias + row : NULL,
+            conv->scale ? conv->scale + row : NULL,
+            conv->post_bias ? conv->post_bias + row : NULL,
+            residual ? residual + row * n + col_begin : NULL,
+            n, conv->relu,
+        };
+        for (int r = 0; r < nrows; r++) {
+            for (int c = 0; c < cols; c++) output[(row + r) * n + col_begin + c] = swk_epilogue_scalar(acc[r][c], &ep, r, c);
+        }
+    }
+}
+
 void swk_conv_run(const swk_conv *conv, const float *input, const float *residual, float *output,
                   int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
                   float *workspace) {
+    if (conv->input_scale > 0 && conv->weight_type == SWK_WEIGHTS_I8 && conv->quad_weights) {
+        swk_conv_run_int8(conv, input, residual, output, group_begin, group_end, row_begin, row_end, col_begin,
+                          col_end, workspace);
+        return;
+    }
     const swk_kernel_set *ks = swk_kernels_for(conv->isa);
     const swk_widen_fn widen = ks->widen ? ks->widen : swk_kernels_for(SWK_ISA_AVX2)->widen;
     const int nr = ks->nr;
@@ -37,15 +138,28 @@ void swk_conv_run(const swk_conv *conv, const float *input, const float *residua
     const size_t element = swk_weight_element_size(conv->weight_type);
     const int kstep = k_step(k);
     float *bbuf = (float *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
-    float *abuf = bbuf + a_area_offset();
+    float *abuf = bbuf + swk_workspace_a_offset();
+    float *pbuf = bbuf + swk_workspace_pad_offset();
 
+    if (col_end - col_begin <= SWK_NARROW && conv->kernel_h == 1 && conv->kernel_w == 1 && conv->stride == 1
+        && conv->padding == 0) {
+        for (int g = group_begin; g < group_end; g++) {
+            conv_narrow(conv, ks->narrow ? ks->narrow : swk_kernels_for(SWK_ISA_AVX2)->narrow, widen, input, residual, output, g, row_begin, row_end, col_begin, col_end, abuf);
+        }
+        return;
+    }
     for (int g = group_begin; g < group_end; g++) {
         for (int jc = col_begin; jc < col_end; jc += SWK_NC) {
             const int nc = col_end - jc < SWK_NC ? col_end - jc : SWK_NC;
             for (int pc = 0; pc < k; pc += kstep) {
                 const int kc = k - pc < kstep ? k - pc : kstep;
                 const int last = pc + kc == k;
-                if (ks->pack) {
+                swk_conv view;
+                int view_k0, view_col0;
+                if (ks->pack && conv->padding > 0 && conv->kernel_h * conv->kernel_w > 1
+                    && swk_pad_block(conv, input, g, pc, kc, jc, nc, pbuf, &view, &view_k0, &view_col0)) {
+                    ks->pack(&view, pbuf, 0, view_k0, kc, view_col0, nc, bbuf);
+                } else if (ks->pack) {
                     ks->pack(conv, input, g, pc, kc, jc, nc, bbuf);
                 } else {
                     swk_pack_columns(conv, input, g, pc, kc, jc, nc, nr, bbuf);

@@ -30,18 +30,72 @@ typedef void (*swk_microkernel_fn)(int kc, const float *a, const float *b, float
 /* Converts `n` packed weight elements of `type` (F16 or I8) to float, unscaled. */
 typedef void (*swk_widen_fn)(const void *src, float *dst, size_t n, swk_weight_type type);
 
+/* Columns of the matrix-vector path (1x1 convolutions over at most this many positions). */
+#define SWK_NARROW 4
+
+/* acc[r][c] += sum over kc of a[k * SWK_MR + r] * x[k * ldx + c], for c < cols <= SWK_NARROW. */
+typedef void (*swk_narrow_fn)(int kc, const float *a, const float *x, long ldx, int cols,
+                              float acc[SWK_MR][SWK_NARROW]);
+
 /* Packs im2col columns for a kernel set's NR (see swk_pack_columns). */
 typedef void (*swk_pack_fn)(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc,
                             float *dst);
 
-/* The kernels of one instruction set. NULL `widen` means the AVX2 one (every AVX-512 CPU has AVX2);
- * NULL `pack` means the generic swk_pack_columns. */
+/* The kernels of one instruction set. NULL `widen` and `narrow` mean the AVX2 ones (every AVX-512
+ * CPU has AVX2); NULL `pack` means the generic swk_pack_columns. */
 typedef struct {
     int nr;
     swk_microkernel_fn kernel;
     swk_widen_fn widen;
     swk_pack_fn pack;
+    swk_narrow_fn narrow;
 } swk_kernel_set;
+
+/* Integer microkernel: C[mr x nr] (+)= float(A_s8 . B_u8) * (wscale[r] * xscale) over `kq` groups of
+ * four reduction indices, then the epilogue (without its scale) when `ep` is non-NULL. */
+typedef void (*swk_qkernel_fn)(int kq, const int8_t *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
+                               int accumulate, const swk_epilogue *ep, const float *wscale, float xscale);
+
+/* Quantizes a float im2col block [panels][kc][nr] into unsigned quads [panels][ceil(kc / 4)][nr][4]:
+ * q = clamp(round_to_nearest_even(x * inverse), 0, levels), zero past kc. */
+typedef void (*swk_quantize_fn)(const float *src, uint8_t *dst, int panels, int kc, float inverse, int levels);
+
+/* The integer kernels of one instruction set: tile width, the float packer for that width (NULL: the
+ * generic one), the quantizer, the microkernel, and the largest activation level it can take without
+ * overflow. */
+typedef struct {
+    int nr;
+    swk_pack_fn pack;
+    swk_quantize_fn quantize;
+    swk_qkernel_fn kernel;
+    int levels;
+} swk_int8_kernel_set;
+
+/* The integer kernels for `isa` on this CPU. */
+const swk_int8_kernel_set *swk_int8_kernels_for(swk_isa isa);
+
+extern const swk_int8_kernel_set swk_portable_int8_kernels;
+#if defined(__x86_64__) || defined(__i386__)
+extern const swk_int8_kernel_set swk_avx2_int8_kernels;
+extern const swk_int8_kernel_set swk_vnni_int8_kernels;
+#endif
+
+/* The integer-arithmetic convolution (swk_conv_run with input_scale > 0). */
+void swk_conv_run_int8(const swk_conv *conv, const float *input, const float *residual, float *output,
+                       int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
+                       float *workspace);
+
+/* Copies the part of a padded convolution's input one (column block, K block) reads into `buffer` with
+ * explicit zero borders; `view`, `view_k0` and `view_col0` then describe it as an unpadded input.
+ * Returns 0 when it does not fit. */
+int swk_pad_block(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc, float *buffer,
+                  swk_conv *view, int *view_k0, int *view_col0);
+
+/* Workspace layout shared by the float and integer drivers (float offsets). */
+size_t swk_workspace_b_offset(void);
+size_t swk_workspace_a_offset(void);
+size_t swk_workspace_pad_offset(void);
+size_t swk_workspace_q_offset(void);
 
 /* The kernels for `isa`, or the portable ones when this CPU cannot run it. */
 const swk_kernel_set *swk_kernels_for(swk_isa isa);

@@ -17,27 +17,10 @@ AVX2 static inline __m256 epilogue8(__m256 v, const swk_epilogue *ep, int r, lon
     return v;
 }
 
-AVX2 static void kernel_avx2(int kc, const float *a, const float *b, float *c, long ldc, int mr, int nr,
-                             int accumulate, const swk_epilogue *ep) {
-    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-    for (int k = 0; k < kc; k++) {
-        const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
-        __m256 ar;
-        ar = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(ar, b0, c00); c01 = _mm256_fmadd_ps(ar, b1, c01);
-        ar = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(ar, b0, c10); c11 = _mm256_fmadd_ps(ar, b1, c11);
-        ar = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(ar, b0, c20); c21 = _mm256_fmadd_ps(ar, b1, c21);
-        ar = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(ar, b0, c30); c31 = _mm256_fmadd_ps(ar, b1, c31);
-        ar = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(ar, b0, c40); c41 = _mm256_fmadd_ps(ar, b1, c41);
-        ar = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(ar, b0, c50); c51 = _mm256_fmadd_ps(ar, b1, c51);
-        a += SWK_MR;
-        b += AVX2_NR;
-    }
-    const __m256 acc[SWK_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+/* Stores a 6 x 16 tile: add the tile's contents (accumulate), the epilogue (ep), whole vectors when the
+ * tile is full, element by element otherwise. */
+AVX2 static inline void finish_tile(const __m256 acc[SWK_MR][2], float *c, long ldc, int mr, int nr, int accumulate,
+                                    const swk_epilogue *ep) {
     if (mr == SWK_MR && nr == AVX2_NR) {
         for (int r = 0; r < SWK_MR; r++) {
             float *row = c + r * ldc;
@@ -71,6 +54,30 @@ AVX2 static void kernel_avx2(int kc, const float *a, const float *b, float *c, l
     }
 }
 
+AVX2 static void kernel_avx2(int kc, const float *a, const float *b, float *c, long ldc, int mr, int nr,
+                             int accumulate, const swk_epilogue *ep) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+    for (int k = 0; k < kc; k++) {
+        const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+        __m256 ar;
+        ar = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(ar, b0, c00); c01 = _mm256_fmadd_ps(ar, b1, c01);
+        ar = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(ar, b0, c10); c11 = _mm256_fmadd_ps(ar, b1, c11);
+        ar = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(ar, b0, c20); c21 = _mm256_fmadd_ps(ar, b1, c21);
+        ar = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(ar, b0, c30); c31 = _mm256_fmadd_ps(ar, b1, c31);
+        ar = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(ar, b0, c40); c41 = _mm256_fmadd_ps(ar, b1, c41);
+        ar = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(ar, b0, c50); c51 = _mm256_fmadd_ps(ar, b1, c51);
+        a += SWK_MR;
+        b += AVX2_NR;
+    }
+    const __m256 acc[SWK_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    finish_tile(acc, c, ldc, mr, nr, accumulate, ep);
+}
+
 AVX2 static void widen_avx2(const void *src, float *dst, size_t n, swk_weight_type type) {
     size_t i = 0;
     if (type == SWK_WEIGHTS_I8) {
@@ -89,5 +96,92 @@ AVX2 static void widen_avx2(const void *src, float *dst, size_t n, swk_weight_ty
     }
 }
 
-const swk_kernel_set swk_avx2_kernels = {AVX2_NR, kernel_avx2, widen_avx2, swk_pack_columns_avx2};
+/* Six weights per k in lanes 0-5 (masked loads never read past the panel); four k at a time into
+ * independent sums so the FMA latency does not serialise the loop. */
+AVX2 static void narrow_avx2(int kc, const float *a, const float *x, long ldx, int cols,
+                             float acc[SWK_MR][SWK_NARROW]) {
+    const __m256i six = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, 0, 0);
+    for (int c = 0; c < cols; c++) {
+        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+        const float *xc = x + c;
+        int k = 0;
+        for (; k + 4 <= kc; k += 4) {
+            s0 = _mm256_fmadd_ps(_mm256_maskload_ps(a + k * SWK_MR, six), _mm256_broadcast_ss(xc + (size_t)k * ldx), s0);
+            s1 = _mm256_fmadd_ps(_mm256_maskload_ps(a + (k + 1) * SWK_MR, six),
+                                 _mm256_broadcast_ss(xc + (size_t)(k + 1) * ldx), s1);
+            s2 = _mm256_fmadd_ps(_mm256_maskload_ps(a + (k + 2) * SWK_MR, six),
+                                 _mm256_broadcast_ss(xc + (size_t)(k + 2) * ldx), s2);
+            s3 = _mm256_fmadd_ps(_mm256_maskload_ps(a + (k + 3) * SWK_MR, six),
+                                 _mm256_broadcast_ss(xc + (size_t)(k + 3) * ldx), s3);
+        }
+        for (; k < kc; k++) {
+            s0 = _mm256_fmadd_ps(_mm256_maskload_ps(a + k * SWK_MR, six), _mm256_broadcast_ss(xc + (size_t)k * ldx), s0);
+        }
+        float lanes[8];
+        _mm256_storeu_ps(lanes, _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+        for (int r = 0; r < SWK_MR; r++) acc[r][c] += lanes[r];
+    }
+}
+
+/* Integer microkernel without VNNI: maddubs (u8 x s8 pairs to saturating s16; activations stay <= 127 so
+ * a pair cannot saturate) then madd with ones (s16 pairs to s32). Two passes of three rows keep the
+ * accumulators in registers. */
+AVX2 static void qkernel_avx2(int kq, const int8_t *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
+                              int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[SWK_MR][2];
+    for (int half = 0; half < 2; half++) {
+        __m256i s00 = _mm256_setzero_si256(), s01 = _mm256_setzero_si256();
+        __m256i s10 = _mm256_setzero_si256(), s11 = _mm256_setzero_si256();
+        __m256i s20 = _mm256_setzero_si256(), s21 = _mm256_setzero_si256();
+        if (half * 3 < mr) {
+            const int8_t *ap = a + half * 12;
+            const uint8_t *bp = b;
+            for (int q = 0; q < kq; q++) {
+                const __m256i b0 = _mm256_load_si256((const __m256i *)bp);
+                const __m256i b1 = _mm256_load_si256((const __m256i *)(bp + 32));
+                __m256i w;
+                w = _mm256_set1_epi32(*(const int32_t *)ap);
+                s00 = _mm256_add_epi32(s00, _mm256_madd_epi16(_mm256_maddubs_epi16(b0, w), ones));
+                s01 = _mm256_add_epi32(s01, _mm256_madd_epi16(_mm256_maddubs_epi16(b1, w), ones));
+                w = _mm256_set1_epi32(*(const int32_t *)(ap + 4));
+                s10 = _mm256_add_epi32(s10, _mm256_madd_epi16(_mm256_maddubs_epi16(b0, w), ones));
+                s11 = _mm256_add_epi32(s11, _mm256_madd_epi16(_mm256_maddubs_epi16(b1, w), ones));
+                w = _mm256_set1_epi32(*(const int32_t *)(ap + 8));
+                s20 = _mm256_add_epi32(s20, _mm256_madd_epi16(_mm256_maddubs_epi16(b0, w), ones));
+                s21 = _mm256_add_epi32(s21, _mm256_madd_epi16(_mm256_maddubs_epi16(b1, w), ones));
+                ap += SWK_MR * 4;
+                bp += AVX2_NR * 4;
+            }
+        }
+        const __m256i sums[3][2] = {{s00, s01}, {s10, s11}, {s20, s21}};
+        for (int r = 0; r < 3; r++) {
+            const int row = half * 3 + r;
+            const __m256 s = _mm256_set1_ps(row < mr ? wscale[row] * xscale : 0.0f);
+            acc[row][0] = _mm256_mul_ps(_mm256_cvtepi32_ps(sums[r][0]), s);
+            acc[row][1] = _mm256_mul_ps(_mm256_cvtepi32_ps(sums[r][1]), s);
+        }
+    }
+    finish_tile(acc, c, ldc, mr, nr, accumulate, ep);
+}
+
+#define QUANT_NAME quantize_avx2
+#define QUANT_TARGET AVX2
+#define QUANT_NR AVX2_NR
+#define QUANT_WIDTH 8
+typedef __m256 qvec_t;
+typedef __m256i qint_t;
+#define QLOAD(p) _mm256_load_ps(p)
+#define QMUL(a, b) _mm256_mul_ps((a), (b))
+#define QSET1(x) _mm256_set1_ps(x)
+#define QCVT(v) _mm256_cvtps_epi32(v)
+#define QCLAMP(v, lo, hi) _mm256_min_ps(_mm256_max_ps((v), _mm256_set1_ps(lo)), _mm256_set1_ps(hi))
+#define QOR_SHIFT(acc, i, bits) _mm256_or_si256((acc), _mm256_slli_epi32((i), (bits)))
+#define QSTORE(p, i) _mm256_store_si256((__m256i *)(p), (i))
+#define QZEROF() _mm256_setzero_ps()
+#include "quantize_vector.h"
+
+const swk_int8_kernel_set swk_avx2_int8_kernels = {AVX2_NR, swk_pack_columns_avx2, quantize_avx2, qkernel_avx2, 127};
+
+const swk_kernel_set swk_avx2_kernels = {AVX2_NR, kernel_avx2, widen_avx2, swk_pack_columns_avx2, narrow_avx2};
 #endif

@@ -62,5 +62,56 @@ AVX512 static void kernel_avx512(int kc, const float *a, const float *b, float *
     if (mr > 5) finish_row(c + 5 * ldc, c50, c51, 5, nr, accumulate, ep);
 }
 
-const swk_kernel_set swk_avx512_kernels = {AVX512_NR, kernel_avx512, NULL, swk_pack_columns_avx512};
+#define VNNI __attribute__((target("avx512f,avx512vnni,avx2,fma,f16c")))
+
+/* Integer microkernel with AVX-512 VNNI: vpdpbusd multiplies four u8 activations by four s8 weights and
+ * adds them into an s32 lane without intermediate saturation, so activations use all 255 levels. */
+VNNI static void qkernel_vnni(int kq, const int8_t *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
+                              int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
+    __m512i c00 = _mm512_setzero_si512(), c01 = _mm512_setzero_si512();
+    __m512i c10 = _mm512_setzero_si512(), c11 = _mm512_setzero_si512();
+    __m512i c20 = _mm512_setzero_si512(), c21 = _mm512_setzero_si512();
+    __m512i c30 = _mm512_setzero_si512(), c31 = _mm512_setzero_si512();
+    __m512i c40 = _mm512_setzero_si512(), c41 = _mm512_setzero_si512();
+    __m512i c50 = _mm512_setzero_si512(), c51 = _mm512_setzero_si512();
+    for (int q = 0; q < kq; q++) {
+        const __m512i b0 = _mm512_load_si512(b), b1 = _mm512_load_si512(b + 64);
+        const int32_t *w = (const int32_t *)a;
+        __m512i ar;
+        ar = _mm512_set1_epi32(w[0]); c00 = _mm512_dpbusd_epi32(c00, b0, ar); c01 = _mm512_dpbusd_epi32(c01, b1, ar);
+        ar = _mm512_set1_epi32(w[1]); c10 = _mm512_dpbusd_epi32(c10, b0, ar); c11 = _mm512_dpbusd_epi32(c11, b1, ar);
+        ar = _mm512_set1_epi32(w[2]); c20 = _mm512_dpbusd_epi32(c20, b0, ar); c21 = _mm512_dpbusd_epi32(c21, b1, ar);
+        ar = _mm512_set1_epi32(w[3]); c30 = _mm512_dpbusd_epi32(c30, b0, ar); c31 = _mm512_dpbusd_epi32(c31, b1, ar);
+        ar = _mm512_set1_epi32(w[4]); c40 = _mm512_dpbusd_epi32(c40, b0, ar); c41 = _mm512_dpbusd_epi32(c41, b1, ar);
+        ar = _mm512_set1_epi32(w[5]); c50 = _mm512_dpbusd_epi32(c50, b0, ar); c51 = _mm512_dpbusd_epi32(c51, b1, ar);
+        a += SWK_MR * 4;
+        b += AVX512_NR * 4;
+    }
+    const __m512i sums[SWK_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    for (int r = 0; r < mr; r++) {
+        const __m512 s = _mm512_set1_ps(wscale[r] * xscale);
+        finish_row(c + r * ldc, _mm512_mul_ps(_mm512_cvtepi32_ps(sums[r][0]), s),
+                   _mm512_mul_ps(_mm512_cvtepi32_ps(sums[r][1]), s), r, nr, accumulate, ep);
+    }
+}
+
+#define QUANT_NAME quantize_avx512
+#define QUANT_TARGET AVX512
+#define QUANT_NR AVX512_NR
+#define QUANT_WIDTH 16
+typedef __m512 qvec_t;
+typedef __m512i qint_t;
+#define QLOAD(p) _mm512_load_ps(p)
+#define QMUL(a, b) _mm512_mul_ps((a), (b))
+#define QSET1(x) _mm512_set1_ps(x)
+#define QCVT(v) _mm512_cvtps_epi32(v)
+#define QCLAMP(v, lo, hi) _mm512_min_ps(_mm512_max_ps((v), _mm512_set1_ps(lo)), _mm512_set1_ps(hi))
+#define QOR_SHIFT(acc, i, bits) _mm512_or_si512((acc), _mm512_slli_epi32((i), (bits)))
+#define QSTORE(p, i) _mm512_store_si512((void *)(p), (i))
+#define QZEROF() _mm512_setzero_ps()
+#include "quantize_vector.h"
+
+const swk_int8_kernel_set swk_vnni_int8_kernels = {AVX512_NR, swk_pack_columns_avx512, quantize_avx512, qkernel_vnni, 255};
+
+const swk_kernel_set swk_avx512_kernels = {AVX512_NR, kernel_avx512, NULL, swk_pack_columns_avx512, NULL};
 #endif

@@ -37,4 +37,14 @@ static void widen_portable(const void *src, float *dst, size_t n, swk_weight_typ
     }
 }
 
-const swk_kernel_set swk_portable_kernels = {PORTABLE_NR, kernel_portable, widen_portable, NULL};
+static void narrow_portable(int kc, const float *a, const float *x, long ldx, int cols,
+                            float acc[SWK_MR][SWK_NARROW]) {
+    for (int k = 0; k < kc; k++) {
+        for (int c = 0; c < cols; c++) {
+            const float xv = x[(size_t)k * ldx + c];
+            for (int r = 0; r < SWK_MR; r++) acc[r][c] += a[k * SWK_MR + r] * xv;
+        }
+    }
+}
+
+const swk_kernel_set swk_portable_kernels = {PORTABLE_NR, kernel_portable, widen_portable, NULL, narrow_portable};

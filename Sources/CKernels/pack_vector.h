@@ -58,8 +58,85 @@ static inline void deal_strided(float *dst, size_t panel_stride, int j, const fl
     }
 }
 
+/* Copies `length` samples src[t * stride] (stride 1 or 2) to the panels from (panel, offset) on,
+ * advancing both. */
+PACK_TARGET static inline void deal_run(float **panel, int *offset, size_t panel_stride, const float *src, int stride,
+                                        int length) {
+    while (length > 0) {
+        int chunk = PACK_NR - *offset < length ? PACK_NR - *offset : length;
+        float *d = *panel + *offset;
+        length -= chunk;
+        *offset += chunk;
+        if (*offset == PACK_NR) {
+            *offset = 0;
+            *panel += panel_stride;
+        }
+        while (chunk > 0) {
+            const int n = chunk < PACK_WIDTH ? chunk : PACK_WIDTH;
+            vec_t v;
+            if (stride == 1) {
+                v = n == PACK_WIDTH ? LOADU(src) : LOAD(MASK(n), src);
+            } else {
+                const int reach = 2 * n - 1;
+                const vec_t lo = LOAD(MASK(reach < PACK_WIDTH ? reach : PACK_WIDTH), src);
+                const vec_t hi = reach > PACK_WIDTH ? LOAD(MASK(reach - PACK_WIDTH), src + PACK_WIDTH) : ZERO();
+                v = EVENS(lo, hi);
+            }
+            if (n == PACK_WIDTH) {
+                STOREU(d, v);
+            } else {
+                STORE(d, MASK(n), v);
+            }
+            src += (size_t)n * stride;
+            d += n;
+            chunk -= n;
+        }
+    }
+}
+
+/* No padding: every window lies inside the input, so each output row's columns are one strided run of
+ * one input row. No bounds checks, no divisions inside the loops. */
+PACK_TARGET static void pack_inside(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc,
+                                    float *dst) {
+    const int kh = conv->kernel_h, kw = conv->kernel_w, s = conv->stride;
+    const int h = conv->in_height, w = conv->in_width, ow = conv->out_width;
+    const int cg = conv->in_channels / conv->groups;
+    const int taps = kh * kw;
+    const size_t panel_stride = (size_t)kc * PACK_NR;
+    const int padded = (nc + PACK_NR - 1) / PACK_NR * PACK_NR;
+    const int oy0 = col0 / ow, ox0 = col0 % ow;
+    int ci = k0 / taps, tap = k0 % taps;
+    int ky = tap / kw, kx = tap % kw;
+    for (int k = 0; k < kc; k++) {
+        const float *plane = input + (size_t)(g * cg + ci) * h * w;
+        float *panel = dst + (size_t)k * PACK_NR;
+        int offset = 0;
+        int remaining = nc, oy = oy0, ox = ox0;
+        while (remaining > 0) {
+            const int length = ow - ox < remaining ? ow - ox : remaining;
+            deal_run(&panel, &offset, panel_stride, plane + (size_t)(oy * s + ky) * w + ox * s + kx, s, length);
+            remaining -= length;
+            ox = 0;
+            oy++;
+        }
+        if (padded > nc) deal(dst + (size_t)k * PACK_NR, panel_stride, nc, NULL, 1, padded - nc);
+        if (++kx == kw) {
+            kx = 0;
+            if (++ky == kh) {
+                ky = 0;
+                ci++;
+            }
+        }
+    }
+}
+
 PACK_TARGET void PACK_NAME(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc,
                            float *dst) {
+    const int pointwise_conv = conv->kernel_h == 1 && conv->kernel_w == 1 && conv->stride == 1;
+    if (conv->padding == 0 && conv->stride <= 2 && !pointwise_conv) {
+        pack_inside(conv, input, g, k0, kc, col0, nc, dst);
+        return;
+    }
     const int kh = conv->kernel_h, kw = conv->kernel_w, s = conv->stride, p = conv->padding;
     const int h = conv->in_height, w = conv->in_width, ow = conv->out_width;
     const int cg = conv->in_channels / conv->groups;

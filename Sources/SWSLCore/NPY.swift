@@ -86,7 +86,8 @@ public struct NPYArray: Sendable, Equatable {
     public static func read(path: String) throws(FormatError) -> NPYArray {
         let storage: ByteStorage
         do { storage = try ByteStorage.map(path: path) } catch { throw .io(path: path, reason: error.reason) }
-        return try parse(Array(storage.bytes))
+        let bytes = withExtendedLifetime(storage) { Array(storage.bytes) }
+        return try parse(bytes)
     }
 
     // MARK: Writing

@@ -2,14 +2,16 @@ import SWSLCore
 
 extension ConvLayer {
     /// A folded convolution: its weights packed (or taken in place), `scales` as the epilogue's
-    /// multipliers and `bias` added after them.
-    init(folded conv: FoldedConv, name: String, relu: Bool) throws(PlanError) {
+    /// multipliers and `bias` added after them. With `integer`, int8 weights also get the integer
+    /// kernels' layout (the input must be non-negative).
+    init(folded conv: FoldedConv, name: String, relu: Bool, integer: Bool = false) throws(PlanError) {
         try ConvLayer.validate(name: name, inChannels: conv.inChannels, outChannels: conv.outChannels,
                                kernel: conv.kernel, stride: conv.stride, padding: conv.padding, groups: conv.groups)
         let out = conv.outChannels
         let expectedCount = PackedWeightLayout.elementCount(
             outChannels: out, groups: conv.groups, reductionSize: conv.reductionSize)
         let packed: Tensor
+        var quads: QuadWeights?
         switch conv.weights {
         case .plain(let tensor):
             let plainShape = [out, conv.inChannels / conv.groups, conv.kernel, conv.kernel]
@@ -18,6 +20,10 @@ extension ConvLayer {
                                      actual: "\(tensor.shape)")
             }
             packed = try PackedWeightLayout.pack(tensor, groups: conv.groups, layer: name)
+            if integer && tensor.dtype == .int8 {
+                quads = QuadWeights.make(tensor, packed: false, outChannels: out, groups: conv.groups,
+                                         reductionSize: conv.reductionSize)
+            }
         case .packed(let tensor):
             guard PackedWeightLayout.supportedTypes.contains(tensor.dtype) else {
                 throw .unsupportedType(layer: name, dtype: tensor.dtype)
@@ -27,6 +33,10 @@ extension ConvLayer {
                                      actual: "\(tensor.elementCount)")
             }
             packed = tensor
+            if integer && tensor.dtype == .int8 {
+                quads = QuadWeights.make(tensor, packed: true, outChannels: out, groups: conv.groups,
+                                         reductionSize: conv.reductionSize)
+            }
         }
         if packed.dtype == .int8 && conv.scales == nil { throw .missingScales(layer: name) }
         if let scales = conv.scales, scales.count != out {
@@ -35,9 +45,13 @@ extension ConvLayer {
         guard conv.bias.count == out else {
             throw .shapeMismatch(layer: name, what: "bias", expected: "[\(out)]", actual: "[\(conv.bias.count)]")
         }
+        if let scale = conv.activationScale, !(scale > 0 && scale.isFinite) {
+            throw .invalidGeometry(layer: name, reason: "activation scale \(scale) is not a positive number")
+        }
         self.init(
             name: name, inChannels: conv.inChannels, outChannels: out, kernel: conv.kernel, stride: conv.stride,
             padding: conv.padding, groups: conv.groups, weights: PackedWeights(packed: packed), preBias: nil,
-            scale: conv.scales.map(AlignedFloats.init), postBias: AlignedFloats(conv.bias), relu: relu)
+            scale: conv.scales.map(AlignedFloats.init), postBias: AlignedFloats(conv.bias), relu: relu,
+            quadWeights: quads, activationMax: quads == nil ? nil : conv.activationScale.map { $0 * 255 })
     }
 }

@@ -16,6 +16,10 @@ struct ConvLayer: Sendable {
     let scale: AlignedFloats?
     let postBias: AlignedFloats?
     let relu: Bool
+    /// Set for integer arithmetic: the int8 weights in the integer kernels' layout.
+    var quadWeights: QuadWeights? = nil
+    /// For integer arithmetic: the calibrated upper end of the input's range; nil measures each input.
+    var activationMax: Float? = nil
 
     /// Output rows per group.
     var rowsPerGroup: Int { outChannels / groups }
@@ -25,8 +29,11 @@ struct ConvLayer: Sendable {
         ((height + 2 * padding - kernel) / stride + 1, (width + 2 * padding - kernel) / stride + 1)
     }
 
-    /// The C descriptor for an input of `height` × `width`.
-    func descriptor(height: Int, width: Int, kernels: KernelChoice) -> swk_conv {
+    /// True when the layer runs integer arithmetic.
+    var isInteger: Bool { quadWeights != nil }
+
+    /// The C descriptor for an input of `height` × `width`; `inputScale` > 0 selects integer arithmetic.
+    func descriptor(height: Int, width: Int, kernels: KernelChoice, inputScale: Float = 0) -> swk_conv {
         let out = outputSize(height: height, width: width)
         return swk_conv(
             in_channels: Int32(inChannels), in_height: Int32(height), in_width: Int32(width),
@@ -34,7 +41,8 @@ struct ConvLayer: Sendable {
             kernel_h: Int32(kernel), kernel_w: Int32(kernel), stride: Int32(stride), padding: Int32(padding),
             groups: Int32(groups), weight_type: weights.weightType, weights: weights.pointer,
             pre_bias: preBias.map { UnsafePointer($0.base) }, scale: scale.map { UnsafePointer($0.base) },
-            post_bias: postBias.map { UnsafePointer($0.base) }, relu: relu ? 1 : 0, isa: kernels.isa)
+            post_bias: postBias.map { UnsafePointer($0.base) }, relu: relu ? 1 : 0, isa: kernels.isa,
+            input_scale: quadWeights == nil ? 0 : inputScale, quad_weights: quadWeights.map { UnsafePointer($0.pointer) })
     }
 
     /// Checks the geometry: positive sizes, channels divisible by groups.

@@ -8,8 +8,8 @@ struct ConvTask: Sendable, Equatable {
 
     /// Splits a convolution over `batch` images into tasks for `threads` threads: whole images when
     /// there are enough, else each image cut along groups (many groups), output positions (large
-    /// planes, so weights are read once per thread) or output rows (small planes, so the im2col
-    /// columns are not cut into padded slivers).
+    /// planes; each task packs only its own im2col columns) or output rows (small planes, so the
+    /// im2col columns are not cut into padded slivers; each task packs them all).
     static func split(batch: Int, groups: Int, rowsPerGroup: Int, columns: Int, threads: Int,
                       panelRows: Int, panelColumns: Int) -> [ConvTask] {
         let whole = ConvTask(image: 0, groups: 0..<groups, rows: 0..<rowsPerGroup, columns: 0..<columns)
@@ -22,7 +22,9 @@ struct ConvTask: Sendable, Equatable {
         } else if groups >= 2 * pieces {
             perImage = even(groups, pieces).map { ConvTask(image: 0, groups: $0, rows: whole.rows, columns: whole.columns) }
         } else if columnPanels >= 4 * pieces || rowPanels < pieces {
-            perImage = even(columnPanels, pieces).map { panels in
+            // Three tasks per thread when the plane is large, so a thread the OS delays holds up little.
+            let parts = columnPanels >= 12 * pieces ? 3 * pieces : pieces
+            perImage = even(columnPanels, parts).map { panels in
                 ConvTask(image: 0, groups: whole.groups, rows: whole.rows,
                          columns: min(panels.lowerBound * panelColumns, columns)..<min(panels.upperBound * panelColumns, columns))
             }

@@ -4,9 +4,11 @@ extension ExecutionPlan {
     /// A plan from folded convolutions (BatchNorm already in weights and bias), as a `.swm` file
     /// holds them: float32, float16 or int8 weights (int8 with per-output-channel scales), plain or
     /// pre-packed (`PackedWeightLayout`, used in place). `fc` is the classifier as a 1×1 convolution
-    /// with `inChannels` features and `outChannels` classes.
+    /// with `inChannels` features and `outChannels` classes. `int8` picks how int8 weights are
+    /// multiplied (the stem and the classifier always use float arithmetic).
     public init(architecture: ResNetArchitecture, stem: [FoldedConv], stages: [[FoldedBlock]],
-                fc: FoldedConv) throws(PlanError) {
+                fc: FoldedConv, int8: Int8Arithmetic = .dequantized) throws(PlanError) {
+        let integer = int8 == .integer
         let stemLayers = try stem.enumerated().map { (index, conv) throws(PlanError) in
             try ConvLayer(folded: conv, name: "stem.\(index)", relu: true)
         }
@@ -16,10 +18,10 @@ extension ExecutionPlan {
             for (b, block) in blocks.enumerated() {
                 let prefix = "stages.\(s).\(b)"
                 let convs = try block.convs.enumerated().map { (index, conv) throws(PlanError) in
-                    try ConvLayer(folded: conv, name: "\(prefix).convs.\(index)", relu: true)
+                    try ConvLayer(folded: conv, name: "\(prefix).convs.\(index)", relu: true, integer: integer)
                 }
                 let downsample = try block.downsample.map { (conv) throws(PlanError) in
-                    try ConvLayer(folded: conv, name: "\(prefix).downsample", relu: false)
+                    try ConvLayer(folded: conv, name: "\(prefix).downsample", relu: false, integer: integer)
                 }
                 layers.append(BlockLayers(convs: convs, downsample: downsample, stride: block.stride))
             }

@@ -43,13 +43,36 @@ extension Executor {
         let outCount = layer.outChannels * out.height * out.width
         let tasks = ConvTask.split(
             batch: batch, groups: layer.groups, rowsPerGroup: layer.rowsPerGroup, columns: out.height * out.width,
-            threads: threads, panelRows: PackedWeightLayout.panelRows, panelColumns: Kernels.tileColumns(kernels))
+            threads: threads, panelRows: PackedWeightLayout.panelRows,
+            panelColumns: Kernels.tileColumns(kernels, integer: layer.isInteger))
+        let scales = layer.isInteger ? inputScales(layer, input: input, count: from.count, batch: batch) : []
         let workspaces = self.workspaces
         pool.parallelFor(tasks.count) { index, worker in
             let task = tasks[index]
+            var descriptor = descriptor
+            if !scales.isEmpty { descriptor.input_scale = scales[task.image] }
             Kernels.conv(descriptor, input: input + task.image * from.count,
                          residual: residual.map { UnsafePointer($0 + task.image * outCount) },
                          output: output + task.image * outCount, task: task, workspace: workspaces[worker].base)
+        }
+    }
+
+    /// Quantization steps of an integer layer's input, one per image: the calibrated range, or the
+    /// image's own maximum (inputs are non-negative), over the kernels' activation levels.
+    private func inputScales(_ layer: ConvLayer, input: UnsafeMutablePointer<Float>, count: Int, batch: Int) -> [Float] {
+        let levels = Float(Kernels.activationLevels(kernels))
+        if let range = layer.activationMax { return [Float](repeating: range / levels, count: batch) }
+        let pieces = max(1, min(count / 4096, (threads + batch - 1) / batch))
+        let ranges = ConvTask.even(count, pieces)
+        let maxima = UnsafeMutableBufferPointer<Float>.allocate(capacity: batch * pieces)
+        defer { maxima.deallocate() }
+        pool.parallelFor(batch * pieces) { index, _ in
+            let range = ranges[index % pieces]
+            maxima[index] = Kernels.maxValue(input + (index / pieces) * count + range.lowerBound, count: range.count)
+        }
+        return (0..<batch).map { image in
+            let peak = maxima[image * pieces..<(image + 1) * pieces].max() ?? 0
+            return peak > 0 && peak.isFinite ? peak / levels : 1
         }
     }
 

@@ -22,7 +22,8 @@ public final class Executor {
     /// The machine's online processors.
     public static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
-    public init(plan: ExecutionPlan, threads: Int = Executor.defaultThreads, kernels: KernelChoice = .automatic) {
+    /// `kernels` defaults to `SWSL_KERNELS` from the environment, else the fastest this CPU runs.
+    public init(plan: ExecutionPlan, threads: Int = Executor.defaultThreads, kernels: KernelChoice = .fromEnvironment) {
         self.plan = plan
         self.threads = max(1, threads)
         self.kernels = kernels.resolved

@@ -29,9 +29,12 @@ public struct FoldedConv: Sendable {
     public let stride: Int
     public let padding: Int
     public let groups: Int
+    /// The calibrated quantization step of this layer's input for 8-bit activations (x ≈ q × scale,
+    /// q in 0...255), used by `Int8Arithmetic.integer`; nil there means each input's own maximum.
+    public let activationScale: Float?
 
     public init(weights: Weights, scales: [Float]? = nil, bias: [Float], inChannels: Int, outChannels: Int,
-                kernel: Int, stride: Int = 1, padding: Int = 0, groups: Int = 1) {
+                kernel: Int, stride: Int = 1, padding: Int = 0, groups: Int = 1, activationScale: Float? = nil) {
         self.weights = weights
         self.scales = scales
         self.bias = bias
@@ -41,6 +44,7 @@ public struct FoldedConv: Sendable {
         self.stride = stride
         self.padding = padding
         self.groups = groups
+        self.activationScale = activationScale
     }
 
     /// Reduction length of one output: in / groups × kernel × kernel.

@@ -1,4 +1,9 @@
 internal import CKernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Which compute kernels an executor runs. Results differ between choices only by float rounding
 /// (summation order, fused multiply-adds).
@@ -11,6 +16,13 @@ public enum KernelChoice: String, Sendable, CaseIterable {
     case avx2
     /// AVX-512F intrinsics (6 × 32 tiles).
     case avx512
+
+    /// `SWSL_KERNELS` from the environment (`portable`, `avx2`, `avx512`, `automatic`), else
+    /// `.automatic`: how a user forces the fallback without a flag. An executor's default.
+    public static var fromEnvironment: KernelChoice {
+        guard let value = getenv("SWSL_KERNELS") else { return .automatic }
+        return KernelChoice(rawValue: String(cString: value)) ?? .automatic
+    }
 
     /// True when this CPU runs the AVX2 kernels.
     public static var avx2Supported: Bool { swk_isa_supported(SWK_ISA_AVX2) != 0 }

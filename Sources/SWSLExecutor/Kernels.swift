@@ -8,8 +8,16 @@ enum Kernels {
         return swk_conv_workspace_count(&probe)
     }()
 
-    /// Output positions of one microkernel tile.
-    static func tileColumns(_ kernels: KernelChoice) -> Int { Int(swk_tile_columns(kernels.isa)) }
+    /// Output positions of one microkernel tile (of the integer microkernel with `integer`).
+    static func tileColumns(_ kernels: KernelChoice, integer: Bool = false) -> Int {
+        Int(integer ? swk_int8_tile_columns(kernels.isa) : swk_tile_columns(kernels.isa))
+    }
+
+    /// Largest quantized activation the integer kernels take.
+    static func activationLevels(_ kernels: KernelChoice) -> Int { Int(swk_activation_levels(kernels.isa)) }
+
+    /// Largest of `count` floats.
+    static func maxValue(_ values: UnsafePointer<Float>, count: Int) -> Float { swk_max_value(values, count) }
 
     /// Runs `task`'s part of one convolution of one image.
     static func conv(_ descriptor: swk_conv, input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,

@@ -7,22 +7,43 @@ public struct SWMTensor: Sendable {
     public let dtype: SWMDType
     public let layout: SWMLayout
     public let shape: [Int]
-    public let data: [UInt8]
+    /// Holds the bytes (often a slice of one buffer shared by all of a conversion's tensors).
+    public let storage: ByteStorage
     public let scaleName: String?
+    /// CRC-32 of the bytes, computed when the tensor is made (on the thread that made it, while the
+    /// bytes are still in cache), so writing does not read them twice.
+    public let crc32: UInt32
 
-    public init(name: String, dtype: SWMDType, layout: SWMLayout = .plain, shape: [Int], data: [UInt8], scaleName: String? = nil) {
-        precondition(shape.reduce(1, *) * dtype.byteSize == data.count, "\(name): data does not match shape")
+    /// The bytes, as stored.
+    public var bytes: UnsafeRawBufferPointer { storage.bytes }
+    /// A copy of the bytes.
+    public var data: [UInt8] { Array(storage.bytes) }
+
+    public init(name: String, dtype: SWMDType, layout: SWMLayout = .plain, shape: [Int], storage: ByteStorage,
+                scaleName: String? = nil) {
+        self.init(name: name, dtype: dtype, layout: layout, shape: shape, storage: storage, scaleName: scaleName,
+                  crc32: CRC32.checksum(storage.bytes))
+    }
+
+    /// With the CRC-32 of the bytes already computed by the caller (who wrote them).
+    package init(name: String, dtype: SWMDType, layout: SWMLayout = .plain, shape: [Int], storage: ByteStorage,
+                 scaleName: String? = nil, crc32: UInt32) {
+        precondition(shape.reduce(1, *) * dtype.byteSize == storage.count, "\(name): data does not match shape")
         self.name = name
         self.dtype = dtype
         self.layout = layout
         self.shape = shape
-        self.data = data
+        self.storage = storage
         self.scaleName = scaleName
+        self.crc32 = crc32
+    }
+
+    public init(name: String, dtype: SWMDType, layout: SWMLayout = .plain, shape: [Int], data: [UInt8], scaleName: String? = nil) {
+        self.init(name: name, dtype: dtype, layout: layout, shape: shape, storage: .copying(data), scaleName: scaleName)
     }
 
     public init(name: String, floats: [Float], shape: [Int]) {
-        self.init(name: name, dtype: .float32, shape: shape,
-                  data: floats.withUnsafeBytes { Array($0) })
+        self.init(name: name, dtype: .float32, shape: shape, storage: floats.withUnsafeBytes { .copying($0) })
     }
 }
 
@@ -40,7 +61,7 @@ public enum SWMWriter {
         var dataLength = 0
         for t in tensors {
             offsets.append(dataLength)
-            dataLength = SWM.aligned(dataLength + t.data.count)
+            dataLength = SWM.aligned(dataLength + t.storage.count)
         }
         var directory: [UInt8] = []
         for (i, t) in tensors.enumerated() {
@@ -49,9 +70,8 @@ public enum SWMWriter {
                 guard let si = index[s] else { throw .missingTensor(s) }
                 scaleIndex = si
             }
-            let crc = t.data.withUnsafeBytes { CRC32.checksum($0) }
             SWMEntry(name: t.name, dtype: t.dtype, layout: t.layout, shape: t.shape, offset: offsets[i],
-                     byteLength: t.data.count, crc32: crc, scaleIndex: scaleIndex).encode(into: &directory)
+                     byteLength: t.storage.count, crc32: t.crc32, scaleIndex: scaleIndex).encode(into: &directory)
         }
         let meta = Array(metadata.serialized().utf8)
         let metaOffset = SWM.headerSize
@@ -81,9 +101,9 @@ public enum SWMWriter {
             try file.write(directory)
             try file.writeZeros(dataOffset - dirOffset - directory.count)
             for (i, t) in tensors.enumerated() {
-                try file.write(t.data)
+                try file.write(t.bytes)
                 let end = i + 1 < tensors.count ? offsets[i + 1] : dataLength
-                try file.writeZeros(end - offsets[i] - t.data.count)
+                try file.writeZeros(end - offsets[i] - t.storage.count)
             }
             try file.commit()
         } catch {

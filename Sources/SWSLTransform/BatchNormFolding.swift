@@ -35,9 +35,9 @@ public enum BatchNormFolding {
         let shape = conv.weight.shape
         let rows = shape.first ?? 0
         var weight = [Float](repeating: 0, count: conv.weight.elementCount)
-        conv.weight.withFloats { src in
+        conv.weight.withFloat32Bytes { src in
             weight.withUnsafeMutableBufferPointer { dst in
-                swsl_fold_rows(src.baseAddress, rows, rows == 0 ? 0 : src.count / rows, scale, dst.baseAddress)
+                swsl_fold_rows(src.baseAddress, rows, rows == 0 ? 0 : dst.count / rows, scale, dst.baseAddress)
             }
         }
         return FoldedConv(weight: weight, bias: bias, shape: shape)
@@ -45,13 +45,11 @@ public enum BatchNormFolding {
 }
 
 extension Tensor {
-    /// Calls `body` with the elements as float32: the tensor's own bytes when it is float32 and
-    /// aligned (no copy), else a converted copy.
-    func withFloats<R>(_ body: (UnsafeBufferPointer<Float>) -> R) -> R {
-        let raw = bytes
-        if dtype == .float32, Int(bitPattern: raw.baseAddress) % MemoryLayout<Float>.alignment == 0 {
-            return body(raw.bindMemory(to: Float.self))
-        }
-        return floats().withUnsafeBufferPointer(body)
+    /// Calls `body` with the elements as little-endian float32 bytes, at any alignment (the C
+    /// kernels read them unaligned): the tensor's own bytes when it is float32 (no copy, even when
+    /// a legacy checkpoint leaves them off a 4-byte boundary), else a converted copy.
+    func withFloat32Bytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if dtype == .float32 { return body(bytes) }
+        return floats().withUnsafeBytes(body)
     }
 }

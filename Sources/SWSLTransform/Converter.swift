@@ -60,58 +60,110 @@ public enum Converter {
     public static let version = "swsl-convert 0.1.0"
 
     public static func convert(_ model: CanonicalModel, source: SourceInfo, options: ConversionOptions) -> Conversion {
-        var layers: [(path: String, weight: Tensor, scale: [Double]?, bias: [Float], layout: SWMLayout)] =
-            model.convolutions.map { path, conv in
-                let (scale, bias) = BatchNormFolding.factors(conv)
-                return (path, conv.weight, scale, bias, SWMLayout.oihw)
-            }
-        layers.append(("fc", model.fcWeight, nil, model.fcBias.floats(), .plain))
-        // Layers are independent: fold and quantize them on all cores.
-        let results = parallelMap(layers.count) { i in
-            let l = layers[i]
-            return encode(l.path, weight: l.weight, foldScale: l.scale, bias: l.bias, layout: l.layout, options: options)
+        var layers: [Layer] = model.convolutions.map { path, conv in
+            let (scale, bias) = BatchNormFolding.factors(conv)
+            return Layer(path: path, weight: conv.weight, foldScale: scale, bias: bias, layout: .oihw)
         }
-        let tensors = results.flatMap(\.tensors)
-        let sqnr = results.compactMap { r in r.sqnr.map { (r.tensors[0].name, $0) } }
+        layers.append(Layer(path: "fc", weight: model.fcWeight, foldScale: nil, bias: model.fcBias.floats(), layout: .plain))
+        // Every converted weight goes into one buffer, each at a 64-byte boundary: one allocation
+        // on huge pages instead of a page fault every 4 KiB of output.
+        let dtype: SWMDType = options.precision == .int8 ? .int8 : options.precision == .fp16 ? .float16 : .float32
+        var ranges: [Range<Int>] = []
+        var total = 0
+        for l in layers {
+            let start = total
+            total += l.weight.elementCount * dtype.byteSize
+            ranges.append(start..<total)
+            total = (total + 63) / 64 * 64
+        }
+        // Layers are independent: fold and quantize them on all cores, straight into the buffer.
+        var encoded: [Encoded] = []
+        let arena = ByteStorage.allocateLarge(count: total) { buffer in
+            encoded = parallelMap(layers.count) { i in
+                encode(layers[i], into: UnsafeMutableRawBufferPointer(rebasing: buffer[ranges[i]]), options: options)
+            }
+        }
+        var tensors: [SWMTensor] = []
+        var sqnr: [(String, Double)] = []
+        for i in layers.indices {
+            let (l, e) = (layers[i], encoded[i])
+            tensors.append(SWMTensor(name: "\(l.path).weight", dtype: dtype, layout: l.layout, shape: l.weight.shape,
+                                     storage: arena.slice(ranges[i]),
+                                     scaleName: e.scales == nil ? nil : "\(l.path).weight_scale", crc32: e.crc32))
+            if let scales = e.scales {
+                tensors.append(SWMTensor(name: "\(l.path).weight_scale", floats: scales, shape: [scales.count]))
+                if let a = options.activationScales[l.path] {
+                    tensors.append(SWMTensor(name: "\(l.path).input_scale", floats: [a], shape: [1]))
+                }
+            }
+            tensors.append(SWMTensor(name: "\(l.path).bias", floats: l.bias, shape: [l.bias.count]))
+            if let db = e.sqnr { sqnr.append(("\(l.path).weight", db)) }
+        }
         return Conversion(tensors: tensors, metadata: metadata(model, source: source, options: options, sqnr: sqnr), sqnr: sqnr)
     }
 
-    /// One layer's tensors in the requested precision: weight (+ scale, + input scale for int8) and bias.
-    static func encode(_ path: String, weight: Tensor, foldScale: [Double]?, bias: [Float], layout: SWMLayout,
-                       options: ConversionOptions) -> (tensors: [SWMTensor], sqnr: Double?) {
-        let shape = weight.shape
-        let rows = shape.first ?? 1
-        var out: [SWMTensor] = []
+    /// A layer to convert: its weight, the BatchNorm factor per output channel, the folded bias.
+    struct Layer {
+        let path: String
+        let weight: Tensor
+        let foldScale: [Double]?
+        let bias: [Float]
+        let layout: SWMLayout
+    }
+
+    /// What encoding a layer's weight produced besides its bytes.
+    struct Encoded {
+        /// CRC-32 of the bytes written.
+        let crc32: UInt32
+        /// int8 only: one scale per output channel (or one per tensor), and the SQNR in dB.
+        let scales: [Float]?
+        let sqnr: Double?
+    }
+
+    /// Writes one layer's weight in the requested precision into `out` (exactly its size): folded
+    /// and, for int8, quantized, in one pass, with no float copy of the layer. Afterwards the source
+    /// weight's file pages are evicted (the conversion reads them once).
+    static func encode(_ layer: Layer, into out: UnsafeMutableRawBufferPointer, options: ConversionOptions) -> Encoded {
+        let weight = layer.weight
+        let rows = weight.shape.first ?? 1
+        defer { weight.storage.evict(weight.bytes) }
+        var scales: [Float]?
         var sqnr: Double?
-        switch options.precision {
-        case .fp32, .fp16:
-            let folded = weight.withFloats { src in
-                [Float](unsafeUninitializedCapacity: src.count) { dst, n in
-                    swsl_fold_rows(src.baseAddress, rows, rows == 0 ? 0 : src.count / rows, foldScale, dst.baseAddress)
-                    n = src.count
-                }
-            }
-            if options.precision == .fp32 {
-                out.append(SWMTensor(name: "\(path).weight", dtype: .float32, layout: layout, shape: shape,
-                                     data: folded.withUnsafeBytes { Array($0) }))
-            } else {
-                var half = [UInt16](repeating: 0, count: folded.count)
-                half.withUnsafeMutableBufferPointer { swsl_to_half(folded, folded.count, $0.baseAddress) }
-                out.append(SWMTensor(name: "\(path).weight", dtype: .float16, layout: layout, shape: shape,
-                                     data: half.withUnsafeBytes { Array($0) }))
-            }
-        case .int8:
-            let q = weight.withFloats { Quantizer.quantize($0, rows: rows, foldScale: foldScale, granularity: options.granularity) }
-            sqnr = q.sqnr
-            out.append(SWMTensor(name: "\(path).weight", dtype: .int8, layout: layout, shape: shape,
-                                 data: q.values.withUnsafeBytes { Array($0) }, scaleName: "\(path).weight_scale"))
-            out.append(SWMTensor(name: "\(path).weight_scale", floats: q.scales, shape: [q.scales.count]))
-            if let a = options.activationScales[path] {
-                out.append(SWMTensor(name: "\(path).input_scale", floats: [a], shape: [1]))
+        weight.withFloat32Bytes { src in
+            switch options.precision {
+            case .fp32:
+                let dst = out.bindMemory(to: Float.self)
+                swsl_fold_rows(src.baseAddress, rows, rows == 0 ? 0 : dst.count / rows, layer.foldScale, dst.baseAddress)
+            case .fp16:
+                toHalf(src, rows: rows, foldScale: layer.foldScale, into: out)
+            case .int8:
+                let q = Quantizer.quantize(src, rows: rows, foldScale: layer.foldScale, granularity: options.granularity,
+                                           into: out.bindMemory(to: Int8.self))
+                (scales, sqnr) = (q.scales, q.sqnr)
             }
         }
-        out.append(SWMTensor(name: "\(path).bias", floats: bias, shape: [bias.count]))
-        return (out, sqnr)
+        return Encoded(crc32: CRC32.checksum(UnsafeRawBufferPointer(out)), scales: scales, sqnr: sqnr)
+    }
+
+    /// Folds float32 `src` (any alignment) row by row and writes it as IEEE half; only one folded
+    /// row is held as float.
+    private static func toHalf(_ src: UnsafeRawBufferPointer, rows: Int, foldScale: [Double]?,
+                               into dst: UnsafeMutableRawBufferPointer) {
+        let halves = dst.bindMemory(to: UInt16.self)
+        guard let foldScale, rows > 0, halves.count > 0 else {
+            swsl_to_half(src.baseAddress, halves.count, halves.baseAddress)
+            return
+        }
+        let perRow = halves.count / rows
+        var row = [Float](repeating: 0, count: perRow)
+        row.withUnsafeMutableBufferPointer { work in
+            foldScale.withUnsafeBufferPointer { scale in
+                for r in 0..<rows {
+                    swsl_fold_rows(src.baseAddress! + 4 * r * perRow, 1, perRow, scale.baseAddress! + r, work.baseAddress)
+                    swsl_to_half(work.baseAddress, perRow, halves.baseAddress! + r * perRow)
+                }
+            }
+        }
     }
 
     public static func metadata(_ model: CanonicalModel, source: SourceInfo, options: ConversionOptions,

@@ -27,22 +27,39 @@ public enum Quantizer {
     /// Multiplies row `r` by `foldScale[r]` (BatchNorm folding, in double) and quantizes, in one pass.
     public static func quantize(_ weights: UnsafeBufferPointer<Float>, rows: Int, foldScale: [Double]?,
                                 granularity: Granularity) -> Result {
-        let rows = max(rows, 1)
-        let perRow = weights.count / rows
-        let perChannel = granularity == .perChannel
-        var values = [Int8](repeating: 0, count: weights.count)
-        var scales = [Float](repeating: 1, count: perChannel ? rows : 1)
-        var work = [Float](repeating: 0, count: perChannel ? perRow : weights.count)
-        var signal = 0.0, noise = 0.0
-        values.withUnsafeMutableBufferPointer { q in
-            scales.withUnsafeMutableBufferPointer { s in
-                work.withUnsafeMutableBufferPointer { w in
-                    swsl_fold_quantize(weights.baseAddress, rows, perRow, foldScale, perChannel ? 1 : 0,
-                                       w.baseAddress, q.baseAddress, s.baseAddress, &signal, &noise)
-                }
-            }
+        var scales: [Float] = [], sqnr = 0.0
+        let values = [Int8](unsafeUninitializedCapacity: weights.count) { buffer, initialized in
+            (scales, sqnr) = quantize(UnsafeRawBufferPointer(weights), rows: rows, foldScale: foldScale,
+                                      granularity: granularity, into: buffer)
+            initialized = weights.count
         }
-        let sqnr = noise == 0 ? Double.infinity : 10 * log10(signal / noise)
         return Result(values: values, scales: scales, sqnr: sqnr)
+    }
+
+    /// Folds and quantizes float32 `weights` (little-endian, any alignment) into `values` (one per
+    /// weight), with the kernels of `isa`. Returns the scales and the SQNR in dB.
+    static func quantize(_ weights: UnsafeRawBufferPointer, rows: Int, foldScale: [Double]?,
+                         granularity: Granularity, into values: UnsafeMutableBufferPointer<Int8>,
+                         isa: TransformISA = .best) -> (scales: [Float], sqnr: Double) {
+        precondition(values.count * 4 == weights.count, "quantize: output size differs from input")
+        precondition(foldScale.map { $0.count >= rows } ?? true, "quantize: fewer fold scales than rows")
+        let rows = max(rows, 1)
+        let perRow = values.count / rows
+        let perChannel = granularity == .perChannel
+        // Folded rows are staged here: one row per channel, the whole tensor per tensor (its peak
+        // must be known before the first value is quantized). Unfolded weights are read in place.
+        let workCount = foldScale == nil ? 0 : (perChannel ? perRow : values.count)
+        var scales = [Float](repeating: 1, count: perChannel ? rows : 1)
+        var signal = 0.0, noise = 0.0
+        let work = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(workCount, 1))
+        defer { work.deallocate() }
+        scales.withUnsafeMutableBufferPointer { s in
+            swsl_fold_quantize_using(isa.c, weights.baseAddress, rows, perRow, foldScale, perChannel ? 1 : 0,
+                                     work.baseAddress, values.baseAddress, s.baseAddress, &signal, &noise)
+        }
+        let covered = rows * perRow
+        if covered < values.count { values[covered...].initialize(repeating: 0) }
+        let sqnr = noise == 0 ? Double.infinity : 10 * log10(signal / noise)
+        return (scales, sqnr)
     }
 }

@@ -25,6 +25,11 @@ struct ConvCase: CustomStringConvertible, Sendable {
         ConvCase(inChannels: 7, outChannels: 9, kernel: 5, stride: 3, padding: 2, groups: 1, height: 11, width: 8),
         ConvCase(inChannels: 64, outChannels: 64, kernel: 3, stride: 1, padding: 1, groups: 32, height: 9, width: 9),
         ConvCase(inChannels: 300, outChannels: 10, kernel: 1, stride: 1, padding: 0, groups: 1, height: 1, width: 3),
+        // Several column and K blocks through the padded-block packer; stride 2 with padding.
+        ConvCase(inChannels: 32, outChannels: 8, kernel: 3, stride: 1, padding: 1, groups: 1, height: 30, width: 30),
+        ConvCase(inChannels: 16, outChannels: 8, kernel: 3, stride: 2, padding: 1, groups: 1, height: 50, width: 50),
+        // A block too large for the padded copy: the bounds-checked packer.
+        ConvCase(inChannels: 32, outChannels: 4, kernel: 3, stride: 1, padding: 1, groups: 1, height: 3, width: 1500),
     ]
 
     /// A random layer with every epilogue part switched on or off by `variant`.
@@ -61,7 +66,7 @@ struct ConvCase: CustomStringConvertible, Sendable {
         }
     }
 
-    @Test(arguments: [ConvCase.all[0], ConvCase.all[3], ConvCase.all[5], ConvCase.all[6]], kernelChoices)
+    @Test(arguments: [ConvCase.all[0], ConvCase.all[3], ConvCase.all[5], ConvCase.all[6], ConvCase.all[12]], kernelChoices)
     func int8WeightsWithScales(shape: ConvCase, kernels: KernelChoice) throws {
         var random = TestRandom(seed: 99)
         let count = shape.outChannels * shape.inChannels / shape.groups * shape.kernel * shape.kernel

@@ -6,13 +6,14 @@ enum KernelHarness {
     /// One convolution of one image, split into the tasks `threads` threads would get and run in
     /// turn. Unwritten outputs stay NaN.
     static func run(_ layer: ConvLayer, input: [Float], height: Int, width: Int, residual: [Float]? = nil,
-                    kernels: KernelChoice, threads: Int = 3) -> [Float] {
-        let descriptor = layer.descriptor(height: height, width: width, kernels: kernels)
+                    kernels: KernelChoice, threads: Int = 3, inputScale: Float = 0) -> [Float] {
+        let descriptor = layer.descriptor(height: height, width: width, kernels: kernels, inputScale: inputScale)
         let out = layer.outputSize(height: height, width: width)
         var output = [Float](repeating: .nan, count: layer.outChannels * out.height * out.width)
         let tasks = ConvTask.split(
             batch: 1, groups: layer.groups, rowsPerGroup: layer.rowsPerGroup, columns: out.height * out.width,
-            threads: threads, panelRows: PackedWeightLayout.panelRows, panelColumns: Kernels.tileColumns(kernels))
+            threads: threads, panelRows: PackedWeightLayout.panelRows,
+            panelColumns: Kernels.tileColumns(kernels, integer: inputScale > 0))
         let workspace = AlignedFloats(count: Kernels.workspaceCount)
         let residualCopy = residual.map(AlignedFloats.init)
         input.withUnsafeBufferPointer { source in

@@ -2,11 +2,15 @@
 #define SWSL_CKERNELS_H
 
 /*
- * Hot loops of the swsl executor: a packed fp32 GEMM driven as an implicit-im2col convolution,
- * pools, and weight packing. Everything else (planning, threading, validation) lives in Swift.
+ * Hot loops of the swsl executor: a packed GEMM driven as an implicit-im2col convolution (float32
+ * arithmetic on float32 / float16 / int8 weights, or int8 x uint8 -> int32 arithmetic), pools, and
+ * weight packing. Everything else (planning, threading, validation) lives in Swift.
  *
  * Instruction sets are chosen per call (`swk_isa`), never by global state, so tests can run the
- * portable fallback and the AVX2 path side by side. `swk_isa_supported` asks the CPU.
+ * portable fallback, AVX2 and AVX-512 side by side. `swk_isa_supported` asks the CPU; a choice the
+ * CPU lacks runs the next narrower kernels. Files: conv.c (float driver), conv_int8.c (integer
+ * driver, portable integer kernel), pack*.c (im2col), microkernel_*.c (per instruction set),
+ * pool.c, dispatch.c.
  *
  * Packed weight layout (SWK_PACKED_LAYOUT_VERSION 1), for a convolution with `out` output channels,
  * `groups` groups and K = (in / groups) * kh * kw:
@@ -83,7 +87,34 @@ typedef struct {
     const float *post_bias;
     int relu;
     swk_isa isa;
+    /**
+     * Integer arithmetic (int8 weights only): when `input_scale` > 0 the input is quantized to
+     * q = clamp(round(x / input_scale), 0, swk_activation_levels(isa)) (inputs must be >= 0, as
+     * after a ReLU), multiplied with `quad_weights` (swk_pack_weights_quads) in int32, and
+     * `scale[m] * input_scale` turns the sums back into floats before the epilogue. `pre_bias`
+     * must be NULL. Zero selects float arithmetic (int8 weights widened to float).
+     */
+    float input_scale;
+    const int8_t *quad_weights;
 } swk_conv;
+
+/**
+ * Int8 weights for integer arithmetic: element [g][p][q][r][t], index
+ * (((g * P + p) * Q + q) * SWK_MR + r) * 4 + t, holds weight[g * Mg + p * SWK_MR + r][4q + t] (P panels,
+ * Q = ceil(K / 4)), zero past Mg rows or K columns. An internal layout: built from plain weights
+ * `[out][k]` at plan build.
+ */
+size_t swk_quad_weight_count(int out_channels, int groups, int k);
+void swk_pack_weights_quads(const int8_t *plain, int8_t *dst, int out_channels, int groups, int k);
+
+/** Largest quantized activation the integer kernels of `isa` take (255, or 127 where AVX2 needs headroom). */
+int swk_activation_levels(swk_isa isa);
+
+/** Output positions one integer microkernel tile covers for `isa`. */
+int swk_int8_tile_columns(swk_isa isa);
+
+/** Largest element of x[0 ..< n] (-infinity for n = 0). */
+float swk_max_value(const float *x, size_t n);
 
 /** Floats of scratch memory one `swk_conv_run` call needs. */
 size_t swk_conv_workspace_count(const swk_conv *conv);

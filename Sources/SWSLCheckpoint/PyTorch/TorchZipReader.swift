@@ -40,16 +40,12 @@ enum TorchZipReader {
         do { root = try machine.run() } catch { throw error.inMember(pickleMember.name) }
 
         let found = try WeightsLocator.locate(root)
-        var cache: [String: ByteStorage] = [:]
+        var cache = try readStorages(usedBy: found.entries, zip: zip, prefix: prefix, declared: storages)
         let resolver = TensorResolver(fetch: { ref throws(ReadError) in
             if let hit = cache[ref.key] { return hit }
-            let name = "\(prefix)data/\(ref.key)"
-            guard !ref.key.contains("/"), let member = zip.member(named: name) else {
-                throw .zip(member: name, "storage '\(ref.key)' is missing")
-            }
-            let storage = try TensorResolver.checkedStorage(try zip.read(member), for: storages[ref.key] ?? ref, place: "zip member '\(name)'")
-            cache[ref.key] = storage
-            return storage
+            let hit = try readStorages([ref], zip: zip, prefix: prefix, declared: storages)[ref.key]!
+            cache[ref.key] = hit
+            return hit
         }, bigEndian: byteorder == "big")
         var facts: [(String, JSONValue)] = [("archive_prefix", .string(String(prefix.dropLast())))]
         if let version { facts.append(("zip_version", .string(version))) }
@@ -61,6 +57,39 @@ enum TorchZipReader {
         return Checkpoint(
             path: path, format: .pytorchZip, facts: facts, weights: try resolver.resolve(found.entries),
             wrapper: found.wrapper, prefix: found.prefix, object: root)
+    }
+}
+
+extension TorchZipReader {
+    /// Reads the storages the weights use, in first-use order: stored members as slices of the file,
+    /// their CRC-32s checked on all cores; each sized as the pickle declares it.
+    static func readStorages(usedBy entries: [(String, TensorRef)], zip: ZipArchive, prefix: String,
+                             declared: [String: StorageRef]) throws(ReadError) -> [String: ByteStorage] {
+        var used: [StorageRef] = []
+        var seen = Set<String>()
+        for (_, ref) in entries where ref.resolved == nil && seen.insert(ref.storage.key).inserted {
+            used.append(ref.storage)
+        }
+        return try readStorages(used, zip: zip, prefix: prefix, declared: declared)
+    }
+
+    private static func readStorages(_ refs: [StorageRef], zip: ZipArchive, prefix: String,
+                                     declared: [String: StorageRef]) throws(ReadError) -> [String: ByteStorage] {
+        var members: [ZipArchive.Member] = []
+        for ref in refs {
+            let name = "\(prefix)data/\(ref.key)"
+            guard !ref.key.contains("/"), let member = zip.member(named: name) else {
+                throw .zip(member: name, "storage '\(ref.key)' is missing")
+            }
+            members.append(member)
+        }
+        var out: [String: ByteStorage] = [:]
+        for (i, bytes) in try zip.read(members).enumerated() {
+            let ref = refs[i]
+            out[ref.key] = try TensorResolver.checkedStorage(bytes, for: declared[ref.key] ?? ref,
+                                                             place: "zip member '\(members[i].name)'")
+        }
+        return out
     }
 }
 

@@ -2,8 +2,9 @@ internal import CLibzip
 import SWSLCore
 
 /// A read-only zip archive opened with libzip, with consistency checks on (`ZIP_CHECKCONS`:
-/// local headers must agree with the central directory). Members are read whole into heap storage,
-/// after their declared sizes are checked against the archive's size (no zip bombs).
+/// local headers must agree with the central directory). Stored members are handed out as slices of
+/// the mapped file (no copy), once their CRC-32 matches; compressed members are inflated by libzip
+/// into heap storage, after their declared sizes are checked against the archive's size (no zip bombs).
 final class ZipArchive {
     /// A member's name and sizes as the central directory declares them.
     struct Member {
@@ -12,6 +13,11 @@ final class ZipArchive {
         let size: Int
         let compressedSize: Int
         let compressed: Bool
+        /// The CRC-32 the central directory declares.
+        let crc32: UInt32
+        /// Where a stored member's bytes lie in the file, when the directory and local header agree
+        /// with libzip's view; nil for compressed members (and any member libzip must read).
+        let dataRange: Range<Int>?
     }
 
     /// Largest expansion deflate can achieve; a member claiming more is refused.
@@ -21,7 +27,7 @@ final class ZipArchive {
     let members: [Member]
     private let byName: [String: Int]
 
-    /// Keeps the bytes libzip reads from alive.
+    /// Keeps the bytes libzip reads from alive; stored members are slices of it.
     private let file: ByteStorage
 
     /// Opens the archive held in `file` (the mapped checkpoint), without touching the file system again.
@@ -42,6 +48,8 @@ final class ZipArchive {
         var members: [Member] = []
         var byName: [String: Int] = [:]
         let count = zip_get_num_entries(handle, 0)
+        // Our own reading of the directory, trusted only where it agrees with libzip's.
+        let directory = ZipDirectory(file.bytes).flatMap { $0.entries.count == count ? $0 : nil }
         for i in 0..<UInt64(max(count, 0)) {
             var st = zip_stat_t()
             zip_stat_init(&st)
@@ -54,8 +62,17 @@ final class ZipArchive {
                 zip_close(handle)
                 throw .zip(member: name, "compressed size \(st.comp_size) exceeds the archive's \(fileSize) bytes")
             }
+            let compressed = st.comp_method != ZIP_CM_STORE
+            var range: Range<Int>?
+            if !compressed, let directory, st.valid & UInt64(ZIP_STAT_CRC) != 0 {
+                let entry = directory.entries[Int(i)]
+                if entry.method == 0, entry.name.elementsEqual(name.utf8), entry.crc32 == st.crc,
+                   UInt64(entry.size) == st.size, UInt64(entry.compressedSize) == st.comp_size, entry.size == entry.compressedSize {
+                    range = directory.dataRange(of: entry, in: file.bytes)
+                }
+            }
             let member = Member(index: i, name: name, size: Int(st.size), compressedSize: Int(st.comp_size),
-                                compressed: st.comp_method != ZIP_CM_STORE)
+                                compressed: compressed, crc32: st.crc, dataRange: range)
             let limit = member.compressed ? member.compressedSize * ZipArchive.maxDeflateRatio + 64 : member.compressedSize
             guard member.size <= limit else {
                 zip_close(handle)
@@ -76,8 +93,40 @@ final class ZipArchive {
 
     func member(named name: String) -> Member? { byName[name].map { members[$0] } }
 
-    /// Reads a member whole. libzip verifies its CRC-32 when the read reaches the end.
+    /// Reads a member whole, checking its CRC-32.
     func read(_ member: Member) throws(ReadError) -> ByteStorage {
+        try read([member])[0]
+    }
+
+    /// Reads members whole, checking their CRC-32s; stored members' checksums are computed on all
+    /// cores, and their file pages evicted behind the check (they are read again when used).
+    /// A failure names the first failing member in the order given.
+    func read(_ members: [Member]) throws(ReadError) -> [ByteStorage] {
+        let file = self.file
+        var out: [ByteStorage?] = members.map { m in m.dataRange.map { file.slice($0) } }
+        let mapped = members.indices.filter { out[$0] != nil }
+        let sums = CRC32.checksums(mapped.map { out[$0]!.bytes }) { _, piece in file.evict(piece) }
+        var crcOf: [Int: UInt32] = [:]
+        for (k, i) in mapped.enumerated() { crcOf[i] = sums[k] }
+        for (i, member) in members.enumerated() {
+            if let crc = crcOf[i] {
+                guard crc == member.crc32 else {
+                    throw .zip(member: member.name, "CRC error: the directory says 0x\(hex(member.crc32)), the data has 0x\(hex(crc))")
+                }
+            } else {
+                out[i] = try readWithLibzip(member)
+            }
+        }
+        return out.map { $0! }
+    }
+
+    private func hex(_ v: UInt32) -> String {
+        let digits = String(v, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
+    }
+
+    /// Reads a member through libzip into heap storage. libzip verifies its CRC-32 when the read reaches the end.
+    private func readWithLibzip(_ member: Member) throws(ReadError) -> ByteStorage {
         guard let file = zip_fopen_index(handle, member.index, 0) else {
             throw .zip(member: member.name, String(cString: zip_strerror(handle)))
         }

@@ -1,0 +1,53 @@
+internal import CKernels
+import SWSLCore
+
+/// Int8 weights in the integer kernels' internal layout (groups of four reduction indices per row,
+/// see `swk_pack_weights_quads`), built at plan time from plain or packed int8 weights.
+final class QuadWeights: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Int8>
+    let count: Int
+
+    /// From C-order `[out][k]` int8 values.
+    init(plain: UnsafeBufferPointer<Int8>, outChannels: Int, groups: Int, reductionSize: Int) {
+        count = swk_quad_weight_count(Int32(outChannels), Int32(groups), Int32(reductionSize))
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 64)
+        pointer = raw.bindMemory(to: Int8.self, capacity: max(count, 1))
+        swk_pack_weights_quads(plain.baseAddress, pointer, Int32(outChannels), Int32(groups), Int32(reductionSize))
+    }
+
+    /// From int8 weights, plain (`[out, in / groups, k, k]` or `[out, in]`) or in `PackedWeightLayout`.
+    static func make(_ tensor: Tensor, packed: Bool, outChannels: Int, groups: Int, reductionSize: Int) -> QuadWeights {
+        if !packed {
+            return withExtendedLifetime(tensor) {
+                QuadWeights(plain: tensor.bytes.bindMemory(to: Int8.self), outChannels: outChannels, groups: groups,
+                            reductionSize: reductionSize)
+            }
+        }
+        return unpack(tensor, outChannels: outChannels, groups: groups, reductionSize: reductionSize)
+            .withUnsafeBufferPointer {
+                QuadWeights(plain: $0, outChannels: outChannels, groups: groups, reductionSize: reductionSize)
+            }
+    }
+
+    /// Int8 weights in `PackedWeightLayout` back in C order `[out][k]`.
+    private static func unpack(_ packed: Tensor, outChannels: Int, groups: Int, reductionSize: Int) -> [Int8] {
+        let rows = outChannels / groups
+        let panels = (rows + PackedWeightLayout.panelRows - 1) / PackedWeightLayout.panelRows
+        var plain = [Int8](repeating: 0, count: outChannels * reductionSize)
+        withExtendedLifetime(packed) {
+            let source = packed.bytes.bindMemory(to: Int8.self)
+            for g in 0..<groups {
+                for row in 0..<rows {
+                    let (p, r) = row.quotientAndRemainder(dividingBy: PackedWeightLayout.panelRows)
+                    let base = (g * panels + p) * reductionSize * PackedWeightLayout.panelRows + r
+                    for k in 0..<reductionSize {
+                        plain[(g * rows + row) * reductionSize + k] = source[base + k * PackedWeightLayout.panelRows]
+                    }
+                }
+            }
+        }
+        return plain
+    }
+
+    deinit { pointer.deallocate() }
+}

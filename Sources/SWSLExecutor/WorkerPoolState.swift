@@ -1,0 +1,134 @@
+internal import CKernels
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The shared state of a pool. A job is published by storing a new generation in the high bits of
+/// `ticket`; threads claim task indices from its low bits with compare-and-swap, so a thread that
+/// wakes late can never claim a task of a finished or newer job. Generations alternate between two
+/// slots (job and task count), and the caller waits only for its tasks to be done, not for every
+/// worker to notice the job (a descheduled worker with nothing claimed costs nothing).
+final class WorkerPoolState: @unchecked Sendable {
+    private static let indexBits = 32
+    private let ticket = Atomic<Int>(0)
+    private let done = Atomic<Int>(0)
+    private let sleepers = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+    private let count0 = Atomic<Int>(0)
+    private let count1 = Atomic<Int>(0)
+    private var job0: ((Int, Int) -> Void)?
+    private var job1: ((Int, Int) -> Void)?
+    private var generation = 0
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
+    /// Spin iterations before a worker sleeps (tens of microseconds).
+    private let spinLimit = 20_000
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        condition = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+        condition.deallocate()
+    }
+
+    /// Publishes a job, works on it, and returns when all its tasks are done.
+    func run(count: Int, body: @escaping (Int, Int) -> Void) {
+        generation += 1
+        let g = generation
+        if g & 1 == 0 {
+            job0 = body
+            count0.store(count, ordering: .relaxed)
+        } else {
+            job1 = body
+            count1.store(count, ordering: .relaxed)
+        }
+        done.store(0, ordering: .relaxed)
+        ticket.store(g << Self.indexBits, ordering: .sequentiallyConsistent)
+        wakeSleepers()
+        work(generation: g, worker: 0)
+        while done.load(ordering: .acquiring) < count { swk_cpu_relax() }
+        // Every claimed task has finished, so no thread reads this job again.
+        if g & 1 == 0 { job0 = nil } else { job1 = nil }
+    }
+
+    /// Tells the workers to exit.
+    func shutdown() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        ticket.store((generation + 1) << Self.indexBits, ordering: .sequentiallyConsistent)
+        pthread_mutex_lock(mutex)
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// A worker thread's life: wait for a new generation, claim its tasks, repeat.
+    func workerLoop(worker: Int) {
+        var seen = 0
+        while true {
+            var spins = 0
+            while ticket.load(ordering: .acquiring) >> Self.indexBits == seen {
+                spins += 1
+                if spins < spinLimit {
+                    swk_cpu_relax()
+                } else {
+                    sleep(while: seen)
+                    spins = 0
+                }
+            }
+            if stopping.load(ordering: .acquiring) { return }
+            seen = ticket.load(ordering: .acquiring) >> Self.indexBits
+            work(generation: seen, worker: worker)
+        }
+    }
+
+    /// Claims and runs tasks of generation `g` until none is left or a newer job is published.
+    private func work(generation g: Int, worker: Int) {
+        let mask = (1 << Self.indexBits) - 1
+        while true {
+            let value = ticket.load(ordering: .acquiring)
+            guard value >> Self.indexBits == g else { return }
+            let task = value & mask
+            let count = g & 1 == 0 ? count0.load(ordering: .relaxed) : count1.load(ordering: .relaxed)
+            guard task < count else { return }
+            guard ticket.compareExchange(expected: value, desired: value + 1, ordering: .acquiringAndReleasing).exchanged
+            else { continue }
+            runTask(task, generation: g, worker: worker)
+            done.add(1, ordering: .releasing)
+        }
+    }
+
+    /// Runs one task. Its own function, so the thread's reference to the job is released before the
+    /// task is counted done (the caller's closure must not outlive `parallelFor`).
+    @inline(never)
+    private func runTask(_ task: Int, generation g: Int, worker: Int) {
+        if g & 1 == 0 { job0?(task, worker) } else { job1?(task, worker) }
+    }
+
+    /// Sleeps until the ticket's generation moves past `seen`. Pairs with `wakeSleepers` through
+    /// sequentially consistent operations on `sleepers` and `ticket`, so no wake-up is lost.
+    private func sleep(while seen: Int) {
+        pthread_mutex_lock(mutex)
+        sleepers.add(1, ordering: .sequentiallyConsistent)
+        while ticket.load(ordering: .sequentiallyConsistent) >> Self.indexBits == seen {
+            pthread_cond_wait(condition, mutex)
+        }
+        sleepers.subtract(1, ordering: .sequentiallyConsistent)
+        pthread_mutex_unlock(mutex)
+    }
+
+    private func wakeSleepers() {
+        guard sleepers.load(ordering: .sequentiallyConsistent) > 0 else { return }
+        pthread_mutex_lock(mutex)
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+import SWSLCore
+
+/// Evicting a mapped file's pages drops them from memory but never changes the bytes; on heap
+/// storage it does nothing.
+@Suite struct ByteStorageEvictTests {
+    @Test func evictedPagesReadBackUnchanged() throws {
+        let data = CRC32Tests.bytes(3 * 65_536 + 123, seed: 9)
+        let path = try FixtureSupport.write(data, name: "evict.bin")
+        let file = try ByteStorage.map(path: path)
+        let before = CRC32.checksum(file.bytes)
+        file.evict(UnsafeRawBufferPointer(rebasing: file.bytes[100..<100_000]))
+        let part = file.slice(4096..<(4096 + 70_000))
+        part.evict(part.bytes)
+        #expect(CRC32.checksum(file.bytes) == before)
+        #expect(Array(file.bytes) == data)
+        var seen = 0
+        var crc: UInt32 = 0
+        file.forEachPiece(10_000) { piece in
+            crc = CRC32.checksum(piece, continuing: crc)
+            seen += piece.count
+        }
+        #expect(seen == data.count && crc == before)
+        #expect(Array(file.bytes) == data)
+    }
+
+    @Test func heapStorageIsUntouched() {
+        let data = CRC32Tests.bytes(50_000, seed: 10)
+        let heap = ByteStorage.copying(data)
+        heap.evict(heap.bytes)
+        #expect(Array(heap.bytes) == data)
+    }
+}

@@ -1,0 +1,51 @@
+import Testing
+import Synchronization
+@testable import SWSLExecutor
+
+@Suite struct WorkerPoolTests {
+    @Test(arguments: [1, 2, 3, 5])
+    func runsEveryTaskOnce(threads: Int) {
+        let pool = WorkerPool(threads: threads)
+        for round in 0..<300 {
+            let count = (round * 7) % 23
+            let hits = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(count, 1))
+            hits.initialize(repeating: 0)
+            let workers = Mutex<Set<Int>>([])
+            pool.parallelFor(count) { task, worker in
+                hits[task] += 1
+                workers.withLock { _ = $0.insert(worker) }
+            }
+            #expect(hits.prefix(count).allSatisfy { $0 == 1 }, "round \(round)")
+            #expect(workers.withLock { $0.allSatisfy { (0..<threads).contains($0) } })
+            hits.deallocate()
+        }
+    }
+
+    @Test func poolsComeAndGo() {
+        for _ in 0..<20 {
+            let pool = WorkerPool(threads: 3)
+            let total = Atomic<Int>(0)
+            pool.parallelFor(10) { task, _ in total.add(task, ordering: .relaxed) }
+            #expect(total.load(ordering: .relaxed) == 45)
+        }
+    }
+}
+
+@Suite struct ConvTaskTests {
+    @Test(arguments: [1, 2, 3, 4])
+    func tasksCoverEveryOutputOnce(threads: Int) {
+        for (batch, groups, rows, columns) in [(1, 1, 64, 3136), (1, 1, 2048, 49), (3, 32, 4, 196), (2, 1, 10, 1), (1, 4, 7, 50)] {
+            let tasks = ConvTask.split(batch: batch, groups: groups, rowsPerGroup: rows, columns: columns,
+                                       threads: threads, panelRows: 6, panelColumns: 16)
+            var covered = [Int](repeating: 0, count: batch * groups * rows * columns)
+            for task in tasks {
+                #expect(task.rows.lowerBound % 6 == 0)
+                for g in task.groups { for r in task.rows { for c in task.columns {
+                    covered[((task.image * groups + g) * rows + r) * columns + c] += 1
+                } } }
+            }
+            #expect(covered.allSatisfy { $0 == 1 }, "\(batch) \(groups) \(rows) \(columns)")
+            #expect(threads == 1 || tasks.count >= min(threads, batch * groups * ((columns + 15) / 16)))
+        }
+    }
+}
