@@ -6,7 +6,7 @@ import SWSLSchema
 /// Builds an execution plan from a mapped `.swm`: every tensor the architecture implies must be
 /// there with the implied shape (Formats/SWM.md rule 14); weights are used in place.
 public enum SWMPlanLoader {
-    public static func plan(_ file: SWMFile) throws(RuntimeError) -> ExecutionPlan {
+    public static func plan(_ file: SWMFile, int8: Int8Arithmetic = .dequantized) throws(RuntimeError) -> ExecutionPlan {
         let architecture: ResNetArchitecture
         do throws(SchemaError) {
             guard let json = file.metadata["architecture"] else { throw .notAResNet("metadata has no architecture") }
@@ -26,7 +26,7 @@ public enum SWMPlanLoader {
             let fc = try folded(file, path: "fc", shape: [architecture.numClasses, features], groups: 1,
                                 kernel: 1, stride: 1, padding: 0)
             do {
-                return try ExecutionPlan(architecture: architecture, stem: stem, stages: stages, fc: fc)
+                return try ExecutionPlan(architecture: architecture, stem: stem, stages: stages, fc: fc, int8: int8)
             } catch { throw RuntimeError.plan(file: file.path, error) }
         } catch let e as SWMError {
             throw .swm(file: file.path, e)
@@ -64,7 +64,10 @@ public enum SWMPlanLoader {
             let values = file.floats(s)
             scales = values.count == out ? values : [Float](repeating: values[0], count: out)
         }
+        // A calibrated activation scale, when the file carries one (`P.input_scale`).
+        let inputScale = file.entry("\(path).input_scale").flatMap { e in e.dtype == .float32 && e.elementCount == 1 ? file.floats(e)[0] : nil }
         return FoldedConv(weights: weights, scales: scales, bias: file.floats(b), inChannels: shape[1] * groups,
-                          outChannels: out, kernel: kernel, stride: stride, padding: padding, groups: groups)
+                          outChannels: out, kernel: kernel, stride: stride, padding: padding, groups: groups,
+                          activationScale: inputScale)
     }
 }

@@ -40,7 +40,7 @@ struct Bench: ParsableCommand {
             validateMs = (clock.now - start).milliseconds
         }
         let openStart = clock.now
-        let loaded = try loadModel(model)
+        let loaded = try loadModel(model, int8: options.int8)
         let openMs = (clock.now - openStart).milliseconds
         let executor = Executor(plan: loaded.plan, threads: options.threads)
         let input = SyntheticInputs.make(samples: batch, channels: loaded.architecture.inputChannels, height: size, width: size)
@@ -58,7 +58,7 @@ struct Bench: ParsableCommand {
         let gmacs = Double(loaded.plan.multiplyAccumulates(height: size, width: size)) * Double(batch) / 1e9
         if json {
             print(JSONValue.object([
-                ("model", .string(model)), ("precision", .string(loaded.precision)), ("batch", .int(Int64(batch))),
+                ("model", .string(model)), ("precision", .string(loaded.precision)), ("int8", .string(options.int8.rawValue)), ("batch", .int(Int64(batch))),
                 ("threads", .int(Int64(options.threads))), ("size", .int(Int64(size))), ("iterations", .int(Int64(iterations))),
                 ("median_ms", .double(median)), ("min_ms", .double(times.first!)), ("max_ms", .double(times.last!)),
                 ("validate_ms", validateMs.map(JSONValue.double) ?? .null),

@@ -7,14 +7,17 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int = Executor.defaultThreads
 
+    @Option(help: "int8 models: 'dequantized' (default; int8 weights, float arithmetic) or 'integer' (int8 × uint8 → int32, faster, slightly less accurate).")
+    var int8: Int8Arithmetic = .dequantized
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 }
 
 /// Loads a model; a refusal is printed as `swsl-convert: FILE: why` and exits with 2.
-func loadModel(_ path: String, checkCRC: Bool = false) throws -> LoadedModel {
-    do { return try LoadedModel.load(path: path, checkCRC: checkCRC) } catch {
+func loadModel(_ path: String, checkCRC: Bool = false, int8: Int8Arithmetic = .dequantized) throws -> LoadedModel {
+    do { return try LoadedModel.load(path: path, checkCRC: checkCRC, int8: int8) } catch {
         printError("swsl-convert: \(error)")
         throw ExitCode(2)
     }
@@ -29,3 +32,5 @@ func execute(_ model: LoadedModel, input: [Float], batch: Int, height: Int, widt
         throw ExitCode(2)
     }
 }
+
+extension Int8Arithmetic: ExpressibleByArgument {}
