@@ -109,7 +109,7 @@ static void quantize_portable(const float *src, uint8_t *dst, int panels, int kc
     }
 }
 
-const swk_int8_kernel_set swk_portable_int8_kernels = {16, NULL, quantize_portable, qkernel_portable, 255};
+const swk_int8_kernel_set swk_portable_int8_kernels = {16, NULL, quantize_portable, NULL, qkernel_portable, 255};
 
 /* K-block length: multiples of four, at most about SWK_KC. */
 static int quad_step(int k) {
@@ -144,7 +144,11 @@ void swk_conv_run_int8(const swk_conv *conv, const float *input, const float *re
                 const int last = pc + kc == k;
                 swk_conv view;
                 int view_k0, view_col0;
-                if (ks->pack && conv->padding > 0 && conv->kernel_h * conv->kernel_w > 1
+                const int pointwise =
+                    conv->kernel_h == 1 && conv->kernel_w == 1 && conv->stride == 1 && conv->padding == 0;
+                if (pointwise && ks->quantize_pointwise) {
+                    ks->quantize_pointwise(conv, input, g, pc, kc, jc, nc, qbuf, inverse, ks->levels);
+                } else if (ks->pack && conv->padding > 0 && conv->kernel_h * conv->kernel_w > 1
                     && swk_pad_block(conv, input, g, pc, kc, jc, nc, pbuf, &view, &view_k0, &view_col0)) {
                     ks->pack(&view, pbuf, 0, view_k0, kc, view_col0, nc, bbuf);
                 } else if (ks->pack) {
@@ -152,7 +156,7 @@ void swk_conv_run_int8(const swk_conv *conv, const float *input, const float *re
                 } else {
                     swk_pack_columns(conv, input, g, pc, kc, jc, nc, nr, bbuf);
                 }
-                ks->quantize(bbuf, qbuf, ncp, kc, inverse, ks->levels);
+                if (!(pointwise && ks->quantize_pointwise)) ks->quantize(bbuf, qbuf, ncp, kc, inverse, ks->levels);
                 const int kq = (kc + 3) / 4;
                 for (int ic = row_begin; ic < row_end; ic += SWK_MC) {
                     const int mc = row_end - ic < SWK_MC ? row_end - ic : SWK_MC;

@@ -60,13 +60,18 @@ typedef void (*swk_qkernel_fn)(int kq, const int8_t *a, const uint8_t *b, float 
  * q = clamp(round_to_nearest_even(x * inverse), 0, levels), zero past kc. */
 typedef void (*swk_quantize_fn)(const float *src, uint8_t *dst, int panels, int kc, float inverse, int levels);
 
+/* Quantizes and packs the quads of a 1x1 stride-1 convolution straight from the input planes. */
+typedef void (*swk_quantize_pointwise_fn)(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0,
+                                          int nc, uint8_t *dst, float inverse, int levels);
+
 /* The integer kernels of one instruction set: tile width, the float packer for that width (NULL: the
- * generic one), the quantizer, the microkernel, and the largest activation level it can take without
- * overflow. */
+ * generic one), the quantizer, the fused pointwise quantizer (NULL: pack, then quantize), the
+ * microkernel, and the largest activation level it can take without overflow. */
 typedef struct {
     int nr;
     swk_pack_fn pack;
     swk_quantize_fn quantize;
+    swk_quantize_pointwise_fn quantize_pointwise;
     swk_qkernel_fn kernel;
     int levels;
 } swk_int8_kernel_set;

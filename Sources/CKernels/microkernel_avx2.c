@@ -179,9 +179,12 @@ typedef __m256i qint_t;
 #define QOR_SHIFT(acc, i, bits) _mm256_or_si256((acc), _mm256_slli_epi32((i), (bits)))
 #define QSTORE(p, i) _mm256_store_si256((__m256i *)(p), (i))
 #define QZEROF() _mm256_setzero_ps()
+#define QUANT_POINTWISE_NAME quantize_pointwise_avx2
+#define QLOADU(p) _mm256_loadu_ps(p)
+#define QLOADN(p, n) _mm256_maskload_ps((p), _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)))
 #include "quantize_vector.h"
 
-const swk_int8_kernel_set swk_avx2_int8_kernels = {AVX2_NR, swk_pack_columns_avx2, quantize_avx2, qkernel_avx2, 127};
+const swk_int8_kernel_set swk_avx2_int8_kernels = {AVX2_NR, swk_pack_columns_avx2, quantize_avx2, quantize_pointwise_avx2, qkernel_avx2, 127};
 
 const swk_kernel_set swk_avx2_kernels = {AVX2_NR, kernel_avx2, widen_avx2, swk_pack_columns_avx2, narrow_avx2};
 #endif

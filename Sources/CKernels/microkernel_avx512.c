@@ -109,9 +109,12 @@ typedef __m512i qint_t;
 #define QOR_SHIFT(acc, i, bits) _mm512_or_si512((acc), _mm512_slli_epi32((i), (bits)))
 #define QSTORE(p, i) _mm512_store_si512((void *)(p), (i))
 #define QZEROF() _mm512_setzero_ps()
+#define QUANT_POINTWISE_NAME quantize_pointwise_avx512
+#define QLOADU(p) _mm512_loadu_ps(p)
+#define QLOADN(p, n) _mm512_maskz_loadu_ps((__mmask16)((1u << (n)) - 1), (p))
 #include "quantize_vector.h"
 
-const swk_int8_kernel_set swk_vnni_int8_kernels = {AVX512_NR, swk_pack_columns_avx512, quantize_avx512, qkernel_vnni, 255};
+const swk_int8_kernel_set swk_vnni_int8_kernels = {AVX512_NR, swk_pack_columns_avx512, quantize_avx512, quantize_pointwise_avx512, qkernel_vnni, 255};
 
 const swk_kernel_set swk_avx512_kernels = {AVX512_NR, kernel_avx512, NULL, swk_pack_columns_avx512, NULL};
 #endif

@@ -82,7 +82,7 @@ public final class ByteStorage: @unchecked Sendable {
     /// Calls `body` with consecutive pieces of the bytes, each at most `pieceSize` long, evicting
     /// every piece of a mapped file once `body` has seen it (see `evict`).
     public func forEachPiece<E: Error>(
-        _ pieceSize: Int = 4 << 20, _ body: (UnsafeRawBufferPointer) throws(E) -> Void
+        _ pieceSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws(E) -> Void
     ) throws(E) {
         precondition(pieceSize > 0, "piece size must be positive")
         var offset = 0
@@ -126,13 +126,19 @@ public final class ByteStorage: @unchecked Sendable {
         count: Int, fill: (UnsafeMutableRawBufferPointer) throws(E) -> Void
     ) throws(E) -> ByteStorage {
         let huge = 2 << 20
-        guard count >= huge else { return try allocate(count: count, fill: fill) }
+        func zeroedHeap() throws(E) -> ByteStorage {
+            try allocate(count: count) { (buffer: UnsafeMutableRawBufferPointer) throws(E) -> Void in
+                buffer.initializeMemory(as: UInt8.self, repeating: 0)
+                try fill(buffer)
+            }
+        }
+        guard count >= huge else { return try zeroedHeap() }
         // Over-allocate by one huge page so the buffer can start on a huge-page boundary.
         let (rounded, overflow) = count.addingReportingOverflow(2 * huge - 1)
-        guard !overflow else { return try allocate(count: count, fill: fill) }
+        guard !overflow else { return try zeroedHeap() }
         let length = rounded / huge * huge
         guard let raw = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED else {
-            return try allocate(count: count, fill: fill)
+            return try zeroedHeap()
         }
         let start = (Int(bitPattern: raw) + huge - 1) / huge * huge
         let base = UnsafeMutableRawPointer(bitPattern: start)!

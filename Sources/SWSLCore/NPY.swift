@@ -22,15 +22,24 @@ public struct NPYArray: Sendable, Equatable {
 
     /// Why bytes are not a float32 `.npy` array.
     public enum FormatError: Error, CustomStringConvertible, Sendable, Equatable {
+        /// The file does not start with `\x93NUMPY`.
         case badMagic
+        /// A format version other than 1.0, 2.0 or 3.0.
         case unsupportedVersion(major: UInt8, minor: UInt8)
+        /// The file ends inside the named part.
         case truncated(String)
+        /// The header dictionary is malformed (the reason says how).
         case badHeader(String)
+        /// An element type other than little-endian float32.
         case unsupportedDescr(String)
+        /// `fortran_order` is True.
         case fortranOrder
+        /// The data is not exactly shape × 4 bytes.
         case dataSize(expected: Int, actual: Int)
+        /// The file could not be read or written.
         case io(path: String, reason: String)
 
+        /// The message the command line prints.
         public var description: String {
             switch self {
             case .badMagic: "not an .npy file (magic is not \\x93NUMPY)"

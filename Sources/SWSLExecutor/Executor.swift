@@ -9,6 +9,7 @@ import Darwin
 /// Activation buffers are kept between calls for the last input shape. An executor runs one batch
 /// at a time (it is not `Sendable`); make one per concurrent caller.
 public final class Executor {
+    /// What runs.
     public let plan: ExecutionPlan
     /// Threads a run uses, the caller's included.
     public let threads: Int

@@ -9,6 +9,7 @@ public enum ExecutorError: Error, CustomStringConvertible, Sendable, Equatable {
     /// A block's shortcut and main path end in different shapes (a malformed model).
     case shortcutMismatch(layer: String, main: [Int], shortcut: [Int])
 
+    /// The message the command line prints.
     public var description: String {
         switch self {
         case .inputCount(let expected, let actual, let shape):

@@ -17,22 +17,29 @@ public struct FoldedConv: Sendable {
         case packed(Tensor)
     }
 
+    /// The weights, plain or pre-packed.
     public let weights: Weights
     /// Per-output-channel multipliers of the weight sums: required for int8, optional otherwise.
     public let scales: [Float]?
     /// Per-output-channel bias, added after the scales.
     public let bias: [Float]
+    /// Input channels (features for the classifier).
     public let inChannels: Int
+    /// Output channels (classes for the classifier).
     public let outChannels: Int
     /// Square kernel size (1 for the classifier).
     public let kernel: Int
+    /// Stride in both directions.
     public let stride: Int
+    /// Zero padding on every side.
     public let padding: Int
+    /// Convolution groups (32 in a ResNeXt 3×3).
     public let groups: Int
     /// The calibrated quantization step of this layer's input for 8-bit activations (x ≈ q × scale,
     /// q in 0...255), used by `Int8Arithmetic.integer`; nil there means each input's own maximum.
     public let activationScale: Float?
 
+    /// A folded convolution; shapes are checked when a plan is built.
     public init(weights: Weights, scales: [Float]? = nil, bias: [Float], inChannels: Int, outChannels: Int,
                 kernel: Int, stride: Int = 1, padding: Int = 0, groups: Int = 1, activationScale: Float? = nil) {
         self.weights = weights

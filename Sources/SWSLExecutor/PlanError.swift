@@ -14,6 +14,7 @@ public enum PlanError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The network as a whole is malformed (no stages, a block without convolutions).
     case invalidTopology(String)
 
+    /// The message the command line prints.
     public var description: String {
         switch self {
         case .shapeMismatch(let layer, let what, let expected, let actual):

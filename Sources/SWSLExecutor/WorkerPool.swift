@@ -1,5 +1,4 @@
 internal import CKernels
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

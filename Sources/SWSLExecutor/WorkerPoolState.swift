@@ -1,5 +1,4 @@
 internal import CKernels
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,12 +12,9 @@ import Darwin
 /// worker to notice the job (a descheduled worker with nothing claimed costs nothing).
 final class WorkerPoolState: @unchecked Sendable {
     private static let indexBits = 32
-    private let ticket = Atomic<Int>(0)
-    private let done = Atomic<Int>(0)
-    private let sleepers = Atomic<Int>(0)
-    private let stopping = Atomic<Bool>(false)
-    private let count0 = Atomic<Int>(0)
-    private let count1 = Atomic<Int>(0)
+    /// The shared counters, one per cache line, used only through the C atomics.
+    private enum Slot: Int { case ticket, done, sleepers, stopping, count0, count1 }
+    private let counters: UnsafeMutablePointer<Int>
     private var job0: ((Int, Int) -> Void)?
     private var job1: ((Int, Int) -> Void)?
     private var generation = 0
@@ -28,6 +24,8 @@ final class WorkerPoolState: @unchecked Sendable {
     private let spinLimit = 20_000
 
     init() {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: 6 * 64, alignment: 64)
+        counters = raw.initializeMemory(as: Int.self, repeating: 0, count: 6 * 8)
         mutex = .allocate(capacity: 1)
         condition = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
@@ -39,7 +37,10 @@ final class WorkerPoolState: @unchecked Sendable {
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
         condition.deallocate()
+        counters.deallocate()
     }
+
+    private func counter(_ slot: Slot) -> UnsafeMutablePointer<Int> { counters + slot.rawValue * 8 }
 
     /// Publishes a job, works on it, and returns when all its tasks are done.
     func run(count: Int, body: @escaping (Int, Int) -> Void) {
@@ -47,24 +48,24 @@ final class WorkerPoolState: @unchecked Sendable {
         let g = generation
         if g & 1 == 0 {
             job0 = body
-            count0.store(count, ordering: .relaxed)
+            swk_atomic_store_relaxed(counter(.count0), count)
         } else {
             job1 = body
-            count1.store(count, ordering: .relaxed)
+            swk_atomic_store_relaxed(counter(.count1), count)
         }
-        done.store(0, ordering: .relaxed)
-        ticket.store(g << Self.indexBits, ordering: .sequentiallyConsistent)
+        swk_atomic_store_relaxed(counter(.done), 0)
+        swk_atomic_store(counter(.ticket), g << Self.indexBits)
         wakeSleepers()
         work(generation: g, worker: 0)
-        while done.load(ordering: .acquiring) < count { swk_cpu_relax() }
+        while swk_atomic_load_acquire(counter(.done)) < count { swk_cpu_relax() }
         // Every claimed task has finished, so no thread reads this job again.
         if g & 1 == 0 { job0 = nil } else { job1 = nil }
     }
 
     /// Tells the workers to exit.
     func shutdown() {
-        stopping.store(true, ordering: .sequentiallyConsistent)
-        ticket.store((generation + 1) << Self.indexBits, ordering: .sequentiallyConsistent)
+        swk_atomic_store(counter(.stopping), 1)
+        swk_atomic_store(counter(.ticket), (generation + 1) << Self.indexBits)
         pthread_mutex_lock(mutex)
         pthread_cond_broadcast(condition)
         pthread_mutex_unlock(mutex)
@@ -75,7 +76,7 @@ final class WorkerPoolState: @unchecked Sendable {
         var seen = 0
         while true {
             var spins = 0
-            while ticket.load(ordering: .acquiring) >> Self.indexBits == seen {
+            while swk_atomic_load_acquire(counter(.ticket)) >> Self.indexBits == seen {
                 spins += 1
                 if spins < spinLimit {
                     swk_cpu_relax()
@@ -84,8 +85,8 @@ final class WorkerPoolState: @unchecked Sendable {
                     spins = 0
                 }
             }
-            if stopping.load(ordering: .acquiring) { return }
-            seen = ticket.load(ordering: .acquiring) >> Self.indexBits
+            if swk_atomic_load_acquire(counter(.stopping)) != 0 { return }
+            seen = swk_atomic_load_acquire(counter(.ticket)) >> Self.indexBits
             work(generation: seen, worker: worker)
         }
     }
@@ -94,15 +95,14 @@ final class WorkerPoolState: @unchecked Sendable {
     private func work(generation g: Int, worker: Int) {
         let mask = (1 << Self.indexBits) - 1
         while true {
-            let value = ticket.load(ordering: .acquiring)
+            let value = swk_atomic_load_acquire(counter(.ticket))
             guard value >> Self.indexBits == g else { return }
             let task = value & mask
-            let count = g & 1 == 0 ? count0.load(ordering: .relaxed) : count1.load(ordering: .relaxed)
+            let count = swk_atomic_load_relaxed(counter(g & 1 == 0 ? .count0 : .count1))
             guard task < count else { return }
-            guard ticket.compareExchange(expected: value, desired: value + 1, ordering: .acquiringAndReleasing).exchanged
-            else { continue }
+            guard swk_atomic_compare_exchange(counter(.ticket), value, value + 1) != 0 else { continue }
             runTask(task, generation: g, worker: worker)
-            done.add(1, ordering: .releasing)
+            swk_atomic_add_release(counter(.done), 1)
         }
     }
 
@@ -117,16 +117,16 @@ final class WorkerPoolState: @unchecked Sendable {
     /// sequentially consistent operations on `sleepers` and `ticket`, so no wake-up is lost.
     private func sleep(while seen: Int) {
         pthread_mutex_lock(mutex)
-        sleepers.add(1, ordering: .sequentiallyConsistent)
-        while ticket.load(ordering: .sequentiallyConsistent) >> Self.indexBits == seen {
+        swk_atomic_add(counter(.sleepers), 1)
+        while swk_atomic_load(counter(.ticket)) >> Self.indexBits == seen {
             pthread_cond_wait(condition, mutex)
         }
-        sleepers.subtract(1, ordering: .sequentiallyConsistent)
+        swk_atomic_add(counter(.sleepers), -1)
         pthread_mutex_unlock(mutex)
     }
 
     private func wakeSleepers() {
-        guard sleepers.load(ordering: .sequentiallyConsistent) > 0 else { return }
+        guard swk_atomic_load(counter(.sleepers)) > 0 else { return }
         pthread_mutex_lock(mutex)
         pthread_cond_broadcast(condition)
         pthread_mutex_unlock(mutex)

@@ -121,12 +121,13 @@ public enum Converter {
     }
 
     /// Writes one layer's weight in the requested precision into `out` (exactly its size): folded
-    /// and, for int8, quantized, in one pass, with no float copy of the layer. Afterwards the source
-    /// weight's file pages are evicted (the conversion reads them once).
+    /// and, for int8, quantized, in one pass, with no float copy of the layer. The source's file
+    /// pages are evicted behind the pass, block by block (the conversion reads them once).
     static func encode(_ layer: Layer, into out: UnsafeMutableRawBufferPointer, options: ConversionOptions) -> Encoded {
         let weight = layer.weight
         let rows = weight.shape.first ?? 1
-        defer { weight.storage.evict(weight.bytes) }
+        let evict = { (done: UnsafeRawBufferPointer) in weight.storage.evict(done) }
+        defer { evict(weight.bytes) }
         var scales: [Float]?
         var sqnr: Double?
         weight.withFloat32Bytes { src in
@@ -138,12 +139,16 @@ public enum Converter {
                 toHalf(src, rows: rows, foldScale: layer.foldScale, into: out)
             case .int8:
                 let q = Quantizer.quantize(src, rows: rows, foldScale: layer.foldScale, granularity: options.granularity,
-                                           into: out.bindMemory(to: Int8.self))
+                                           into: out.bindMemory(to: Int8.self), blockBytes: evictionBlock, afterBlock: evict)
                 (scales, sqnr) = (q.scales, q.sqnr)
             }
         }
         return Encoded(crc32: CRC32.checksum(UnsafeRawBufferPointer(out)), scales: scales, sqnr: sqnr)
     }
+
+    /// Source bytes quantized between evictions: small enough that the layers in flight hold little
+    /// of the checkpoint resident, large enough that `madvise` calls cost nothing.
+    static let evictionBlock = 256 << 10
 
     /// Folds float32 `src` (any alignment) row by row and writes it as IEEE half; only one folded
     /// row is held as float.

@@ -38,9 +38,13 @@ public enum Quantizer {
 
     /// Folds and quantizes float32 `weights` (little-endian, any alignment) into `values` (one per
     /// weight), with the kernels of `isa`. Returns the scales and the SQNR in dB.
+    /// Per channel, rows go in blocks of about `blockBytes` of input, and `afterBlock` gets each
+    /// block's input once it is quantized (the converter evicts it: a layer's source never has to be
+    /// resident all at once). Per tensor, the whole tensor is one block.
     static func quantize(_ weights: UnsafeRawBufferPointer, rows: Int, foldScale: [Double]?,
                          granularity: Granularity, into values: UnsafeMutableBufferPointer<Int8>,
-                         isa: TransformISA = .best) -> (scales: [Float], sqnr: Double) {
+                         isa: TransformISA = .best, blockBytes: Int = .max,
+                         afterBlock: (UnsafeRawBufferPointer) -> Void = { _ in }) -> (scales: [Float], sqnr: Double) {
         precondition(values.count * 4 == weights.count, "quantize: output size differs from input")
         precondition(foldScale.map { $0.count >= rows } ?? true, "quantize: fewer fold scales than rows")
         let rows = max(rows, 1)
@@ -53,13 +57,32 @@ public enum Quantizer {
         var signal = 0.0, noise = 0.0
         let work = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(workCount, 1))
         defer { work.deallocate() }
+        let rowsPerBlock = perChannel ? max(1, blockBytes / max(1, perRow * 4)) : rows
         scales.withUnsafeMutableBufferPointer { s in
-            swsl_fold_quantize_using(isa.c, weights.baseAddress, rows, perRow, foldScale, perChannel ? 1 : 0,
-                                     work.baseAddress, values.baseAddress, s.baseAddress, &signal, &noise)
+            foldScale.withOptionalBuffer { fold in
+                for first in stride(from: 0, to: rows, by: rowsPerBlock) {
+                    let count = min(rowsPerBlock, rows - first)
+                    let input = UnsafeRawBufferPointer(rebasing: weights[(first * perRow * 4)..<((first + count) * perRow * 4)])
+                    swsl_fold_quantize_using(isa.c, input.baseAddress, count, perRow, fold.map { $0 + first },
+                                             perChannel ? 1 : 0, work.baseAddress, values.baseAddress.map { $0 + first * perRow },
+                                             s.baseAddress! + (perChannel ? first : 0), &signal, &noise)
+                    afterBlock(input)
+                }
+            }
         }
         let covered = rows * perRow
         if covered < values.count { values[covered...].initialize(repeating: 0) }
         let sqnr = noise == 0 ? Double.infinity : 10 * log10(signal / noise)
         return (scales, sqnr)
+    }
+}
+
+extension Optional where Wrapped == [Double] {
+    /// Calls `body` with the array's element pointer, or nil.
+    func withOptionalBuffer<R>(_ body: (UnsafePointer<Double>?) -> R) -> R {
+        switch self {
+        case .some(let array): array.withUnsafeBufferPointer { body($0.baseAddress) }
+        case .none: body(nil)
+        }
     }
 }

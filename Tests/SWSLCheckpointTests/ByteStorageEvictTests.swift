@@ -31,4 +31,19 @@ import SWSLCore
         heap.evict(heap.bytes)
         #expect(Array(heap.bytes) == data)
     }
+
+    /// Large anonymous (huge-page) storage starts zeroed, keeps what `fill` wrote, and is never
+    /// evicted (dropping anonymous pages would zero them).
+    @Test func largeAllocationKeepsItsBytes() {
+        for count in [100, (2 << 20) - 1, 5 << 20] {
+            let storage = ByteStorage.allocateLarge(count: count) { buffer in
+                #expect(buffer.allSatisfy { $0 == 0 })
+                for i in stride(from: 0, to: count, by: 4093) { buffer[i] = UInt8(truncatingIfNeeded: i / 4093 + 1) }
+            }
+            #expect(storage.count == count)
+            storage.evict(storage.bytes)
+            storage.slice(0..<count).evict(storage.bytes)
+            for i in stride(from: 0, to: count, by: 4093) { #expect(storage.bytes[i] == UInt8(truncatingIfNeeded: i / 4093 + 1)) }
+        }
+    }
 }

@@ -147,6 +147,22 @@ void swk_avg_pool_ceil(const float *input, float *output, int height, int width,
  */
 void swk_global_avg_pool(const float *input, float *output, int plane, int out_stride, int c_begin, int c_end);
 
+/* Atomics on a `long` (Swift's Int), for the executor's thread pool without the Synchronization
+ * module (macOS 15+). Sequentially consistent unless the name says acquire / release / relaxed. */
+static inline long swk_atomic_load(const long *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+static inline long swk_atomic_load_acquire(const long *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline long swk_atomic_load_relaxed(const long *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+static inline void swk_atomic_store(long *p, long value) { __atomic_store_n(p, value, __ATOMIC_SEQ_CST); }
+static inline void swk_atomic_store_relaxed(long *p, long value) { __atomic_store_n(p, value, __ATOMIC_RELAXED); }
+static inline long swk_atomic_add(long *p, long value) { return __atomic_fetch_add(p, value, __ATOMIC_SEQ_CST); }
+static inline long swk_atomic_add_release(long *p, long value) {
+    return __atomic_fetch_add(p, value, __ATOMIC_RELEASE);
+}
+/** Replaces *p by `desired` if it equals `expected`; returns 1 when it did (acquire-release). */
+static inline int swk_atomic_compare_exchange(long *p, long expected, long desired) {
+    return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
 /** A spin-wait hint to the CPU (PAUSE on x86), for thread pools that busy-wait briefly. */
 static inline void swk_cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
