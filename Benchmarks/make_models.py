@@ -62,7 +62,10 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
     for name, formats in MODELS.items():
-        model = getattr(torchvision.models, name)()
+        # torch.hub's resnext101_32x16d_wsl/swsl is a torchvision ResNet that torchvision itself does not name.
+        model = (torchvision.models.resnet.ResNet(torchvision.models.resnet.Bottleneck, [3, 4, 23, 3], groups=32,
+                                                  width_per_group=16)
+                 if name == "resnext101_32x16d" else getattr(torchvision.models, name)())
         randomise(model)
         for fmt in formats:
             path = out / f"{name}.{fmt}.pth"

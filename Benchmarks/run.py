@@ -71,8 +71,8 @@ def main() -> None:
                  "resnext101_32x8d.zip.pth", "resnext101_32x16d.legacy.pth"]:
         src = BENCH / name
         size = src.stat().st_size / 1e6
-        peer = median_runs([PY, str(ROOT / "Benchmarks" / "pytorch_pipeline.py"), str(src), str(BENCH / "peer.bin")], 3)
-        ours = median_runs([str(BIN), str(src), str(BENCH / f"{src.stem}.int8.swm")], 7)
+        peer = median_runs([PY, str(ROOT / "Benchmarks" / "pytorch_pipeline.py"), str(src), str(BENCH / "peer.bin")], 2)
+        ours = median_runs([str(BIN), str(src), str(BENCH / f"{src.stem}.int8.swm")], 5)
         lines.append(f"| {name} | {size:.1f} | {peer['median_s']:.3f} | {ours['median_s']:.3f} "
                      f"({ours['min_s']:.3f}–{ours['max_s']:.3f}) | {peer['median_s'] / ours['median_s']:.1f}× | "
                      f"{peer['peak_rss_mb']:.0f} | {ours['peak_rss_mb']:.0f} | {ours['peak_rss_mb'] / size:.2f} |")
