@@ -63,6 +63,18 @@ import SWSLCore
         #expect(result.status == 1, "\(result.stdout)")
     }
 
+    @Test func verifyFailsLoudlyOnADamagedFile() throws {
+        // One byte of one weight changed: the tensor CRC catches it before anything runs.
+        let model = try Self.converted("models/resnet18_tiny.zip.pth")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: model))
+        bytes[bytes.count - 200] ^= 0x40
+        try bytes.write(to: URL(fileURLWithPath: model))
+        let result = try CLI.run(["verify", model, "--reference", CLI.fixture("models/resnet18_tiny.zip.pth"), "--size", "64"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(model) && result.stderr.contains("CRC"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
     @Test func verifyInputErrorsExitWithTwo() throws {
         let model = try Self.converted("models/resnet18_tiny.zip.pth")
         let missing = try CLI.run(["verify", model, "--reference", "/nonexistent.pth"])
