@@ -16,9 +16,13 @@ static uint32_t crc32_zlib(uint32_t crc, const unsigned char *buf, size_t len) {
  * Folding with carry-less multiplication, after V. Gopal, E. Ozturk et al., "Fast CRC Computation
  * for Generic Polynomials Using PCLMULQDQ Instruction" (Intel, 2009). Works in the bit-reflected
  * domain on the *internal* CRC state (already XORed with 0xFFFFFFFF). Constants (x^n mod P,
- * reflected and shifted by one bit, as the paper lists them for P = 0x104C11DB7):
+ * reflected and shifted by one bit, as the paper lists them for P = 0x104C11DB7; the same values
+ * are in Chromium's zlib crc32_simd.c and Linux's crc32-pclmul):
  *   fold by 64 bytes: x^(4*128+32), x^(4*128-32); fold by 16 bytes: x^(128+32), x^(128-32);
  *   128 → 64 bits: x^64; Barrett: P' and μ = floor(x^64 / P).
+ * The 128-byte fold of the VPCLMULQDQ path, x^(8*128+32) and x^(8*128-32), comes from the same
+ * formula, bitreflect32(x^n mod P) << 1, which reproduces every published constant above.
+ * Tests/SWSLCheckpointTests/CRC32Tests.swift checks both paths against zlib.
  */
 #define SWSL_CLMUL __attribute__((target("pclmul,sse4.1")))
 
@@ -37,7 +41,7 @@ SWSL_CLMUL static inline __m128i fold(__m128i a, __m128i k, __m128i next) {
 /* The 128-bit remainder reduced to the 32-bit internal state. */
 SWSL_CLMUL static inline uint32_t reduce128(__m128i x) {
     const __m128i k16 = _mm_load_si128((const __m128i *)k_fold16);
-    /* 128 → 96 bits: low 64 bits times x^(128-32)... (k16 high), added to the high 64 bits. */
+    /* 128 → 96 bits: the low 64 bits times x^(128-32) (k16's high half), added to the high 64 bits. */
     const __m128i low32 = _mm_setr_epi32(-1, 0, -1, 0);
     x = _mm_xor_si128(_mm_clmulepi64_si128(x, k16, 0x10), _mm_srli_si128(x, 8));
     /* 96 → 64 bits with x^64 mod P. */

@@ -53,6 +53,26 @@ public final class AtomicFileWriter {
         try result.get()
     }
 
+    /// Writes bytes at `offset` (the file grows as needed; the append position is unchanged).
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(FileAccessError) {
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileAccessError(path: temporaryPath, operation: "write", errno: errno)
+            }
+            done += n
+        }
+    }
+
+    /// Starts writing what has been written so far to the disk, without waiting for it, so that
+    /// `commit()`'s `fsync` has less left to do. (On Linux, POSIX_FADV_DONTNEED starts writeback of
+    /// dirty pages and returns; Glibc's Swift module does not export sync_file_range.)
+    public func startWriteback() {
+        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)
+    }
+
     /// Writes `count` zero bytes.
     public func writeZeros(_ count: Int) throws(FileAccessError) {
         if count > 0 { try write([UInt8](repeating: 0, count: count)) }

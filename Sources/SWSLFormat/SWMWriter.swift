@@ -53,9 +53,27 @@ public enum SWMWriter {
     /// destination is left as it was. Returns the number of bytes written.
     @discardableResult
     public static func write(to path: String, metadata: JSONValue, tensors: [SWMTensor]) throws(SWMError) -> Int {
+        try SWMPendingFile(path: path, tensors: tensors, metadataDraft: metadata).finish(metadata: metadata)
+    }
+}
+
+/// A `.swm` written in two steps: the directory and the tensor data first, then the header and the
+/// metadata, so writing (and the disk's writeback) can start before a slow metadata field (the
+/// source's SHA-256) is known. The layout is made for the draft metadata; the final metadata must
+/// not serialize longer (shorter leaves a zero gap, which the format allows). Dropped unfinished,
+/// it leaves no file.
+public final class SWMPendingFile {
+    private let file: AtomicFileWriter
+    private let directory: [UInt8]
+    private let tensorCount: Int
+    private let metaCapacity: Int
+    private let dirOffset: Int
+    private let dataOffset: Int
+    private let dataLength: Int
+
+    public init(path: String, tensors: [SWMTensor], metadataDraft: JSONValue) throws(SWMError) {
         let index = Dictionary(tensors.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         guard index.count == tensors.count else { throw .badEntry("?", "duplicate tensor names") }
-
         // Data offsets, relative to the data section.
         var offsets: [Int] = []
         var dataLength = 0
@@ -73,31 +91,15 @@ public enum SWMWriter {
             SWMEntry(name: t.name, dtype: t.dtype, layout: t.layout, shape: t.shape, offset: offsets[i],
                      byteLength: t.storage.count, crc32: t.crc32, scaleIndex: scaleIndex).encode(into: &directory)
         }
-        let meta = Array(metadata.serialized().utf8)
-        let metaOffset = SWM.headerSize
-        let dirOffset = SWM.aligned(metaOffset + meta.count)
-        let dataOffset = SWM.aligned(dirOffset + directory.count)
-        let fileSize = dataOffset + dataLength
-
-        var header: [UInt8] = SWM.magic
-        header.appendLE(SWM.version)
-        header.appendLE(UInt32(SWM.headerSize))
-        header.appendLE(SWM.byteOrderMark)
-        header.appendLE(UInt32(0))
-        for v in [metaOffset, meta.count, dirOffset, directory.count, dataOffset, dataLength, fileSize] {
-            header.appendLE(UInt64(v))
-        }
-        header.appendLE(UInt32(tensors.count))
-        header.appendLE(meta.withUnsafeBytes { CRC32.checksum($0) })
-        header.appendLE(directory.withUnsafeBytes { CRC32.checksum($0) })
-        header += [UInt8](repeating: 0, count: 124 - header.count)
-        header.appendLE(header.withUnsafeBytes { CRC32.checksum($0) })
-
+        metaCapacity = metadataDraft.serialized().utf8.count
+        dirOffset = SWM.aligned(SWM.headerSize + metaCapacity)
+        dataOffset = SWM.aligned(dirOffset + directory.count)
+        self.dataLength = dataLength
+        self.directory = directory
+        tensorCount = tensors.count
         do {
-            let file = try AtomicFileWriter(destination: path)
-            try file.write(header)
-            try file.write(meta)
-            try file.writeZeros(dirOffset - metaOffset - meta.count)
+            file = try AtomicFileWriter(destination: path)
+            try file.writeZeros(dirOffset)
             try file.write(directory)
             try file.writeZeros(dataOffset - dirOffset - directory.count)
             for (i, t) in tensors.enumerated() {
@@ -105,6 +107,39 @@ public enum SWMWriter {
                 let end = i + 1 < tensors.count ? offsets[i + 1] : dataLength
                 try file.writeZeros(end - offsets[i] - t.storage.count)
             }
+            file.startWriteback()
+        } catch {
+            throw .io(error.description)
+        }
+    }
+
+    /// Writes the header and `metadata`, flushes and renames the file into place. Returns its size.
+    @discardableResult
+    public func finish(metadata: JSONValue) throws(SWMError) -> Int {
+        let meta = Array(metadata.serialized().utf8)
+        guard meta.count <= metaCapacity else {
+            throw .badMetadata("\(meta.count) bytes of metadata, room for \(metaCapacity)")
+        }
+        let fileSize = dataOffset + dataLength
+        var header: [UInt8] = SWM.magic
+        header.appendLE(SWM.version)
+        header.appendLE(UInt32(SWM.headerSize))
+        header.appendLE(SWM.byteOrderMark)
+        header.appendLE(UInt32(0))
+        for v in [SWM.headerSize, meta.count, dirOffset, directory.count, dataOffset, dataLength, fileSize] {
+            header.appendLE(UInt64(v))
+        }
+        header.appendLE(UInt32(tensorCount))
+        header.appendLE(meta.withUnsafeBytes { CRC32.checksum($0) })
+        header.appendLE(directory.withUnsafeBytes { CRC32.checksum($0) })
+        header += [UInt8](repeating: 0, count: 124 - header.count)
+        header.appendLE(header.withUnsafeBytes { CRC32.checksum($0) })
+        let head = header + meta
+        do throws(FileAccessError) {
+            let result: Result<Void, FileAccessError> = head.withUnsafeBytes { raw in
+                Result { () throws(FileAccessError) in try file.write(raw, at: 0) }
+            }
+            try result.get()
             try file.commit()
         } catch {
             throw .io(error.description)

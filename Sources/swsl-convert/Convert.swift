@@ -69,16 +69,28 @@ struct Convert: ParsableCommand {
         let options = ConversionOptions(precision: precision, granularity: perTensor ? .perTensor : .perChannel)
         var conversion = Converter.convert(model, source: source, options: options)
         phases.lap("fold_quantize")
-        source.sha256 = digest.wait()
-        conversion.metadata = Converter.metadata(model, source: source, options: options, sqnr: conversion.sqnr)
-        phases.lap("sha256")
+        // Write the tensors while the hash finishes; the metadata (with the hash) goes in last.
+        var draft = source
+        draft.sha256 = String(repeating: "0", count: 64)
         progress.say("writing \(output)")
-        let written: Int
-        do { written = try SWMWriter.write(to: output, metadata: conversion.metadata, tensors: conversion.tensors) } catch {
+        let pending: SWMPendingFile
+        do {
+            pending = try SWMPendingFile(path: output, tensors: conversion.tensors,
+                                         metadataDraft: Converter.metadata(model, source: draft, options: options, sqnr: conversion.sqnr))
+        } catch {
             printError("swsl-convert: \(output): \(error)")
             throw ExitCode(2)
         }
         phases.lap("write")
+        source.sha256 = digest.wait()
+        conversion.metadata = Converter.metadata(model, source: source, options: options, sqnr: conversion.sqnr)
+        phases.lap("sha256")
+        let written: Int
+        do { written = try pending.finish(metadata: conversion.metadata) } catch {
+            printError("swsl-convert: \(output): \(error)")
+            throw ExitCode(2)
+        }
+        phases.lap("commit")
         let summary = ConversionSummary(input: input, output: output, architecture: model.architecture,
                                         precision: precision, sourceBytes: sourceSize, outputBytes: written,
                                         worst: conversion.worstSQNR, phases: phases.laps)
@@ -123,7 +135,8 @@ enum SHA256Digest {
     static func hex(path: String) -> String {
         guard let file = try? ByteStorage.map(path: path) else { return "" }
         var hasher = SHA256()
-        hasher.update(bufferPointer: file.bytes)
+        // Piece by piece, each piece's pages evicted behind the hash: the file never all counts as resident.
+        file.forEachPiece { hasher.update(bufferPointer: $0) }
         return hasher.finalize().map { String($0, radix: 16).leftPadded(2) }.joined()
     }
 }
