@@ -110,17 +110,8 @@ SWSL_AVX2 void swsl_quantize_avx2(const swsl_f32u *w, size_t n, float scale, int
     }
     double total_sig = hsum(_mm256_add_pd(_mm256_add_pd(sig[0], sig[1]), _mm256_add_pd(sig[2], sig[3])));
     double total_err = hsum(_mm256_add_pd(_mm256_add_pd(err[0], err[1]), _mm256_add_pd(err[2], err[3])));
-    for (; j < n; j++) {
-        float v = nearbyintf(w[j] / scale);
-        if (v != v) v = 0.0f;
-        if (v > 127.0f) v = 127.0f;
-        if (v < -127.0f) v = -127.0f;
-        q[j] = (int8_t)v;
-        double x = (double)w[j];
-        double e = x - (double)v * (double)scale;
-        total_sig += x * x;
-        total_err += e * e;
-    }
+    /* The tail (fewer than a vector's worth) goes through the portable loop, which accumulates into ours. */
+    swsl_quantize_portable(w + j, n - j, scale, q + j, &total_sig, &total_err);
     *signal += total_sig;
     *noise += total_err;
 }

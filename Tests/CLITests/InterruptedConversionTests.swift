@@ -32,6 +32,19 @@ import SWSLCore
         return path
     }
 
+    /// Starts `swsl-convert IN OUT`, sends `signal` after `delay` seconds, waits for the process to end.
+    static func convert(_ input: String, to output: String, signal: Int32, after delay: Double) throws {
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = [input, output]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: delay)
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+
     @Test func killedConversionLeavesNoPartialOutput() throws {
         let dir = try CLI.temporaryDirectory()
         let input = try Self.bigCheckpoint(in: dir)
@@ -40,15 +53,7 @@ import SWSLCore
         // Kill at increasing delays, from "still reading" to "probably renamed already".
         for delay in [0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.8, 1.2] {
             try previous.write(to: out)
-            let process = Process()
-            process.executableURL = CLI.binary
-            process.arguments = [input, out.path]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            Thread.sleep(forTimeInterval: delay)
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try Self.convert(input, to: out.path, signal: SIGKILL, after: delay)
             let now = try Data(contentsOf: out)
             if now != previous {
                 // The rename happened: the file must be complete and valid.
@@ -67,15 +72,7 @@ import SWSLCore
         let input = try Self.bigCheckpoint(in: dir)
         let out = dir.appendingPathComponent("m.swm")
         for delay in [0.05, 0.2, 0.4] {
-            let process = Process()
-            process.executableURL = CLI.binary
-            process.arguments = [input, out.path]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            Thread.sleep(forTimeInterval: delay)
-            process.terminate()
-            process.waitUntilExit()
+            try Self.convert(input, to: out.path, signal: SIGTERM, after: delay)
             let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
             #expect(!names.contains { $0.hasPrefix(".m.swm.tmp-") }, "temporary file left after SIGTERM at \(delay) s: \(names)")
             if names.contains("m.swm") {
