@@ -2,6 +2,8 @@
 # Builds the libFuzzer targets and runs each for a fixed budget, seeded with the fixtures.
 # Usage: Fuzz/run.sh [seconds-per-target]   (default 20; CI uses a short budget, long runs are manual)
 # A crashing input is copied to Fixtures/crashes/<target>/ and replayed by the normal tests forever after.
+# FUZZ_WORK=DIR keeps the corpora in DIR (so a long off-CI campaign can run in several sittings and
+# grow one corpus); FUZZ_TARGETS="FuzzZip FuzzTar" runs only those targets.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -9,8 +11,12 @@ seconds="${1:-20}"
 swift build --package-path "$here" -c debug --scratch-path "$root/.build-fuzz" \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld >/dev/null
 bin="$root/.build-fuzz/debug"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+if [ -n "${FUZZ_WORK:-}" ]; then
+  work="$FUZZ_WORK"; mkdir -p "$work"
+else
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+fi
 
 seed() {  # seed <target> <files...>
   mkdir -p "$work/$1"
@@ -28,14 +34,15 @@ mkdir -p "$work/FuzzPickle"
 for f in "$fx"/*.legacy.pth; do (tail -c +26 "$f" | head -c 65536 > "$work/FuzzPickle/$(basename "$f")") || true; done
 
 status=0
-for target in FuzzPickle FuzzZip FuzzTar FuzzONNX FuzzSafetensors FuzzSWM; do
+for target in ${FUZZ_TARGETS:-FuzzPickle FuzzZip FuzzTar FuzzONNX FuzzSafetensors FuzzSWM}; do
   crashes="$root/Fixtures/crashes/$target"
   mkdir -p "$work/$target" "$work/artifacts-$target"
   log="$work/$target.log"
   if "$bin/$target" "$work/$target" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048 \
        -timeout=10 -print_final_stats=1 -artifact_prefix="$work/artifacts-$target/" >"$log" 2>&1; then
     runs=$( (grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" || true) | tail -1 | awk '{print $2}')
-    echo "$target: ${runs:-?} executions, no crash"
+    corpus=$(find "$work/$target" -type f | wc -l)
+    echo "$target: ${runs:-?} executions in ${seconds}s, no crash (corpus $corpus inputs)"
   else
     status=1
     mkdir -p "$crashes"

@@ -19,6 +19,13 @@ public final class Executor {
     /// Scratch memory, one per thread.
     let workspaces: [AlignedFloats]
     private var prepared: (key: [Int], schedule: Schedule, buffers: [AlignedFloats])?
+    /// Set only during `run(input:batch:height:width:observingInputs:)`.
+    var observer: InputObserver?
+
+    /// Sees the input of every convolution and of the classifier as a run reaches it: the layer's
+    /// plan name (`stem.0`, `stages.2.1.convs.0`, `stages.2.0.downsample`, `fc`) and the largest
+    /// input value of each image of the batch. Calibration is built on it.
+    public typealias InputObserver = (_ layer: String, _ maxima: [Float]) -> Void
 
     /// The machine's online processors.
     public static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
@@ -51,6 +58,14 @@ public final class Executor {
             }
             initialized = batch * classes
         }
+    }
+
+    /// `run(input:batch:height:width:)`, calling `observer` with each layer's input maxima on the way.
+    public func run(input: [Float], batch: Int, height: Int, width: Int,
+                    observingInputs observer: @escaping InputObserver) throws(ExecutorError) -> [Float] {
+        self.observer = observer
+        defer { self.observer = nil }
+        return try run(input: input, batch: batch, height: height, width: width)
     }
 
     /// The schedule and buffers for `shape`, reused from the previous run when it matches.

@@ -33,11 +33,12 @@ public struct LoadedModel: Sendable {
     }
 
     /// Opens `path`: a `.swm` (validated; tensor CRCs with `checkCRC`) or any checkpoint the readers accept.
-    public static func load(path: String, checkCRC: Bool = false, int8: Int8Arithmetic = .dequantized) throws(RuntimeError) -> LoadedModel {
+    public static func load(path: String, checkCRC: Bool = false, int8: Int8Arithmetic = .dequantized,
+                            activations: ActivationRanges = .calibrated) throws(RuntimeError) -> LoadedModel {
         if SWMFile.isSWM(path: path) {
             let file: SWMFile
             do { file = try SWMFile.open(path: path, checkCRC: checkCRC) } catch { throw .swm(file: path, error) }
-            return LoadedModel(path: path, kind: .swm, plan: try SWMPlanLoader.plan(file, int8: int8), metadata: file.metadata)
+            return LoadedModel(path: path, kind: .swm, plan: try SWMPlanLoader.plan(file, int8: int8, activations: activations), metadata: file.metadata)
         }
         let checkpoint: Checkpoint
         do { checkpoint = try CheckpointReader.read(path: path) } catch { throw .checkpoint(error) }

@@ -11,6 +11,8 @@ struct ConversionSummary {
     let sourceBytes: Int
     let outputBytes: Int
     let worst: (String, Double)?
+    /// How activations were calibrated (int8), nil when they were not.
+    let calibration: String?
     /// Seconds per phase (read, map, sha256, fold_quantize, write).
     let phases: [(String, Double)]
 
@@ -23,6 +25,7 @@ struct ConversionSummary {
             "  size        \(Self.megabytes(sourceBytes)) → \(Self.megabytes(outputBytes)) (\(Self.percent(outputBytes, of: sourceBytes)) of the source)",
         ]
         if let (name, db) = worst { lines.append("  worst SQNR  \(Self.decibels(db)) (\(name))") }
+        if precision == .int8 { lines.append("  activations \(calibration.map { "calibrated on \($0)" } ?? "not calibrated (the integer path measures each input)")") }
         let detail = phases.map { "\($0.0) \(Self.fixed($0.1 * 1000, 1))" }.joined(separator: ", ")
         lines.append("  time        \(Self.fixed(seconds * 1000, 1)) ms (\(detail))")
         return lines.joined(separator: "\n")
@@ -38,6 +41,7 @@ struct ConversionSummary {
             ("output_bytes", .int(Int64(outputBytes))),
             ("worst_sqnr_db", worst.map { .double($0.1.isFinite ? $0.1 : 999) } ?? .null),
             ("worst_sqnr_tensor", worst.map { .string($0.0) } ?? .null),
+            ("calibration", calibration.map(JSONValue.string) ?? .null),
             ("seconds", .double(seconds)),
             ("phases", .object(phases.map { ($0.0, .double($0.1)) })),
         ])

@@ -2,7 +2,9 @@ import ArgumentParser
 import Crypto
 import SWSLCheckpoint
 import SWSLCore
+import SWSLExecutor
 import SWSLFormat
+import SWSLRuntime
 import SWSLSchema
 import SWSLTransform
 #if canImport(Glibc)
@@ -29,15 +31,28 @@ struct Convert: ParsableCommand {
     @Flag(help: "Quantize int8 weights with one scale per tensor instead of one per output channel.")
     var perTensor = false
 
+    @Option(help: ArgumentHelp(
+        "int8: activation ranges to store: 'synthetic' (default: \(CalibrationDefaults.syntheticSamples) generated images, approximate), 'none', or real inputs: a float32 [N, C, H, W] .npy preprocessed like `run --input`, a photo, or a folder of JPEG/PNG photos.",
+        valueName: "synthetic|none|PATH"))
+    var calibrate: String?
+
+    @Option(help: "Use at most this many calibration samples (default \(CalibrationDefaults.fileSamples) from a file or folder, \(CalibrationDefaults.syntheticSamples) synthetic).")
+    var calibrationSamples: Int?
+
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
 
     func validate() throws {
         guard !output.isEmpty else { throw ValidationError("OUT must not be empty") }
+        if precision != .int8, let calibrate, calibrate != "none" {
+            throw ValidationError("--calibrate \(calibrate) applies to int8 only (activation scales are for 8-bit activations)")
+        }
+        if let n = calibrationSamples, n < 1 { throw ValidationError("--calibration-samples must be at least 1") }
     }
 
     func run() throws {
         var phases = PhaseTimer()
+        var calibrationNote: String?
         let progress = Progress(enabled: isatty(2) == 1 && !json)
         if SameFile.check(input, output) {
             printError("swsl-convert: \(output): refusing to overwrite the input file")
@@ -66,7 +81,13 @@ struct Convert: ParsableCommand {
             fileName: String(input.split(separator: "/").last ?? Substring(input)), size: sourceSize,
             sha256: "", format: checkpoint.format.rawValue,
             wrapper: checkpoint.wrapper, prefix: checkpoint.prefix)
-        let options = ConversionOptions(precision: precision, granularity: perTensor ? .perTensor : .perChannel)
+        var options = ConversionOptions(precision: precision, granularity: perTensor ? .perTensor : .perChannel)
+        if precision == .int8, let calibration = try calibrateActivations(model, progress: progress) {
+            options.activationScales = calibration.scales
+            options.calibration = calibration.metadata
+            calibrationNote = calibration.note
+            phases.lap("calibrate")
+        }
         var conversion = Converter.convert(model, source: source, options: options)
         phases.lap("fold_quantize")
         // Write the tensors while the hash finishes; the metadata (with the hash) goes in last.
@@ -93,8 +114,65 @@ struct Convert: ParsableCommand {
         phases.lap("commit")
         let summary = ConversionSummary(input: input, output: output, architecture: model.architecture,
                                         precision: precision, sourceBytes: sourceSize, outputBytes: written,
-                                        worst: conversion.worstSQNR, phases: phases.laps)
+                                        worst: conversion.worstSQNR, calibration: calibrationNote, phases: phases.laps)
         print(json ? summary.json.serialized(pretty: true) : summary.text)
+    }
+}
+
+enum CalibrationDefaults {
+    static let syntheticSamples = 8
+    static let fileSamples = 64
+}
+
+extension Convert {
+    /// What calibration gives the conversion: scales per canonical conv path, the metadata entry,
+    /// a line for the summary.
+    struct CalibrationOutcome {
+        let scales: [String: Float]
+        let metadata: JSONValue
+        let note: String
+    }
+
+    /// Runs the float reference of `model` on the calibration inputs; nil with `--calibrate none`.
+    func calibrateActivations(_ model: CanonicalModel, progress: Progress) throws -> CalibrationOutcome? {
+        let source = calibrate ?? "synthetic"
+        if source == "none" { return nil }
+        let channels = model.architecture.inputChannels
+        let preprocessing = Preprocessing.imageNet
+        let inputs: CalibrationInputs
+        if source == "synthetic" {
+            inputs = .synthetic(count: calibrationSamples ?? CalibrationDefaults.syntheticSamples, channels: channels,
+                                size: preprocessing.inputSize)
+        } else {
+            let preprocessor = ImagePreprocessor(resizeSize: preprocessing.resizeSize, cropSize: preprocessing.inputSize,
+                                                 mean: preprocessing.mean, std: preprocessing.std)
+            do {
+                inputs = try CalibrationInputs.load(path: source, channels: channels, preprocessor: preprocessor,
+                                                    limit: calibrationSamples ?? CalibrationDefaults.fileSamples)
+            } catch {
+                printError("swsl-convert: --calibrate: \(error)")
+                throw ExitCode(2)
+            }
+        }
+        progress.say("calibrating activations on \(inputs.samples) \(inputs.source == "synthetic" ? "synthetic " : "")sample(s)")
+        let result: Calibration.Result
+        do {
+            let plan = try ExecutionPlan(reference: model)
+            result = try Calibration.run(plan: plan, inputs: inputs.values, samples: inputs.samples,
+                                         height: inputs.height, width: inputs.width)
+        } catch {
+            printError("swsl-convert: \(input): calibration failed: \(error)")
+            throw ExitCode(2)
+        }
+        let metadata = JSONValue.object([
+            ("method", .string("max")),
+            ("samples", .int(Int64(inputs.samples))),
+            ("source", .string(inputs.source)),
+            ("input_size", .array([.int(Int64(inputs.height)), .int(Int64(inputs.width))])),
+            ("scale", .string("input_scale = max / 255, activations unsigned 8-bit")),
+        ])
+        let note = "\(inputs.samples) \(inputs.source == "synthetic" ? "synthetic samples" : "samples from \(inputs.source)") (max), \(result.ranges.count) layers"
+        return CalibrationOutcome(scales: result.inputScales, metadata: metadata, note: note)
     }
 }
 

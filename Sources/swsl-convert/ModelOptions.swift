@@ -10,14 +10,18 @@ struct RunOptions: ParsableArguments {
     @Option(help: "int8 models: 'dequantized' (default; int8 weights, float arithmetic) or 'integer' (int8 × uint8 → int32, faster, slightly less accurate).")
     var int8: Int8Arithmetic = .dequantized
 
+    @Option(help: "With --int8 integer: 'calibrated' (default; the ranges the .swm stores, where it has them) or 'dynamic' (each input's own range, measured per image and layer).")
+    var activations: ActivationRanges = .calibrated
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 }
 
 /// Loads a model; a refusal is printed as `swsl-convert: FILE: why` and exits with 2.
-func loadModel(_ path: String, checkCRC: Bool = false, int8: Int8Arithmetic = .dequantized) throws -> LoadedModel {
-    do { return try LoadedModel.load(path: path, checkCRC: checkCRC, int8: int8) } catch {
+func loadModel(_ path: String, checkCRC: Bool = false, int8: Int8Arithmetic = .dequantized,
+               activations: ActivationRanges = .calibrated) throws -> LoadedModel {
+    do { return try LoadedModel.load(path: path, checkCRC: checkCRC, int8: int8, activations: activations) } catch {
         printError("swsl-convert: \(error)")
         throw ExitCode(2)
     }
@@ -34,3 +38,4 @@ func execute(_ model: LoadedModel, input: [Float], batch: Int, height: Int, widt
 }
 
 extension Int8Arithmetic: ExpressibleByArgument {}
+extension ActivationRanges: ExpressibleByArgument {}

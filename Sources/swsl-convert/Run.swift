@@ -40,7 +40,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try loadModel(model, int8: options.int8)
+        let loaded = try loadModel(model, int8: options.int8, activations: options.activations)
         let (values, shape) = images.isEmpty ? try readInput() : try imageBatch(images, for: loaded)
         let (n, h, w) = (shape[0], shape[2], shape[3])
         let logits = try execute(loaded, input: values, batch: n, height: h, width: w, threads: options.threads)

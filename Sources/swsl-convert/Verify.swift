@@ -51,7 +51,7 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
-        let candidate = try loadModel(model, checkCRC: true, int8: options.int8)
+        let candidate = try loadModel(model, checkCRC: true, int8: options.int8, activations: options.activations)
         let source = try loadModel(reference)
         guard candidate.architecture.numClasses == source.architecture.numClasses else {
             printError("swsl-convert: \(model): \(candidate.architecture.numClasses) classes, the reference has \(source.architecture.numClasses)")

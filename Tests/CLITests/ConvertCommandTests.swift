@@ -115,4 +115,53 @@ import SWSLFormat
         #expect(report["validation"]?["crc_checked"] == .bool(true))
         #expect(report["architecture"]?["groups"] == .int(4))
     }
+
+    @Test func calibrationSourcesAndTheirMetadata() throws {
+        let dir = try CLI.temporaryDirectory()
+        let input = CLI.fixture("models/resnet50_tiny.zip.pth")
+        func convert(_ extra: [String]) throws -> (CLI.Result, SWMFile?) {
+            let out = dir.appendingPathComponent("m-\(UUID().uuidString).swm").path
+            let result = try CLI.run([input, out, "--json"] + extra)
+            return (result, result.status == 0 ? try SWMFile.open(path: out, checkCRC: true) : nil)
+        }
+        // Default: synthetic samples; every convolution after the stem and the classifier get a scale.
+        let (synthetic, defaultFile) = try convert([])
+        #expect(synthetic.status == 0, "\(synthetic.stderr)")
+        let activations = defaultFile?.metadata["quantization"]?["activations"]
+        #expect(activations?["source"] == .string("synthetic"))
+        #expect(activations?["samples"] == .int(8))
+        let scales = defaultFile?.entries.filter { $0.name.hasSuffix(".input_scale") } ?? []
+        // resnet50_tiny: 3 + 4 + 6 + 3 bottlenecks × 3 convolutions, 4 downsamples, fc.
+        #expect(scales.count == 16 * 3 + 4 + 1)
+        #expect(scales.allSatisfy { e in defaultFile!.floats(e)[0] > 0 })
+        #expect(defaultFile?.entry("stem.conv1.input_scale") == nil)
+
+        let (photos, photoFile) = try convert(["--calibrate", CLI.fixture("images"), "--calibration-samples", "1"])
+        #expect(photos.status == 0, "\(photos.stderr)")
+        #expect(photoFile?.metadata["quantization"]?["activations"]?["source"] == .string("images/"))
+        #expect(photoFile?.metadata["quantization"]?["activations"]?["samples"] == .int(1))
+        let summary = try JSONParser.parse(Array(photos.stdout.utf8))
+        guard case .string(let note)? = summary["calibration"] else { Issue.record("no calibration in the summary"); return }
+        #expect(note.contains("1 samples from images/"), "\(note)")
+
+        let (none, noneFile) = try convert(["--calibrate", "none"])
+        #expect(none.status == 0)
+        #expect(noneFile?.metadata["quantization"]?["activations"] == .null)
+        #expect(noneFile?.entries.contains { $0.name.hasSuffix(".input_scale") } == false)
+    }
+
+    @Test func unusableCalibrationInputFailsBeforeWriting() throws {
+        let dir = try CLI.temporaryDirectory()
+        let bad = dir.appendingPathComponent("calib.npy")
+        try Data("not a numpy file".utf8).write(to: bad)
+        let out = dir.appendingPathComponent("m.swm").path
+        let result = try CLI.run([CLI.fixture("models/resnet18_tiny.zip.pth"), out, "--calibrate", bad.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("swsl-convert: --calibrate: \(bad.path): "), "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["calib.npy"])
+
+        let float = try CLI.run([CLI.fixture("models/resnet18_tiny.zip.pth"), out, "--precision", "fp32", "--calibrate", bad.path])
+        #expect(float.status != 0 && float.stderr.contains("int8 only"), "\(float.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SWSLCore
+import SWSLFormat
 
 /// `run` and `verify` as a user runs them: output formats and exit statuses.
 @Suite struct RunVerifyCommandTests {
@@ -66,8 +67,14 @@ import SWSLCore
     @Test func verifyFailsLoudlyOnADamagedFile() throws {
         // One byte of one weight changed: the tensor CRC catches it before anything runs.
         let model = try Self.converted("models/resnet18_tiny.zip.pth")
+        let file = try SWMFile.open(path: model)
+        guard let weight = file.entry("stage4.block1.conv2.weight") else {
+            Issue.record("no stage4.block1.conv2.weight")
+            return
+        }
+        let offset = file.bytes(of: weight).baseAddress! - file.storage.bytes.baseAddress! + weight.byteLength / 2
         var bytes = try Data(contentsOf: URL(fileURLWithPath: model))
-        bytes[bytes.count - 200] ^= 0x40
+        bytes[offset] ^= 0x40
         try bytes.write(to: URL(fileURLWithPath: model))
         let result = try CLI.run(["verify", model, "--reference", CLI.fixture("models/resnet18_tiny.zip.pth"), "--size", "64"])
         #expect(result.status == 2)
