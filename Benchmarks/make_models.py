@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Full-size benchmark checkpoints with random weights (timing only), made on demand, never committed.
 
-    python Benchmarks/make_models.py OUT_DIR
+    python Benchmarks/make_models.py OUT_DIR [MODEL ...]     (default: every model below)
 
 Writes torchvision-named checkpoints (zip and legacy formats), BatchNorm statistics randomised, and
 for ResNet-50 an fp32 ONNX export plus onnxruntime's static int8 QDQ model (per-channel weights,
@@ -61,7 +61,10 @@ def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/swsl-bench")
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
+    wanted = set(sys.argv[2:]) or set(MODELS)
     for name, formats in MODELS.items():
+        if name not in wanted:
+            continue
         # torch.hub's resnext101_32x16d_wsl/swsl is a torchvision ResNet that torchvision itself does not name.
         model = (torchvision.models.resnet.ResNet(torchvision.models.resnet.Bottleneck, [3, 4, 23, 3], groups=32,
                                                   width_per_group=16)

@@ -23,6 +23,18 @@ public enum SWMDType: UInt8, Sendable {
 }
 
 /// How a tensor's elements are ordered.
+extension SWMDType {
+    /// The tensor element type of this `.swm` dtype.
+    public var tensorType: DType {
+        switch self {
+        case .float32: .float32
+        case .float16: .float16
+        case .int8: .int8
+        case .int32: .int32
+        }
+    }
+}
+
 public enum SWMLayout: UInt8, Sendable {
     /// C order of `shape`.
     case plain = 0

@@ -143,12 +143,7 @@ public struct SWMFile: Sendable {
     /// An entry as a tensor viewing the mapping (no copy; the file's storage stays alive with it).
     public func tensor(_ entry: SWMEntry) -> Tensor {
         let offset = dataOffset + entry.offset
-        let dtype: DType = switch entry.dtype {
-        case .float32: .float32
-        case .float16: .float16
-        case .int8: .int8
-        case .int32: .int32
-        }
+        let dtype = entry.dtype.tensorType
         // Validation (rules 11 and 12) guarantees the range; this cannot fail.
         return try! Tensor(dtype: dtype, shape: entry.shape, storage: storage, byteOffset: offset)
     }

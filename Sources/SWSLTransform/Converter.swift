@@ -47,12 +47,26 @@ public struct SourceInfo: Sendable {
 
 /// What a conversion produced: the tensors and metadata of the `.swm`, and quantization quality.
 public struct Conversion: Sendable {
-    public let tensors: [SWMTensor]
+    public private(set) var tensors: [SWMTensor]
     public var metadata: JSONValue
     /// Weight SQNR per quantized tensor in dB (int8 only), in layer order.
     public let sqnr: [(String, Double)]
 
     public var worstSQNR: (String, Double)? { sqnr.min { $0.1 < $1.1 } }
+
+    /// Stores calibrated activation scales (canonical conv path → `P.input_scale`) beside the int8
+    /// weights they belong to, replacing any stored before. Paths without int8 weights are ignored.
+    public mutating func setActivationScales(_ scales: [String: Float]) {
+        var result: [SWMTensor] = []
+        for t in tensors where !t.name.hasSuffix(".input_scale") {
+            result.append(t)
+            if t.name.hasSuffix(".weight_scale") {
+                let path = String(t.name.dropLast(".weight_scale".count))
+                if let a = scales[path] { result.append(SWMTensor(name: "\(path).input_scale", floats: [a], shape: [1])) }
+            }
+        }
+        tensors = result
+    }
 }
 
 /// Folds, quantizes and lays out a canonical model as `.swm` tensors.
@@ -92,14 +106,14 @@ public enum Converter {
                                      scaleName: e.scales == nil ? nil : "\(l.path).weight_scale", crc32: e.crc32))
             if let scales = e.scales {
                 tensors.append(SWMTensor(name: "\(l.path).weight_scale", floats: scales, shape: [scales.count]))
-                if let a = options.activationScales[l.path] {
-                    tensors.append(SWMTensor(name: "\(l.path).input_scale", floats: [a], shape: [1]))
-                }
             }
             tensors.append(SWMTensor(name: "\(l.path).bias", floats: l.bias, shape: [l.bias.count]))
             if let db = e.sqnr { sqnr.append(("\(l.path).weight", db)) }
         }
-        return Conversion(tensors: tensors, metadata: metadata(model, source: source, options: options, sqnr: sqnr), sqnr: sqnr)
+        var conversion = Conversion(tensors: tensors, metadata: metadata(model, source: source, options: options, sqnr: sqnr),
+                                    sqnr: sqnr)
+        if !options.activationScales.isEmpty { conversion.setActivationScales(options.activationScales) }
+        return conversion
     }
 
     /// A layer to convert: its weight, the BatchNorm factor per output channel, the folded bias.

@@ -82,14 +82,14 @@ struct Convert: ParsableCommand {
             sha256: "", format: checkpoint.format.rawValue,
             wrapper: checkpoint.wrapper, prefix: checkpoint.prefix)
         var options = ConversionOptions(precision: precision, granularity: perTensor ? .perTensor : .perChannel)
-        if precision == .int8, let calibration = try calibrateActivations(model, progress: progress) {
-            options.activationScales = calibration.scales
+        var conversion = Converter.convert(model, source: source, options: options)
+        phases.lap("fold_quantize")
+        if precision == .int8, let calibration = try calibrateActivations(conversion, model: model, progress: progress) {
+            conversion.setActivationScales(calibration.scales)
             options.calibration = calibration.metadata
             calibrationNote = calibration.note
             phases.lap("calibrate")
         }
-        var conversion = Converter.convert(model, source: source, options: options)
-        phases.lap("fold_quantize")
         // Write the tensors while the hash finishes; the metadata (with the hash) goes in last.
         var draft = source
         draft.sha256 = String(repeating: "0", count: 64)
@@ -120,7 +120,7 @@ struct Convert: ParsableCommand {
 }
 
 enum CalibrationDefaults {
-    static let syntheticSamples = 8
+    static let syntheticSamples = 4
     static let fileSamples = 64
 }
 
@@ -133,8 +133,9 @@ extension Convert {
         let note: String
     }
 
-    /// Runs the float reference of `model` on the calibration inputs; nil with `--calibrate none`.
-    func calibrateActivations(_ model: CanonicalModel, progress: Progress) throws -> CalibrationOutcome? {
+    /// Runs the converted model (int8 weights, float activations: the model that will run, with no
+    /// float copy of the weights) on the calibration inputs; nil with `--calibrate none`.
+    func calibrateActivations(_ conversion: Conversion, model: CanonicalModel, progress: Progress) throws -> CalibrationOutcome? {
         let source = calibrate ?? "synthetic"
         if source == "none" { return nil }
         let channels = model.architecture.inputChannels
@@ -157,7 +158,8 @@ extension Convert {
         progress.say("calibrating activations on \(inputs.samples) \(inputs.source == "synthetic" ? "synthetic " : "")sample(s)")
         let result: Calibration.Result
         do {
-            let plan = try ExecutionPlan(reference: model)
+            let plan = try SWMPlanLoader.plan(tensors: conversion.tensors, architecture: model.architecture.fileReport(),
+                                              what: output)
             result = try Calibration.run(plan: plan, inputs: inputs.values, samples: inputs.samples,
                                          height: inputs.height, width: inputs.width)
         } catch {

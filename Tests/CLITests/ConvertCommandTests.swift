@@ -129,7 +129,7 @@ import SWSLFormat
         #expect(synthetic.status == 0, "\(synthetic.stderr)")
         let activations = defaultFile?.metadata["quantization"]?["activations"]
         #expect(activations?["source"] == .string("synthetic"))
-        #expect(activations?["samples"] == .int(8))
+        #expect(activations?["samples"] == .int(4))
         let scales = defaultFile?.entries.filter { $0.name.hasSuffix(".input_scale") } ?? []
         // resnet50_tiny: 3 + 4 + 6 + 3 bottlenecks × 3 convolutions, 4 downsamples, fc.
         #expect(scales.count == 16 * 3 + 4 + 1)
@@ -140,6 +140,19 @@ import SWSLFormat
         #expect(photos.status == 0, "\(photos.stderr)")
         #expect(photoFile?.metadata["quantization"]?["activations"]?["source"] == .string("images/"))
         #expect(photoFile?.metadata["quantization"]?["activations"]?["samples"] == .int(1))
+        // The scales come from running the converted model (int8 weights) on photo.jpg: within a few
+        // percent of the maxima PyTorch's float model reaches on the same photo (forward pre-hooks).
+        let golden = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: CLI.fixture("golden/calibration/resnet50_tiny.json")))))
+        guard case .object(let layers)? = golden["input_max"] else { Issue.record("golden unreadable"); return }
+        var compared = 0
+        for (layer, values) in layers where !layer.hasPrefix("stem.") {
+            guard case .array(let list) = values, list.count == 4, case .double(let photoMax) = list[2],
+                  let entry = photoFile?.entry("\(layer).input_scale") else { Issue.record("\(layer) missing"); continue }
+            let got = Double(photoFile!.floats(entry)[0]) * 255
+            #expect(abs(got - photoMax) <= 0.05 * photoMax, "\(layer): \(got) vs PyTorch \(photoMax)")
+            compared += 1
+        }
+        #expect(compared == 53)
         let summary = try JSONParser.parse(Array(photos.stdout.utf8))
         guard case .string(let note)? = summary["calibration"] else { Issue.record("no calibration in the summary"); return }
         #expect(note.contains("1 samples from images/"), "\(note)")
