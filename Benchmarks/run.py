@@ -49,9 +49,9 @@ def cpu_line() -> str:
     return platform.processor()
 
 
-def bench(model: Path, batch: int, threads: int, iterations: int) -> dict:
+def bench(model: Path, batch: int, threads: int, iterations: int, *extra: str) -> dict:
     out = subprocess.run([str(BIN), "bench", str(model), "--batch", str(batch), "--threads", str(threads),
-                          "--iterations", str(iterations), "--json"], capture_output=True, text=True, check=True)
+                          "--iterations", str(iterations), "--json", *extra], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
@@ -64,18 +64,21 @@ def main() -> None:
     # Conversion.
     lines += ["## Conversion: `swsl-convert IN OUT` vs the PyTorch pipeline", "",
               "Whole processes, same file, same run. PyTorch: `python Benchmarks/pytorch_pipeline.py IN OUT` "
-              "(load, fold BatchNorm, per-channel int8, write). swsl-convert: `swsl-convert IN OUT` (int8 default).", "",
-              "| checkpoint | size MB | PyTorch s | swsl-convert s (min–max) | speed-up | peak RSS PyTorch MB | peak RSS swsl MB | RSS / file |",
-              "|---|---|---|---|---|---|---|---|"]
+              "(load, fold BatchNorm, per-channel int8, write). swsl-convert, the same job: `swsl-convert IN OUT --calibrate none` "
+              "(int8 default). Last columns: the default conversion, which also calibrates activations on 4 synthetic images.", "",
+              "| checkpoint | size MB | PyTorch s | swsl-convert s (min–max) | speed-up | peak RSS PyTorch MB | peak RSS swsl MB | RSS / file | default (calibrated) s | its peak RSS MB |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
     for name in ["resnet18.legacy.pth", "resnet50.zip.pth", "resnet50.legacy.pth", "resnext50_32x4d.zip.pth",
                  "resnext101_32x8d.zip.pth", "resnext101_32x16d.legacy.pth"]:
         src = BENCH / name
         size = src.stat().st_size / 1e6
         peer = median_runs([PY, str(ROOT / "Benchmarks" / "pytorch_pipeline.py"), str(src), str(BENCH / "peer.bin")], 2)
-        ours = median_runs([str(BIN), str(src), str(BENCH / f"{src.stem}.int8.swm")], 5)
+        ours = median_runs([str(BIN), str(src), str(BENCH / f"{src.stem}.int8.swm"), "--calibrate", "none"], 5)
+        calibrated = median_runs([str(BIN), str(src), str(BENCH / f"{src.stem}.int8.swm")], 3)
         lines.append(f"| {name} | {size:.1f} | {peer['median_s']:.3f} | {ours['median_s']:.3f} "
                      f"({ours['min_s']:.3f}–{ours['max_s']:.3f}) | {peer['median_s'] / ours['median_s']:.1f}× | "
-                     f"{peer['peak_rss_mb']:.0f} | {ours['peak_rss_mb']:.0f} | {ours['peak_rss_mb'] / size:.2f} |")
+                     f"{peer['peak_rss_mb']:.0f} | {ours['peak_rss_mb']:.0f} | {ours['peak_rss_mb'] / size:.2f} | "
+                     f"{calibrated['median_s']:.3f} | {calibrated['peak_rss_mb']:.0f} |")
         print(lines[-1], flush=True)
     subprocess.run([str(BIN), str(BENCH / "resnet50.zip.pth"), str(BENCH / "resnet50.fp32.swm"), "--precision", "fp32"],
                    check=True, capture_output=True)
@@ -98,9 +101,13 @@ def main() -> None:
         return next((p["median_ms"] for p in peers if p["peer"] == label and p["threads"] == threads and p["batch"] == batch), None)
     for batch in (1, 8):
         for threads in (1, 2):
-            for swm, label, peer_label in [("resnet50.zip.int8.swm", "int8", "onnxruntime int8 QDQ"),
-                                          ("resnet50.fp32.swm", "fp32", "onnxruntime fp32")]:
-                r = bench(BENCH / swm, batch, threads, 20 if batch == 1 else 6)
+            for swm, label, peer_label, extra in [
+                    ("resnet50.zip.int8.swm", "int8", "onnxruntime int8 QDQ", ()),
+                    ("resnet50.zip.int8.swm", "int8 integer, calibrated", "onnxruntime int8 QDQ", ("--int8", "integer")),
+                    ("resnet50.zip.int8.swm", "int8 integer, dynamic", "onnxruntime int8 QDQ",
+                     ("--int8", "integer", "--activations", "dynamic")),
+                    ("resnet50.fp32.swm", "fp32", "onnxruntime fp32", ())]:
+                r = bench(BENCH / swm, batch, threads, 20 if batch == 1 else 6, *extra)
                 ort = peer_ms(peer_label, threads, batch)
                 lines.append(f"| swsl-convert | {label} | {batch} | {threads} | {r['median_ms']:.1f} ({r['min_ms']:.1f}–{r['max_ms']:.1f}) | "
                              f"{r['median_ms'] / ort:.2f}× |" if ort else "")
