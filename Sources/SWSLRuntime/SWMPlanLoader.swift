@@ -131,7 +131,9 @@ public enum SWMPlanLoader {
         var inputScale: Float?
         if calibrated, let e = source.item("\(path).input_scale") {
             guard e.dtype == .float32, e.shape == [1] else { throw .badEntry(e.name, "must be float32 [1]") }
-            inputScale = e.floats()[0]
+            let value = e.floats()[0]
+            guard value > 0, value.isFinite else { throw .badEntry(e.name, "must be a positive number, holds \(value)") }
+            inputScale = value
         }
         return FoldedConv(weights: weights, scales: scales, bias: b.floats(), inChannels: shape[1] * groups,
                           outChannels: out, kernel: kernel, stride: stride, padding: padding, groups: groups,

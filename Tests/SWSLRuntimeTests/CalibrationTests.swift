@@ -158,4 +158,27 @@ import SWSLTransform
             }
         }
     }
+
+    /// A stored scale that is not a positive number (or not float32 [1]) is refused by name when
+    /// the file is loaded, whichever arithmetic is asked for.
+    @Test(arguments: [Float(-1), 0, .nan, .infinity])
+    func badStoredScalesAreRefusedByName(value: Float) throws {
+        let path = Self.fixtures.appendingPathComponent("models/resnet18_tiny.zip.pth").path
+        let canonical = try SchemaMapper.map(try CheckpointReader.read(path: path))
+        let source = SourceInfo(fileName: "resnet18_tiny", size: 0, sha256: "", format: "test", wrapper: nil, prefix: nil)
+        var conversion = Converter.convert(canonical, source: source, options: ConversionOptions())
+        conversion.setActivationScales(["stage3.block1.conv2": value, "fc": 0.5])
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("badscale-\(UUID().uuidString).swm").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try SWMWriter.write(to: out, metadata: conversion.metadata, tensors: conversion.tensors)
+        for int8 in Int8Arithmetic.allCases {
+            #expect {
+                _ = try LoadedModel.load(path: out, int8: int8)
+            } throws: { error in
+                "\(error)".hasPrefix(out) && "\(error)".contains("stage3.block1.conv2.input_scale")
+            }
+        }
+        // Told to ignore stored scales, the loader does not read them.
+        _ = try LoadedModel.load(path: out, int8: .integer, activations: .dynamic)
+    }
 }
