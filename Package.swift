@@ -8,6 +8,9 @@ let package = Package(
         .library(name: "SWSLCheckpoint", targets: ["SWSLCheckpoint"]),
         .library(name: "SWSLSchema", targets: ["SWSLSchema"]),
         .library(name: "SWSLFormat", targets: ["SWSLFormat"]),
+        .library(name: "SWSLTransform", targets: ["SWSLTransform"]),
+        .library(name: "SWSLExecutor", targets: ["SWSLExecutor"]),
+        .library(name: "SWSLRuntime", targets: ["SWSLRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -76,7 +79,7 @@ let package = Package(
             dependencies: ["SWSLTransform", "SWSLSchema", "SWSLCheckpoint", "SWSLFormat", "SWSLCore"]),
         .testTarget(
             name: "SWSLCheckpointTests",
-            dependencies: ["SWSLCheckpoint", "SWSLCore"]),
+            dependencies: ["SWSLCheckpoint", "SWSLCore", "SWSLFormat", "SWSLRuntime"]),
         .testTarget(
             name: "SWSLExecutorTests",
             dependencies: ["SWSLExecutor", "SWSLSchema", "SWSLCheckpoint", "SWSLCore"]),

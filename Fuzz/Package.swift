@@ -3,7 +3,7 @@
 // which the Swift toolchain ships on Linux). Kept out of the main package so its builds stay plain.
 import PackageDescription
 
-let targets = ["FuzzPickle", "FuzzZip", "FuzzTar", "FuzzONNX", "FuzzSafetensors", "FuzzSWM"]
+let targets = ["FuzzPickle", "FuzzZip", "FuzzTar", "FuzzONNX", "FuzzSafetensors", "FuzzSWM", "FuzzNPY"]
 
 let package = Package(
     name: "swsl-fuzz",
@@ -12,6 +12,7 @@ let package = Package(
         .target(name: "FuzzSupport", dependencies: [
             .product(name: "SWSLCheckpoint", package: "swsl-convert"),
             .product(name: "SWSLFormat", package: "swsl-convert"),
+            .product(name: "SWSLRuntime", package: "swsl-convert"),
         ]),
     ] + targets.map { name in
         .executableTarget(name: name, dependencies: ["FuzzSupport"])

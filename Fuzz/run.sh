@@ -29,12 +29,13 @@ seed FuzzTar "$fx"/*.tar.pth
 seed FuzzONNX "$fx"/onnx/*.onnx
 seed FuzzSafetensors "$fx"/*.safetensors
 seed FuzzSWM "$root"/Fixtures/swm/*.swm
+seed FuzzNPY "$root"/Fixtures/golden/*.npy
 mkdir -p "$work/FuzzPickle"
 # The object pickles of the legacy fixtures (everything after the first three pickles is fine as a seed too).
 for f in "$fx"/*.legacy.pth; do (tail -c +26 "$f" | head -c 65536 > "$work/FuzzPickle/$(basename "$f")") || true; done
 
 status=0
-for target in ${FUZZ_TARGETS:-FuzzPickle FuzzZip FuzzTar FuzzONNX FuzzSafetensors FuzzSWM}; do
+for target in ${FUZZ_TARGETS:-FuzzPickle FuzzZip FuzzTar FuzzONNX FuzzSafetensors FuzzSWM FuzzNPY}; do
   crashes="$root/Fixtures/crashes/$target"
   mkdir -p "$work/$target" "$work/artifacts-$target"
   log="$work/$target.log"

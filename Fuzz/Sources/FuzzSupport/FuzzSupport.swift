@@ -1,6 +1,7 @@
 import SWSLCheckpoint
 import SWSLCore
 import SWSLFormat
+import SWSLRuntime
 
 /// Feeds fuzzer input to the readers. Any refusal is fine; a crash, hang or sanitizer report is a bug.
 public enum FuzzSupport {
@@ -28,6 +29,16 @@ public enum FuzzSupport {
         let storage = ByteStorage.copying(Array(UnsafeBufferPointer(start: data, count: size)))
         if let file = try? SWMFile.validate(bytes: storage, path: "fuzz.swm", checkCRC: true) {
             for e in file.entries { _ = file.bytes(of: e).reduce(0, &+) }
+            // A valid file goes on to the plan loader (architecture, shapes, scales, packing).
+            _ = try? SWMPlanLoader.plan(file, int8: .integer)
+        }
+        return 0
+    }
+
+    /// NumPy arrays: `run --input` and `convert --calibrate` read them from users.
+    public static func npy(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+        if let array = try? NPYArray.parse(Array(UnsafeBufferPointer(start: data, count: size))) {
+            _ = array.values.reduce(0, +)
         }
         return 0
     }
