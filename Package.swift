@@ -58,7 +58,7 @@ let package = Package(
         // BatchNorm folding, quantization, and laying a canonical model out as .swm tensors.
         // Hot loops of the conversion (fold, quantize, half conversion), plain C.
         .target(name: "CTransform"),
-        .target(name: "SWSLTransform", dependencies: ["CTransform", "SWSLSchema", "SWSLFormat", "SWSLCore"]),
+        .target(name: "SWSLTransform", dependencies: ["CTransform", "SWSLSchema", "SWSLFormat", "SWSLExecutor", "SWSLCore"]),
         // Loading models for the executor (.swm or source checkpoints), comparing outputs, calibration.
         .target(name: "SWSLRuntime", dependencies: ["SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "CImage"]),
         .executableTarget(

@@ -24,6 +24,19 @@ public enum PackedWeightLayout {
         return groups * panels * panelRows * reductionSize
     }
 
+    /// Packs the C-order weights in `source` (`outChannels` rows of `elementSize`-byte elements) into
+    /// `destination`, which must hold exactly `elementCount(...)` elements. No allocation.
+    public static func pack(_ source: UnsafeRawBufferPointer, elementSize: Int, outChannels: Int, groups: Int,
+                            into destination: UnsafeMutableRawBufferPointer) {
+        let reduction = outChannels == 0 ? 0 : source.count / elementSize / outChannels
+        precondition(groups >= 1 && outChannels % groups == 0 && source.count == outChannels * reduction * elementSize
+                     && destination.count == elementCount(outChannels: outChannels, groups: groups, reductionSize: reduction) * elementSize,
+                     "packing sizes do not match")
+        guard outChannels > 0, reduction > 0 else { return }
+        swk_pack_weights(source.baseAddress, destination.baseAddress, elementSize, Int32(outChannels), Int32(groups),
+                         Int32(reduction))
+    }
+
     /// Packs C-order weights `[out, in / groups, kh, kw]` (or `[out, in]`) into a new 1-D tensor of
     /// the same element type in this layout.
     public static func pack(_ weights: Tensor, groups: Int, layer: String = "weights") throws(PlanError) -> Tensor {

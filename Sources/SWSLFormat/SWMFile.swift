@@ -117,8 +117,10 @@ public struct SWMFile: Sendable {
         try zeros(dataOffset + last..<dataOffset + dataLength, "at the end of the data")
         for e in entries {
             guard let si = e.scaleIndex else { continue }
+            // A packed tensor's channel count comes from the architecture: rule 14 checks its scales.
             guard si < entries.count, entries[si].dtype == .float32, entries[si].shape.count == 1,
                   entries[si].shape[0] == 1 || entries[si].shape[0] == e.shape.first
+                    || (e.layout == .packed && entries[si].shape[0] >= 1)
             else { throw .badEntry(e.name, "scale index \(si) is not a float32 vector of its channels") }
         }
         self.entries = entries

@@ -125,6 +125,9 @@ public enum SWMPlanLoader {
         if w.dtype == .int8 {
             guard let s = w.scale() else { throw .badEntry(w.name, "int8 weights without a scale tensor") }
             let values = s.floats()
+            guard values.count == out || values.count == 1 else {
+                throw .badEntry(s.name, "holds \(values.count) scales, the architecture implies \(out) (or 1)")
+            }
             scales = values.count == out ? values : [Float](repeating: values[0], count: out)
         }
         // A calibrated activation scale, when the file carries one (`P.input_scale`).

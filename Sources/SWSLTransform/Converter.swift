@@ -1,5 +1,6 @@
 internal import CTransform
 import SWSLCore
+import SWSLExecutor
 import SWSLFormat
 import SWSLSchema
 
@@ -8,19 +9,29 @@ public enum Precision: String, Sendable, CaseIterable {
     case int8, fp16, fp32
 }
 
+/// How weights are laid out in the file.
+public enum WeightLayout: String, Sendable, CaseIterable {
+    /// `PackedWeightLayout` version 1, what the kernels read: a mapped file runs with no repacking.
+    case packed
+    /// PyTorch's C order `[out, in / groups, kh, kw]` (`[classes, features]` for fc), for other readers.
+    case oihw
+}
+
 /// How to convert.
 public struct ConversionOptions: Sendable {
     public var precision: Precision
     public var granularity: Quantizer.Granularity
+    public var layout: WeightLayout
     /// Activation scales per layer input (canonical conv path → scale), from calibration.
     public var activationScales: [String: Float]
     /// Describes where the activation scales came from, for the metadata.
     public var calibration: JSONValue
 
     public init(precision: Precision = .int8, granularity: Quantizer.Granularity = .perChannel,
-                activationScales: [String: Float] = [:], calibration: JSONValue = .null) {
+                layout: WeightLayout = .packed, activationScales: [String: Float] = [:], calibration: JSONValue = .null) {
         self.precision = precision
         self.granularity = granularity
+        self.layout = layout
         self.activationScales = activationScales
         self.calibration = calibration
     }
@@ -76,9 +87,11 @@ public enum Converter {
     public static func convert(_ model: CanonicalModel, source: SourceInfo, options: ConversionOptions) -> Conversion {
         var layers: [Layer] = model.convolutions.map { path, conv in
             let (scale, bias) = BatchNormFolding.factors(conv)
-            return Layer(path: path, weight: conv.weight, foldScale: scale, bias: bias, layout: .oihw)
+            return Layer(path: path, weight: conv.weight, foldScale: scale, bias: bias, groups: conv.groups,
+                         plainLayout: .oihw, packed: options.layout == .packed)
         }
-        layers.append(Layer(path: "fc", weight: model.fcWeight, foldScale: nil, bias: model.fcBias.floats(), layout: .plain))
+        layers.append(Layer(path: "fc", weight: model.fcWeight, foldScale: nil, bias: model.fcBias.floats(), groups: 1,
+                            plainLayout: .plain, packed: options.layout == .packed))
         // Every converted weight goes into one buffer, each at a 64-byte boundary: one allocation
         // on huge pages instead of a page fault every 4 KiB of output.
         let dtype: SWMDType = options.precision == .int8 ? .int8 : options.precision == .fp16 ? .float16 : .float32
@@ -86,7 +99,7 @@ public enum Converter {
         var total = 0
         for l in layers {
             let start = total
-            total += l.weight.elementCount * dtype.byteSize
+            total += l.storedShape.reduce(1, *) * dtype.byteSize
             ranges.append(start..<total)
             total = (total + 63) / 64 * 64
         }
@@ -101,7 +114,7 @@ public enum Converter {
         var sqnr: [(String, Double)] = []
         for i in layers.indices {
             let (l, e) = (layers[i], encoded[i])
-            tensors.append(SWMTensor(name: "\(l.path).weight", dtype: dtype, layout: l.layout, shape: l.weight.shape,
+            tensors.append(SWMTensor(name: "\(l.path).weight", dtype: dtype, layout: l.layout, shape: l.storedShape,
                                      storage: arena.slice(ranges[i]),
                                      scaleName: e.scales == nil ? nil : "\(l.path).weight_scale", crc32: e.crc32))
             if let scales = e.scales {
@@ -122,7 +135,20 @@ public enum Converter {
         let weight: Tensor
         let foldScale: [Double]?
         let bias: [Float]
-        let layout: SWMLayout
+        let groups: Int
+        /// The layout code of the C-order weights (`oihw` for convolutions, `plain` for fc).
+        let plainLayout: SWMLayout
+        /// Stored in `PackedWeightLayout` instead of C order.
+        let packed: Bool
+
+        var layout: SWMLayout { packed ? .packed : plainLayout }
+        var rows: Int { weight.shape.first ?? 1 }
+
+        /// The directory shape: the weight's own, or the packed layout's element count.
+        var storedShape: [Int] {
+            guard packed, rows > 0 else { return weight.shape }
+            return [PackedWeightLayout.elementCount(outChannels: rows, groups: groups, reductionSize: weight.elementCount / rows)]
+        }
     }
 
     /// What encoding a layer's weight produced besides its bytes.
@@ -138,6 +164,20 @@ public enum Converter {
     /// and, for int8, quantized, in one pass, with no float copy of the layer. The source's file
     /// pages are evicted behind the pass, block by block (the conversion reads them once).
     static func encode(_ layer: Layer, into out: UnsafeMutableRawBufferPointer, options: ConversionOptions) -> Encoded {
+        guard layer.packed, layer.rows > 0 else { return encodePlain(layer, into: out, options: options) }
+        // Folded and quantized in C order into a scratch buffer, then packed into place.
+        let plainBytes = layer.weight.elementCount * (out.count / max(1, layer.storedShape.reduce(1, *)))
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(plainBytes, 1), alignment: 64)
+        defer { scratch.deallocate() }
+        let plain = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<plainBytes])
+        let encoded = encodePlain(layer, into: plain, options: options)
+        PackedWeightLayout.pack(UnsafeRawBufferPointer(plain), elementSize: plainBytes / max(1, layer.weight.elementCount),
+                                outChannels: layer.rows, groups: layer.groups, into: out)
+        return Encoded(crc32: CRC32.checksum(UnsafeRawBufferPointer(out)), scales: encoded.scales, sqnr: encoded.sqnr)
+    }
+
+    /// `encode` in C order.
+    private static func encodePlain(_ layer: Layer, into out: UnsafeMutableRawBufferPointer, options: ConversionOptions) -> Encoded {
         let weight = layer.weight
         let rows = weight.shape.first ?? 1
         let evict = { (done: UnsafeRawBufferPointer) in weight.storage.evict(done) }

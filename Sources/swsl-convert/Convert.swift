@@ -12,6 +12,7 @@ import Glibc
 #endif
 
 extension Precision: ExpressibleByArgument {}
+extension WeightLayout: ExpressibleByArgument {}
 
 /// `swsl-convert [convert] IN OUT`: read → canonical schema → fold BatchNorm → quantize → write `.swm`.
 struct Convert: ParsableCommand {
@@ -30,6 +31,9 @@ struct Convert: ParsableCommand {
 
     @Flag(help: "Quantize int8 weights with one scale per tensor instead of one per output channel.")
     var perTensor = false
+
+    @Option(help: "Weight layout: packed (default; what the kernels read, so the file runs as mapped) or oihw (PyTorch's C order, for other readers).")
+    var weightLayout: WeightLayout = .packed
 
     @Option(help: ArgumentHelp(
         "int8: activation ranges to store: 'synthetic' (default: \(CalibrationDefaults.syntheticSamples) generated images, approximate), 'none', or real inputs: a float32 [N, C, H, W] .npy preprocessed like `run --input`, a photo, or a folder of JPEG/PNG photos.",
@@ -81,7 +85,8 @@ struct Convert: ParsableCommand {
             fileName: String(input.split(separator: "/").last ?? Substring(input)), size: sourceSize,
             sha256: "", format: checkpoint.format.rawValue,
             wrapper: checkpoint.wrapper, prefix: checkpoint.prefix)
-        var options = ConversionOptions(precision: precision, granularity: perTensor ? .perTensor : .perChannel)
+        var options = ConversionOptions(precision: precision, granularity: perTensor ? .perTensor : .perChannel,
+                                        layout: weightLayout)
         var conversion = Converter.convert(model, source: source, options: options)
         phases.lap("fold_quantize")
         if precision == .int8, let calibration = try calibrateActivations(conversion, model: model, progress: progress) {

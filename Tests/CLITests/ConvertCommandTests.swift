@@ -26,10 +26,11 @@ import SWSLFormat
         #expect(file.metadata["provenance"]?["source_file"] == .string((input as NSString).lastPathComponent))
     }
 
-    @Test(arguments: ["int8", "fp16", "fp32"])
-    func precisionAndJSONSummary(precision: String) throws {
+    @Test(arguments: ["int8", "fp16", "fp32"], ["packed", "oihw"])
+    func precisionAndJSONSummary(precision: String, layout: String) throws {
         let out = try CLI.temporaryDirectory().appendingPathComponent("m.swm").path
-        let result = try CLI.run(["convert", CLI.fixture("models/resnet50_tiny.zip.pth"), out, "--precision", precision, "--json"])
+        let result = try CLI.run(["convert", CLI.fixture("models/resnet50_tiny.zip.pth"), out, "--precision", precision, "--json",
+                                  "--calibrate", "none"] + (layout == "packed" ? [] : ["--weight-layout", layout]))
         #expect(result.status == 0, "\(result.stderr)")
         let summary = try JSONParser.parse(Array(result.stdout.utf8))
         #expect(summary["precision"] == .string(precision))
@@ -41,17 +42,22 @@ import SWSLFormat
         let parameters = weights.reduce(0) { $0 + $1.elementCount }
         let bytes = weights.reduce(0) { $0 + $1.byteLength }
         #expect(bytes == parameters * ["int8": 1, "fp16": 2, "fp32": 4][precision]!)
-        #expect(parameters == (try Self.sourceWeightParameters("models__resnet50_tiny.zip.pth.json")))
+        // Packed (the default): each layer's rows padded to panels of 6 (Formats/SWM.md; no groups here).
+        #expect(weights.allSatisfy { $0.layout.name == (layout == "packed" ? "packed-v1" : $0.name == "fc.weight" ? "plain" : "oihw") })
+        let panelRows = layout == "packed" ? 6 : 1
+        #expect(parameters == (try Self.sourceWeightParameters("models__resnet50_tiny.zip.pth.json", panelRows: panelRows)))
     }
 
-    /// Elements of the convolution and fc weights PyTorch reads from the source (the golden).
-    static func sourceWeightParameters(_ golden: String) throws -> Int {
+    /// Elements of the convolution and fc weights PyTorch reads from the source (the golden), each
+    /// layer's output channels rounded up to a multiple of `panelRows`.
+    static func sourceWeightParameters(_ golden: String, panelRows: Int = 1) throws -> Int {
         let json = try JSONParser.parse(Array(try Data(contentsOf: CLI.fixtures.appendingPathComponent("golden/\(golden)"))))
         guard case .array(let tensors)? = json["tensors"] else { return -1 }
         return tensors.reduce(0) { sum, t in
             guard case .string(let name)? = t["name"], case .array(let shape)? = t["shape"],
                   name.hasSuffix(".weight"), shape.count == 4 || name == "fc.weight" else { return sum }
-            return sum + shape.reduce(1) { if case .int(let d) = $1 { $0 * Int(d) } else { $0 } }
+            let dims = shape.map { if case .int(let d) = $0 { Int(d) } else { 0 } }
+            return sum + (dims[0] + panelRows - 1) / panelRows * panelRows * dims.dropFirst().reduce(1, *)
         }
     }
 
