@@ -10,6 +10,10 @@ public struct LogitComparison: Sendable {
     public let maxAbsDiff: Double
     /// Max |a − b| divided by max |reference| (per sample, worst sample).
     public let maxRelDiff: Double
+    /// Over the inputs whose top-1 differs: the largest lead the reference's top class has over the
+    /// class the candidate picked, divided by max |reference| (nil when every top-1 agrees). A lead
+    /// below `maxRelDiff` is a near tie that the candidate's error can flip.
+    public let top1DisagreementLead: Double?
 
     /// Compares `candidate` with `reference`, both `samples × classes`, row-major.
     public init(candidate: [Float], reference: [Float], classes: Int) {
@@ -17,11 +21,19 @@ public struct LogitComparison: Sendable {
         self.samples = samples
         var top1 = 0, top5 = 0
         var cosMin = Double.infinity, cosSum = 0.0, maxAbs = 0.0, maxRel = 0.0
+        var lead: Double?
         for s in 0..<samples {
             let a = Array(candidate[s * classes..<(s + 1) * classes])
             let r = Array(reference[s * classes..<(s + 1) * classes])
             let bestRef = LogitComparison.topK(r, 1)[0]
-            if LogitComparison.topK(a, 1)[0] == bestRef { top1 += 1 }
+            let bestCandidate = LogitComparison.topK(a, 1)[0]
+            if bestCandidate == bestRef {
+                top1 += 1
+            } else {
+                let peak = r.reduce(0) { max($0, abs(Double($1))) }
+                let gap = Double(r[bestRef]) - Double(r[bestCandidate])
+                lead = max(lead ?? 0, peak == 0 ? gap : gap / peak)
+            }
             if LogitComparison.topK(a, min(5, classes)).contains(bestRef) { top5 += 1 }
             var dot = 0.0, na = 0.0, nr = 0.0, diff = 0.0, peak = 0.0
             for i in 0..<classes {
@@ -44,6 +56,7 @@ public struct LogitComparison: Sendable {
         cosineMean = samples == 0 ? 0 : cosSum / Double(samples)
         maxAbsDiff = maxAbs
         maxRelDiff = maxRel
+        top1DisagreementLead = lead
     }
 
     /// Indices of the `k` largest values, largest first (ties: lower index first).
@@ -60,6 +73,7 @@ public struct LogitComparison: Sendable {
             ("cosine_mean", .double(cosineMean)),
             ("max_abs_diff", .double(maxAbsDiff)),
             ("max_rel_diff", .double(maxRelDiff)),
+            ("top1_disagreement_lead", top1DisagreementLead.map(JSONValue.double) ?? .null),
         ])
     }
 }

@@ -84,8 +84,13 @@ struct Verify: ParsableCommand {
                   top-1 agreement  \(f(comparison.top1Agreement * 100, 1))%   top-5 agreement \(f(comparison.top5Agreement * 100, 1))%
                   cosine           min \(f(comparison.cosineMin, 6))   mean \(f(comparison.cosineMean, 6))
                   max difference   abs \(comparison.maxAbsDiff)   relative \(comparison.maxRelDiff)
-                \(failures.isEmpty ? "PASS" : "FAIL: " + failures.joined(separator: "; "))
                 """)
+            if let lead = comparison.top1DisagreementLead {
+                let tie = lead <= comparison.maxRelDiff
+                print("  top-1 changes    where the reference led by at most \(f(lead * 100, 2))% of its largest logit"
+                      + (tie ? " (near ties, within this model's error)" : ""))
+            }
+            print(failures.isEmpty ? "PASS" : "FAIL: " + failures.joined(separator: "; "))
         }
         if !failures.isEmpty { throw ExitCode(1) }
     }
