@@ -1,4 +1,5 @@
 /* Weight packing and the implicit im2col that feeds the microkernels. */
+#include <stdint.h>
 #include <string.h>
 #include "internal.h"
 
@@ -17,11 +18,39 @@ size_t swk_packed_weight_count(int out_channels, int groups, int k) {
     return (size_t)groups * panels * SWK_MR * (size_t)k;
 }
 
+/* One element type: each source row is read once, front to back, and dealt into its panel column
+ * (a panel, 6 × k elements, stays in cache while it fills). */
+#define SWK_PACK_TYPED(T)                                                                          \
+    do {                                                                                           \
+        const T *in = src;                                                                         \
+        T *out = dst;                                                                              \
+        for (int g = 0; g < groups; g++) {                                                         \
+            for (int p = 0; p < panels; p++) {                                                     \
+                T *panel = out + (size_t)(g * panels + p) * (size_t)k * SWK_MR;                    \
+                for (int r = 0; r < SWK_MR; r++) {                                                 \
+                    int row = p * SWK_MR + r;                                                      \
+                    if (row < rows) {                                                              \
+                        const T *s = in + (size_t)(g * rows + row) * (size_t)k;                    \
+                        for (int kk = 0; kk < k; kk++) panel[(size_t)kk * SWK_MR + r] = s[kk];     \
+                    } else {                                                                       \
+                        for (int kk = 0; kk < k; kk++) panel[(size_t)kk * SWK_MR + r] = 0;         \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
 void swk_pack_weights(const void *src, void *dst, size_t element_size, int out_channels, int groups, int k) {
-    const unsigned char *in = src;
-    unsigned char *out = dst;
     int rows = out_channels / groups;
     int panels = (rows + SWK_MR - 1) / SWK_MR;
+    switch (element_size) {
+    case 1: SWK_PACK_TYPED(uint8_t); return;
+    case 2: SWK_PACK_TYPED(uint16_t); return;
+    case 4: SWK_PACK_TYPED(uint32_t); return;
+    default: break;
+    }
+    const unsigned char *in = src;
+    unsigned char *out = dst;
     for (int g = 0; g < groups; g++) {
         for (int p = 0; p < panels; p++) {
             unsigned char *panel = out + ((size_t)(g * panels + p) * (size_t)k * SWK_MR) * element_size;
