@@ -164,20 +164,21 @@ public enum Converter {
     /// and, for int8, quantized, in one pass, with no float copy of the layer. The source's file
     /// pages are evicted behind the pass, block by block (the conversion reads them once).
     static func encode(_ layer: Layer, into out: UnsafeMutableRawBufferPointer, options: ConversionOptions) -> Encoded {
-        guard layer.packed, layer.rows > 0 else { return encodePlain(layer, into: out, options: options) }
+        guard layer.packed, layer.rows > 0 else { return encodePlain(layer, into: out, options: options, checksum: true) }
         // Folded and quantized in C order into a scratch buffer, then packed into place.
         let plainBytes = layer.weight.elementCount * (out.count / max(1, layer.storedShape.reduce(1, *)))
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(plainBytes, 1), alignment: 64)
         defer { scratch.deallocate() }
         let plain = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<plainBytes])
-        let encoded = encodePlain(layer, into: plain, options: options)
+        let encoded = encodePlain(layer, into: plain, options: options, checksum: false)
         PackedWeightLayout.pack(UnsafeRawBufferPointer(plain), elementSize: plainBytes / max(1, layer.weight.elementCount),
                                 outChannels: layer.rows, groups: layer.groups, into: out)
         return Encoded(crc32: CRC32.checksum(UnsafeRawBufferPointer(out)), scales: encoded.scales, sqnr: encoded.sqnr)
     }
 
     /// `encode` in C order.
-    private static func encodePlain(_ layer: Layer, into out: UnsafeMutableRawBufferPointer, options: ConversionOptions) -> Encoded {
+    private static func encodePlain(_ layer: Layer, into out: UnsafeMutableRawBufferPointer, options: ConversionOptions,
+                                    checksum: Bool) -> Encoded {
         let weight = layer.weight
         let rows = weight.shape.first ?? 1
         let evict = { (done: UnsafeRawBufferPointer) in weight.storage.evict(done) }
@@ -197,7 +198,7 @@ public enum Converter {
                 (scales, sqnr) = (q.scales, q.sqnr)
             }
         }
-        return Encoded(crc32: CRC32.checksum(UnsafeRawBufferPointer(out)), scales: scales, sqnr: sqnr)
+        return Encoded(crc32: checksum ? CRC32.checksum(UnsafeRawBufferPointer(out)) : 0, scales: scales, sqnr: sqnr)
     }
 
     /// Source bytes quantized between evictions: small enough that the layers in flight hold little
