@@ -126,7 +126,8 @@ def main() -> None:
         print(lines[-1], flush=True)
     lines += ["", "Grouped convolutions: compare the GFLOP/s of the ResNeXt rows with ResNet-50's "
               "(the target is ResNeXt time within 1.5× of a dense model of the same FLOPs, i.e. ≥ 0.67× its GFLOP/s).", ""]
-    (ROOT / "BENCHMARKS.md").write_text("\n".join(l for l in lines if l is not None) + "\n")
+    notes = (ROOT / "Benchmarks" / "notes.md").read_text()
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(l for l in lines if l is not None) + "\n\n" + notes)
     print("wrote BENCHMARKS.md")
 
 
