@@ -10,7 +10,9 @@ struct Verify: ParsableCommand {
             Runs the .swm and the float reference of SRC on the same inputs and reports top-1/top-5 agreement, \
             the cosine similarity of the logits (min, mean) and the largest absolute and relative differences. \
             Default limits by precision — fp32: cosine ≥ 0.99999, max relative difference ≤ 1e-4, same top-1; \
-            fp16: cosine ≥ 0.9999, relative ≤ 1e-2; int8: cosine ≥ 0.99 and the same top-1 on every input. \
+            fp16: cosine ≥ 0.9999, relative ≤ 1e-2; int8: cosine ≥ 0.99; all: the same top-1 on every input. \
+            A top-1 change where the reference's class led by no more than the tie margin (a share of its largest \
+            logit: fp32 0, fp16 0.001, int8 0.01) is a near tie: reported, counted as agreement. \
             Exit status: 0 pass, 1 numerical failure, 2 input error.
             """)
 
@@ -41,6 +43,9 @@ struct Verify: ParsableCommand {
     @Option(help: "Pass only if max |a − b| / max |reference| stays below this.")
     var maxRelDiff: Double?
 
+    @Option(help: "Count a top-1 change as a near tie (agreement) when the reference's class led by at most this share of its largest logit; 0 makes top-1 strict.")
+    var tieMargin: Double?
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -48,6 +53,9 @@ struct Verify: ParsableCommand {
 
     func validate() throws {
         guard input == nil || image.isEmpty else { throw ValidationError("give --input or --image, not both") }
+        if let tieMargin, !(tieMargin >= 0 && tieMargin.isFinite) {
+            throw ValidationError("--tie-margin must be a finite share ≥ 0, got \(tieMargin)")
+        }
     }
 
     func run() throws {
@@ -68,12 +76,17 @@ struct Verify: ParsableCommand {
         if let cosineMin { limits.cosineMin = cosineMin }
         if let top1Min { limits.top1Min = top1Min }
         if let maxRelDiff { limits.maxRelDiff = maxRelDiff }
+        if let tieMargin { limits.tieMargin = tieMargin }
+        let nearTies = comparison.nearTies(tieMargin: limits.tieMargin)
         let failures = limits.failures(comparison)
         if json {
             print(JSONValue.object([
                 ("model", .string(model)), ("reference", .string(reference)), ("precision", .string(candidate.precision)),
                 ("inputs", .string(origin)), ("comparison", comparison.json),
+                ("top1_near_ties", .int(Int64(nearTies))),
+                ("top1_agreement_counting_near_ties", .double(comparison.top1Agreement(tieMargin: limits.tieMargin))),
                 ("thresholds", .object([("cosine_min", .double(limits.cosineMin)), ("top1_min", .double(limits.top1Min)),
+                                        ("tie_margin", .double(limits.tieMargin)),
                                         ("max_rel_diff", limits.maxRelDiff.isFinite ? .double(limits.maxRelDiff) : .null)])),
                 ("pass", .bool(failures.isEmpty)), ("failures", .array(failures.map(JSONValue.string))),
             ]).serialized(pretty: true))
@@ -86,9 +99,12 @@ struct Verify: ParsableCommand {
                   max difference   abs \(comparison.maxAbsDiff)   relative \(comparison.maxRelDiff)
                 """)
             if let lead = comparison.top1DisagreementLead {
-                let tie = lead <= comparison.maxRelDiff
-                print("  top-1 changes    where the reference led by at most \(f(lead * 100, 2))% of its largest logit"
-                      + (tie ? " (near ties, within this model's error)" : ""))
+                let changes = comparison.top1Leads.compactMap { $0 }.count
+                let tieNote = nearTies == 0 ? "none a near tie"
+                    : nearTies == changes ? (changes == 1 ? "a near tie" : "all near ties")
+                    : "\(nearTies) of \(changes) near ties"
+                print("  top-1 changes    \(changes), where the reference led by at most \(f(lead * 100, 2))% of its largest logit"
+                      + " (\(tieNote); tie margin \(f(limits.tieMargin * 100, 2))%)")
             }
             print(failures.isEmpty ? "PASS" : "FAIL: " + failures.joined(separator: "; "))
         }

@@ -21,4 +21,32 @@ import SWSLRuntime
         let same = LogitComparison(candidate: reference, reference: reference, classes: 4)
         #expect(same.top1DisagreementLead == nil && same.top1Agreement == 1 && same.cosineMin > 0.9999999)
     }
+
+    @Test func aChangeWithinTheTieMarginCountsAsAgreementAndADecisiveOneFails() {
+        // Sample 0: the reference's class 0 leads class 1 by 0.05 of its largest logit 10 (0.5%); the
+        // candidate swaps them. In `decisive`, sample 0 agrees and in sample 1 the candidate picks class 0,
+        // which the reference's class 2 led by 9 of 10 (90%).
+        let reference: [Float] = [10, 9.95, 0,   1, 0, 10]
+        let tie: [Float] = [9.95, 10, 0,   1, 0, 10]
+        let decisive: [Float] = [10, 9.95, 0,   10.5, 0, 10]
+        let t = LogitComparison(candidate: tie, reference: reference, classes: 3)
+        #expect(t.top1Agreement == 0.5)
+        #expect(t.top1Leads.count == 2 && t.top1Leads[1] == nil)
+        #expect(abs((t.top1Leads[0] ?? -1) - 0.005) < 1e-6)
+        #expect(t.nearTies(tieMargin: 0.01) == 1 && t.nearTies(tieMargin: 0.001) == 0)
+        #expect(t.top1Agreement(tieMargin: 0.01) == 1 && t.top1Agreement(tieMargin: 0) == 0.5)
+
+        let int8 = VerifyThresholds.defaults(precision: "int8")
+        #expect(int8.tieMargin == 0.01)
+        #expect(int8.failures(t).isEmpty)
+        var strict = int8
+        strict.tieMargin = 0
+        #expect(strict.failures(t).count == 1)
+        #expect(VerifyThresholds.defaults(precision: "fp32").failures(t).contains { $0.hasPrefix("top-1 agreement 0.5") })
+
+        let d = LogitComparison(candidate: decisive, reference: reference, classes: 3)
+        #expect(d.nearTies(tieMargin: 0.01) == 0)
+        #expect(abs((d.top1DisagreementLead ?? -1) - 0.9) < 1e-6)
+        #expect(d.top1Agreement(tieMargin: 0.01) == 0.5 && !int8.failures(d).isEmpty)
+    }
 }
