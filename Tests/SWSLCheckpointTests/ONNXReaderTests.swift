@@ -89,6 +89,47 @@ import Testing
         #expect(storages.count == 1)
     }
 
+    @Test func embeddedRawDataIsViewedInTheMappedFile() throws {
+        // torch.onnx.export's file keeps every weight in raw_data; none of it may be copied.
+        let path = Self.fixtures.appendingPathComponent("models/onnx/resnet18_tiny.bn.onnx").path
+        let file = try ByteStorage.map(path: path)
+        let checkpoint = try ONNXReader.read(path: path, storage: file)
+        let fileRange = UInt(bitPattern: file.bytes.baseAddress!)..<UInt(bitPattern: file.bytes.baseAddress! + file.count)
+        #expect(checkpoint.weights.count > 20)
+        for weight in checkpoint.weights where weight.tensor.byteCount > 0 {
+            let start = UInt(bitPattern: weight.tensor.storage.bytes.baseAddress! + weight.tensor.byteOffset)
+            #expect(fileRange.contains(start), "\(weight.name) is a copy")
+        }
+    }
+
+    @Test func rawDataKeepsProtobufSemanticsOnUnusualWireLayouts() throws {
+        let four = Array((0..<16).map { UInt8($0) })
+        let eight = Array((100..<116).map { UInt8($0) })
+        let sandbox = try Sandbox()
+        // raw_data given twice: protobuf keeps the last value.
+        let twice = Proto.model(initializers: [Proto.tensor("w", dims: [4]).raw(Array(four.prefix(8))).raw(eight)])
+        #expect(try bytes(sandbox.read(twice).weights[0].tensor) == eight)
+        // A graph given twice: protobuf merges the two, so both initializers are there.
+        let a = Message().message(5, Proto.tensor("a", dims: [4]).raw(four))
+        let b = Message().message(5, Proto.tensor("b", dims: [4]).raw(eight))
+        let merged = Message().int(1, 8).message(8, Message().int(2, 17)).message(7, a).message(7, b).bytes
+        let weights = try sandbox.read(merged).weights
+        #expect(weights.map(\.name) == ["a", "b"])
+        #expect(bytes(weights[1].tensor) == eight)
+        // A raw_data of the wrong size still names the tensor, from the file as from an unpacked copy.
+        let short = Proto.model(initializers: [Proto.tensor("a", dims: [4]).raw(four), Proto.tensor("w", dims: [4]).raw(Array(eight.prefix(12)))])
+        #expect { try sandbox.read(short) } throws: { "\($0)".contains("tensor 'w'") && "\($0)".contains("raw_data has 12 bytes") }
+        // Initializers without raw_data, between ones with it, keep their own index.
+        let mixed = Proto.model(initializers: [Proto.tensor("a", dims: [4]).raw(four), Proto.tensor("f", dims: [2]).packedFloats(4, [1, 2]),
+                                               Proto.tensor("b", dims: [4]).raw(eight)])
+        let mixedWeights = try sandbox.read(mixed).weights
+        #expect(mixedWeights[1].tensor.floats() == [1, 2])
+        #expect(bytes(mixedWeights[2].tensor) == eight)
+    }
+
+    /// A copy of the tensor's bytes (its `bytes` view lives only as long as the tensor).
+    private func bytes(_ tensor: Tensor) -> [UInt8] { withExtendedLifetime(tensor) { Array(tensor.bytes) } }
+
     @Test(arguments: models) func truncatedFixtureIsAnError(_ relative: String) throws {
         let bytes = try [UInt8](Data(contentsOf: Self.fixtures.appendingPathComponent(relative)))
         let sandbox = try Sandbox()

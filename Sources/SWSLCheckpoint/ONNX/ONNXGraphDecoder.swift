@@ -4,9 +4,15 @@ internal import CONNX
 /// Builds an `ONNXGraph` and the initializer tensors from an unpacked `ModelProto`.
 struct ONNXGraphDecoder {
     private var tensors: ONNXTensorDecoder
+    private let file: ByteStorage
+    private let rawData: [Int: Range<Int>]
 
-    init(modelPath: String) {
+    /// `rawData`: where initializers' raw_data lies in `file`, by initializer index, for the fields that
+    /// were left out of the unpacked message (ONNXRawDataIndex).
+    init(modelPath: String, file: ByteStorage = .empty, rawData: [Int: Range<Int>] = [:]) {
         tensors = ONNXTensorDecoder(modelPath: modelPath)
+        self.file = file
+        self.rawData = rawData
     }
 
     /// The graph, and the initializers as tensors in file order.
@@ -45,7 +51,8 @@ struct ONNXGraphDecoder {
             let name = ONNXProto.string(proto.name)
             guard !name.isEmpty else { throw .corrupt(where: "initializer #\(index)", "has no name") }
             guard seen.insert(name).inserted else { throw .corrupt(where: "tensor '\(name)'", "initializer name appears twice") }
-            return NamedTensor(name: name, tensor: try tensors.decode(proto, name: name))
+            let raw = rawData[index].map { file.slice($0) }
+            return NamedTensor(name: name, tensor: try tensors.decode(proto, name: name, rawDataInFile: raw))
         }
     }
 

@@ -6,11 +6,17 @@ enum ONNXReader {
     /// Reads the model in `storage`, the mapped contents of the file at `path`
     /// (external data is looked up next to `path`).
     static func read(path: String, storage: ByteStorage) throws(ReadError) -> Checkpoint {
-        guard let base = storage.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
-              let model = onnx__model_proto__unpack(nil, storage.count, base)
-        else { throw .corrupt(where: "protobuf", "not a valid ONNX ModelProto") }
+        // The initializers' raw_data stays in the mapped file when the wire format allows (see
+        // ONNXRawDataIndex); protobuf-c unpacks the rest.
+        let index = ONNXRawDataIndex.build(storage.bytes)
+        let unpacked = index.map { index in
+            index.message.withUnsafeBufferPointer { onnx__model_proto__unpack(nil, $0.count, $0.baseAddress) }
+        } ?? storage.bytes.baseAddress.flatMap {
+            onnx__model_proto__unpack(nil, storage.count, $0.assumingMemoryBound(to: UInt8.self))
+        }
+        guard let model = unpacked else { throw .corrupt(where: "protobuf", "not a valid ONNX ModelProto") }
         defer { onnx__model_proto__free_unpacked(model, nil) }
-        var decoder = ONNXGraphDecoder(modelPath: path)
+        var decoder = ONNXGraphDecoder(modelPath: path, file: storage, rawData: index?.rawData ?? [:])
         let (graph, weights) = try decoder.decode(model.pointee)
         return Checkpoint(path: path, format: .onnx, facts: facts(graph), weights: weights, graph: graph)
     }

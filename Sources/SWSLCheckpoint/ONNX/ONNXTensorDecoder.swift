@@ -10,8 +10,9 @@ struct ONNXTensorDecoder {
         external = ONNXExternalData(modelPath: modelPath)
     }
 
-    /// Decodes `proto`; `name` is used in errors.
-    mutating func decode(_ proto: Onnx__TensorProto, name: String) throws(ReadError) -> Tensor {
+    /// Decodes `proto`; `name` is used in errors. `rawDataInFile` is the tensor's raw_data when it was
+    /// left in the file rather than unpacked (then `proto` has no raw_data of its own).
+    mutating func decode(_ proto: Onnx__TensorProto, name: String, rawDataInFile: ByteStorage? = nil) throws(ReadError) -> Tensor {
         let place = "tensor '\(name)'"
         let code = proto.has_data_type != 0 ? Int(proto.data_type) : 0
         guard let dtype = ONNXDataType.dtype(code: code) else {
@@ -25,7 +26,7 @@ struct ONNXTensorDecoder {
         guard proto.segment == nil else { throw .corrupt(where: place, "segmented tensors are not supported") }
 
         let isExternal = try Self.isExternal(proto, place: place)
-        let hasRawData = proto.has_raw_data != 0
+        let hasRawData = proto.has_raw_data != 0 || rawDataInFile != nil
         let source = isExternal ? "external data" : hasRawData ? "raw_data" : Self.typedField(for: dtype)
         for (field, values) in Self.typedFieldCounts(proto) where values > 0 && field != source {
             throw .corrupt(where: place, "has \(field) besides \(source) for a \(dtype) tensor")
@@ -39,6 +40,11 @@ struct ONNXTensorDecoder {
                 (key: ONNXProto.string($0.key), value: ONNXProto.string($0.value))
             }
             (storage, offset) = try external.locate(tensor: name, entries: entries, byteCount: byteCount)
+        } else if let rawDataInFile {
+            guard rawDataInFile.count == byteCount else {
+                throw .corrupt(where: place, "raw_data has \(rawDataInFile.count) bytes, dims \(shape) of \(dtype) need \(byteCount)")
+            }
+            storage = rawDataInFile
         } else if hasRawData {
             let raw = proto.raw_data
             guard raw.len == byteCount, byteCount == 0 || raw.data != nil else {
