@@ -103,28 +103,44 @@ import Testing
     }
 
     @Test func rawDataKeepsProtobufSemanticsOnUnusualWireLayouts() throws {
-        let four = Array((0..<16).map { UInt8($0) })
-        let eight = Array((100..<116).map { UInt8($0) })
+        // 64 floats each, so that raw_data is most of the file (the reader views it in place then).
+        let four = Array((0..<256).map { UInt8($0) })
+        let eight = Array((0..<256).map { UInt8(255 - $0) })
         let sandbox = try Sandbox()
         // raw_data given twice: protobuf keeps the last value.
-        let twice = Proto.model(initializers: [Proto.tensor("w", dims: [4]).raw(Array(four.prefix(8))).raw(eight)])
+        let twice = Proto.model(initializers: [Proto.tensor("w", dims: [64]).raw(Array(four.prefix(128))).raw(eight)])
         #expect(try bytes(sandbox.read(twice).weights[0].tensor) == eight)
         // A graph given twice: protobuf merges the two, so both initializers are there.
-        let a = Message().message(5, Proto.tensor("a", dims: [4]).raw(four))
-        let b = Message().message(5, Proto.tensor("b", dims: [4]).raw(eight))
+        let a = Message().message(5, Proto.tensor("a", dims: [64]).raw(four))
+        let b = Message().message(5, Proto.tensor("b", dims: [64]).raw(eight))
         let merged = Message().int(1, 8).message(8, Message().int(2, 17)).message(7, a).message(7, b).bytes
         let weights = try sandbox.read(merged).weights
         #expect(weights.map(\.name) == ["a", "b"])
         #expect(bytes(weights[1].tensor) == eight)
         // A raw_data of the wrong size still names the tensor, from the file as from an unpacked copy.
-        let short = Proto.model(initializers: [Proto.tensor("a", dims: [4]).raw(four), Proto.tensor("w", dims: [4]).raw(Array(eight.prefix(12)))])
-        #expect { try sandbox.read(short) } throws: { "\($0)".contains("tensor 'w'") && "\($0)".contains("raw_data has 12 bytes") }
+        let short = Proto.model(initializers: [Proto.tensor("a", dims: [64]).raw(four), Proto.tensor("w", dims: [64]).raw(Array(eight.prefix(200)))])
+        #expect { try sandbox.read(short) } throws: { "\($0)".contains("tensor 'w'") && "\($0)".contains("raw_data has 200 bytes") }
         // Initializers without raw_data, between ones with it, keep their own index.
-        let mixed = Proto.model(initializers: [Proto.tensor("a", dims: [4]).raw(four), Proto.tensor("f", dims: [2]).packedFloats(4, [1, 2]),
-                                               Proto.tensor("b", dims: [4]).raw(eight)])
+        let mixed = Proto.model(initializers: [Proto.tensor("a", dims: [64]).raw(four), Proto.tensor("f", dims: [2]).packedFloats(4, [1, 2]),
+                                               Proto.tensor("b", dims: [64]).raw(eight)])
         let mixedWeights = try sandbox.read(mixed).weights
         #expect(mixedWeights[1].tensor.floats() == [1, 2])
         #expect(bytes(mixedWeights[2].tensor) == eight)
+
+        // Which of these the index takes: the plain ones, pointing at the right bytes; not the unusual ones.
+        mixed.withUnsafeBytes { file in
+            let index = ONNXRawDataIndex.build(file)
+            #expect(index?.rawData.keys.sorted() == [0, 2])
+            if let a = index?.rawData[0], let b = index?.rawData[2] {
+                #expect(Array(file[a]) == four && Array(file[b]) == eight)
+            }
+            #expect((index?.message.count ?? .max) < 100)
+        }
+        for unusual in [twice, merged] {
+            unusual.withUnsafeBytes { #expect(ONNXRawDataIndex.build($0) == nil) }
+        }
+        let tiny = Proto.model(initializers: [Proto.tensor("s", dims: [1]).raw([0, 0, 128, 63])])
+        tiny.withUnsafeBytes { #expect(ONNXRawDataIndex.build($0) == nil) }  // raw_data not most of the file
     }
 
     /// A copy of the tensor's bytes (its `bytes` view lives only as long as the tensor).

@@ -20,7 +20,8 @@ struct ONNXRawDataIndex {
     private static let graphField: UInt64 = 7, initializerField: UInt64 = 5, rawDataField: UInt64 = 9
     private static let lengthDelimited = 2
 
-    /// nil when the file holds no initializer raw_data or has a shape this walk does not take.
+    /// nil when initializers' raw_data is less than half the file or the file has a shape this walk does
+    /// not take.
     static func build(_ bytes: UnsafeRawBufferPointer) -> ONNXRawDataIndex? {
         var out: [UInt8] = []
         var rawData: [Int: Range<Int>] = [:]
@@ -39,7 +40,9 @@ struct ONNXRawDataIndex {
             }
             position = field.end
         }
-        return rawData.isEmpty ? nil : ONNXRawDataIndex(message: out, rawData: rawData)
+        // Worth it only when raw_data is most of the file (else the rebuilt message is one more copy).
+        let inRawData = rawData.values.reduce(0) { $0 + $1.count }
+        return rawData.isEmpty || inRawData < bytes.count / 2 ? nil : ONNXRawDataIndex(message: out, rawData: rawData)
     }
 
     private static func strippedGraph(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, rawData: inout [Int: Range<Int>])
