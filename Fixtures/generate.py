@@ -51,6 +51,10 @@ PyTorch checkpoints (``models/*.pth``):
   EMA copy holds slightly different values.
 * ``resnet18_tiny.whole_module.pth`` / ``.whole_module.legacy.pth``:
   ``torch.save(model)``, the whole pickled nn.Module (zip / legacy).
+* ``resnet18_tiny.torchscript.pt``: ``torch.jit.save(torch.jit.trace(model))``,
+  a TorchScript archive (modules pickled as ``__torch__`` classes, plus code/).
+* ``resnet18_tiny.legacy_p4.pth``: the legacy stream written with
+  ``pickle_protocol=4`` (a FRAME opcode before the magic number).
 * ``oddities.zip.pth`` / ``oddities.legacy.pth``: a flat dict exercising every
   dtype (float32, float16, bfloat16, float64, int64, int32, uint8, int8,
   bool), non-contiguous views (a transpose, a stepped slice), two views
@@ -525,6 +529,8 @@ def rewrite_zip(src: Path, dst: Path, *, compression=zipfile.ZIP_STORED,
 
 def find_weights(obj) -> tuple[str | None, dict]:
     """Locate the weights mapping the way a converter would."""
+    if isinstance(obj, torch.jit.ScriptModule):
+        return "TorchScript module", obj.state_dict()
     if isinstance(obj, nn.Module):
         return "nn.Module", obj.state_dict()
     if isinstance(obj, dict):
@@ -626,9 +632,11 @@ def describe_pth(path: Path, extra: dict | None = None) -> dict:
         golden["wrapper_keys"] = list(obj.keys())
     if wrapper == "nn.Module":
         golden["module_class"] = f"{type(obj).__module__}.{type(obj).__qualname__}"
+    if wrapper == "TorchScript module":
+        golden["module_class"] = obj._c._type().qualified_name()
     golden["tensors"] = entries
     golden.update(weights_summary(entries))
-    golden.update(facts)
+    golden.update({k: v for k, v in facts.items() if v is not None})  # absent records are absent facts
     golden["torch_weights_only_loadable"] = weights_only_loadable(path)
     golden.update(extra or {})
     return golden
@@ -944,6 +952,17 @@ def main() -> None:
         warnings.simplefilter("ignore")
         save_legacy(r18, path)
     pth_fixture(path, sd18, "resnet18_tiny", "nn.Module")
+
+    # TorchScript archive (torch.jit.save of the traced model): the same zip container, its modules
+    # pickled as __torch__ classes; swsl-convert reads their tensors and never looks at code/.
+    path = MODELS / "resnet18_tiny.torchscript.pt"
+    torch.jit.save(torch.jit.trace(copy.deepcopy(r18).eval(), x), str(path))
+    pth_fixture(path, sd18, "resnet18_tiny", "TorchScript module")
+
+    # legacy stream written with pickle protocol 4 (FRAME opcodes before the magic number)
+    path = MODELS / "resnet18_tiny.legacy_p4.pth"
+    torch.save(sd18, path, _use_new_zipfile_serialization=False, pickle_protocol=4)
+    pth_fixture(path, sd18, "resnet18_tiny", None)
 
     # odd tensors
     odd = oddities()

@@ -10,6 +10,7 @@ import SWSLCore
         "models/resnet18_tiny.zip.pth", "models/resnet18_tiny.legacy.pth", "models/resnet18_tiny.tar.pth",
         "models/resnet18_tiny.safetensors", "models/resnet18_tiny.deflated.pth", "models/resnet18_tiny.zip64.pth",
         "models/resnet18_tiny.whole_module.legacy.pth", "models/oddities.legacy.pth",
+        "models/resnet18_tiny.torchscript.pt", "models/resnet18_tiny.legacy_p4.pth",
     ]
 
     @Test func emptyFile() throws {

@@ -118,6 +118,30 @@ import SWSLCore
 
     // MARK: Data the allow-list admits
 
+    @Test func torchScriptModulesAreInertRecordsAndSharedOnesAreReadOnce() throws {
+        // A cycle through BUILD states is refused by the machine itself.
+        let cycle = PickleBytes()
+            .global("__torch__.evil", "M").op(")").raw([0x81, 0x71, 0x00])  // NEWOBJ, BINPUT 0
+            .op("}").string("self").raw([0x68, 0x00]).op("s").op("b").stop   // state {"self": memo 0}; BUILD
+        #expect(Self.refusal(cycle)?.contains("cycle") == true)
+
+        // 40 levels, each module holding the one below twice ("a" and "b"): a naive walk visits
+        // 2^40 modules. Each is read once, and the answer is that there are no tensors.
+        var bytes = PickleBytes()
+        for level in 0..<40 {
+            bytes = bytes.global("__torch__.evil", "M").op(")").raw([0x81]).op("}")
+            if level > 0 {
+                bytes = bytes.string("a").raw([0x68, UInt8(level - 1)]).op("s").string("b").raw([0x68, UInt8(level - 1)]).op("s")
+            }
+            bytes = bytes.op("b").raw([0x71, UInt8(level), 0x30])  // BUILD, BINPUT level, POP
+        }
+        let root = try Self.run(bytes.raw([0x68, 39]).stop)
+        guard case .object(let object) = root else { Issue.record("not an object: \(root.kindName)"); return }
+        #expect(object.className == "__torch__.evil.M" && WeightsLocator.isScriptModule(object))
+        let error = #expect(throws: ReadError.self) { try WeightsLocator.locate(root) }
+        #expect(error?.description.contains("has no tensors") == true, "\(String(describing: error))")
+    }
+
     @Test func orderedDictAndNumpyScalarAreData() throws {
         // OrderedDict([("a", 1)]) and numpy.float64(0.75) as numpy pickles them.
         let dict = try Self.run(PickleBytes().global("collections", "OrderedDict").op("]").op("(")

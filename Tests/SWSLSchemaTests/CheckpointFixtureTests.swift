@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func everyFlavourIsThere() {
-        #expect(Self.fixtures.count == 22)
+        #expect(Self.fixtures.count == 24)
         #expect(Self.onnxFiles.count == 6)
         #expect(Set(Self.fixtures.map(\.1)) == Set(Self.architectures.keys))
     }

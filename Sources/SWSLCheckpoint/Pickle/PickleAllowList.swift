@@ -6,7 +6,7 @@ import SWSLCore
 /// Three kinds of names are admitted:
 /// - data constructors that `PickleConstructors` interprets (`_rebuild_tensor_v2`, `OrderedDict`, …);
 /// - plain values (storage types, dtypes, layouts) that are only ever compared, never called;
-/// - classes of whole pickled `nn.Module`s and of small records training scripts save
+/// - classes of whole pickled `nn.Module`s (and TorchScript modules) and of small records training scripts save
 ///   (`argparse.Namespace`), which become inert `PickleObject`s: their code is never imported.
 enum PickleAllowList {
     /// Callables interpreted as data constructors.
@@ -29,9 +29,11 @@ enum PickleAllowList {
         "torch.nn.parameter.Parameter", "torch.Tensor",
     ]
 
-    /// Module paths whose classes may appear in a whole pickled model (`torch.save(model)`).
+    /// Module paths whose classes may appear in a whole pickled model (`torch.save(model)`), and
+    /// `__torch__.`, the namespace of the compiled classes a TorchScript archive (`torch.jit.save`)
+    /// pickles its modules as. Their code (the archive's `code/` folder) is never read.
     static let moduleNamespaces = [
-        "torch.nn.modules.", "torchvision.models.", "timm.models.", "timm.layers.",
+        "torch.nn.modules.", "torchvision.models.", "timm.models.", "timm.layers.", "__torch__.",
     ]
 
     /// Names that are values only: compared, never called.

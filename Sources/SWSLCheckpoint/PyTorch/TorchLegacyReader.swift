@@ -7,9 +7,13 @@ enum TorchLegacyReader {
     /// 0x1950a86a20f9469cfc6c, little-endian, as LONG1 writes it.
     static let magic: [UInt8] = [0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]
 
-    /// True when the bytes start with the legacy magic number pickle.
+    /// True when the bytes start with the legacy magic number pickle: PROTO, then (protocol 4 and up,
+    /// `torch.save(..., pickle_protocol=4)`) an optional FRAME, then LONG1 of the 10-byte magic.
     static func matches(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        bytes.count >= 14 && bytes[0] == 0x80 && bytes[2] == 0x8A && bytes[3] == 10 && Array(bytes[4..<14]) == magic
+        guard bytes.count >= 14, bytes[0] == 0x80 else { return false }
+        let long1 = bytes[1] >= 4 && bytes[2] == 0x95 ? 11 : 2
+        return bytes.count >= long1 + 12 && bytes[long1] == 0x8A && bytes[long1 + 1] == 10
+            && Array(bytes[(long1 + 2)..<(long1 + 12)]) == magic
     }
 
     static func read(path: String, file: ByteStorage) throws(ReadError) -> Checkpoint {

@@ -27,6 +27,11 @@ enum WeightsLocator {
             f.facts = [("module_class", .string(o.className))]
             return f
         }
+        if case .object(let o) = root, isScriptModule(o) {
+            var f = found(wrapper: "TorchScript module", try scriptModuleStateDict(o))
+            f.facts = [("module_class", .string(o.className))]
+            return f
+        }
         guard let dict = root.dict else {
             throw .noWeights("the file holds a \(root.kindName), not a mapping of names to tensors")
         }
@@ -100,12 +105,45 @@ enum WeightsLocator {
         o.attribute("_parameters")?.dict != nil && o.attribute("_modules")?.dict != nil
     }
 
+    /// A module of a TorchScript archive: a `__torch__.` class whose state is its attribute dict.
+    static func isScriptModule(_ o: PickleObject) -> Bool {
+        o.className.hasPrefix("__torch__.") && o.state.dict != nil
+    }
+
+    /// The state dict of a TorchScript module: its tensor attributes (parameters and buffers) and,
+    /// depth first in attribute order, those of its submodules, named by attribute path.
+    static func scriptModuleStateDict(_ root: PickleObject) throws(ReadError) -> [(String, TensorRef)] {
+        var out: [(String, TensorRef)] = []
+        var pending: [(prefix: String, module: PickleObject, depth: Int)] = [("", root, 0)]
+        var visited = Set<ObjectIdentifier>()
+        while let (prefix, module, depth) = pending.popLast() {
+            guard depth < 64 else { throw .noWeights("TorchScript modules nest deeper than 64 levels at '\(prefix)'") }
+            // A module reached twice (shared, or a cycle a pickle can build with its memo) is read once.
+            guard visited.insert(ObjectIdentifier(module)).inserted else { continue }
+            var children: [(String, PickleObject, Int)] = []
+            for (key, value) in module.state.dict?.entries ?? [] {
+                guard let name = key.string else { continue }
+                switch value {
+                case .tensor(let t): out.append((prefix + name, t))
+                case .object(let child) where isScriptModule(child): children.append((prefix + name + ".", child, depth + 1))
+                default: break
+                }
+            }
+            pending.append(contentsOf: children.reversed())
+        }
+        guard !out.isEmpty else { throw .noWeights("the TorchScript module \(root.className) has no tensors") }
+        return out
+    }
+
     /// What `module.state_dict()` returns: each module's parameters, then its persistent buffers,
     /// then its children's, depth first; `None` entries skipped.
     static func moduleStateDict(_ root: PickleObject) throws(ReadError) -> [(String, TensorRef)] {
         var out: [(String, TensorRef)] = []
         var pending: [(prefix: String, module: PickleObject)] = [("", root)]
+        var visited = Set<ObjectIdentifier>()
         while let (prefix, module) = pending.popLast() {
+            // A module reached twice (shared, or a cycle a pickle can build with its memo) is read once.
+            guard visited.insert(ObjectIdentifier(module)).inserted else { continue }
             guard let params = module.attribute("_parameters")?.dict,
                   let children = module.attribute("_modules")?.dict
             else { throw .noWeights("module '\(prefix)' (\(module.className)) has no _parameters/_modules") }
