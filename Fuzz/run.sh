@@ -24,7 +24,8 @@ seed() {  # seed <target> <files...>
   for f in "$@"; do [ -f "$f" ] && cp "$f" "$work/$shift_target/" || true; done
 }
 fx="$root/Fixtures/models"
-seed FuzzZip "$fx"/*.zip.pth "$fx"/resnet18_tiny.deflated.pth "$fx"/resnet18_tiny.zip64.pth "$fx"/oddities.zip.pth
+seed FuzzZip "$fx"/*.zip.pth "$fx"/resnet18_tiny.deflated.pth "$fx"/resnet18_tiny.zip64.pth "$fx"/oddities.zip.pth \
+  "$fx"/resnet18_tiny.torchscript.pt
 seed FuzzTar "$fx"/*.tar.pth
 seed FuzzONNX "$fx"/onnx/*.onnx
 seed FuzzSafetensors "$fx"/*.safetensors
@@ -32,7 +33,7 @@ seed FuzzSWM "$root"/Fixtures/swm/*.swm
 seed FuzzNPY "$root"/Fixtures/golden/*.npy
 mkdir -p "$work/FuzzPickle"
 # The object pickles of the legacy fixtures (everything after the first three pickles is fine as a seed too).
-for f in "$fx"/*.legacy.pth; do (tail -c +26 "$f" | head -c 65536 > "$work/FuzzPickle/$(basename "$f")") || true; done
+for f in "$fx"/*.legacy.pth "$fx"/resnet18_tiny.legacy_p4.pth; do (tail -c +26 "$f" | head -c 65536 > "$work/FuzzPickle/$(basename "$f")") || true; done
 
 status=0
 for target in ${FUZZ_TARGETS:-FuzzPickle FuzzZip FuzzTar FuzzONNX FuzzSafetensors FuzzSWM FuzzNPY}; do
