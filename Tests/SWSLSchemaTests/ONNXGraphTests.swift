@@ -104,6 +104,10 @@ import Testing
         Refusal("Flatten from axis 2", mentions: ["(Flatten)", "axis [2]"]) {
             $0.setting("axis", .int(2), onNode: $0.node("Flatten").name)
         },
+        Refusal("already quantized (QDQ)", mentions: ["already quantized", "1 quantization nodes", "DequantizeLinear 'dq'",
+                                                    "float model"]) {
+            $0.inserting("DequantizeLinear", named: "dq", after: $0.node("Relu", skip: 4).outputs[0])
+        },
         Refusal("no graph", expected: .notAResNet("the ONNX file has no graph")) {
             var copy = $0
             copy.graph = nil

@@ -56,7 +56,18 @@ struct ONNXGraphWalker {
         return walker.weights
     }
 
+    /// Operators of graphs that are already quantized (onnxruntime's QDQ and QOperator formats).
+    static let quantizedOps: Set<String> = [
+        "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger",
+        "MatMulInteger", "QLinearAdd", "QLinearGlobalAveragePool",
+    ]
+
     private mutating func walk() throws(SchemaError) {
+        if let i = graph.nodes.firstIndex(where: { Self.quantizedOps.contains($0.opType) }) {
+            let count = graph.nodes.filter { Self.quantizedOps.contains($0.opType) }.count
+            throw .notAResNet("the graph is already quantized (\(count) quantization nodes, the first "
+                + "\(graph.nodes[i].opType) '\(graph.nodes[i].name)'); convert the float model it was made from")
+        }
         let inputs = graph.inputs.filter { initializers[$0.name] == nil }
         guard inputs.count == 1 else {
             throw .notAResNet("the graph has \(inputs.count) inputs that are not weights; a ResNet has one image input")
