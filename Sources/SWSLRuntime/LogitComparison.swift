@@ -68,13 +68,13 @@ public struct LogitComparison: Sendable {
 
     /// Top-1 changes where the reference's class led by at most `tieMargin` of its largest logit.
     public func nearTies(tieMargin: Double) -> Int {
-        top1Leads.reduce(0) { $0 + (($1.map { $0 <= tieMargin }) == true ? 1 : 0) }
+        top1Leads.filter { lead in lead.map { $0 <= tieMargin } ?? false }.count
     }
 
     /// The share of inputs whose top-1 agrees, counting a change within `tieMargin` (a near tie)
     /// as agreement.
     public func top1Agreement(tieMargin: Double) -> Double {
-        samples == 0 ? 0 : Double(top1Leads.filter { $0 == nil || $0! <= tieMargin }.count) / Double(samples)
+        samples == 0 ? 0 : Double(top1Leads.filter { lead in lead.map { $0 <= tieMargin } ?? true }.count) / Double(samples)
     }
 
     /// Indices of the `k` largest values, largest first (ties: lower index first).
