@@ -22,16 +22,7 @@ enum WeightsLocator {
 
     static func locate(_ root: PickleValue) throws(ReadError) -> Found {
         if let entries = tensorMapping(root) { return found(wrapper: nil, entries) }
-        if case .object(let o) = root, isModule(o) {
-            var f = found(wrapper: "nn.Module", try moduleStateDict(o))
-            f.facts = [("module_class", .string(o.className))]
-            return f
-        }
-        if case .object(let o) = root, isScriptModule(o) {
-            var f = found(wrapper: "TorchScript module", try scriptModuleStateDict(o))
-            f.facts = [("module_class", .string(o.className))]
-            return f
-        }
+        if case .object(let o) = root, let f = try module(o, wrapper: nil) { return f }
         guard let dict = root.dict else {
             throw .noWeights("the file holds a \(root.kindName), not a mapping of names to tensors")
         }
@@ -44,11 +35,7 @@ enum WeightsLocator {
         for key in wrapperKeys {
             guard let value = dict[key] else { continue }
             if let entries = tensorMapping(value) { return found(wrapper: key, entries) }
-            if case .object(let o) = value, isModule(o) {
-                var f = found(wrapper: key, try moduleStateDict(o))
-                f.facts = [("module_class", .string(o.className))]
-                return f
-            }
+            if case .object(let o) = value, let f = try module(o, wrapper: key) { return f }
             // One more level: {"model": {"state_dict": …}}.
             if let inner = value.dict {
                 for innerKey in wrapperKeys {
@@ -101,6 +88,21 @@ enum WeightsLocator {
         return prefix.isEmpty ? nil : prefix
     }
 
+    /// The weights of a whole pickled `nn.Module` or a TorchScript module, nil for other objects.
+    /// `wrapper`: the key it was found under (nil at the top, which names the module kind instead).
+    private static func module(_ o: PickleObject, wrapper: String?) throws(ReadError) -> Found? {
+        var f: Found
+        if isModule(o) {
+            f = found(wrapper: wrapper ?? "nn.Module", try moduleStateDict(o))
+        } else if isScriptModule(o) {
+            f = found(wrapper: wrapper ?? "TorchScript module", try scriptModuleStateDict(o))
+        } else {
+            return nil
+        }
+        f.facts = [("module_class", .string(o.className))]
+        return f
+    }
+
     static func isModule(_ o: PickleObject) -> Bool {
         o.attribute("_parameters")?.dict != nil && o.attribute("_modules")?.dict != nil
     }
@@ -113,23 +115,17 @@ enum WeightsLocator {
     /// The state dict of a TorchScript module: its tensor attributes (parameters and buffers) and,
     /// depth first in attribute order, those of its submodules, named by attribute path.
     static func scriptModuleStateDict(_ root: PickleObject) throws(ReadError) -> [(String, TensorRef)] {
-        var out: [(String, TensorRef)] = []
-        var pending: [(prefix: String, module: PickleObject, depth: Int)] = [("", root, 0)]
-        var visited = Set<ObjectIdentifier>()
-        while let (prefix, module, depth) = pending.popLast() {
-            guard depth < 64 else { throw .noWeights("TorchScript modules nest deeper than 64 levels at '\(prefix)'") }
-            // A module reached twice (shared, or a cycle a pickle can build with its memo) is read once.
-            guard visited.insert(ObjectIdentifier(module)).inserted else { continue }
-            var children: [(String, PickleObject, Int)] = []
+        let out = try collect(from: root) { (module, _) throws(ReadError) in
+            var tensors: [(String, TensorRef)] = [], children: [(String, PickleObject)] = []
             for (key, value) in module.state.dict?.entries ?? [] {
                 guard let name = key.string else { continue }
                 switch value {
-                case .tensor(let t): out.append((prefix + name, t))
-                case .object(let child) where isScriptModule(child): children.append((prefix + name + ".", child, depth + 1))
+                case .tensor(let t): tensors.append((name, t))
+                case .object(let child) where isScriptModule(child): children.append((name, child))
                 default: break
                 }
             }
-            pending.append(contentsOf: children.reversed())
+            return (tensors, children)
         }
         guard !out.isEmpty else { throw .noWeights("the TorchScript module \(root.className) has no tensors") }
         return out
@@ -138,33 +134,44 @@ enum WeightsLocator {
     /// What `module.state_dict()` returns: each module's parameters, then its persistent buffers,
     /// then its children's, depth first; `None` entries skipped.
     static func moduleStateDict(_ root: PickleObject) throws(ReadError) -> [(String, TensorRef)] {
+        let out = try collect(from: root) { (module, prefix) throws(ReadError) in
+            guard let params = module.attribute("_parameters")?.dict,
+                  let children = module.attribute("_modules")?.dict
+            else { throw .noWeights("module '\(prefix)' (\(module.className)) has no _parameters/_modules") }
+            let transient = Set((module.attribute("_non_persistent_buffers_set")?.itemsOfSet ?? []).compactMap(\.string))
+            var tensors: [(String, TensorRef)] = []
+            for (key, value) in params.entries {
+                if case .tensor(let t) = value, let name = key.string { tensors.append((name, t)) }
+            }
+            for (key, value) in module.attribute("_buffers")?.dict?.entries ?? [] {
+                if case .tensor(let t) = value, let name = key.string, !transient.contains(name) { tensors.append((name, t)) }
+            }
+            let modules = children.entries.compactMap { entry -> (String, PickleObject)? in
+                guard let name = entry.key.string, case .object(let child) = entry.value else { return nil }
+                return (name, child)
+            }
+            return (tensors, modules)
+        }
+        guard !out.isEmpty else { throw .noWeights("the pickled \(root.className) has no parameters or buffers") }
+        return out
+    }
+
+    /// Walks a module tree depth first from `root`: `read(module, its prefix)` gives the module's own
+    /// tensors and its children, in order; names are joined with dots. A module reached twice is read
+    /// once: a pickle can share one object along many paths (cycles and depth the machine refuses).
+    private static func collect(
+        from root: PickleObject,
+        _ read: (PickleObject, String) throws(ReadError) -> (tensors: [(String, TensorRef)], children: [(String, PickleObject)])
+    ) throws(ReadError) -> [(String, TensorRef)] {
         var out: [(String, TensorRef)] = []
         var pending: [(prefix: String, module: PickleObject)] = [("", root)]
         var visited = Set<ObjectIdentifier>()
         while let (prefix, module) = pending.popLast() {
-            // A module reached twice (shared, or a cycle a pickle can build with its memo) is read once.
             guard visited.insert(ObjectIdentifier(module)).inserted else { continue }
-            guard let params = module.attribute("_parameters")?.dict,
-                  let children = module.attribute("_modules")?.dict
-            else { throw .noWeights("module '\(prefix)' (\(module.className)) has no _parameters/_modules") }
-            let buffers = module.attribute("_buffers")?.dict
-            let transient = Set((module.attribute("_non_persistent_buffers_set")?.itemsOfSet ?? []).compactMap(\.string))
-            for (key, value) in params.entries {
-                if case .tensor(let t) = value, let name = key.string { out.append((prefix + name, t)) }
-            }
-            for (key, value) in buffers?.entries ?? [] {
-                if case .tensor(let t) = value, let name = key.string, !transient.contains(name) {
-                    out.append((prefix + name, t))
-                }
-            }
-            var next: [(String, PickleObject)] = []
-            for (key, value) in children.entries {
-                guard let name = key.string else { continue }
-                if case .object(let child) = value { next.append((prefix + name + ".", child)) }
-            }
-            pending.append(contentsOf: next.reversed())
+            let (tensors, children) = try read(module, prefix)
+            out += tensors.map { (prefix + $0.0, $0.1) }
+            pending += children.reversed().map { (prefix + $0.0 + ".", $0.1) }
         }
-        guard !out.isEmpty else { throw .noWeights("the pickled \(root.className) has no parameters or buffers") }
         return out
     }
 }
