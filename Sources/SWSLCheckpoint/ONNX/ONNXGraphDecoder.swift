@@ -4,14 +4,12 @@ internal import CONNX
 /// Builds an `ONNXGraph` and the initializer tensors from an unpacked `ModelProto`.
 struct ONNXGraphDecoder {
     private var tensors: ONNXTensorDecoder
-    private let file: ByteStorage
-    private let rawData: [Int: Range<Int>]
+    private let rawData: [Int: ByteStorage]
 
-    /// `rawData`: where initializers' raw_data lies in `file`, by initializer index, for the fields that
-    /// were left out of the unpacked message (ONNXRawDataIndex).
-    init(modelPath: String, file: ByteStorage = .empty, rawData: [Int: Range<Int>] = [:]) {
+    /// `rawData`: initializers' raw_data by initializer index, viewed in the mapped file, for the fields
+    /// that were left out of the unpacked message (ONNXRawDataIndex).
+    init(modelPath: String, rawData: [Int: ByteStorage] = [:]) {
         tensors = ONNXTensorDecoder(modelPath: modelPath)
-        self.file = file
         self.rawData = rawData
     }
 
@@ -51,8 +49,7 @@ struct ONNXGraphDecoder {
             let name = ONNXProto.string(proto.name)
             guard !name.isEmpty else { throw .corrupt(where: "initializer #\(index)", "has no name") }
             guard seen.insert(name).inserted else { throw .corrupt(where: "tensor '\(name)'", "initializer name appears twice") }
-            let raw = rawData[index].map { file.slice($0) }
-            return NamedTensor(name: name, tensor: try tensors.decode(proto, name: name, rawDataInFile: raw))
+            return NamedTensor(name: name, tensor: try tensors.decode(proto, name: name, rawDataInFile: rawData[index]))
         }
     }
 

@@ -49,7 +49,6 @@ struct ONNXRawDataIndex {
         -> [UInt8]?
     {
         var out: [UInt8] = []
-        out.reserveCapacity(range.count < 1 << 20 ? range.count : 1 << 16)
         var index = 0
         var position = range.lowerBound
         while position < range.upperBound {

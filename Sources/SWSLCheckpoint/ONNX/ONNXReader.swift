@@ -16,7 +16,7 @@ enum ONNXReader {
         }
         guard let model = unpacked else { throw .corrupt(where: "protobuf", "not a valid ONNX ModelProto") }
         defer { onnx__model_proto__free_unpacked(model, nil) }
-        var decoder = ONNXGraphDecoder(modelPath: path, file: storage, rawData: index?.rawData ?? [:])
+        var decoder = ONNXGraphDecoder(modelPath: path, rawData: index?.rawData.mapValues { storage.slice($0) } ?? [:])
         let (graph, weights) = try decoder.decode(model.pointee)
         return Checkpoint(path: path, format: .onnx, facts: facts(graph), weights: weights, graph: graph)
     }

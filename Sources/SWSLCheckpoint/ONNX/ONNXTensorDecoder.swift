@@ -40,17 +40,13 @@ struct ONNXTensorDecoder {
                 (key: ONNXProto.string($0.key), value: ONNXProto.string($0.value))
             }
             (storage, offset) = try external.locate(tensor: name, entries: entries, byteCount: byteCount)
-        } else if let rawDataInFile {
-            guard rawDataInFile.count == byteCount else {
-                throw .corrupt(where: place, "raw_data has \(rawDataInFile.count) bytes, dims \(shape) of \(dtype) need \(byteCount)")
-            }
-            storage = rawDataInFile
         } else if hasRawData {
             let raw = proto.raw_data
-            guard raw.len == byteCount, byteCount == 0 || raw.data != nil else {
-                throw .corrupt(where: place, "raw_data has \(raw.len) bytes, dims \(shape) of \(dtype) need \(byteCount)")
+            let count = rawDataInFile?.count ?? raw.len
+            guard count == byteCount, rawDataInFile != nil || byteCount == 0 || raw.data != nil else {
+                throw .corrupt(where: place, "raw_data has \(count) bytes, dims \(shape) of \(dtype) need \(byteCount)")
             }
-            storage = ByteStorage.copying(UnsafeRawBufferPointer(start: raw.data, count: byteCount))
+            storage = rawDataInFile ?? ByteStorage.copying(UnsafeRawBufferPointer(start: raw.data, count: byteCount))
         } else {
             storage = try Self.packTyped(proto, dtype: dtype, count: count, place: place)
         }

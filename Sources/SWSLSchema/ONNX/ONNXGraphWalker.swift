@@ -63,10 +63,10 @@ struct ONNXGraphWalker {
     ]
 
     private mutating func walk() throws(SchemaError) {
-        if let i = graph.nodes.firstIndex(where: { Self.quantizedOps.contains($0.opType) }) {
-            let count = graph.nodes.filter { Self.quantizedOps.contains($0.opType) }.count
-            throw .notAResNet("the graph is already quantized (\(count) quantization nodes, the first "
-                + "\(graph.nodes[i].opType) '\(graph.nodes[i].name)'); convert the float model it was made from")
+        let quantized = graph.nodes.filter { Self.quantizedOps.contains($0.opType) }
+        if let first = quantized.first {
+            throw .notAResNet("the graph is already quantized (\(quantized.count) quantization nodes, the first "
+                + "\(first.opType) '\(first.name)'); convert the float model it was made from")
         }
         let inputs = graph.inputs.filter { initializers[$0.name] == nil }
         guard inputs.count == 1 else {
