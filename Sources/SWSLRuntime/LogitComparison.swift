@@ -13,7 +13,7 @@ public struct LogitComparison: Sendable {
     /// Over the inputs whose top-1 differs: the largest lead the reference's top class has over the
     /// class the candidate picked, divided by max |reference| (nil when every top-1 agrees). A small
     /// lead is a near tie that the candidate's rounding can flip (see `VerifyThresholds.tieMargin`).
-    public let top1DisagreementLead: Double?
+    public var top1DisagreementLead: Double? { top1Leads.compactMap { $0 }.max() }
     /// Per input: nil when the top-1 classes agree, else the reference's lead as above.
     public let top1Leads: [Double?]
 
@@ -23,7 +23,6 @@ public struct LogitComparison: Sendable {
         self.samples = samples
         var top1 = 0, top5 = 0
         var cosMin = Double.infinity, cosSum = 0.0, maxAbs = 0.0, maxRel = 0.0
-        var lead: Double?
         var leads: [Double?] = []
         for s in 0..<samples {
             let a = Array(candidate[s * classes..<(s + 1) * classes])
@@ -36,9 +35,7 @@ public struct LogitComparison: Sendable {
             } else {
                 let peak = r.reduce(0) { max($0, abs(Double($1))) }
                 let gap = Double(r[bestRef]) - Double(r[bestCandidate])
-                let share = peak == 0 ? gap : gap / peak
-                lead = max(lead ?? 0, share)
-                leads.append(share)
+                leads.append(peak == 0 ? gap : gap / peak)
             }
             if LogitComparison.topK(a, min(5, classes)).contains(bestRef) { top5 += 1 }
             var dot = 0.0, na = 0.0, nr = 0.0, diff = 0.0, peak = 0.0
@@ -62,7 +59,6 @@ public struct LogitComparison: Sendable {
         cosineMean = samples == 0 ? 0 : cosSum / Double(samples)
         maxAbsDiff = maxAbs
         maxRelDiff = maxRel
-        top1DisagreementLead = lead
         top1Leads = leads
     }
 
