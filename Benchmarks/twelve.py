@@ -8,7 +8,8 @@ timm names with timm.create_model; weights random, BatchNorm statistics and affi
 folding is not trivial. Each is saved in a different format or wrapping (legacy stream, zip, safetensors,
 ONNX with and without BatchNormalization, ONNX with external data, {'state_dict': {'module.…'}},
 {'model_ema': …}) and PyTorch's logits on two N(0, 1) inputs are kept. Then, per model:
-`swsl-convert run SRC` (the float reference) and `run OUT.swm` (int8, dequantized and integer) are
+`swsl-convert run SRC` (the float reference) and `run OUT.swm` (int8: dequantized, and integer with the
+stored activation scales and with `--activations dynamic`) are
 compared with PyTorch's logits, `swsl-convert SRC OUT.swm` is timed (peak RSS from /usr/bin/time), and
 `swsl-convert verify OUT.swm --reference SRC` gives the pass/fail a user sees. Prints a Markdown table.
 """
@@ -103,7 +104,7 @@ def main():
     x = torch.randn(2, 3, 224, 224, generator=torch.Generator().manual_seed(7))
     np.save(out / "x.npy", x.numpy())
     print("| model | built by | saved as | float vs PyTorch (max rel) | int8 vs PyTorch: cosine, max rel | "
-          "int8 integer: cosine | convert s | peak RSS MB / file MB | verify |")
+          "int8 integer: cosine (calibrated, dynamic) | convert s | peak RSS MB / file MB | verify |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, kind, fmt in JOBS:
         if only and name not in only:
@@ -131,9 +132,10 @@ def main():
         seconds, kb = timed.stderr.strip().splitlines()[-1].split()
         tool("run", swm, "--input", out / "x.npy", "--output", out / "q.npy")
         tool("run", swm, "--int8", "integer", "--input", out / "x.npy", "--output", out / "qi.npy")
+        tool("run", swm, "--int8", "integer", "--activations", "dynamic", "--input", out / "x.npy", "--output", out / "qd.npy")
         rel, cos, _ = compare(expected, np.load(out / "q.npy"))
         row.append(f"{cos:.5f}, {rel:.3f}")
-        row.append(f"{compare(expected, np.load(out / 'qi.npy'))[1]:.5f}")
+        row.append(f"{compare(expected, np.load(out / 'qi.npy'))[1]:.5f}, {compare(expected, np.load(out / 'qd.npy'))[1]:.5f}")
         row += [seconds, f"{int(kb) / 1024:.0f} / {size / 1e6:.0f}"]
         verify = tool("verify", swm, "--reference", src, "--json")
         result = json.loads(verify.stdout) if verify.stdout.strip().startswith("{") else {}
