@@ -74,16 +74,59 @@ enum PickleAllowList {
                 "short": .int16][short]
     }
 
-    static func isModuleClass(_ name: String) -> Bool {
-        moduleNamespaces.contains { name.hasPrefix($0) }
+    /// True for an admitted class of a pickled module, given as its full dotted name.
+    static func isModuleClass(_ fullName: String) -> Bool {
+        guard let dot = fullName.lastIndex(of: ".") else { return false }
+        return isModuleClass(module: Substring(fullName[..<dot]), name: fullName[fullName.index(after: dot)...])
+    }
+
+    /// A class of a pickled module: a module path inside one of `moduleNamespaces`, and a class
+    /// name: an identifier starting with a capital letter, as every class of torch.nn, torchvision
+    /// and timm is named. Lower-case names there are functions or imported modules (`os`, `load`,
+    /// `create_model`), which a pickle could otherwise reach through an admitted namespace.
+    static func isModuleClass(module: Substring, name: Substring) -> Bool {
+        guard let first = name.utf8.first, (0x41...0x5A).contains(first), isIdentifier(name) else { return false }
+        let path = module + "."
+        return moduleNamespaces.contains { path.hasPrefix($0) }
     }
 
     /// Returns `module.name` if it is admitted, else throws `forbiddenGlobal`.
+    ///
+    /// Module and name are matched exactly: the module must be a dotted path of identifiers and the
+    /// name one identifier, and `module.name` must be listed (or be a module class). Protocol 4
+    /// lets a name be dotted, and Python then resolves it attribute by attribute
+    /// (`('timm.models._hub', 'os.system')` is `os.system`), so a dotted name is admitted only when
+    /// every step of it is itself an admitted class (a nested class); never by prefix.
     static func admit(module: String, name: String, offset: Int) throws(ReadError) -> String {
         let full = "\(module).\(name)"
-        if constructors.contains(full) || recordClasses.contains(full) || values.contains(full) || isModuleClass(full) {
-            return full
+        let moduleParts = module.split(separator: ".", omittingEmptySubsequences: false)
+        let nameParts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard moduleParts.allSatisfy(isIdentifier), nameParts.allSatisfy(isIdentifier) else {
+            throw .forbiddenGlobal(name: full, offset: offset, use: "module '\(module)' and name '\(name)' are not Python identifiers")
         }
-        throw .forbiddenGlobal(name: full, offset: offset, use: "named by the pickle")
+        if nameParts.count == 1 {
+            if constructors.contains(full) || recordClasses.contains(full) || values.contains(full)
+                || isModuleClass(module: Substring(module), name: Substring(name)) {
+                return full
+            }
+            throw .forbiddenGlobal(name: full, offset: offset, use: "named by the pickle")
+        }
+        var owner = Substring(module)
+        for part in nameParts {
+            guard isModuleClass(module: owner, name: part) else {
+                throw .forbiddenGlobal(
+                    name: full, offset: offset,
+                    use: "the dotted name '\(name)' in module '\(module)' resolves attribute by attribute, and its step '\(owner).\(part)' is not an allowed class")
+            }
+            owner = Substring(owner + "." + part)
+        }
+        return full
+    }
+
+    /// A Python identifier (ASCII letters, digits and `_`, not starting with a digit). Names outside
+    /// ASCII never occur in the modules admitted here.
+    static func isIdentifier(_ part: Substring) -> Bool {
+        guard let first = part.utf8.first, !(0x30...0x39).contains(first) else { return false }
+        return part.utf8.allSatisfy { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || (0x30...0x39).contains($0) || $0 == 0x5F }
     }
 }

@@ -11,8 +11,14 @@ enum PickleConstructors {
             throw .pickle(offset: offset, "\(use) calls a \(callee.kindName), not a global")
         }
         guard PickleAllowList.constructors.contains(name) else {
-            if PickleAllowList.recordClasses.contains(name) || PickleAllowList.isModuleClass(name) {
+            if PickleAllowList.recordClasses.contains(name) {
                 return .object(arena.object(className: name, arguments: args))
+            }
+            if PickleAllowList.isModuleClass(name) {
+                // Python would call the class (running its constructor); pickled modules are
+                // rebuilt with NEWOBJ or copyreg._reconstructor, which only allocate.
+                throw .forbiddenGlobal(name: name, offset: offset,
+                                       use: "called by \(use); a pickled module is allocated with NEWOBJ, never called")
             }
             throw .forbiddenGlobal(name: name, offset: offset, use: "called by \(use)")
         }
