@@ -68,18 +68,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // Builders of hostile and hand-laid files shared by the test targets (pickles, zips, deflate streams).
+        .target(name: "SWSLTestSupport", dependencies: ["SWSLCore"], path: "Tests/SWSLTestSupport"),
         .testTarget(name: "SWSLFormatTests", dependencies: ["SWSLFormat", "SWSLCore"]),
         .testTarget(
             name: "SWSLRuntimeTests",
             dependencies: ["SWSLRuntime", "SWSLTransform", "SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLCheckpoint", "SWSLCore"]),
         // Runs the built swsl-convert binary (the dependency makes `swift test` build it first).
-        .testTarget(name: "CLITests", dependencies: ["swsl-convert", "SWSLFormat", "SWSLCore"]),
+        .testTarget(name: "CLITests", dependencies: ["swsl-convert", "SWSLFormat", "SWSLCore", "SWSLTestSupport"]),
         .testTarget(
             name: "SWSLTransformTests",
             dependencies: ["SWSLTransform", "SWSLSchema", "SWSLCheckpoint", "SWSLFormat", "SWSLCore"]),
         .testTarget(
             name: "SWSLCheckpointTests",
-            dependencies: ["SWSLCheckpoint", "SWSLCore", "SWSLFormat", "SWSLRuntime"]),
+            dependencies: ["SWSLCheckpoint", "SWSLCore", "SWSLFormat", "SWSLRuntime", "SWSLTestSupport"]),
         .testTarget(
             name: "SWSLExecutorTests",
             dependencies: ["SWSLExecutor", "SWSLSchema", "SWSLCheckpoint", "SWSLCore"]),

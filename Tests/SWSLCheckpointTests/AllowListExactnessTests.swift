@@ -1,5 +1,6 @@
 import Testing
 import SWSLCore
+import SWSLTestSupport
 @testable import SWSLCheckpoint
 
 /// The allow-list matches a global's module and name exactly. Protocol 4 lets a name be dotted and

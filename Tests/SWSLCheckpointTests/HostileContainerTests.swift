@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SWSLCore
+import SWSLTestSupport
 @testable import SWSLCheckpoint
 
 /// Hostile containers and layouts beyond single flipped bytes: lying zip directories, traversal names,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SWSLCore
+import SWSLTestSupport
 @testable import SWSLCheckpoint
 
 /// Broken and hostile files: each is refused with a message naming the file and the place,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SWSLCore
+import SWSLTestSupport
 @testable import SWSLCheckpoint
 
 /// The pickle machine interprets data and refuses everything that would run code.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SWSLCore
+import SWSLTestSupport
 @testable import SWSLCheckpoint
 
 /// Stored zip members are read as slices of the mapped file, located through our own reading of

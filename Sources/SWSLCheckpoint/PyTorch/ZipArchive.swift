@@ -23,6 +23,16 @@ final class ZipArchive {
     /// Largest expansion deflate can achieve; a member claiming more is refused.
     static let maxDeflateRatio = 1032
 
+    /// Bytes that may be inflated from compressed members in all, whatever they declare:
+    /// max(`minimumInflateBudget`, `inflateBudgetPerFileByte` × the archive's size). Deflated
+    /// PyTorch checkpoints shrink float weights by a few percent; this keeps what a hostile archive
+    /// can make the reader allocate within a small multiple of its own size.
+    let inflateBudget: Int
+    static let minimumInflateBudget = 128 << 20
+    static let inflateBudgetPerFileByte = 2
+    /// Declared sizes of the compressed members read so far.
+    private var inflated = 0
+
     private let handle: OpaquePointer
     let members: [Member]
     private let byName: [String: Int]
@@ -48,8 +58,21 @@ final class ZipArchive {
         var members: [Member] = []
         var byName: [String: Int] = [:]
         let count = zip_get_num_entries(handle, 0)
-        // Our own reading of the directory, trusted only where it agrees with libzip's.
-        let directory = ZipDirectory(file.bytes).flatMap { $0.entries.count == count ? $0 : nil }
+        // Our own reading of the directory: it must agree with libzip's on the entry count, and no
+        // two members may share bytes (libzip does not check that).
+        guard let directory = ZipDirectory(file.bytes), directory.entries.count == count else {
+            zip_close(handle)
+            throw .zip(member: nil, "the central directory disagrees with libzip's reading of it")
+        }
+        if let (first, second) = directory.firstOverlap(in: file.bytes) {
+            zip_close(handle)
+            let name = { (i: Int) in String(decoding: directory.entries[i].name, as: UTF8.self) }
+            guard let second else {
+                throw .zip(member: name(first), "its local header or data lies outside the archive's member area")
+            }
+            throw .zip(member: name(second), "its bytes overlap those of member '\(name(first))' (an overlapping-member zip bomb?); members may not share bytes")
+        }
+        inflateBudget = max(ZipArchive.minimumInflateBudget, ZipArchive.inflateBudgetPerFileByte * fileSize)
         for i in 0..<UInt64(max(count, 0)) {
             var st = zip_stat_t()
             zip_stat_init(&st)
@@ -64,7 +87,7 @@ final class ZipArchive {
             }
             let compressed = st.comp_method != ZIP_CM_STORE
             var range: Range<Int>?
-            if !compressed, let directory, st.valid & UInt64(ZIP_STAT_CRC) != 0 {
+            if !compressed, st.valid & UInt64(ZIP_STAT_CRC) != 0 {
                 let entry = directory.entries[Int(i)]
                 if entry.method == 0, entry.name.elementsEqual(name.utf8), entry.crc32 == st.crc,
                    UInt64(entry.size) == st.size, UInt64(entry.compressedSize) == st.comp_size, entry.size == entry.compressedSize {
@@ -127,6 +150,12 @@ final class ZipArchive {
 
     /// Reads a member through libzip into heap storage. libzip verifies its CRC-32 when the read reaches the end.
     private func readWithLibzip(_ member: Member) throws(ReadError) -> ByteStorage {
+        if member.compressed {
+            guard member.size <= inflateBudget - inflated else {
+                throw .tooLarge(where: "zip member '\(member.name)'", "inflating its \(member.size) declared bytes would bring the archive's inflated total over its budget of \(inflateBudget) bytes (max(128 MiB, 2 × the \(file.count)-byte file))")
+            }
+            inflated += member.size
+        }
         guard let file = zip_fopen_index(handle, member.index, 0) else {
             throw .zip(member: member.name, String(cString: zip_strerror(handle)))
         }

@@ -116,6 +116,38 @@ struct ZipDirectory {
                      size: Int(size), localHeaderOffset: Int(offset))
     }
 
+    /// The bytes an entry occupies, from its local header to the end of its (compressed) data.
+    /// Nil when the local header is not there or the data would reach the central directory.
+    func extent(of entry: Entry, in bytes: UnsafeRawBufferPointer) -> Range<Int>? {
+        guard entry.localHeaderOffset <= directoryOffset, directoryOffset - entry.localHeaderOffset >= 30 else { return nil }
+        let at = entry.localHeaderOffset
+        guard bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian == ZipDirectory.localSignature else {
+            return nil
+        }
+        let nameLength = Int(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: at + 26, as: UInt16.self)))
+        let extraLength = Int(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: at + 28, as: UInt16.self)))
+        let start = at + 30 + nameLength + extraLength
+        guard start <= directoryOffset, entry.compressedSize <= directoryOffset - start else { return nil }
+        return at..<start + entry.compressedSize
+    }
+
+    /// The first two entries (by index) whose extents overlap, or nil when none do; an entry whose
+    /// extent cannot be found is returned alone. Zip bombs of the "overlapping files" kind point
+    /// many entries at one block of compressed data; no archive a tool writes shares bytes.
+    func firstOverlap(in bytes: UnsafeRawBufferPointer) -> (Int, Int?)? {
+        var extents: [(Range<Int>, Int)] = []
+        extents.reserveCapacity(entries.count)
+        for (i, entry) in entries.enumerated() {
+            guard let extent = extent(of: entry, in: bytes) else { return (i, nil) }
+            extents.append((extent, i))
+        }
+        extents.sort { $0.0.lowerBound < $1.0.lowerBound }
+        for k in extents.indices.dropFirst() where extents[k].0.lowerBound < extents[k - 1].0.upperBound {
+            return (min(extents[k - 1].1, extents[k].1), max(extents[k - 1].1, extents[k].1))
+        }
+        return nil
+    }
+
     /// The byte range of an entry's (compressed) data, after checking that its local header agrees
     /// with the directory: signature, name, method, and the sizes and CRC unless a data descriptor
     /// carries them. Nil when anything disagrees or leaves the file.

@@ -1,12 +1,17 @@
 import SWSLCore
 
 /// Writes a zip archive of stored (uncompressed) members, for building hostile checkpoints in tests.
-struct StoredZip {
-    var members: [(name: String, data: [UInt8])] = []
+public struct StoredZip {
+    public var members: [(name: String, data: [UInt8])] = []
     /// Overrides the uncompressed size written for a member (to make lying headers).
-    var declaredSize: [String: UInt32] = [:]
+    public var declaredSize: [String: UInt32] = [:]
 
-    var bytes: [UInt8] {
+    public init(members: [(name: String, data: [UInt8])] = [], declaredSize: [String: UInt32] = [:]) {
+        self.members = members
+        self.declaredSize = declaredSize
+    }
+
+    public var bytes: [UInt8] {
         var out: [UInt8] = []
         var central: [UInt8] = []
         for (name, data) in members {
