@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -23,7 +24,7 @@ swsl_image_status swsl_image_check_size(unsigned long width, unsigned long heigh
     }
     if (width > SWSL_IMAGE_MAX_SIDE || height > SWSL_IMAGE_MAX_SIDE
         || (unsigned long long)width * height > SWSL_IMAGE_MAX_PIXELS) {
-        swsl_image_message(message, "image is %lu x %lu pixels; at most %u per side and %u in all are accepted",
+        swsl_image_message(message, "image is %lu x %lu pixels; at most %u per side and %u in all (the pixel budget) are decoded",
                            width, height, SWSL_IMAGE_MAX_SIDE, SWSL_IMAGE_MAX_PIXELS);
         return SWSL_IMAGE_TOO_LARGE;
     }
@@ -40,12 +41,13 @@ static swsl_image_format sniff(FILE *file) {
     return SWSL_IMAGE_FORMAT_UNKNOWN;
 }
 
-swsl_image_status swsl_image_decode(const char *path, swsl_image *out, char *message) {
+swsl_image_status swsl_image_decode_fd(int fd, swsl_image *out, char *message) {
     memset(out, 0, sizeof *out);
     if (message != NULL) message[0] = '\0';
-    FILE *file = fopen(path, "rb");
+    FILE *file = fdopen(fd, "rb");
     if (file == NULL) {
         swsl_image_message(message, "%s", strerror(errno));
+        close(fd);
         return SWSL_IMAGE_IO;
     }
     swsl_image_format format = sniff(file);
@@ -65,6 +67,7 @@ swsl_image_status swsl_image_decode(const char *path, swsl_image *out, char *mes
     }
     fclose(file);
     if (status != SWSL_IMAGE_OK) memset(out, 0, sizeof *out);
+    else if (out->scale_denominator == 0) out->scale_denominator = 1;
     out->format = format;
     return status;
 }

@@ -62,6 +62,25 @@ static void row_to_rgb(const uint8_t *in, int components, uint8_t *out, size_t w
     }
 }
 
+/// Decodes at full size when the image fits the pixel budget, else at the first of 1/2, 1/4 and
+/// 1/8 scale (libjpeg's DCT scaling) that fits; SWSL_IMAGE_TOO_LARGE when none does.
+static swsl_image_status choose_scale(j_decompress_ptr cinfo, char *message) {
+    if (cinfo->image_width > SWSL_IMAGE_MAX_JPEG_SIDE || cinfo->image_height > SWSL_IMAGE_MAX_JPEG_SIDE)
+        return swsl_image_check_size(cinfo->image_width, cinfo->image_height, message);
+    for (unsigned denominator = 1; denominator <= 8; denominator *= 2) {
+        cinfo->scale_num = 1;
+        cinfo->scale_denom = denominator;
+        jpeg_calc_output_dimensions(cinfo);
+        unsigned long long pixels = (unsigned long long)cinfo->output_width * cinfo->output_height;
+        if (pixels <= SWSL_IMAGE_MAX_PIXELS && cinfo->output_width <= SWSL_IMAGE_MAX_SIDE
+            && cinfo->output_height <= SWSL_IMAGE_MAX_SIDE)
+            return swsl_image_check_size(cinfo->output_width, cinfo->output_height, message);
+    }
+    swsl_image_message(message, "JPEG is %u x %u pixels; even at 1/8 scale it exceeds the budget of %u pixels",
+                       (unsigned)cinfo->image_width, (unsigned)cinfo->image_height, SWSL_IMAGE_MAX_PIXELS);
+    return SWSL_IMAGE_TOO_LARGE;
+}
+
 static int choose_output(j_decompress_ptr cinfo) {
     switch (cinfo->jpeg_color_space) {
     case JCS_GRAYSCALE: cinfo->out_color_space = JCS_GRAYSCALE; return 1;
@@ -96,7 +115,7 @@ swsl_image_status swsl_decode_jpeg(FILE *file, swsl_image *out, char *message) {
     jpeg_stdio_src(&cinfo, file);
     jpeg_read_header(&cinfo, TRUE);
 
-    swsl_image_status status = swsl_image_check_size(cinfo.image_width, cinfo.image_height, message);
+    swsl_image_status status = choose_scale(&cinfo, message);
     if (status == SWSL_IMAGE_OK && !choose_output(&cinfo)) {
         swsl_image_message(message, "unsupported JPEG colour space %d", (int)cinfo.jpeg_color_space);
         status = SWSL_IMAGE_UNSUPPORTED;
@@ -134,5 +153,6 @@ swsl_image_status swsl_decode_jpeg(FILE *file, swsl_image *out, char *message) {
     out->pixels = pixels;
     out->width = (uint32_t)width;
     out->height = (uint32_t)height;
+    out->scale_denominator = cinfo.scale_denom;
     return SWSL_IMAGE_OK;
 }

@@ -15,18 +15,41 @@ public final class AtomicFileWriter {
     private var fd: Int32
     private var committed = false
 
+    /// Starts a file that will replace `destination`. Refused, before anything is written, when
+    /// the destination is a folder or anything but a regular file, or is a file this process reads
+    /// (`InputFile.isInput`: same device and inode, whatever the path), or its folder takes no new file.
     public init(destination: String) throws(FileAccessError) {
         self.destination = destination
+        try AtomicFileWriter.checkReplaceable(destination)
         let slash = destination.lastIndex(of: "/")
         let folder = slash.map { String(destination[..<$0]) } ?? "."
         let base = slash.map { String(destination[destination.index(after: $0)...]) } ?? destination
         var template = Array("\(folder.isEmpty ? "/" : folder)/.\(base).tmp-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw FileAccessError(path: destination, operation: "create a temporary file beside", errno: errno) }
+        guard fd >= 0 else {
+            let code = errno
+            var info = stat()
+            let folderExists = stat(folder.isEmpty ? "/" : folder, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+            throw FileAccessError(path: destination, reason: !folderExists
+                ? "cannot be written: the folder '\(folder)' does not exist"
+                : "cannot be written: no new file can be made in the folder '\(folder)' (\(String(cString: strerror(code))))")
+        }
         self.fd = fd
         self.temporaryPath = String(cString: template.map { UInt8(bitPattern: $0) }.dropLast() + [0])
         fchmod(fd, 0o644)
         PendingFiles.register(temporaryPath)
+    }
+
+    /// Throws when `destination` may not be replaced by an output (see `init`).
+    public static func checkReplaceable(_ destination: String) throws(FileAccessError) {
+        if InputFile.isInput(destination) {
+            throw FileAccessError(path: destination, reason: "is a file this command reads; refusing to write over it")
+        }
+        var info = stat()
+        guard stat(destination, &info) == 0 else { return }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw FileAccessError(path: destination, reason: "is \(InputFile.describe(mode: info.st_mode)); an output replaces a regular file only")
+        }
     }
 
     deinit {
@@ -40,7 +63,7 @@ public final class AtomicFileWriter {
             let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FileAccessError(path: temporaryPath, operation: "write", errno: errno)
+                throw FileAccessError(path: destination, reason: "cannot be written: \(String(cString: strerror(errno)))")
             }
             done += n
         }
@@ -60,7 +83,7 @@ public final class AtomicFileWriter {
             let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FileAccessError(path: temporaryPath, operation: "write", errno: errno)
+                throw FileAccessError(path: destination, reason: "cannot be written: \(String(cString: strerror(errno)))")
             }
             done += n
         }
@@ -80,11 +103,15 @@ public final class AtomicFileWriter {
 
     /// Flushes, renames over the destination and flushes the folder.
     public func commit() throws(FileAccessError) {
-        guard fsync(fd) == 0 else { throw FileAccessError(path: temporaryPath, operation: "fsync", errno: errno) }
+        guard fsync(fd) == 0 else {
+            throw FileAccessError(path: destination, reason: "cannot be written: \(String(cString: strerror(errno)))")
+        }
         close(fd)
         fd = -1
+        // Checked again: inputs opened since `init` count too.
+        try AtomicFileWriter.checkReplaceable(destination)
         guard rename(temporaryPath, destination) == 0 else {
-            throw FileAccessError(path: destination, operation: "rename the finished file to", errno: errno)
+            throw FileAccessError(path: destination, reason: "cannot be replaced: \(String(cString: strerror(errno)))")
         }
         committed = true
         PendingFiles.unregister()

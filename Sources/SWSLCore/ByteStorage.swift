@@ -39,20 +39,17 @@ public final class ByteStorage: @unchecked Sendable {
     /// An empty storage.
     public static let empty = ByteStorage(bytes: UnsafeRawBufferPointer(start: nil, count: 0), owner: .empty)
 
-    /// Maps a whole file read-only. Empty files give an empty storage.
+    /// Maps a whole file read-only (opened and checked by `InputFile`). Empty files give an empty storage.
     public static func map(path: String) throws(FileAccessError) -> ByteStorage {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileAccessError(path: path, operation: "open", errno: errno) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw FileAccessError(path: path, operation: "stat", errno: errno) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw FileAccessError(path: path, operation: "read (not a regular file)", errno: EINVAL)
-        }
-        let length = Int(info.st_size)
+        try map(InputFile.open(path))
+    }
+
+    /// Maps an opened input file read-only; the descriptor is closed when `file` goes away.
+    public static func map(_ file: borrowing InputFile) throws(FileAccessError) -> ByteStorage {
+        let length = file.size
         if length == 0 { return .empty }
-        guard let base = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
-            throw FileAccessError(path: path, operation: "mmap", errno: errno)
+        guard let base = mmap(nil, length, PROT_READ, MAP_PRIVATE, file.descriptor, 0), base != MAP_FAILED else {
+            throw FileAccessError(path: file.path, operation: "mmap", errno: errno)
         }
         return ByteStorage(bytes: UnsafeRawBufferPointer(start: base, count: length), owner: .mapped(base, length))
     }
@@ -167,11 +164,18 @@ public final class ByteStorage: @unchecked Sendable {
 /// A file could not be opened, examined or mapped.
 public struct FileAccessError: Error, CustomStringConvertible, Sendable {
     public let path: String
-    public let operation: String
-    public let errno: Int32
-
     /// What went wrong, without the path.
-    public var reason: String { "cannot \(operation): \(String(cString: strerror(errno)))" }
+    public let reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    /// A failed system call: "cannot OPERATION: strerror(errno)".
+    public init(path: String, operation: String, errno: Int32) {
+        self.init(path: path, reason: "cannot \(operation): \(String(cString: strerror(errno)))")
+    }
 
     public var description: String { "\(path): \(reason)" }
 }

@@ -44,11 +44,19 @@ public struct JSONParser {
         case UInt8(ascii: "{"):
             i += 1
             var pairs: [(String, JSONValue)] = []
+            // A key given twice is refused (as the safetensors library and Python's json with
+            // strict hooks do): readers that keep the first and readers that keep the last would
+            // otherwise see different files.
+            var keys = Set<String>()
             skipSpace()
             if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
             while true {
                 skipSpace()
+                let keyOffset = i
                 let key = try string()
+                guard keys.insert(key).inserted else {
+                    throw ParseError(offset: keyOffset, message: "key '\(key)' appears twice in one object")
+                }
                 try expect(UInt8(ascii: ":"))
                 pairs.append((key, try value(depth: depth + 1)))
                 skipSpace()

@@ -49,7 +49,7 @@ public struct NPYArray: Sendable, Equatable {
             case .unsupportedDescr(let descr): ".npy dtype \(descr) is not '<f4' (little-endian float32)"
             case .fortranOrder: ".npy array is in Fortran order; only C order is read"
             case .dataSize(let expected, let actual): ".npy data is \(actual) bytes, the shape needs \(expected)"
-            case .io(let path, let reason): "\(path): \(reason)"
+            case .io(_, let reason): reason  // the command line names the file
             }
         }
     }
@@ -120,16 +120,15 @@ public struct NPYArray: Sendable, Equatable {
         return bytes
     }
 
-    /// Writes the array to `path` (replacing it).
+    /// Writes the array to `path` atomically (`AtomicFileWriter`: never over a file this process
+    /// reads, and an interrupted write leaves `path` as it was).
     public func write(path: String) throws(FormatError) {
-        let bytes = serialized()
-        guard let file = fopen(path, "wb") else {
-            throw .io(path: path, reason: String(cString: strerror(errno)))
-        }
-        let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        let closed = fclose(file)
-        guard written == bytes.count, closed == 0 else {
-            throw .io(path: path, reason: "write failed: \(String(cString: strerror(errno)))")
+        do {
+            let file = try AtomicFileWriter(destination: path)
+            try file.write(serialized())
+            try file.commit()
+        } catch {
+            throw .io(path: path, reason: error.reason)
         }
     }
 

@@ -109,7 +109,7 @@ public final class SWMPendingFile {
             }
             file.startWriteback()
         } catch {
-            throw .io(error.description)
+            throw .io(error.reason)
         }
     }
 
@@ -142,7 +142,7 @@ public final class SWMPendingFile {
             try result.get()
             try file.commit()
         } catch {
-            throw .io(error.description)
+            throw .io(error.reason)
         }
         return fileSize
     }

@@ -1,4 +1,8 @@
 internal import CImage
+import SWSLCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Decodes JPEG and PNG files (told apart by their signature, not their name) into 8-bit RGB with
 /// the system's libjpeg(-turbo) and libpng, giving the pixels Pillow's
@@ -12,7 +16,9 @@ internal import CImage
 public enum ImageDecoder {
     /// The largest width or height accepted.
     public static let maxSide = Int(SWSL_IMAGE_MAX_SIDE)
-    /// The largest width × height accepted (2^28; 768 MiB as RGB).
+    /// The pixel budget: the largest width × height decoded (2^24; 48 MiB as RGB). Larger PNGs are
+    /// refused; larger JPEGs are decoded at 1/2, 1/4 or 1/8 scale (libjpeg's DCT scaling), the
+    /// first that fits, so their pixels differ slightly from a full-size decode's.
     public static let maxPixels = Int(SWSL_IMAGE_MAX_PIXELS)
 
     /// The container a file was recognised as.
@@ -63,7 +69,7 @@ public enum ImageDecoder {
 
         public var description: String {
             switch self {
-            case .unreadable(let file, let reason): "\(file): cannot read: \(reason)"
+            case .unreadable(let file, let reason): "\(file): \(reason)"
             case .unknownFormat(let file): "\(file): not a JPEG or PNG file (unknown signature)"
             case .tooLarge(let file, let reason): "\(file): too large: \(reason)"
             case .unsupported(let file, let format, let reason): "\(file): unsupported \(format.rawValue): \(reason)"
@@ -73,11 +79,16 @@ public enum ImageDecoder {
         }
     }
 
-    /// Decodes the JPEG or PNG at `path` into RGB.
+    /// Decodes the JPEG or PNG at `path` into RGB. The file is opened by `InputFile` (never
+    /// blocking, a regular file only).
     public static func decode(path: String) throws(DecodingError) -> Image {
+        let file: InputFile
+        do { file = try InputFile.open(path) } catch { throw .unreadable(file: path, reason: error.reason) }
         var image = swsl_image()
         var message = [CChar](repeating: 0, count: Int(SWSL_IMAGE_MESSAGE_SIZE))
-        let status = swsl_image_decode(path, &image, &message)
+        let fd = file.duplicateDescriptor()
+        guard fd >= 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
+        let status = swsl_image_decode_fd(fd, &image, &message)
         guard status == SWSL_IMAGE_OK, let pixels = image.pixels else {
             throw error(status, format: image.format, file: path, reason: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }

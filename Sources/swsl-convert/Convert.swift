@@ -58,8 +58,14 @@ struct Convert: ParsableCommand {
         var phases = PhaseTimer()
         var calibrationNote: String?
         let progress = Progress(enabled: isatty(2) == 1 && !json)
+        // Before any work: an OUT that is the input, a folder or not a regular file is refused now
+        // (files read later, such as ONNX external data, are checked again when OUT is written).
         if SameFile.check(input, output) {
-            printError("swsl-convert: \(output): refusing to overwrite the input file")
+            printError("swsl-convert: \(output): is the input file; refusing to write over it")
+            throw ExitCode(2)
+        }
+        do { try AtomicFileWriter.checkReplaceable(output) } catch {
+            printError("swsl-convert: \(error)")
             throw ExitCode(2)
         }
         if SWMFile.isSWM(path: input) {

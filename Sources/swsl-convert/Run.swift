@@ -40,6 +40,12 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        if let output {
+            do { try AtomicFileWriter.checkReplaceable(output) } catch {
+                printError("swsl-convert: \(error)")
+                throw ExitCode(2)
+            }
+        }
         let loaded = try loadModel(model, int8: options.int8, activations: options.activations)
         let (values, shape) = images.isEmpty ? try readInput() : try imageBatch(images, for: loaded)
         let (n, h, w) = (shape[0], shape[2], shape[3])

@@ -142,6 +142,11 @@ import SWSLTestSupport
         ("overflowing shape", safetensors(#"{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}}"#, data: 4), "tensor 'a'"),
         ("trailing data", safetensors(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: 8), "cover"),
         ("not JSON", safetensors(#"{"a":{"dtype":"F32",]}"#, data: 0), "JSON"),
+        // The safetensors library refuses a repeated key; which copy wins would depend on the reader.
+        ("duplicate tensor", safetensors(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: 8), "key 'a' appears twice"),
+        ("duplicate field", safetensors(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"dtype":"I32"}}"#, data: 4), "key 'dtype' appears twice"),
+        ("duplicate escaped key", safetensors(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"\u0061":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: 8), "appears twice"),
+        ("duplicate metadata key", safetensors(#"{"__metadata__":{"format":"pt","format":"np"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: 4), "key 'format' appears twice"),
     ]
 
     @Test(arguments: lyingHeaders.map(\.0))

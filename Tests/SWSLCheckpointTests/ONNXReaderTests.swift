@@ -311,6 +311,7 @@ extension ONNXReaderTests {
             external("parent folder", "../outside/secret.bin", .escape),
             external("absolute path", "/etc/passwd", .escape),
             external("symlink out of the folder", "link.bin", .escape),
+            external("hard link to a file outside the folder", "hard.bin", .escape),
             external("empty location", "", .escape),
             external("NUL in location", "data.bin\u{0}x", .escape),
             external("'..' inside the path", "weights/../data.bin", .escape),
@@ -368,6 +369,7 @@ extension ONNXReaderTests {
     ///     model/weights/data.bin      the same
     ///     model/inner.bin  -> data.bin
     ///     model/link.bin   -> ../outside/secret.bin
+    ///     model/hard.bin              a hard link to outside/secret.bin
     ///     model/model.onnx            written by `read`
     final class Sandbox {
         let root: URL
@@ -389,6 +391,8 @@ extension ONNXReaderTests {
             try files.createSymbolicLink(atPath: folder.appendingPathComponent("inner.bin").path, withDestinationPath: "data.bin")
             try files.createSymbolicLink(atPath: folder.appendingPathComponent("link.bin").path,
                                          withDestinationPath: "../outside/secret.bin")
+            try files.linkItem(at: root.appendingPathComponent("outside/secret.bin"),
+                               to: folder.appendingPathComponent("hard.bin"))
         }
 
         deinit { try? FileManager.default.removeItem(at: root) }

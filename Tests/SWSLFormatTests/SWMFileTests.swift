@@ -70,6 +70,20 @@ import SWSLCore
         }
     }
 
+    @Test func metadataWithARepeatedKeyIsRefused() throws {
+        // Written with valid CRCs: only the repeated key is wrong (rule 9: the metadata is one JSON object).
+        let path = try Self.writeSample()
+        let repeated: JSONValue = .object([("format", .string("swm")), ("version", .int(1)), ("format", .string("other"))])
+        try SWMWriter.write(to: path, metadata: repeated, tensors: Self.sampleTensors())
+        let error = #expect(throws: SWMError.self) { try SWMFile.open(path: path) }
+        #expect(error?.description.contains("key 'format' appears twice") == true, "\(String(describing: error))")
+        // Control: the same file with distinct keys opens. (Not written over `path`: this process
+        // has read that one, and a process never replaces a file it has read.)
+        let control = path + ".control.swm"
+        try SWMWriter.write(to: control, metadata: Self.metadata, tensors: Self.sampleTensors())
+        _ = try SWMFile.open(path: control)
+    }
+
     @Test func versionAndMagicAreChecked() throws {
         let path = try Self.writeSample()
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -108,6 +108,27 @@ import SWSLTransform
         #expect(mismatches == 0, "\(name): \(mismatches) samples differ from Pillow")
     }
 
+    /// A JPEG over the pixel budget (2^24) is decoded at the first of 1/2, 1/4, 1/8 scale that fits,
+    /// by libjpeg's DCT scaling: the pixels Pillow gives after `draft("RGB", (w/2, h/2))`.
+    @Test func jpegOverThePixelBudgetIsDecodedScaledLikePillowsDraft() throws {
+        let image = try ImageDecoder.decode(path: Self.path("images/large_6144x4096.jpg"))
+        #expect((image.width, image.height) == (3072, 2048))
+        #expect(image.width * image.height <= ImageDecoder.maxPixels)
+        let golden = try NPYArray.read(path: Self.path("golden/images/large_6144x4096_half_rgb_every16.npy"))
+        #expect(golden.shape == [128, 192, 3])
+        var worst: Float = 0
+        for y in 0..<128 {
+            for x in 0..<192 {
+                for c in 0..<3 {
+                    let ours = Float(image.rgb[((16 * y) * image.width + 16 * x) * 3 + c])
+                    worst = max(worst, abs(ours - golden.values[(y * 192 + x) * 3 + c]))
+                }
+            }
+        }
+        // Same library and method; Debian's libjpeg-turbo and Pillow's bundled one may round one step apart.
+        #expect(worst <= 1, "largest difference from Pillow's scaled decode: \(worst)")
+    }
+
     // MARK: - Hostile input: an error naming the file, never a crash
 
     enum Expected: Sendable {

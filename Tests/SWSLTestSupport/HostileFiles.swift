@@ -55,3 +55,24 @@ public enum HostileFiles {
 import SWSLCore
 
 private func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 { CRC32.checksum(bytes) }
+
+extension HostileFiles {
+    /// A valid, all-black 8-bit RGB PNG of `width × height`: tiny on disk (one zlib stream of zero
+    /// runs), `3 × width × height` bytes once decoded. The decompression bomb of image files.
+    public static func blackPNG(width: Int, height: Int) -> [UInt8] {
+        let raw = height * (1 + 3 * width)  // each row: filter byte 0, then RGB zeros
+        let zlib = [0x78, 0x01] + Deflate.zeros(count: raw) + be32(UInt32(truncatingIfNeeded: 1 | ((raw % 65521) << 16)))
+        var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        out += chunk("IHDR", be32(UInt32(width)) + be32(UInt32(height)) + [8, 2, 0, 0, 0])
+        out += chunk("IDAT", zlib)
+        out += chunk("IEND", [])
+        return out
+    }
+
+    private static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+        let typed = Array(type.utf8) + data
+        return be32(UInt32(data.count)) + typed + be32(typed.withUnsafeBytes { CRC32.checksum($0) })
+    }
+
+    private static func be32(_ v: UInt32) -> [UInt8] { (0..<4).reversed().map { UInt8(v >> (8 * $0) & 0xFF) } }
+}

@@ -70,8 +70,21 @@ struct ONNXExternalData {
             throw refuse("it resolves to '\(target)', outside the model's folder '\(root)'")
         }
         if let file = files[target] { return file }
+        // Resolved, so the last component is no link now; O_NOFOLLOW keeps it so until the open.
         let file: ByteStorage
-        do { file = try ByteStorage.map(path: target) } catch {
+        do {
+            let opened = try InputFile.open(target, followSymlinks: false)
+            // A hard link inside the folder can name any file on the same file system
+            // (CVE-2026-34446; onnx's checker refuses these too).
+            guard opened.linkCount == 1 else {
+                throw refuse("'\(target)' has \(opened.linkCount) hard links; external data must be a file with one link")
+            }
+            file = try ByteStorage.map(opened)
+        } catch let error as ReadError {
+            throw error
+        } catch let error as FileAccessError {
+            throw .corrupt(where: "tensor '\(name)'", "external data \(error)")
+        } catch {
             throw .corrupt(where: "tensor '\(name)'", "external data: \(error)")
         }
         files[target] = file
