@@ -68,6 +68,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // Runs a command under memory and time limits and reports its own peak RSS (for CLITests).
+        .executableTarget(name: "swsl-limit", path: "Tests/swsl-limit"),
         // Builders of hostile and hand-laid files shared by the test targets (pickles, zips, deflate streams).
         .target(name: "SWSLTestSupport", dependencies: ["SWSLCore"], path: "Tests/SWSLTestSupport"),
         .testTarget(name: "SWSLFormatTests", dependencies: ["SWSLFormat", "SWSLCore"]),
@@ -75,7 +77,7 @@ let package = Package(
             name: "SWSLRuntimeTests",
             dependencies: ["SWSLRuntime", "SWSLTransform", "SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLCheckpoint", "SWSLCore"]),
         // Runs the built swsl-convert binary (the dependency makes `swift test` build it first).
-        .testTarget(name: "CLITests", dependencies: ["swsl-convert", "SWSLFormat", "SWSLCore", "SWSLTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["swsl-convert", "swsl-limit", "SWSLFormat", "SWSLCore", "SWSLTestSupport"]),
         .testTarget(
             name: "SWSLTransformTests",
             dependencies: ["SWSLTransform", "SWSLSchema", "SWSLCheckpoint", "SWSLFormat", "SWSLCore"]),

@@ -2,9 +2,11 @@
 
     python Fixtures/generate_large_jpeg.py      # needs only Pillow and numpy (requirements.txt)
 
-images/large_6144x4096.jpg   6144x4096 RGB JPEG (quality 75, 4:2:0), smooth gradients and discs:
+images/large/large_6144x4096.jpg
+                             6144x4096 RGB JPEG (quality 75, 4:2:0), smooth gradients and discs:
                              25.2 megapixels, over swsl-convert's pixel budget of 2^24, so it is
-                             decoded at 1/2 scale (3072x2048) with libjpeg's DCT scaling.
+                             decoded at 1/2 scale (3072x2048) with libjpeg's DCT scaling. In a
+                             folder of its own: images/ is a calibration folder in the tests.
 golden/images/large_6144x4096_half_rgb_every16.npy
                              float32 [128, 192, 3]: np.asarray(im)[::16, ::16] where im is
                              Image.open(path) after im.draft("RGB", (3072, 2048)), the same libjpeg
@@ -39,7 +41,7 @@ def picture(width: int, height: int) -> Image.Image:
 
 
 def main() -> None:
-    path = IMAGES / "large_6144x4096.jpg"
+    path = IMAGES / "large" / "large_6144x4096.jpg"
     picture(6144, 4096).save(path, quality=75, subsampling=2)
     with Image.open(path) as im:
         im.draft("RGB", (3072, 2048))

@@ -35,12 +35,17 @@ mkdir -p "$work/FuzzPickle"
 # The object pickles of the legacy fixtures (everything after the first three pickles is fine as a seed too).
 for f in "$fx"/*.legacy.pth "$fx"/resnet18_tiny.legacy_p4.pth; do (tail -c +26 "$f" | head -c 65536 > "$work/FuzzPickle/$(basename "$f")") || true; done
 
+# Hand-made seeds of the hostile corpus's structures (Fuzz/make_seeds.py).
+for folder in "$here"/seeds/*/; do seed "$(basename "$folder")" "$folder"*; done
+
 status=0
 for target in ${FUZZ_TARGETS:-FuzzPickle FuzzZip FuzzTar FuzzONNX FuzzSafetensors FuzzSWM FuzzNPY}; do
   crashes="$root/Fixtures/crashes/$target"
   mkdir -p "$work/$target" "$work/artifacts-$target"
   log="$work/$target.log"
-  if "$bin/$target" "$work/$target" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048 \
+  dict=()
+  [ -f "$here/dict/$target.dict" ] && dict=(-dict="$here/dict/$target.dict")
+  if "$bin/$target" "$work/$target" "${dict[@]}" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048 \
        -timeout=10 -print_final_stats=1 -artifact_prefix="$work/artifacts-$target/" >"$log" 2>&1; then
     runs=$( (grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" || true) | tail -1 | awk '{print $2}')
     corpus=$(find "$work/$target" -type f | wc -l)

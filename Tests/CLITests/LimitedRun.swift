@@ -4,8 +4,8 @@ import Glibc
 #endif
 
 /// Runs the built binary the way a stranger's file should be survivable: under an address-space
-/// limit (`ulimit -v`) and a wall-clock limit, with stdin closed, recording how it ended (exit
-/// status, signal or time-out) and its peak resident memory (`wait4`'s `ru_maxrss`).
+/// limit (`RLIMIT_AS`) and a wall-clock limit, with stdin closed, recording how it ended (exit
+/// status, signal or time-out) and its peak resident memory, through the `swsl-limit` helper.
 enum LimitedRun {
     struct Outcome: CustomStringConvertible {
         /// The exit status, nil when a signal ended the process or it was killed at the time limit.
@@ -23,47 +23,50 @@ enum LimitedRun {
         }
     }
 
+    /// True when the tests run under AddressSanitizer: no address-space limit, and memory figures
+    /// include the sanitizer's own.
+    static let sanitized = ProcessInfo.processInfo.environment["ASAN_OPTIONS"] != nil
+
+    /// The helper that sets the limits, forks the binary and reports (Tests/swsl-limit).
+    static let helper = CLI.binary.deletingLastPathComponent().appendingPathComponent("swsl-limit")
+
     static func run(_ arguments: [String], memoryLimitBytes: Int = 4 << 30, seconds limit: Double = 30) throws -> Outcome {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let outPath = dir.appendingPathComponent("stdout").path, errPath = dir.appendingPathComponent("stderr").path
+        let reportPath = dir.appendingPathComponent("report").path
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        // The shell sets the limit and becomes the binary (same process, so wait4 sees its memory).
-        let argv = ["/bin/sh", "-c", "ulimit -v \(memoryLimitBytes >> 10) && exec \"$0\" \"$@\"", CLI.binary.path] + arguments
+        // Under AddressSanitizer (scripts/asan-tests.sh) the shadow memory needs terabytes of
+        // address space, so there the limit is left off.
+        let argv = [helper.path, reportPath, String(sanitized ? 0 : memoryLimitBytes), String(limit), CLI.binary.path] + arguments
         var cArgs = argv.map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) } }
         var pid: pid_t = 0
         let started = Date()
-        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, &cArgs, environ)
+        let spawned = posix_spawn(&pid, helper.path, &actions, nil, &cArgs, environ)
         guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
         var status: Int32 = 0
-        var usage = rusage()
-        var timedOut = false
-        while true {
-            let done = wait4(pid, &status, WNOHANG, &usage)
-            if done == pid { break }
-            if done < 0 && errno != EINTR { throw POSIXError(.ECHILD) }
-            if Date().timeIntervalSince(started) > limit {
-                timedOut = true
-                kill(pid, SIGKILL)
-                _ = wait4(pid, &status, 0, &usage)
-                break
-            }
-            usleep(5_000)
-        }
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let seconds = Date().timeIntervalSince(started)
-        let signalled = status & 0x7F != 0 && status & 0x7F != 0x7F
+        // "status S signal G timed_out T max_rss_kb K"
+        let words = ((try? String(contentsOfFile: reportPath, encoding: .utf8)) ?? "").split(separator: " ")
+        let fields = Dictionary(stride(from: 0, to: words.count - 1, by: 2).map { (String(words[$0]), Int(words[$0 + 1].trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1) },
+                                uniquingKeysWith: { a, _ in a })
+        guard let code = fields["status"], let signal = fields["signal"], let timedOut = fields["timed_out"],
+              let rss = fields["max_rss_kb"] else {
+            throw POSIXError(.EIO)
+        }
         return Outcome(
-            status: signalled || timedOut ? nil : (status >> 8) & 0xFF,
-            signal: signalled && !timedOut ? status & 0x7F : nil,
-            timedOut: timedOut,
+            status: code >= 0 && timedOut == 0 ? Int32(code) : nil,
+            signal: signal > 0 && timedOut == 0 ? Int32(signal) : nil,
+            timedOut: timedOut != 0,
             stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
-            peakResidentBytes: Int(usage.ru_maxrss) * 1024, seconds: seconds)
+            peakResidentBytes: rss * 1024, seconds: seconds)
     }
 }

@@ -111,7 +111,7 @@ import SWSLTransform
     /// A JPEG over the pixel budget (2^24) is decoded at the first of 1/2, 1/4, 1/8 scale that fits,
     /// by libjpeg's DCT scaling: the pixels Pillow gives after `draft("RGB", (w/2, h/2))`.
     @Test func jpegOverThePixelBudgetIsDecodedScaledLikePillowsDraft() throws {
-        let image = try ImageDecoder.decode(path: Self.path("images/large_6144x4096.jpg"))
+        let image = try ImageDecoder.decode(path: Self.path("images/large/large_6144x4096.jpg"))
         #expect((image.width, image.height) == (3072, 2048))
         #expect(image.width * image.height <= ImageDecoder.maxPixels)
         let golden = try NPYArray.read(path: Self.path("golden/images/large_6144x4096_half_rgb_every16.npy"))
