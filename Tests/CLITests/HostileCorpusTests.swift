@@ -188,6 +188,27 @@ import Glibc
         #expect(try Self.snapshot(dir) == before, "\(hostile.label): files changed")
     }
 
+    static let validModels = [
+        "models/resnet50_tiny.legacy.pth", "models/resnet18_tiny.zip.pth", "models/resnet18_tiny.deflated.pth",
+        "models/resnet18_tiny.tar.pth", "models/resnet18_tiny.safetensors", "models/resnet18_tiny.torchscript.pt",
+        "models/onnx/external/resnet18_tiny.onnx", "models/onnx/resnet18_tiny.typed.onnx",
+    ]
+
+    /// The same limits hold for the files the tool is for: reading and converting a valid checkpoint
+    /// of every format stays under the bound and succeeds.
+    @Test(arguments: validModels)
+    func validFilesConvertWithinTheSameLimits(_ model: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = CLI.fixture(model)
+        for arguments in [["inspect", path], [path, dir.appendingPathComponent("o.swm").path]] {
+            let outcome = try LimitedRun.run(arguments)
+            #expect(outcome.status == 0 && outcome.stderr.isEmpty, "\(model) \(arguments[0]): \(outcome)")
+            let bound = max(256 << 20, 4 * (Self.regularFileSize(path) ?? 0))
+            #expect(LimitedRun.sanitized || outcome.peakResidentBytes <= bound, "\(model): \(outcome)")
+        }
+    }
+
     static func regularFileSize(_ path: String) -> Int? {
         var info = stat()
         guard path.hasPrefix("/"), stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
