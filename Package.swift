@@ -72,22 +72,23 @@ let package = Package(
         .executableTarget(name: "swsl-limit", path: "Tests/swsl-limit"),
         // Builders of hostile and hand-laid files shared by the test targets (pickles, zips, deflate streams).
         .target(name: "SWSLTestSupport", dependencies: ["SWSLCore"], path: "Tests/SWSLTestSupport"),
-        .testTarget(name: "SWSLFormatTests", dependencies: ["SWSLFormat", "SWSLCore"]),
+        .testTarget(name: "SWSLCoreTests", dependencies: ["SWSLCore", "SWSLTestSupport"]),
+        .testTarget(name: "SWSLFormatTests", dependencies: ["SWSLFormat", "SWSLCore", "SWSLTestSupport"]),
         .testTarget(
             name: "SWSLRuntimeTests",
-            dependencies: ["SWSLRuntime", "SWSLTransform", "SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLCheckpoint", "SWSLCore"]),
+            dependencies: ["SWSLRuntime", "SWSLTransform", "SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "SWSLTestSupport"]),
         // Runs the built swsl-convert binary (the dependency makes `swift test` build it first).
         .testTarget(name: "CLITests", dependencies: ["swsl-convert", "swsl-limit", "SWSLFormat", "SWSLCore", "SWSLTestSupport"]),
         .testTarget(
             name: "SWSLTransformTests",
-            dependencies: ["SWSLTransform", "SWSLSchema", "SWSLCheckpoint", "SWSLFormat", "SWSLCore"]),
+            dependencies: ["SWSLTransform", "SWSLSchema", "SWSLCheckpoint", "SWSLFormat", "SWSLCore", "SWSLTestSupport"]),
         .testTarget(
             name: "SWSLCheckpointTests",
             dependencies: ["SWSLCheckpoint", "SWSLCore", "SWSLFormat", "SWSLRuntime", "SWSLTestSupport"]),
         .testTarget(
             name: "SWSLExecutorTests",
-            dependencies: ["SWSLExecutor", "SWSLSchema", "SWSLCheckpoint", "SWSLCore"]),
-        .testTarget(name: "SWSLSchemaTests", dependencies: ["SWSLSchema", "SWSLCheckpoint", "SWSLCore"]),
+            dependencies: ["SWSLExecutor", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "SWSLTestSupport"]),
+        .testTarget(name: "SWSLSchemaTests", dependencies: ["SWSLSchema", "SWSLCheckpoint", "SWSLCore", "SWSLTestSupport"]),
 
     ]
 )

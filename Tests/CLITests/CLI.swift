@@ -1,4 +1,5 @@
 import Foundation
+import SWSLTestSupport
 
 /// Runs the built `swsl-convert` binary (it sits beside the test bundle) and captures its output.
 enum CLI {
@@ -7,8 +8,7 @@ enum CLI {
         return bundle.appendingPathComponent("swsl-convert")
     }()
 
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let fixtures = FixtureFiles.root
 
     struct Result {
         let status: Int32
@@ -33,9 +33,5 @@ enum CLI {
 
     static func fixture(_ relative: String) -> String { fixtures.appendingPathComponent(relative).path }
 
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("swsl-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func temporaryDirectory() throws -> URL { try TemporaryFiles.directory(prefix: "swsl-cli") }
 }

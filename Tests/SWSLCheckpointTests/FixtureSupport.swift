@@ -1,13 +1,12 @@
 import Foundation
 import SWSLCore
 @testable import SWSLCheckpoint
+import SWSLTestSupport
 
 /// Paths of the committed fixtures and helpers to load their goldens.
 enum FixtureSupport {
     /// `<package>/Fixtures`.
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
+    static let root: URL = FixtureFiles.root
 
     /// Absolute path of a fixture given relative to `Fixtures/`.
     static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
@@ -29,17 +28,11 @@ enum FixtureSupport {
     }
 
     /// A new empty temporary directory.
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("swsl-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func temporaryDirectory() throws -> URL { try TemporaryFiles.directory() }
 
     /// Writes `bytes` to a temporary file and returns its path.
     static func write(_ bytes: [UInt8], name: String = "input.pth") throws -> String {
-        let url = try temporaryDirectory().appendingPathComponent(name)
-        try Data(bytes).write(to: url)
-        return url.path
+        try TemporaryFiles.write(bytes, name: name)
     }
 
     /// Reads a checkpoint from bytes; returns the error text, or nil if it was accepted.

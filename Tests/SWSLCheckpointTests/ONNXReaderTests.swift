@@ -2,14 +2,13 @@ import Foundation
 import SWSLCore
 import Testing
 @testable import SWSLCheckpoint
+import SWSLTestSupport
 
 /// The ONNX reader against the fixtures' goldens (written by Fixtures/generate.py with the onnx
 /// library), and against hostile models built here with a small protobuf encoder of our own.
 @Suite struct ONNXReaderTests {
     /// The package's Fixtures folder.
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
+    static let fixtures = FixtureFiles.root
 
     /// Every `.onnx` file under Fixtures/models/onnx, relative to Fixtures.
     static let models: [String] = {
@@ -155,7 +154,7 @@ import Testing
 
     @Test func randomBytesAreAnError() throws {
         let sandbox = try Sandbox()
-        var random = SplitMix(seed: 0x5EED)
+        var random = TestRandom(seed: 0x5EED)
         for _ in 0..<50 {
             let bytes = (0..<Int(random.next() % 4096 + 1)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             #expect(throws: ReadError.self) { try sandbox.read(bytes) }
@@ -165,7 +164,7 @@ import Testing
     @Test func flippedBytesNeverCrash() throws {
         let original = try [UInt8](Data(contentsOf: Self.fixtures.appendingPathComponent("models/onnx/resnet18_tiny.bn.onnx")))
         let sandbox = try Sandbox()
-        var random = SplitMix(seed: 42)
+        var random = TestRandom(seed: 42)
         for _ in 0..<200 {
             var bytes = original
             for _ in 0..<4 { bytes[Int(random.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: random.next()) }
@@ -402,21 +401,6 @@ extension ONNXReaderTests {
             let path = folder.appendingPathComponent("model.onnx").path
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             return try ONNXReader.read(path: path, storage: ByteStorage.map(path: path))
-        }
-    }
-
-    /// SplitMix64, a seeded generator so failures reproduce.
-    struct SplitMix {
-        private var state: UInt64
-
-        init(seed: UInt64) { state = seed }
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 

@@ -1,6 +1,7 @@
 import Testing
 import SWSLCore
 @testable import SWSLExecutor
+import SWSLTestSupport
 
 /// A convolution shape for the kernel tests.
 struct ConvCase: CustomStringConvertible, Sendable {

@@ -1,15 +1,14 @@
 import Foundation
 import SWSLCore
+import SWSLTestSupport
 
 /// Paths of the committed fixtures and their goldens.
 enum Fixtures {
     /// `<package>/Fixtures`.
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
+    static let root = FixtureFiles.root
 
     /// Absolute path of a file given relative to `Fixtures/`.
-    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+    static func path(_ relative: String) -> String { FixtureFiles.path(relative) }
 
     /// A checkpoint built from one of the four fixture models, with its golden logits.
     struct ModelCheckpoint: CustomStringConvertible, Sendable {

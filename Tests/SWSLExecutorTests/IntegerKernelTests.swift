@@ -1,6 +1,7 @@
 import Testing
 import SWSLCore
 @testable import SWSLExecutor
+import SWSLTestSupport
 
 /// The integer-arithmetic path (int8 weights × quantized uint8 activations) against a naive
 /// computation with the same quantization, on every kernel choice.

@@ -1,5 +1,6 @@
 import Testing
 @testable import SWSLExecutor
+import SWSLTestSupport
 
 @Suite struct PoolKernelTests {
     /// (kernel, stride, padding) of the max pools tried; the ResNet one first.

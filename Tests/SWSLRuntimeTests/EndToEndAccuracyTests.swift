@@ -7,14 +7,14 @@ import SWSLFormat
 import SWSLRuntime
 import SWSLSchema
 import SWSLTransform
+import SWSLTestSupport
 
 /// Convert → write `.swm` → load → run, against PyTorch's logits (Fixtures/golden/*_logits.npy) and
 /// onnxruntime's for the ONNX files. Named error budgets:
 /// - float reference and `.swm` fp32: max |Δ| ≤ 1e-4 × max |PyTorch logit|;
 /// - `.swm` int8: cosine ≥ 0.99 against the float reference on every input, same top-1 class.
 @Suite struct EndToEndAccuracyTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let fixtures = FixtureFiles.root
     static let floatBudget = 1e-4
 
     static let cases: [(file: String, golden: String)] = [

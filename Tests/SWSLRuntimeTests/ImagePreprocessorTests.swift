@@ -3,13 +3,13 @@ import Testing
 import SWSLCore
 import SWSLRuntime
 import SWSLTransform
+import SWSLTestSupport
 
 /// Image input against Pillow and torchvision (goldens from Fixtures/generate_images.py).
 /// Named error budget: the preprocessed tensor may differ from torchvision's by at most
 /// `tensorBudget`; we match Pillow's integer resampling exactly, so the measured difference is 0.
 @Suite struct ImagePreprocessorTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let fixtures = FixtureFiles.root
     static let tensorBudget: Float = 1e-6
     static let imageNet = ImagePreprocessor(resizeSize: 256, cropSize: 224, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
 
@@ -271,11 +271,5 @@ import SWSLTransform
         return b
     }
 
-    static func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-        var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
-        return (0..<count).map { _ in
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return UInt8(truncatingIfNeeded: state >> 32)
-        }
-    }
+    static func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] { TestRandom.bytes(count, seed: seed) }
 }

@@ -2,13 +2,12 @@ import Foundation
 import SWSLCheckpoint
 import SWSLCore
 @testable import SWSLSchema
+import SWSLTestSupport
 
 /// Fixture paths, shape-only fixtures and fake checkpoints built from (name, shape) lists.
 enum SchemaFixtures {
     /// `<package>/Fixtures`.
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
+    static let root = FixtureFiles.root
 
     static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
 

@@ -4,12 +4,12 @@ import SWSLCheckpoint
 import SWSLCore
 import SWSLSchema
 @testable import SWSLTransform
+import SWSLTestSupport
 
 /// BatchNorm folding and int8 quantization against PyTorch (Fixtures/golden/folding/*.json,
 /// from Fixtures/generate_folding.py): bit-exact weights, biases, int8 values and scales.
 @Suite struct FoldingGoldenTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let fixtures = FixtureFiles.root
 
     /// PyTorch module names → canonical conv paths.
     static func canonical(_ torch: String) -> String {

@@ -1,27 +1,15 @@
 import Foundation
 import Testing
+import SWSLTestSupport
 internal import CTransform
 @testable import SWSLTransform
 
 /// The vector kernels (AVX2) give the same bytes as the portable C reference: folded floats, int8
 /// values, scales and halves bit for bit; SQNR sums only in a different order.
 @Suite struct KernelEquivalenceTests {
-    /// Deterministic pseudo-random source (SplitMix64).
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
 
     /// Weights with the awkward cases: exact halves after scaling, zeros, all-zero rows, NaN, ±0, tiny values.
-    static func weights(rows: Int, perRow: Int, _ rng: inout Random) -> [Float] {
+    static func weights(rows: Int, perRow: Int, _ rng: inout TestRandom) -> [Float] {
         var w = (0..<rows * perRow).map { _ in (rng.unit() - 0.5) * 0.3 }
         for i in w.indices {
             switch rng.below(60) {
@@ -40,7 +28,7 @@ internal import CTransform
     static var vectorISAs: [TransformISA] { TransformISA.allCases.filter { $0 != .portable && $0.isSupported } }
 
     @Test func foldQuantizeMatchesPortable() {
-        var rng = Random(state: 42)
+        var rng = TestRandom(seed: 42)
         for isa in Self.vectorISAs {
             for trial in 0..<400 {
                 let rows = 1 + rng.below(12), perRow = [0, 1, 7, 8, 31, 32, 33, 100, 577][rng.below(9)]
@@ -69,7 +57,7 @@ internal import CTransform
     }
 
     @Test func foldRowsMatchesPortable() {
-        var rng = Random(state: 7)
+        var rng = TestRandom(seed: 7)
         for isa in Self.vectorISAs {
             for _ in 0..<200 {
                 let rows = 1 + rng.below(6), perRow = rng.below(80)
@@ -84,7 +72,7 @@ internal import CTransform
     }
 
     @Test func halfConversionMatchesPortable() {
-        var rng = Random(state: 11)
+        var rng = TestRandom(seed: 11)
         // Random bit patterns cover NaNs, infinities, subnormals and overflow to infinity.
         var values = (0..<20_000).map { _ in Float(bitPattern: UInt32(truncatingIfNeeded: rng.next())) }
         values += [0, -0.0, 65504, 65520, 65519.99, 5.96e-8, 2.98e-8, 2.99e-8, .infinity, -.infinity, .nan]
@@ -104,7 +92,7 @@ internal import CTransform
     /// decides), over scales of every magnitude down to subnormal: same values, same scales, and
     /// the same error sums (the vector code computes w − q·scale in float, exactly).
     @Test func halfwayQuotientsMatchPortable() {
-        var rng = Random(state: 5)
+        var rng = TestRandom(seed: 5)
         for isa in Self.vectorISAs {
             for trial in 0..<3000 {
                 let perRow = 1 + rng.below(300)
@@ -141,7 +129,7 @@ internal import CTransform
     /// Weights read in place from a legacy checkpoint can sit off a 4-byte boundary: every offset
     /// gives the bytes an aligned copy gives.
     @Test func unalignedWeightsMatchAligned() {
-        var rng = Random(state: 13)
+        var rng = TestRandom(seed: 13)
         for isa in TransformISA.allCases where isa.isSupported {
             for _ in 0..<100 {
                 let rows = 1 + rng.below(6), perRow = 1 + rng.below(90)

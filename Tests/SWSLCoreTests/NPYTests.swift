@@ -1,5 +1,7 @@
+import Foundation
 import Testing
 import SWSLCore
+import SWSLTestSupport
 
 @Suite struct NPYTests {
     /// A version 1.0 file with `header` (padding added) and `data` bytes.
@@ -28,11 +30,11 @@ import SWSLCore
 
     @Test func readsNumPyFilesAndWritesThemByteForByte() throws {
         for name in ["input_2x3x64x64.npy", "resnet18_tiny_logits.npy"] {
-            let bytes = try FixtureBytes.read(Fixtures.path("golden/\(name)"))
+            let bytes = try FixtureFiles.bytes("golden/\(name)")
             let array = try NPYArray.parse(bytes)
             #expect(array.serialized() == bytes, "\(name)")
         }
-        #expect(try NPYArray.read(path: Fixtures.path("golden/input_2x3x64x64.npy")).shape == [2, 3, 64, 64])
+        #expect(try NPYArray.read(path: FixtureFiles.path("golden/input_2x3x64x64.npy")).shape == [2, 3, 64, 64])
     }
 
     @Test func acceptsVersionsTwoAndThreeAndSpacing() throws {
@@ -76,7 +78,7 @@ import SWSLCore
     }
 
     @Test func writesAndReadsAFile() throws {
-        let path = "/tmp/swsl-npy-\(UInt64.random(in: 0...UInt64.max)).npy"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("swsl-npy-\(UUID().uuidString).npy").path
         let array = try NPYArray(shape: [2, 2], values: [1, -2, .infinity, 0.5])
         try array.write(path: path)
         #expect(try NPYArray.read(path: path) == array)
@@ -85,10 +87,3 @@ import SWSLCore
     }
 }
 
-/// Reads a whole file.
-enum FixtureBytes {
-    static func read(_ path: String) throws -> [UInt8] {
-        let storage = try ByteStorage.map(path: path)
-        return withExtendedLifetime(storage) { Array(storage.bytes) }
-    }
-}

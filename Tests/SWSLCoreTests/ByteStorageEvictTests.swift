@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 import SWSLCore
+import SWSLTestSupport
 
 /// Evicting a mapped file's pages drops them from memory but never changes the bytes; on heap
 /// storage it does nothing.
 @Suite struct ByteStorageEvictTests {
     @Test func evictedPagesReadBackUnchanged() throws {
-        let data = CRC32Tests.bytes(3 * 65_536 + 123, seed: 9)
-        let path = try FixtureSupport.write(data, name: "evict.bin")
+        let data = TestRandom.bytes(3 * 65_536 + 123, seed: 9)
+        let path = try TemporaryFiles.write(data, name: "evict.bin")
         let file = try ByteStorage.map(path: path)
         let before = CRC32.checksum(file.bytes)
         file.evict(UnsafeRawBufferPointer(rebasing: file.bytes[100..<100_000]))
@@ -26,7 +27,7 @@ import SWSLCore
     }
 
     @Test func heapStorageIsUntouched() {
-        let data = CRC32Tests.bytes(50_000, seed: 10)
+        let data = TestRandom.bytes(50_000, seed: 10)
         let heap = ByteStorage.copying(data)
         heap.evict(heap.bytes)
         #expect(Array(heap.bytes) == data)
