@@ -85,33 +85,33 @@ public struct SWMEntry: Sendable {
         let place = "#\(index)"
         do {
             let n = Int(try reader.readLE(UInt16.self))
-            guard (1...1024).contains(n) else { throw SWMError.badEntry(place, "name length \(n)") }
+            guard (1...1024).contains(n) else { throw SWMError.badEntry(place, "name length \(n)", rule: 10) }
             guard let name = String(validating: try reader.readSlice(n), as: UTF8.self) else {
-                throw SWMError.badEntry(place, "name is not UTF-8")
+                throw SWMError.badEntry(place, "name is not UTF-8", rule: 10)
             }
             let dtypeCode = try reader.readUInt8(), layoutCode = try reader.readUInt8(), rank = Int(try reader.readUInt8())
-            guard let dtype = SWMDType(rawValue: dtypeCode) else { throw SWMError.badEntry(name, "unknown dtype code \(dtypeCode)") }
-            guard let layout = SWMLayout(rawValue: layoutCode) else { throw SWMError.badEntry(name, "unknown layout code \(layoutCode)") }
-            guard rank <= 8 else { throw SWMError.badEntry(name, "rank \(rank) > 8") }
+            guard let dtype = SWMDType(rawValue: dtypeCode) else { throw SWMError.badEntry(name, "unknown dtype code \(dtypeCode)", rule: 10) }
+            guard let layout = SWMLayout(rawValue: layoutCode) else { throw SWMError.badEntry(name, "unknown layout code \(layoutCode)", rule: 10) }
+            guard rank <= 8 else { throw SWMError.badEntry(name, "rank \(rank) > 8", rule: 10) }
             var shape: [Int] = []
             for _ in 0..<rank {
                 let d = try reader.readLE(UInt64.self)
-                guard d <= UInt64(Int32.max) else { throw SWMError.badEntry(name, "dimension \(d) too large") }
+                guard d <= UInt64(Int32.max) else { throw SWMError.badEntry(name, "dimension \(d) too large", rule: 11) }
                 shape.append(Int(d))
             }
             let offset = try reader.readLE(UInt64.self), length = try reader.readLE(UInt64.self)
             guard offset <= UInt64(Int.max / 2), length <= UInt64(Int.max / 2) else {
-                throw SWMError.badEntry(name, "offset or length too large")
+                throw SWMError.badEntry(name, "offset or length too large", rule: 12)
             }
             let crc = try reader.readLE(UInt32.self)
             let scale = try reader.readLE(Int32.self)
-            guard scale >= -1 else { throw SWMError.badEntry(name, "scale index \(scale)") }
+            guard scale >= -1 else { throw SWMError.badEntry(name, "scale index \(scale)", rule: 13) }
             return SWMEntry(name: name, dtype: dtype, layout: layout, shape: shape, offset: Int(offset),
                             byteLength: Int(length), crc32: crc, scaleIndex: scale < 0 ? nil : Int(scale))
         } catch let error as SWMError {
             throw error
         } catch {
-            throw .badEntry(place, "directory ends inside the entry")
+            throw .badEntry(place, "directory ends inside the entry", rule: 10)
         }
     }
 }

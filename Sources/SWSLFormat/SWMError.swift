@@ -1,28 +1,49 @@
-/// Why a `.swm` file was refused. Cases follow the numbered rules of Formats/SWM.md.
-public enum SWMError: Error, CustomStringConvertible, Sendable, Equatable {
-    case truncated(String)
-    case notSWM
-    case unsupportedVersion(UInt32)
-    case badHeader(String)
-    case badSection(String)
-    case checksum(String)
-    case badMetadata(String)
-    case badEntry(String, String)
-    case missingTensor(String)
-    case io(String)
-
-    public var description: String {
-        switch self {
-        case .truncated(let m): "truncated: \(m)"
-        case .notSWM: "not a .swm file (bad magic)"
-        case .unsupportedVersion(let v): "unsupported .swm version \(v) (this reader knows 1)"
-        case .badHeader(let m): "bad header: \(m)"
-        case .badSection(let m): "bad section: \(m)"
-        case .checksum(let what): "CRC-32 mismatch in \(what)"
-        case .badMetadata(let m): "bad metadata: \(m)"
-        case .badEntry(let which, let m): "tensor \(which): \(m)"
-        case .missingTensor(let name): "missing tensor '\(name)'"
-        case .io(let m): m
-        }
+/// Why a `.swm` file was refused, or could not be written. `rule` is the number of the
+/// validation rule of Formats/SWM.md the file broke (nil for I/O and for the writer's own checks);
+/// each rule has its own test that expects its own number.
+public struct SWMError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The kind of failure, as the spec names it.
+    public enum Kind: String, Sendable, Equatable {
+        case truncated, notSWM, unsupportedVersion, badHeader, badSection, checksum, badMetadata, badEntry,
+             missingTensor, io
     }
+
+    public let kind: Kind
+    public let rule: Int?
+    /// What is wrong, without the file's name.
+    public let message: String
+
+    public init(_ kind: Kind, rule: Int?, _ message: String) {
+        self.kind = kind
+        self.rule = rule
+        self.message = message
+    }
+
+    public var description: String { rule.map { "\(message) (SWM rule \($0))" } ?? message }
+
+    /// Rule 1 (shorter than a header) or 6 (shorter than the header says).
+    public static func truncated(_ m: String, rule: Int) -> SWMError { SWMError(.truncated, rule: rule, "truncated: \(m)") }
+    /// Rule 2.
+    public static let notSWM = SWMError(.notSWM, rule: 2, "not a .swm file (bad magic)")
+    /// Rule 3.
+    public static func unsupportedVersion(_ v: UInt32) -> SWMError {
+        SWMError(.unsupportedVersion, rule: 3, "unsupported .swm version \(v) (this reader knows 1)")
+    }
+    public static func badHeader(_ m: String, rule: Int) -> SWMError { SWMError(.badHeader, rule: rule, "bad header: \(m)") }
+    public static func badSection(_ m: String, rule: Int) -> SWMError { SWMError(.badSection, rule: rule, "bad section: \(m)") }
+    /// Rule 5 (header), 8 (metadata, directory) or 15 (a tensor).
+    public static func checksum(_ what: String, rule: Int) -> SWMError {
+        SWMError(.checksum, rule: rule, "CRC-32 mismatch in \(what)")
+    }
+    /// Rule 9.
+    public static func badMetadata(_ m: String, rule: Int? = 9) -> SWMError { SWMError(.badMetadata, rule: rule, "bad metadata: \(m)") }
+    /// Rules 10–14: `which` names the tensor (or `#index` before its name is known).
+    public static func badEntry(_ which: String, _ m: String, rule: Int?) -> SWMError {
+        SWMError(.badEntry, rule: rule, "tensor \(which): \(m)")
+    }
+    /// Rule 14 (or the writer's own check of a scale's name).
+    public static func missingTensor(_ name: String, rule: Int? = 14) -> SWMError {
+        SWMError(.missingTensor, rule: rule, "missing tensor '\(name)'")
+    }
+    public static func io(_ m: String) -> SWMError { SWMError(.io, rule: nil, m) }
 }

@@ -36,7 +36,7 @@ public struct SWMFile: Sendable {
         self.path = path
         self.storage = storage
         let bytes = storage.bytes
-        guard bytes.count >= SWM.headerSize else { throw .truncated("\(bytes.count) bytes, a header needs \(SWM.headerSize)") }
+        guard bytes.count >= SWM.headerSize else { throw .truncated("\(bytes.count) bytes, a header needs \(SWM.headerSize)", rule: 1) }
         guard SWMFile.matches(bytes) else { throw .notSWM }
         var r = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[0..<SWM.headerSize]))
         func u32() -> UInt32 { (try? r.readLE(UInt32.self)) ?? 0 }
@@ -47,70 +47,70 @@ public struct SWMFile: Sendable {
         let headerSize = u32(), bom = u32()
         _ = u32()
         guard headerSize == UInt32(SWM.headerSize), bom == SWM.byteOrderMark else {
-            throw .badHeader("header size \(headerSize), byte-order mark 0x\(String(bom, radix: 16))")
+            throw .badHeader("header size \(headerSize), byte-order mark 0x\(String(bom, radix: 16))", rule: 4)
         }
         let headerCRC = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 124, as: UInt32.self))
-        guard CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<124])) == headerCRC else { throw .checksum("header") }
+        guard CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<124])) == headerCRC else { throw .checksum("header", rule: 5) }
         let metaOffset = u64(), metaLength = u64(), dirOffset = u64(), dirLength = u64()
         let dataOffset = u64(), dataLength = u64(), fileSize = u64()
         let count = Int(u32()), metaCRC = u32(), dirCRC = u32()
         guard fileSize == bytes.count else {
-            throw fileSize > bytes.count ? .truncated("header says \(fileSize) bytes, file has \(bytes.count)")
-                                         : .badSection("\(bytes.count - fileSize) bytes after the declared end")
+            throw fileSize > bytes.count ? .truncated("header says \(fileSize) bytes, file has \(bytes.count)", rule: 6)
+                                         : .badHeader("\(bytes.count - fileSize) bytes after the declared end", rule: 6)
         }
         // Rule 7: sections inside the file, aligned, in order, not overlapping.
         var end = SWM.headerSize
         for (name, offset, length) in [("metadata", metaOffset, metaLength), ("directory", dirOffset, dirLength), ("data", dataOffset, dataLength)] {
             guard offset % SWM.alignment == 0, offset >= end, length <= bytes.count, offset <= bytes.count - length else {
-                throw .badSection("\(name) at \(offset) length \(length) is misaligned, overlaps or leaves the file")
+                throw .badSection("\(name) at \(offset) length \(length) is misaligned, overlaps or leaves the file", rule: 7)
             }
             end = offset + length
         }
         let meta = UnsafeRawBufferPointer(rebasing: bytes[metaOffset..<metaOffset + metaLength])
         let dir = UnsafeRawBufferPointer(rebasing: bytes[dirOffset..<dirOffset + dirLength])
-        guard CRC32.checksum(meta) == metaCRC else { throw .checksum("metadata") }
-        guard CRC32.checksum(dir) == dirCRC else { throw .checksum("directory") }
+        guard CRC32.checksum(meta) == metaCRC else { throw .checksum("metadata", rule: 8) }
+        guard CRC32.checksum(dir) == dirCRC else { throw .checksum("directory", rule: 8) }
         do { metadata = try JSONParser.parse(meta, maxDepth: 16) } catch { throw .badMetadata(error.description) }
         guard case .object = metadata, metadata["format"] == .string("swm") else { throw .badMetadata("not a swm metadata object") }
         // Rule 16: only zero padding after the data.
         guard end == bytes.count || (SWM.aligned(end) == bytes.count && bytes[end...].allSatisfy { $0 == 0 }) else {
-            throw .badSection("unexpected bytes after the data section")
+            throw .badSection("unexpected bytes after the data section", rule: 16)
         }
 
         // Rules 10–13: the directory.
-        guard count <= dirLength / 24 else { throw .badSection("\(count) tensors cannot fit a \(dirLength)-byte directory") }
+        guard count <= dirLength / 24 else { throw .badSection("\(count) tensors cannot fit a \(dirLength)-byte directory", rule: 10) }
         var reader = ByteReader(dir, baseOffset: dirOffset)
         var entries: [SWMEntry] = []
         var byName: [String: Int] = [:]
         for i in 0..<count {
             let e = try SWMEntry.decode(&reader, index: i)
-            guard byName[e.name] == nil else { throw .badEntry(e.name, "appears twice") }
+            guard byName[e.name] == nil else { throw .badEntry(e.name, "appears twice", rule: 10) }
             var elements = 1
             for d in e.shape {
                 let (p, o) = elements.multipliedReportingOverflow(by: d)
-                guard !o else { throw .badEntry(e.name, "element count overflows") }
+                guard !o else { throw .badEntry(e.name, "element count overflows", rule: 11) }
                 elements = p
             }
             guard elements * e.dtype.byteSize == e.byteLength else {
-                throw .badEntry(e.name, "\(e.dtype.name) \(e.shape) needs \(elements * e.dtype.byteSize) bytes, entry says \(e.byteLength)")
+                throw .badEntry(e.name, "\(e.dtype.name) \(e.shape) needs \(elements * e.dtype.byteSize) bytes, entry says \(e.byteLength)", rule: 11)
             }
             guard e.offset % SWM.alignment == 0, e.offset <= dataLength, e.byteLength <= dataLength - e.offset else {
-                throw .badEntry(e.name, "data at \(e.offset) length \(e.byteLength) is misaligned or outside the data section")
+                throw .badEntry(e.name, "data at \(e.offset) length \(e.byteLength) is misaligned or outside the data section", rule: 12)
             }
             byName[e.name] = i
             entries.append(e)
         }
-        guard reader.isAtEnd else { throw .badSection("directory has \(reader.remaining) bytes after its last entry") }
+        guard reader.isAtEnd else { throw .badSection("directory has \(reader.remaining) bytes after its last entry", rule: 10) }
         // Rule 12 (no overlap) and rule 17 (every gap is zero bytes), walking the file in order.
         func zeros(_ range: Range<Int>, _ what: String) throws(SWMError) {
-            guard bytes[range].allSatisfy({ $0 == 0 }) else { throw .badSection("non-zero padding \(what)") }
+            guard bytes[range].allSatisfy({ $0 == 0 }) else { throw .badSection("non-zero padding \(what)", rule: 17) }
         }
         try zeros(SWM.headerSize..<metaOffset, "before the metadata")
         try zeros(metaOffset + metaLength..<dirOffset, "after the metadata")
         try zeros(dirOffset + dirLength..<dataOffset, "after the directory")
         var last = 0
         for e in entries.sorted(by: { $0.offset < $1.offset }) {
-            guard e.offset >= last else { throw .badEntry(e.name, "overlaps another tensor") }
+            guard e.offset >= last else { throw .badEntry(e.name, "overlaps another tensor", rule: 12) }
             try zeros(dataOffset + last..<dataOffset + e.offset, "before tensor '\(e.name)'")
             last = e.offset + e.byteLength
         }
@@ -121,13 +121,13 @@ public struct SWMFile: Sendable {
             guard si < entries.count, entries[si].dtype == .float32, entries[si].shape.count == 1,
                   entries[si].shape[0] == 1 || entries[si].shape[0] == e.shape.first
                     || (e.layout == .packed && entries[si].shape[0] >= 1)
-            else { throw .badEntry(e.name, "scale index \(si) is not a float32 vector of its channels") }
+            else { throw .badEntry(e.name, "scale index \(si) is not a float32 vector of its channels", rule: 13) }
         }
         self.entries = entries
         self.byName = byName
         self.dataOffset = dataOffset
         if checkCRC {
-            for e in entries where CRC32.checksum(self.bytes(of: e)) != e.crc32 { throw .checksum("tensor '\(e.name)'") }
+            for e in entries where CRC32.checksum(self.bytes(of: e)) != e.crc32 { throw .checksum("tensor '\(e.name)'", rule: 15) }
         }
     }
 

@@ -73,7 +73,7 @@ public final class SWMPendingFile {
 
     public init(path: String, tensors: [SWMTensor], metadataDraft: JSONValue) throws(SWMError) {
         let index = Dictionary(tensors.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
-        guard index.count == tensors.count else { throw .badEntry("?", "duplicate tensor names") }
+        guard index.count == tensors.count else { throw .badEntry("?", "duplicate tensor names", rule: nil) }
         // Data offsets, relative to the data section.
         var offsets: [Int] = []
         var dataLength = 0
@@ -85,7 +85,7 @@ public final class SWMPendingFile {
         for (i, t) in tensors.enumerated() {
             var scaleIndex: Int?
             if let s = t.scaleName {
-                guard let si = index[s] else { throw .missingTensor(s) }
+                guard let si = index[s] else { throw .missingTensor(s, rule: nil) }
                 scaleIndex = si
             }
             SWMEntry(name: t.name, dtype: t.dtype, layout: t.layout, shape: t.shape, offset: offsets[i],
@@ -118,7 +118,7 @@ public final class SWMPendingFile {
     public func finish(metadata: JSONValue) throws(SWMError) -> Int {
         let meta = Array(metadata.serialized().utf8)
         guard meta.count <= metaCapacity else {
-            throw .badMetadata("\(meta.count) bytes of metadata, room for \(metaCapacity)")
+            throw .badMetadata("\(meta.count) bytes of metadata, room for \(metaCapacity)", rule: nil)
         }
         let fileSize = dataOffset + dataLength
         var header: [UInt8] = SWM.magic

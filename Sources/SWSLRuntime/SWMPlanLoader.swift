@@ -114,28 +114,28 @@ public enum SWMPlanLoader {
         switch w.layout {
         case .packed:
             let count = PackedWeightLayout.elementCount(outChannels: out, groups: groups, reductionSize: reduction)
-            guard w.shape == [count] else { throw .badEntry(w.name, "packed weights hold \(w.shape), the architecture implies [\(count)]") }
+            guard w.shape == [count] else { throw .badEntry(w.name, "packed weights hold \(w.shape), the architecture implies [\(count)]", rule: 14) }
             weights = .packed(w.tensor())
         case .oihw, .plain:
-            guard w.shape == shape else { throw .badEntry(w.name, "shape \(w.shape), the architecture implies \(shape)") }
+            guard w.shape == shape else { throw .badEntry(w.name, "shape \(w.shape), the architecture implies \(shape)", rule: 14) }
             weights = .plain(w.tensor())
         }
-        guard b.dtype == .float32, b.shape == [out] else { throw .badEntry(b.name, "must be float32 [\(out)]") }
+        guard b.dtype == .float32, b.shape == [out] else { throw .badEntry(b.name, "must be float32 [\(out)]", rule: 14) }
         var scales: [Float]?
         if w.dtype == .int8 {
-            guard let s = w.scale() else { throw .badEntry(w.name, "int8 weights without a scale tensor") }
+            guard let s = w.scale() else { throw .badEntry(w.name, "int8 weights without a scale tensor", rule: 14) }
             let values = s.floats()
             guard values.count == out || values.count == 1 else {
-                throw .badEntry(s.name, "holds \(values.count) scales, the architecture implies \(out) (or 1)")
+                throw .badEntry(s.name, "holds \(values.count) scales, the architecture implies \(out) (or 1)", rule: 14)
             }
             scales = values.count == out ? values : [Float](repeating: values[0], count: out)
         }
         // A calibrated activation scale, when the file carries one (`P.input_scale`).
         var inputScale: Float?
         if calibrated, let e = source.item("\(path).input_scale") {
-            guard e.dtype == .float32, e.shape == [1] else { throw .badEntry(e.name, "must be float32 [1]") }
+            guard e.dtype == .float32, e.shape == [1] else { throw .badEntry(e.name, "must be float32 [1]", rule: 14) }
             let value = e.floats()[0]
-            guard value > 0, value.isFinite else { throw .badEntry(e.name, "must be a positive number, holds \(value)") }
+            guard value > 0, value.isFinite else { throw .badEntry(e.name, "must be a positive number, holds \(value)", rule: 14) }
             inputScale = value
         }
         return FoldedConv(weights: weights, scales: scales, bias: b.floats(), inChannels: shape[1] * groups,

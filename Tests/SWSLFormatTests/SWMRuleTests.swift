@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+import SWSLCore
+import SWSLTestSupport
+@testable import SWSLFormat
+
+/// One test per validation rule of Formats/SWM.md: a valid file with exactly that rule broken (CRCs
+/// re-sealed where the rule is not about them) is refused with that rule's own number and kind.
+/// Rule 14 (the architecture's tensors) is checked when a plan is built: `SWMRule14Tests` in SWSLRuntimeTests.
+@Suite struct SWMRuleTests {
+    /// The sample file of `SWMFileTests`, as bytes.
+    static func sample() throws -> SWMBytes {
+        SWMBytes(Array(try Data(contentsOf: URL(fileURLWithPath: try SWMFileTests.writeSample()))))
+    }
+
+    /// Opens `file` (tensor CRCs checked) and returns the error.
+    static func refusal(_ file: SWMBytes) throws -> SWMError? {
+        let path = try TemporaryFiles.write(file.bytes, name: "broken.swm")
+        do { _ = try SWMFile.open(path: path, checkCRC: true); return nil } catch { return error }
+    }
+
+    static func expect(_ file: SWMBytes, rule: Int, _ kind: SWMError.Kind, _ text: String,
+                       sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let error = try refusal(file)
+        #expect(error?.rule == rule && error?.kind == kind, "rule \(rule): \(String(describing: error))",
+                sourceLocation: sourceLocation)
+        #expect(error?.description.contains(text) == true, "\(String(describing: error))", sourceLocation: sourceLocation)
+        #expect(error?.description.hasSuffix("(SWM rule \(rule))") == true, sourceLocation: sourceLocation)
+    }
+
+    @Test func controlTheSampleOpens() throws {
+        #expect(try Self.refusal(try Self.sample()) == nil)
+    }
+
+    @Test func rule1Truncated() throws {
+        try Self.expect(SWMBytes(Array(try Self.sample().bytes.prefix(100))), rule: 1, .truncated, "a header needs 128")
+    }
+
+    @Test func rule2Magic() throws {
+        var f = try Self.sample()
+        f.bytes[0] ^= 0xFF
+        try Self.expect(f, rule: 2, .notSWM, "bad magic")
+    }
+
+    @Test func rule3Version() throws {
+        var f = try Self.sample()
+        f.set32(2, at: SWMBytes.version)
+        f.reseal()
+        try Self.expect(f, rule: 3, .unsupportedVersion, "version 2")
+    }
+
+    @Test func rule4HeaderSizeAndByteOrder() throws {
+        var f = try Self.sample()
+        f.set32(256, at: SWMBytes.headerSize)
+        f.reseal()
+        try Self.expect(f, rule: 4, .badHeader, "header size 256")
+        f = try Self.sample()
+        f.set32(0x0403_0201, at: SWMBytes.byteOrderMark)
+        f.reseal()
+        try Self.expect(f, rule: 4, .badHeader, "byte-order mark 0x4030201")
+    }
+
+    @Test func rule5HeaderCRC() throws {
+        var f = try Self.sample()
+        f.bytes[100] ^= 1  // reserved header bytes, covered only by the header CRC
+        try Self.expect(f, rule: 5, .checksum, "header")
+    }
+
+    @Test func rule6FileSize() throws {
+        var f = try Self.sample()
+        f.bytes += [UInt8](repeating: 0, count: 64)
+        try Self.expect(f, rule: 6, .badHeader, "64 bytes after the declared end")
+        f = try Self.sample()
+        f.set64(f.bytes.count + 64, at: SWMBytes.fileSize)
+        f.reseal()
+        try Self.expect(f, rule: 6, .truncated, "header says")
+    }
+
+    @Test func rule7Sections() throws {
+        var f = try Self.sample()
+        f.set64(f.u64(at: SWMBytes.dirOffset) + 8, at: SWMBytes.dirOffset)  // misaligned
+        f.reseal()
+        try Self.expect(f, rule: 7, .badSection, "directory")
+        f = try Self.sample()
+        f.set64(f.u64(at: SWMBytes.metaOffset), at: SWMBytes.dirOffset)  // overlaps the metadata
+        f.reseal()
+        try Self.expect(f, rule: 7, .badSection, "directory")
+    }
+
+    @Test func rule8SectionCRCs() throws {
+        var f = try Self.sample()
+        f.bytes[f.metadata.lowerBound + 2] ^= 0x20
+        try Self.expect(f, rule: 8, .checksum, "metadata")
+        f = try Self.sample()
+        f.bytes[f.directory.lowerBound + 3] ^= 0x20
+        try Self.expect(f, rule: 8, .checksum, "directory")
+    }
+
+    @Test func rule9Metadata() throws {
+        var f = try Self.sample()
+        let meta = f.metadata
+        let text = Array(#"{"format":"not-swm"}"#.utf8)
+        f.bytes.replaceSubrange(meta, with: text + [UInt8](repeating: 0x20, count: meta.count - text.count))
+        f.reseal()
+        try Self.expect(f, rule: 9, .badMetadata, "not a swm metadata object")
+        f = try Self.sample()
+        let broken = Array(#"{"format":"swm","format":"swm"}"#.utf8)
+        f.bytes.replaceSubrange(meta, with: broken + [UInt8](repeating: 0x20, count: meta.count - broken.count))
+        f.reseal()
+        try Self.expect(f, rule: 9, .badMetadata, "appears twice")
+    }
+
+    @Test func rule10Entries() throws {
+        var f = try Self.sample()
+        let first = try #require(f.entries.first)
+        f.bytes[first.dtype] = 200
+        f.reseal()
+        try Self.expect(f, rule: 10, .badEntry, "unknown dtype code 200")
+        f = try Self.sample()
+        f.bytes[first.rank] = 9
+        f.reseal()
+        try Self.expect(f, rule: 10, .badEntry, "rank 9 > 8")
+    }
+
+    @Test func rule10DuplicateNames() throws {
+        // Two tensors whose names have the same length; the second renamed onto the first.
+        let path = try TemporaryFiles.write([], name: "twins.swm")
+        try SWMWriter.write(to: path + ".swm", metadata: SWMFileTests.metadata, tensors: [
+            SWMTensor(name: "a.bias", floats: [1], shape: [1]), SWMTensor(name: "b.bias", floats: [2], shape: [1]),
+        ])
+        var f = SWMBytes(Array(try Data(contentsOf: URL(fileURLWithPath: path + ".swm"))))
+        #expect(try Self.refusal(f) == nil)
+        let second = f.entries[1]
+        f.bytes[second.nameRange.lowerBound] = UInt8(ascii: "a")
+        f.reseal()
+        try Self.expect(f, rule: 10, .badEntry, "tensor a.bias: appears twice")
+    }
+
+    @Test func rule11ElementCount() throws {
+        var f = try Self.sample()
+        let bias = try #require(f.entry("stem.conv1.bias"))
+        f.set64(3, at: bias.dims[0])  // [3] float32 needs 12 bytes; the entry says 8
+        f.reseal()
+        try Self.expect(f, rule: 11, .badEntry, "needs 12 bytes, entry says 8")
+    }
+
+    @Test func rule12DataRange() throws {
+        var f = try Self.sample()
+        let bias = try #require(f.entry("stem.conv1.bias"))
+        f.set64(f.u64(at: bias.offset) + 4, at: bias.offset)  // misaligned
+        f.reseal()
+        try Self.expect(f, rule: 12, .badEntry, "misaligned or outside the data section")
+        // Two tensors on the same bytes.
+        f = try Self.sample()
+        let weight = try #require(f.entry("fc.weight"))
+        f.set64(f.u64(at: try #require(f.entry("stem.conv1.weight_scale")).offset), at: weight.offset)
+        f.set64(8, at: weight.length)
+        f.set64(2, at: weight.dims[0])
+        f.set64(1, at: weight.dims[1])
+        f.reseal()
+        try Self.expect(f, rule: 12, .badEntry, "overlaps another tensor")
+    }
+
+    @Test func rule13ScaleIndex() throws {
+        var f = try Self.sample()
+        let weight = try #require(f.entry("stem.conv1.weight"))
+        f.set32(0, at: weight.scale)  // the int8 weight itself, not a float32 vector
+        f.reseal()
+        try Self.expect(f, rule: 13, .badEntry, "scale index 0")
+    }
+
+    @Test func rule15TensorCRC() throws {
+        var f = try Self.sample()
+        let bias = try #require(f.entry("stem.conv1.bias"))
+        f.bytes[f.data.lowerBound + f.u64(at: bias.offset)] ^= 0x40
+        try Self.expect(f, rule: 15, .checksum, "tensor 'stem.conv1.bias'")
+    }
+
+    @Test func rule16NothingAfterTheData() throws {
+        var f = try Self.sample()
+        f.set64(f.u64(at: SWMBytes.dataLength) - 64, at: SWMBytes.dataLength)
+        f.reseal()
+        try Self.expect(f, rule: 16, .badSection, "after the data section")
+    }
+
+    @Test func rule17ZeroGaps() throws {
+        var f = try Self.sample()
+        let gap = f.metadata.upperBound  // padding between the metadata and the directory
+        #expect(gap < f.directory.lowerBound)
+        f.bytes[gap] = 1
+        try Self.expect(f, rule: 17, .badSection, "non-zero padding after the metadata")
+    }
+}
