@@ -1,4 +1,5 @@
 #include "swsl_checksum.h"
+#include "swsl_cpu.h"
 
 #include <zlib.h>
 
@@ -135,10 +136,8 @@ int swsl_crc32_supported(swsl_crc32_impl impl) {
     switch (impl) {
     case SWSL_CRC32_ZLIB: return 1;
 #ifdef SWSL_HAVE_PCLMUL_PATH
-    case SWSL_CRC32_PCLMUL: return __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
-    case SWSL_CRC32_VPCLMUL:
-        return swsl_crc32_supported(SWSL_CRC32_PCLMUL) && __builtin_cpu_supports("avx2")
-            && __builtin_cpu_supports("vpclmulqdq");
+    case SWSL_CRC32_PCLMUL: return swsl_cpu_has(SWSL_CPU_PCLMUL | SWSL_CPU_SSE41);
+    case SWSL_CRC32_VPCLMUL: return swsl_cpu_has(SWSL_CPU_PCLMUL | SWSL_CPU_SSE41 | SWSL_CPU_AVX2 | SWSL_CPU_VPCLMULQDQ);
 #else
     default: return 0;
 #endif

@@ -9,28 +9,6 @@
 static const unsigned char jpeg_signature[3] = {0xFF, 0xD8, 0xFF};
 static const unsigned char png_signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
-void swsl_image_message(char *message, const char *format, ...) {
-    if (message == NULL) return;
-    va_list args;
-    va_start(args, format);
-    vsnprintf(message, SWSL_IMAGE_MESSAGE_SIZE, format, args);
-    va_end(args);
-}
-
-swsl_image_status swsl_image_check_size(unsigned long width, unsigned long height, char *message) {
-    if (width == 0 || height == 0) {
-        swsl_image_message(message, "empty image (%lu x %lu)", width, height);
-        return SWSL_IMAGE_CORRUPT;
-    }
-    if (width > SWSL_IMAGE_MAX_SIDE || height > SWSL_IMAGE_MAX_SIDE
-        || (unsigned long long)width * height > SWSL_IMAGE_MAX_PIXELS) {
-        swsl_image_message(message, "image is %lu x %lu pixels; at most %u per side and %u in all (the pixel budget) are decoded",
-                           width, height, SWSL_IMAGE_MAX_SIDE, SWSL_IMAGE_MAX_PIXELS);
-        return SWSL_IMAGE_TOO_LARGE;
-    }
-    return SWSL_IMAGE_OK;
-}
-
 static swsl_image_format sniff(FILE *file) {
     unsigned char head[8] = {0};
     size_t got = fread(head, 1, sizeof head, file);

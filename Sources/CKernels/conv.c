@@ -9,69 +9,6 @@
 #include <string.h>
 #include "internal.h"
 
-static size_t round_up(size_t value, size_t multiple) { return (value + multiple - 1) / multiple * multiple; }
-
-/* Floats of the zero-bordered input copy one block may use (see pad_block). */
-#define SWK_PAD_CAPACITY (64 * 1024)
-
-/* Float offsets inside the (64-byte aligned) workspace: the packed B block, the widened A block, the
- * padded-input copy, the quantized B block of the integer path. */
-size_t swk_workspace_b_offset(void) { return 0; }
-size_t swk_workspace_a_offset(void) { return round_up((size_t)(SWK_KC + 4) * (SWK_NC + SWK_NR_MAX), 16); }
-size_t swk_workspace_pad_offset(void) { return swk_workspace_a_offset() + round_up((size_t)SWK_MC * SWK_KC, 16); }
-size_t swk_workspace_q_offset(void) { return swk_workspace_pad_offset() + round_up(SWK_PAD_CAPACITY, 16); }
-
-size_t swk_conv_workspace_count(const swk_conv *conv) {
-    (void)conv;
-    /* The quantized block holds (SWK_KC + 4) x (SWK_NC + SWK_NR_MAX) bytes. */
-    return swk_workspace_q_offset() + round_up((size_t)(SWK_KC + 4) * (SWK_NC + SWK_NR_MAX) / 4, 16) + 16;
-}
-
-/* Copies what one (column block, K block) of a padded convolution reads -- its input channels, the
- * input rows its output rows reach, every column a window reaches -- into `buffer` with the zero
- * border made explicit. `view` then describes that copy as an unpadded input, with the block's first
- * reduction index and column in `view_k0` and `view_col0`, so the packer needs no bounds checks.
- * Returns 0 when the copy would not fit SWK_PAD_CAPACITY floats. */
-int swk_pad_block(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc,
-                     float *buffer, swk_conv *view, int *view_k0, int *view_col0) {
-    const int kh = conv->kernel_h, kw = conv->kernel_w, s = conv->stride, p = conv->padding;
-    const int h = conv->in_height, w = conv->in_width, ow = conv->out_width;
-    const int taps = kh * kw, cg = conv->in_channels / conv->groups;
-    const int first_channel = k0 / taps, channels = (k0 + kc - 1) / taps - first_channel + 1;
-    const int first_out_row = col0 / ow, last_out_row = (col0 + nc - 1) / ow;
-    const int first_row = first_out_row * s - p;
-    const int rows = (last_out_row - first_out_row) * s + kh;
-    const int width = (ow - 1) * s + kw;
-    if ((size_t)channels * rows * width > SWK_PAD_CAPACITY) return 0;
-    const int copy_end = p + w < width ? p + w : width;
-    for (int c = 0; c < channels; c++) {
-        const float *plane = input + (size_t)(g * cg + first_channel + c) * h * w;
-        float *out = buffer + (size_t)c * rows * width;
-        for (int r = 0; r < rows; r++, out += width) {
-            const int iy = first_row + r;
-            if (iy < 0 || iy >= h) {
-                memset(out, 0, (size_t)width * sizeof(float));
-                continue;
-            }
-            const int lead = p < width ? p : width;
-            memset(out, 0, (size_t)lead * sizeof(float));
-            if (copy_end > p) memcpy(out + p, plane + (size_t)iy * w, (size_t)(copy_end - p) * sizeof(float));
-            if (width > copy_end && copy_end >= lead) {
-                memset(out + copy_end, 0, (size_t)(width - copy_end) * sizeof(float));
-            }
-        }
-    }
-    *view = *conv;
-    view->in_channels = channels;
-    view->groups = 1;
-    view->in_height = rows;
-    view->in_width = width;
-    view->padding = 0;
-    *view_k0 = k0 - first_channel * taps;
-    *view_col0 = col0 - first_out_row * ow;
-    return 1;
-}
-
 /* K-block length: K split into equal blocks of at most SWK_KC. */
 static int k_step(int k) {
     int blocks = (k + SWK_KC - 1) / SWK_KC;
@@ -129,7 +66,7 @@ void swk_conv_run(const swk_conv *conv, const float *input, const float *residua
         return;
     }
     const swk_kernel_set *ks = swk_kernels_for(conv->isa);
-    const swk_widen_fn widen = ks->widen ? ks->widen : swk_kernels_for(SWK_ISA_AVX2)->widen;
+    const swk_widen_fn widen = ks->widen;
     const int nr = ks->nr;
     const int rows = conv->out_channels / conv->groups;
     const int k = (conv->in_channels / conv->groups) * conv->kernel_h * conv->kernel_w;
@@ -144,7 +81,7 @@ void swk_conv_run(const swk_conv *conv, const float *input, const float *residua
     if (col_end - col_begin <= SWK_NARROW && conv->kernel_h == 1 && conv->kernel_w == 1 && conv->stride == 1
         && conv->padding == 0) {
         for (int g = group_begin; g < group_end; g++) {
-            conv_narrow(conv, ks->narrow ? ks->narrow : swk_kernels_for(SWK_ISA_AVX2)->narrow, widen, input, residual, output, g, row_begin, row_end, col_begin, col_end, abuf);
+            conv_narrow(conv, ks->narrow, widen, input, residual, output, g, row_begin, row_end, col_begin, col_end, abuf);
         }
         return;
     }
@@ -156,13 +93,11 @@ void swk_conv_run(const swk_conv *conv, const float *input, const float *residua
                 const int last = pc + kc == k;
                 swk_conv view;
                 int view_k0, view_col0;
-                if (ks->pack && conv->padding > 0 && conv->kernel_h * conv->kernel_w > 1
+                if (conv->padding > 0 && conv->kernel_h * conv->kernel_w > 1
                     && swk_pad_block(conv, input, g, pc, kc, jc, nc, pbuf, &view, &view_k0, &view_col0)) {
                     ks->pack(&view, pbuf, 0, view_k0, kc, view_col0, nc, bbuf);
-                } else if (ks->pack) {
-                    ks->pack(conv, input, g, pc, kc, jc, nc, bbuf);
                 } else {
-                    swk_pack_columns(conv, input, g, pc, kc, jc, nc, nr, bbuf);
+                    ks->pack(conv, input, g, pc, kc, jc, nc, bbuf);
                 }
                 for (int ic = row_begin; ic < row_end; ic += SWK_MC) {
                     const int mc = row_end - ic < SWK_MC ? row_end - ic : SWK_MC;

@@ -44,73 +44,6 @@ float swk_max_value(const float *x, size_t n) {
     return result;
 }
 
-/* Exact int32 dot products in plain C (16-column tiles). */
-static void qkernel_portable(int kq, const int8_t *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
-                             int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
-    int32_t acc[SWK_MR][16];
-    memset(acc, 0, sizeof acc);
-    for (int q = 0; q < kq; q++) {
-        for (int r = 0; r < SWK_MR; r++) {
-            const int8_t *w = a + (q * SWK_MR + r) * 4;
-            for (int j = 0; j < 16; j++) {
-                const uint8_t *x = b + (q * 16 + j) * 4;
-                acc[r][j] += w[0] * x[0] + w[1] * x[1] + w[2] * x[2] + w[3] * x[3];
-            }
-        }
-    }
-    for (int r = 0; r < mr; r++) {
-        const float s = wscale[r] * xscale;
-        float *row = c + r * ldc;
-        for (int j = 0; j < nr; j++) {
-            float v = (float)acc[r][j] * s;
-            if (accumulate) v = v + row[j];
-            if (ep) v = swk_epilogue_scalar(v, ep, r, j);
-            row[j] = v;
-        }
-    }
-}
-
-
-const swk_int8_kernel_set *swk_int8_kernels_for(swk_isa isa) {
-#if defined(__x86_64__) || defined(__i386__)
-    if (isa == SWK_ISA_AVX512 && swk_isa_supported(SWK_ISA_AVX512) && __builtin_cpu_supports("avx512vnni")) {
-        return &swk_vnni_int8_kernels;
-    }
-    if ((isa == SWK_ISA_AVX2 || isa == SWK_ISA_AVX512) && swk_isa_supported(SWK_ISA_AVX2)) return &swk_avx2_int8_kernels;
-#else
-    (void)isa;
-#endif
-    return &swk_portable_int8_kernels;
-}
-
-int swk_activation_levels(swk_isa isa) { return swk_int8_kernels_for(isa)->levels; }
-
-int swk_int8_tile_columns(swk_isa isa) { return swk_int8_kernels_for(isa)->nr; }
-
-/* Rounds 0 <= v < 2^22 to the nearest integer, ties to even, without a library call. */
-static inline float round_even(float v) { return (v + 12582912.0f) - 12582912.0f; }
-
-static void quantize_portable(const float *src, uint8_t *dst, int panels, int kc, float inverse, int levels) {
-    const int nr = 16, quads = (kc + 3) / 4;
-    for (int p = 0; p < panels; p++) {
-        const float *panel = src + (size_t)p * kc * nr;
-        uint8_t *out = dst + (size_t)p * quads * nr * 4;
-        for (int q = 0; q < quads; q++) {
-            for (int j = 0; j < nr; j++) {
-                for (int t = 0; t < 4; t++) {
-                    const int k = 4 * q + t;
-                    float v = k < kc ? panel[(size_t)k * nr + j] * inverse : 0.0f;
-                    v = v > 0.0f ? v : 0.0f;
-                    v = v < (float)levels ? v : (float)levels;
-                    out[((size_t)q * nr + j) * 4 + t] = (uint8_t)round_even(v);
-                }
-            }
-        }
-    }
-}
-
-const swk_int8_kernel_set swk_portable_int8_kernels = {16, NULL, quantize_portable, NULL, qkernel_portable, 255};
-
 /* K-block length: multiples of four, at most about SWK_KC. */
 static int quad_step(int k) {
     int blocks = (k + SWK_KC - 1) / SWK_KC;
@@ -146,17 +79,17 @@ void swk_conv_run_int8(const swk_conv *conv, const float *input, const float *re
                 int view_k0, view_col0;
                 const int pointwise =
                     conv->kernel_h == 1 && conv->kernel_w == 1 && conv->stride == 1 && conv->padding == 0;
-                if (pointwise && ks->quantize_pointwise) {
+                if (pointwise) {
                     ks->quantize_pointwise(conv, input, g, pc, kc, jc, nc, qbuf, inverse, ks->levels);
-                } else if (ks->pack && conv->padding > 0 && conv->kernel_h * conv->kernel_w > 1
-                    && swk_pad_block(conv, input, g, pc, kc, jc, nc, pbuf, &view, &view_k0, &view_col0)) {
-                    ks->pack(&view, pbuf, 0, view_k0, kc, view_col0, nc, bbuf);
-                } else if (ks->pack) {
-                    ks->pack(conv, input, g, pc, kc, jc, nc, bbuf);
                 } else {
-                    swk_pack_columns(conv, input, g, pc, kc, jc, nc, nr, bbuf);
+                    if (conv->padding > 0 && conv->kernel_h * conv->kernel_w > 1
+                        && swk_pad_block(conv, input, g, pc, kc, jc, nc, pbuf, &view, &view_k0, &view_col0)) {
+                        ks->pack(&view, pbuf, 0, view_k0, kc, view_col0, nc, bbuf);
+                    } else {
+                        ks->pack(conv, input, g, pc, kc, jc, nc, bbuf);
+                    }
+                    ks->quantize(bbuf, qbuf, ncp, kc, inverse, ks->levels);
                 }
-                if (!(pointwise && ks->quantize_pointwise)) ks->quantize(bbuf, qbuf, ncp, kc, inverse, ks->levels);
                 const int kq = (kc + 3) / 4;
                 for (int ic = row_begin; ic < row_end; ic += SWK_MC) {
                     const int mc = row_end - ic < SWK_MC ? row_end - ic : SWK_MC;

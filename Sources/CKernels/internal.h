@@ -41,8 +41,8 @@ typedef void (*swk_narrow_fn)(int kc, const float *a, const float *x, long ldx, 
 typedef void (*swk_pack_fn)(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc,
                             float *dst);
 
-/* The kernels of one instruction set. NULL `widen` and `narrow` mean the AVX2 ones (every AVX-512
- * CPU has AVX2); NULL `pack` means the generic swk_pack_columns. */
+/* The kernels of one instruction set; every slot is filled (the AVX-512 table takes the AVX2 widen
+ * and narrow kernels: every AVX-512 CPU has AVX2). */
 typedef struct {
     int nr;
     swk_microkernel_fn kernel;
@@ -64,9 +64,9 @@ typedef void (*swk_quantize_fn)(const float *src, uint8_t *dst, int panels, int 
 typedef void (*swk_quantize_pointwise_fn)(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0,
                                           int nc, uint8_t *dst, float inverse, int levels);
 
-/* The integer kernels of one instruction set: tile width, the float packer for that width (NULL: the
- * generic one), the quantizer, the fused pointwise quantizer (NULL: pack, then quantize), the
- * microkernel, and the largest activation level it can take without overflow. */
+/* The integer kernels of one instruction set: tile width, the float packer for that width, the
+ * quantizer, the fused pointwise quantizer, the microkernel, and the largest activation level it can
+ * take without overflow. Every slot is filled. */
 typedef struct {
     int nr;
     swk_pack_fn pack;
@@ -109,6 +109,9 @@ extern const swk_kernel_set swk_portable_kernels;
 #if defined(__x86_64__) || defined(__i386__)
 extern const swk_kernel_set swk_avx2_kernels;
 extern const swk_kernel_set swk_avx512_kernels;
+/* AVX2 kernels the AVX-512 table shares. */
+void swk_widen_avx2(const void *src, float *dst, size_t n, swk_weight_type type);
+void swk_narrow_avx2(int kc, const float *a, const float *x, long ldx, int cols, float acc[SWK_MR][SWK_NARROW]);
 #endif
 
 /* Implicit im2col: columns [col0, col0 + nc) and reduction indices [k0, k0 + kc) of group g, packed as

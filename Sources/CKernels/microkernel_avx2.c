@@ -78,7 +78,7 @@ AVX2 static void kernel_avx2(int kc, const float *a, const float *b, float *c, l
     finish_tile(acc, c, ldc, mr, nr, accumulate, ep);
 }
 
-AVX2 static void widen_avx2(const void *src, float *dst, size_t n, swk_weight_type type) {
+AVX2 void swk_widen_avx2(const void *src, float *dst, size_t n, swk_weight_type type) {
     size_t i = 0;
     if (type == SWK_WEIGHTS_I8) {
         const int8_t *s = src;
@@ -98,7 +98,7 @@ AVX2 static void widen_avx2(const void *src, float *dst, size_t n, swk_weight_ty
 
 /* Six weights per k in lanes 0-5 (masked loads never read past the panel); four k at a time into
  * independent sums so the FMA latency does not serialise the loop. */
-AVX2 static void narrow_avx2(int kc, const float *a, const float *x, long ldx, int cols,
+AVX2 void swk_narrow_avx2(int kc, const float *a, const float *x, long ldx, int cols,
                              float acc[SWK_MR][SWK_NARROW]) {
     const __m256i six = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, 0, 0);
     for (int c = 0; c < cols; c++) {
@@ -186,5 +186,5 @@ typedef __m256i qint_t;
 
 const swk_int8_kernel_set swk_avx2_int8_kernels = {AVX2_NR, swk_pack_columns_avx2, quantize_avx2, quantize_pointwise_avx2, qkernel_avx2, 127};
 
-const swk_kernel_set swk_avx2_kernels = {AVX2_NR, kernel_avx2, widen_avx2, swk_pack_columns_avx2, narrow_avx2};
+const swk_kernel_set swk_avx2_kernels = {AVX2_NR, kernel_avx2, swk_widen_avx2, swk_pack_columns_avx2, swk_narrow_avx2};
 #endif

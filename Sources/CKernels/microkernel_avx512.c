@@ -116,5 +116,5 @@ typedef __m512i qint_t;
 
 const swk_int8_kernel_set swk_vnni_int8_kernels = {AVX512_NR, swk_pack_columns_avx512, quantize_avx512, quantize_pointwise_avx512, qkernel_vnni, 255};
 
-const swk_kernel_set swk_avx512_kernels = {AVX512_NR, kernel_avx512, NULL, swk_pack_columns_avx512, NULL};
+const swk_kernel_set swk_avx512_kernels = {AVX512_NR, kernel_avx512, swk_widen_avx2, swk_pack_columns_avx512, swk_narrow_avx2};
 #endif

@@ -40,7 +40,7 @@ public struct InputFile: ~Copyable {
             close(fd)
             throw FileAccessError(path: path, reason: "is \(describe(mode: info.st_mode)), not a regular file; only regular files are read")
         }
-        registry.withLock { $0.insert(FileID(info)) }
+        _ = registry.withLock { $0.insert(FileID(info)) }
         return InputFile(path: path, descriptor: fd, size: Int(info.st_size), linkCount: Int(info.st_nlink))
     }
 
