@@ -4,7 +4,8 @@ extension ConvLayer {
     /// A folded convolution: its weights packed (or taken in place), `scales` as the epilogue's
     /// multipliers and `bias` added after them. With `integer`, int8 weights also get the integer
     /// kernels' layout (the input must be non-negative).
-    init(folded conv: FoldedConv, name: String, relu: Bool, integer: Bool = false) throws(PlanError) {
+    init(folded conv: FoldedConv, relu: Bool, integer: Bool = false) throws(PlanError) {
+        let name = conv.name
         try ConvLayer.validate(name: name, inChannels: conv.inChannels, outChannels: conv.outChannels,
                                kernel: conv.kernel, stride: conv.stride, padding: conv.padding, groups: conv.groups)
         let out = conv.outChannels

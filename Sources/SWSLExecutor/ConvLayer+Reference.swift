@@ -6,7 +6,8 @@ extension ConvLayer {
     /// the convolution's own bias, then BatchNorm as PyTorch evaluates it on the CPU:
     /// `alpha = weight × (1 / sqrt(running_var + eps))`, `beta = bias − running_mean × alpha`,
     /// `y = x × alpha + beta`, all in float32 with each operation rounded.
-    init(reference unit: ConvUnit, name: String, relu: Bool) throws(PlanError) {
+    init(reference unit: ConvUnit, relu: Bool) throws(PlanError) {
+        let name = unit.path
         let shape = unit.weight.shape
         guard shape.count == 4, shape[2] == shape[3] else {
             throw .shapeMismatch(layer: name, what: "weight shape", expected: "[out, in/groups, k, k]",

@@ -3,7 +3,7 @@ internal import CKernels
 /// One convolution as the kernels run it: packed weights, geometry and the fused epilogue
 /// `v = (sum + preBias) × scale + postBias (+ residual)`, then ReLU when `relu`.
 struct ConvLayer: Sendable {
-    /// Where the layer sits (`stages.1.0.convs.2`), for messages.
+    /// The layer's canonical path (`stage2.block0.conv3`), for messages and observations.
     let name: String
     let inChannels: Int
     let outChannels: Int

@@ -9,28 +9,25 @@ extension ExecutionPlan {
     public init(architecture: ResNetArchitecture, stem: [FoldedConv], stages: [[FoldedBlock]],
                 fc: FoldedConv, int8: Int8Arithmetic = .dequantized) throws(PlanError) {
         let integer = int8 == .integer
-        let stemLayers = try stem.enumerated().map { (index, conv) throws(PlanError) in
-            try ConvLayer(folded: conv, name: "stem.\(index)", relu: true)
-        }
+        let stemLayers = try stem.map { (conv) throws(PlanError) in try ConvLayer(folded: conv, relu: true) }
         var stageLayers: [[BlockLayers]] = []
-        for (s, blocks) in stages.enumerated() {
+        for blocks in stages {
             var layers: [BlockLayers] = []
-            for (b, block) in blocks.enumerated() {
-                let prefix = "stages.\(s).\(b)"
-                let convs = try block.convs.enumerated().map { (index, conv) throws(PlanError) in
-                    try ConvLayer(folded: conv, name: "\(prefix).convs.\(index)", relu: true, integer: integer)
+            for block in blocks {
+                let convs = try block.convs.map { (conv) throws(PlanError) in
+                    try ConvLayer(folded: conv, relu: true, integer: integer)
                 }
                 let downsample = try block.downsample.map { (conv) throws(PlanError) in
-                    try ConvLayer(folded: conv, name: "\(prefix).downsample", relu: false, integer: integer)
+                    try ConvLayer(folded: conv, relu: false, integer: integer)
                 }
                 layers.append(BlockLayers(convs: convs, downsample: downsample, stride: block.stride))
             }
             stageLayers.append(layers)
         }
         guard fc.kernel == 1, fc.groups == 1 else {
-            throw .invalidGeometry(layer: "fc", reason: "the classifier must be a 1×1 convolution without groups")
+            throw .invalidGeometry(layer: fc.name, reason: "the classifier must be a 1×1 convolution without groups")
         }
-        let classifier = try ConvLayer(folded: fc, name: "fc", relu: false)
+        let classifier = try ConvLayer(folded: fc, relu: false)
         let builder = try PlanBuilder.resnet(
             inputChannels: stem.first?.inChannels ?? architecture.inputChannels, stem: stemLayers,
             stages: stageLayers, avgDown: architecture.avgDown, fc: classifier)

@@ -5,19 +5,14 @@ extension ExecutionPlan {
     /// float32), each convolution's bias, then BatchNorm evaluated separately as PyTorch does in
     /// eval mode on the CPU (see `ConvLayer.batchNormTerms`). The yardstick `verify` compares against.
     public init(reference model: CanonicalModel) throws(PlanError) {
-        let stem = try model.stem.enumerated().map { (index, unit) throws(PlanError) in
-            try ConvLayer(reference: unit, name: "stem.\(index)", relu: true)
-        }
+        let stem = try model.stem.map { (unit) throws(PlanError) in try ConvLayer(reference: unit, relu: true) }
         var stages: [[BlockLayers]] = []
-        for (s, blocks) in model.stages.enumerated() {
+        for blocks in model.stages {
             var layers: [BlockLayers] = []
-            for (b, block) in blocks.enumerated() {
-                let prefix = "stages.\(s).\(b)"
-                let convs = try block.convs.enumerated().map { (index, unit) throws(PlanError) in
-                    try ConvLayer(reference: unit, name: "\(prefix).convs.\(index)", relu: true)
-                }
+            for block in blocks {
+                let convs = try block.convs.map { (unit) throws(PlanError) in try ConvLayer(reference: unit, relu: true) }
                 let downsample = try block.downsample.map { (unit) throws(PlanError) in
-                    try ConvLayer(reference: unit, name: "\(prefix).downsample", relu: false)
+                    try ConvLayer(reference: unit, relu: false)
                 }
                 layers.append(BlockLayers(convs: convs, downsample: downsample, stride: block.stride))
             }

@@ -23,7 +23,7 @@ public final class Executor {
     var observer: InputObserver?
 
     /// Sees the input of every convolution and of the classifier as a run reaches it: the layer's
-    /// plan name (`stem.0`, `stages.2.1.convs.0`, `stages.2.0.downsample`, `fc`) and the largest
+    /// plan name (`stem.conv1`, `stage3.block1.conv1`, `stage3.block0.downsample.conv`, `fc`) and the largest
     /// input value of each image of the batch. Calibration is built on it.
     public typealias InputObserver = (_ layer: String, _ maxima: [Float]) -> Void
 

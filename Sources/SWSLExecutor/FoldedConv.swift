@@ -17,6 +17,9 @@ public struct FoldedConv: Sendable {
         case packed(Tensor)
     }
 
+    /// The layer's canonical path (`stem.conv1`, `stage2.block0.conv1`, `stage2.block0.downsample.conv`,
+    /// `fc`): its name in the plan, in errors and in observations.
+    public let name: String
     /// The weights, plain or pre-packed.
     public let weights: Weights
     /// Per-output-channel multipliers of the weight sums: required for int8, optional otherwise.
@@ -40,8 +43,9 @@ public struct FoldedConv: Sendable {
     public let activationScale: Float?
 
     /// A folded convolution; shapes are checked when a plan is built.
-    public init(weights: Weights, scales: [Float]? = nil, bias: [Float], inChannels: Int, outChannels: Int,
+    public init(name: String, weights: Weights, scales: [Float]? = nil, bias: [Float], inChannels: Int, outChannels: Int,
                 kernel: Int, stride: Int = 1, padding: Int = 0, groups: Int = 1, activationScale: Float? = nil) {
+        self.name = name
         self.weights = weights
         self.scales = scales
         self.bias = bias

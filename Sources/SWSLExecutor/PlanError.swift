@@ -1,7 +1,7 @@
 import SWSLCore
 
 /// An execution plan cannot be built from what it was given. Every case names the layer
-/// (`stem.0`, `stages.2.1.convs.0`, `stages.0.0.downsample`, `fc`).
+/// (`stem.conv1`, `stage3.block1.conv1`, `stage1.block0.downsample.conv`, `fc`).
 public enum PlanError: Error, CustomStringConvertible, Sendable, Equatable {
     /// A tensor or vector has the wrong shape or length.
     case shapeMismatch(layer: String, what: String, expected: String, actual: String)

@@ -27,7 +27,6 @@ public enum Calibration {
     /// image, negative in places) is not recorded: the stem stays float.
     public static func run(plan: ExecutionPlan, inputs: [Float], samples: Int, height: Int, width: Int,
                            threads: Int = Executor.defaultThreads, batchSize: Int = 4) throws(ExecutorError) -> Result {
-        let names = canonicalNames(plan.architecture)
         let executor = Executor(plan: plan, threads: threads)
         let perImage = plan.inputChannels * height * width
         var maxima: [String: [Float]] = [:]
@@ -36,8 +35,8 @@ public enum Calibration {
             let count = min(batchSize, samples - start)
             let batch = Array(inputs[start * perImage..<(start + count) * perImage])
             _ = try executor.run(input: batch, batch: count, height: height, width: width) { layer, values in
-                guard let path = names[layer], !layer.hasPrefix("stem.") else { return }
-                maxima[path, default: []] += values
+                guard !layer.hasPrefix("stem.") else { return }
+                maxima[layer, default: []] += values
             }
             start += count
         }
@@ -50,19 +49,5 @@ public enum Calibration {
             spread[path] = top > 0 ? max(finite.min() ?? 0, 0) / top : 1
         }
         return Result(ranges: ranges, samples: samples, spread: spread)
-    }
-
-    /// Plan layer names (as `ExecutionPlan` gives them) → canonical conv paths.
-    public static func canonicalNames(_ architecture: ResNetArchitecture) -> [String: String] {
-        let layout = ResNetLayout(architecture)
-        var names: [String: String] = ["fc": "fc"]
-        for (i, conv) in layout.stem.enumerated() { names["stem.\(i)"] = conv.conv }
-        for (s, blocks) in layout.stages.enumerated() {
-            for (b, block) in blocks.enumerated() {
-                for (i, conv) in block.convs.enumerated() { names["stages.\(s).\(b).convs.\(i)"] = conv.conv }
-                if let d = block.downsample { names["stages.\(s).\(b).downsample"] = d.conv }
-            }
-        }
-        return names
     }
 }

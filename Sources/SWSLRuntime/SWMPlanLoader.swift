@@ -138,7 +138,7 @@ public enum SWMPlanLoader {
             guard value > 0, value.isFinite else { throw .badEntry(e.name, "must be a positive number, holds \(value)", rule: 14) }
             inputScale = value
         }
-        return FoldedConv(weights: weights, scales: scales, bias: b.floats(), inChannels: shape[1] * groups,
+        return FoldedConv(name: path, weights: weights, scales: scales, bias: b.floats(), inChannels: shape[1] * groups,
                           outChannels: out, kernel: kernel, stride: stride, padding: padding, groups: groups,
                           activationScale: inputScale)
     }

@@ -27,6 +27,11 @@ public struct BatchNormParameters: Sendable {
 /// One convolution of the canonical network, with what follows it before the activation:
 /// an optional bias (ONNX graphs where the exporter folded BatchNorm) and an optional BatchNorm.
 public struct ConvUnit: Sendable {
+    /// The canonical path of the convolution (`stem.conv1`, `stage2.block0.conv1`,
+    /// `stage2.block0.downsample.conv`): its one name, in plans, errors, calibration and files.
+    public let path: String
+    /// The canonical path of its BatchNorm (`stage2.block0.bn1`).
+    public let batchNormPath: String
     /// `[out, in / groups, kh, kw]`.
     public let weight: Tensor
     public let bias: Tensor?
@@ -35,7 +40,10 @@ public struct ConvUnit: Sendable {
     public let padding: Int
     public let groups: Int
 
-    public init(weight: Tensor, bias: Tensor?, batchNorm: BatchNormParameters?, stride: Int, padding: Int, groups: Int) {
+    public init(path: String, batchNormPath: String, weight: Tensor, bias: Tensor?, batchNorm: BatchNormParameters?,
+                stride: Int, padding: Int, groups: Int) {
+        self.path = path
+        self.batchNormPath = batchNormPath
         self.weight = weight
         self.bias = bias
         self.batchNorm = batchNorm

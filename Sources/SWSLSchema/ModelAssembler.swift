@@ -66,8 +66,8 @@ struct ModelAssembler {
                 "stride \(node.stride), padding \(node.padding), \(node.groups) groups; as \(conv.conv) of this ResNet it "
                 + "must have stride \(conv.stride), padding \(conv.padding), \(conv.groups) groups")
         }
-        return ConvUnit(weight: weight, bias: bias, batchNorm: batchNorm, stride: conv.stride, padding: conv.padding,
-                        groups: conv.groups)
+        return ConvUnit(path: conv.conv, batchNormPath: conv.bn, weight: weight, bias: bias, batchNorm: batchNorm,
+                        stride: conv.stride, padding: conv.padding, groups: conv.groups)
     }
 
     /// The four BatchNorm tensors; all absent is fine where the source folds BatchNorm (ONNX).

@@ -85,7 +85,8 @@ public enum Converter {
     public static let version = "swsl-convert 0.1.0"
 
     public static func convert(_ model: CanonicalModel, source: SourceInfo, options: ConversionOptions) -> Conversion {
-        var layers: [Layer] = model.convolutions.map { path, conv in
+        var layers: [Layer] = model.convolutions.map { conv in
+            let path = conv.path
             let (scale, bias) = BatchNormFolding.factors(conv)
             return Layer(path: path, weight: conv.weight, foldScale: scale, bias: bias, groups: conv.groups,
                          plainLayout: .oihw, packed: options.layout == .packed)

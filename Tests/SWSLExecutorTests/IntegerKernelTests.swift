@@ -18,10 +18,10 @@ import SWSLTestSupport
             bytes: values.map { UInt8(bitPattern: $0) })
         for packed in [false, true] {
             let folded = FoldedConv(
-                weights: packed ? .packed(try PackedWeightLayout.pack(weights, groups: shape.groups)) : .plain(weights),
+                name: "int8", weights: packed ? .packed(try PackedWeightLayout.pack(weights, groups: shape.groups)) : .plain(weights),
                 scales: scales, bias: bias, inChannels: shape.inChannels, outChannels: shape.outChannels,
                 kernel: shape.kernel, stride: shape.stride, padding: shape.padding, groups: shape.groups)
-            let layer = try ConvLayer(folded: folded, name: "int8", relu: true, integer: true)
+            let layer = try ConvLayer(folded: folded, relu: true, integer: true)
             #expect(layer.isInteger)
             // Non-negative inputs (after a ReLU), a few past the range to exercise clamping.
             var input = random.floats(shape.inChannels * shape.height * shape.width, in: 0...1)

@@ -7,8 +7,8 @@ import SWSLSchema
 @Suite struct PlanErrorTests {
     static let architecture = ResNetArchitecture(block: .basic, layers: [1], widths: [4], stemWidth: 4, numClasses: 2)
 
-    static func conv(_ inChannels: Int, _ outChannels: Int, kernel: Int = 3, bias: Int? = nil, dtype: DType = .float32,
-                     scales: [Float]? = nil, groups: Int = 1, packedCount: Int? = nil) -> FoldedConv {
+    static func conv(_ name: String, _ inChannels: Int, _ outChannels: Int, kernel: Int = 3, bias: Int? = nil,
+                     dtype: DType = .float32, scales: [Float]? = nil, groups: Int = 1, packedCount: Int? = nil) -> FoldedConv {
         let count = outChannels * inChannels / groups * kernel * kernel
         let tensor: Tensor
         if dtype == .int8 {
@@ -18,16 +18,19 @@ import SWSLSchema
             tensor = TestFolding.tensor([Float](repeating: 0.1, count: packedCount ?? count),
                                         shape: packedCount.map { [$0] } ?? [outChannels, inChannels / groups, kernel, kernel])
         }
-        return FoldedConv(weights: packedCount == nil ? .plain(tensor) : .packed(tensor), scales: scales,
+        return FoldedConv(name: name, weights: packedCount == nil ? .plain(tensor) : .packed(tensor), scales: scales,
                           bias: [Float](repeating: 0, count: bias ?? outChannels), inChannels: inChannels,
                           outChannels: outChannels, kernel: kernel, padding: kernel / 2, groups: groups)
     }
 
-    static func plan(stem: FoldedConv = conv(3, 4), block: [FoldedConv] = [conv(4, 4), conv(4, 4)],
-                     fc: FoldedConv = conv(4, 2, kernel: 1)) throws(PlanError) -> ExecutionPlan {
+    static func plan(stem: FoldedConv = conv(stem1, 3, 4), block: [FoldedConv] = [conv(conv1, 4, 4), conv(conv2, 4, 4)],
+                     fc: FoldedConv = conv("fc", 4, 2, kernel: 1)) throws(PlanError) -> ExecutionPlan {
         try ExecutionPlan(architecture: architecture, stem: [stem],
                           stages: [[FoldedBlock(convs: block, downsample: nil, stride: 1)]], fc: fc)
     }
+
+    /// Canonical paths of the test network's layers (the plan names layers by them).
+    static let stem1 = "stem.conv1", conv1 = "stage1.block0.conv1", conv2 = "stage1.block0.conv2"
 
     @Test func aValidPlanBuilds() throws {
         let plan = try Self.plan()
@@ -37,31 +40,31 @@ import SWSLSchema
     }
 
     @Test func errorsNameTheLayer() {
-        #expect(throws: PlanError.missingScales(layer: "stages.0.0.convs.1")) {
-            try Self.plan(block: [Self.conv(4, 4), Self.conv(4, 4, dtype: .int8)])
+        #expect(throws: PlanError.missingScales(layer: "stage1.block0.conv2")) {
+            try Self.plan(block: [Self.conv(Self.conv1, 4, 4), Self.conv(Self.conv2, 4, 4, dtype: .int8)])
         }
-        #expect(throws: PlanError.shapeMismatch(layer: "stem.0", what: "bias", expected: "[4]", actual: "[3]")) {
-            try Self.plan(stem: Self.conv(3, 4, bias: 3))
+        #expect(throws: PlanError.shapeMismatch(layer: "stem.conv1", what: "bias", expected: "[4]", actual: "[3]")) {
+            try Self.plan(stem: Self.conv(Self.stem1, 3, 4, bias: 3))
         }
-        #expect(throws: PlanError.shapeMismatch(layer: "stages.0.0.convs.0", what: "input channels", expected: "5",
+        #expect(throws: PlanError.shapeMismatch(layer: "stage1.block0.conv1", what: "input channels", expected: "5",
                                                 actual: "4")) {
-            try Self.plan(block: [Self.conv(5, 4), Self.conv(4, 4)])
+            try Self.plan(block: [Self.conv(Self.conv1, 5, 4), Self.conv(Self.conv2, 4, 4)])
         }
-        #expect(throws: PlanError.shapeMismatch(layer: "stages.0.0.convs.1", what: "packed weight elements",
+        #expect(throws: PlanError.shapeMismatch(layer: "stage1.block0.conv2", what: "packed weight elements",
                                                 expected: "216", actual: "10")) {  // 6 panel rows × 36
-            try Self.plan(block: [Self.conv(4, 4), Self.conv(4, 4, packedCount: 10)])
+            try Self.plan(block: [Self.conv(Self.conv1, 4, 4), Self.conv(Self.conv2, 4, 4, packedCount: 10)])
         }
-        #expect(throws: PlanError.shapeMismatch(layer: "stages.0.0.convs.1", what: "scales", expected: "[4]",
+        #expect(throws: PlanError.shapeMismatch(layer: "stage1.block0.conv2", what: "scales", expected: "[4]",
                                                 actual: "[1]")) {
-            try Self.plan(block: [Self.conv(4, 4), Self.conv(4, 4, dtype: .int8, scales: [1])])
+            try Self.plan(block: [Self.conv(Self.conv1, 4, 4), Self.conv(Self.conv2, 4, 4, dtype: .int8, scales: [1])])
         }
-        #expect(throws: PlanError.shapeMismatch(layer: "stages.0.0.convs.1", what: "shortcut channels", expected: "6",
+        #expect(throws: PlanError.shapeMismatch(layer: "stage1.block0.conv2", what: "shortcut channels", expected: "6",
                                                 actual: "4")) {
-            try Self.plan(block: [Self.conv(4, 4), Self.conv(4, 6)], fc: Self.conv(6, 2, kernel: 1))
+            try Self.plan(block: [Self.conv(Self.conv1, 4, 4), Self.conv(Self.conv2, 4, 6)], fc: Self.conv("fc", 6, 2, kernel: 1))
         }
-        #expect(throws: PlanError.self) { try Self.plan(stem: Self.conv(3, 4, groups: 2)) }
+        #expect(throws: PlanError.self) { try Self.plan(stem: Self.conv(Self.stem1, 3, 4, groups: 2)) }
         #expect(throws: PlanError.invalidGeometry(layer: "fc", reason: "the classifier must be a 1×1 convolution without groups")) {
-            try Self.plan(fc: Self.conv(4, 2, kernel: 3))
+            try Self.plan(fc: Self.conv("fc", 4, 2, kernel: 3))
         }
     }
 

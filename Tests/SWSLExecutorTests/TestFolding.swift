@@ -9,24 +9,22 @@ enum TestFolding {
 
     /// The model with BatchNorm folded into every convolution, weights stored as `weights`; the
     /// classifier stays float32. `packed` hands the weights over pre-packed.
-    /// `activationMaxima` (by layer name, see `Calibration`) become the convolutions' activation scales.
+    /// `activationMaxima` (by canonical path, as `Calibration` reports them) become the convolutions' activation scales.
     static func plan(_ model: CanonicalModel, weights: WeightType, packed: Bool = false,
                      int8: Int8Arithmetic = .dequantized, activationMaxima: [String: Float] = [:]) throws -> ExecutionPlan {
-        func fold(_ unit: ConvUnit, _ name: String) throws -> FoldedConv {
-            try foldedConv(unit, weights: weights, packed: packed, activationScale: activationMaxima[name].map { $0 / 255 })
+        func fold(_ unit: ConvUnit) throws -> FoldedConv {
+            try foldedConv(unit, weights: weights, packed: packed, activationScale: activationMaxima[unit.path].map { $0 / 255 })
         }
-        let stages = try model.stages.enumerated().map { s, blocks in
-            try blocks.enumerated().map { b, block in
-                FoldedBlock(convs: try block.convs.enumerated().map { try fold($1, "stages.\(s).\(b).convs.\($0)") },
-                            downsample: try block.downsample.map { try fold($0, "stages.\(s).\(b).downsample") },
-                            stride: block.stride)
+        let stages = try model.stages.map { blocks in
+            try blocks.map { block in
+                FoldedBlock(convs: try block.convs.map(fold), downsample: try block.downsample.map(fold), stride: block.stride)
             }
         }
-        let fc = FoldedConv(weights: .plain(tensor(model.fcWeight.floats(), shape: model.fcWeight.shape)),
+        let fc = FoldedConv(name: "fc", weights: .plain(tensor(model.fcWeight.floats(), shape: model.fcWeight.shape)),
                             bias: model.fcBias.floats(), inChannels: model.fcWeight.shape[1],
                             outChannels: model.fcWeight.shape[0], kernel: 1)
         return try ExecutionPlan(architecture: model.architecture,
-                                 stem: try model.stem.enumerated().map { try fold($1, "stem.\($0)") }, stages: stages,
+                                 stem: try model.stem.map(fold), stages: stages,
                                  fc: fc, int8: int8)
     }
 
@@ -65,7 +63,7 @@ enum TestFolding {
         }
         let weights: FoldedConv.Weights = packed
             ? .packed(try PackedWeightLayout.pack(plain, groups: unit.groups)) : .plain(plain)
-        return FoldedConv(weights: weights, scales: scales, bias: bias, inChannels: unit.inChannels, outChannels: out,
+        return FoldedConv(name: unit.path, weights: weights, scales: scales, bias: bias, inChannels: unit.inChannels, outChannels: out,
                           kernel: unit.kernel, stride: unit.stride, padding: unit.padding, groups: unit.groups,
                           activationScale: activationScale)
     }

@@ -27,7 +27,7 @@ import SWSLTransform
         let int8 = try Self.write(Converter.convert(model, source: source, options: ConversionOptions()))
         let fp32 = try Self.write(Converter.convert(model, source: source, options: ConversionOptions(precision: .fp32, layout: .oihw)))
         var groupsOf: [String: Int] = ["fc": 1]
-        for (p, conv) in model.convolutions { groupsOf[p] = conv.groups }
+        for conv in model.convolutions { groupsOf[conv.path] = conv.groups }
         var checked = 0
         for reference in fp32.entries where reference.name.hasSuffix(".weight") {
             let layer = String(reference.name.dropLast(".weight".count))
