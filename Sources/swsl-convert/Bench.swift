@@ -48,8 +48,7 @@ struct Bench: ParsableCommand {
         for i in 0..<(iterations + 3) {
             let start = clock.now
             do { _ = try executor.run(input: input, batch: batch, height: size, width: size) } catch {
-                printError("swsl-convert: \(model): \(error)")
-                throw ExitCode(2)
+                throw CommandFailure(place: model, "\(error)")
             }
             if i >= 3 { times.append((clock.now - start).milliseconds) }  // three warm-up runs
         }

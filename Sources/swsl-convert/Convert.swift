@@ -61,16 +61,13 @@ struct Convert: ParsableCommand {
         // Before any work: an OUT that is the input, a folder or not a regular file is refused now
         // (files read later, such as ONNX external data, are checked again when OUT is written).
         if SameFile.check(input, output) {
-            printError("swsl-convert: \(output): is the input file; refusing to write over it")
-            throw ExitCode(2)
+            throw CommandFailure(place: output, "is the input file; refusing to write over it")
         }
         do { try AtomicFileWriter.checkReplaceable(output) } catch {
-            printError("swsl-convert: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure(error)
         }
         if SWMFile.isSWM(path: input) {
-            printError("swsl-convert: \(input): is already a .swm model; convert takes a PyTorch, ONNX or safetensors checkpoint")
-            throw ExitCode(2)
+            throw CommandFailure(place: input, "is already a .swm model; convert takes a PyTorch, ONNX or safetensors checkpoint")
         }
         // The provenance hash runs beside the conversion, on the other core.
         let path = input
@@ -80,8 +77,7 @@ struct Convert: ParsableCommand {
         phases.lap("read")
         let model: CanonicalModel
         do { model = try SchemaMapper.map(checkpoint) } catch {
-            printError("swsl-convert: \(input): \(error)")
-            throw ExitCode(2)
+            throw CommandFailure(place: input, "\(error)")
         }
         phases.lap("map")
         var info = stat()
@@ -110,8 +106,7 @@ struct Convert: ParsableCommand {
             pending = try SWMPendingFile(path: output, tensors: conversion.tensors,
                                          metadataDraft: Converter.metadata(model, source: draft, options: options, sqnr: conversion.sqnr))
         } catch {
-            printError("swsl-convert: \(output): \(error)")
-            throw ExitCode(2)
+            throw CommandFailure(place: output, "\(error)")
         }
         phases.lap("write")
         source.sha256 = digest.wait()
@@ -119,8 +114,7 @@ struct Convert: ParsableCommand {
         phases.lap("sha256")
         let written: Int
         do { written = try pending.finish(metadata: conversion.metadata) } catch {
-            printError("swsl-convert: \(output): \(error)")
-            throw ExitCode(2)
+            throw CommandFailure(place: output, "\(error)")
         }
         phases.lap("commit")
         let summary = ConversionSummary(input: input, output: output, architecture: model.architecture,
@@ -164,8 +158,7 @@ extension Convert {
                 inputs = try CalibrationInputs.load(path: source, channels: channels, preprocessor: preprocessor,
                                                     limit: calibrationSamples ?? CalibrationDefaults.fileSamples)
             } catch {
-                printError("swsl-convert: --calibrate: \(error)")
-                throw ExitCode(2)
+                throw CommandFailure(place: "--calibrate", "\(error)")
             }
         }
         progress.say("calibrating activations on \(inputs.samples) \(inputs.source == "synthetic" ? "synthetic " : "")sample(s)")
@@ -176,8 +169,7 @@ extension Convert {
             result = try Calibration.run(plan: plan, inputs: inputs.values, samples: inputs.samples,
                                          height: inputs.height, width: inputs.width)
         } catch {
-            printError("swsl-convert: \(input): calibration failed: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure(place: input, "calibration failed: \(error)")
         }
         let metadata = JSONValue.object([
             ("method", .string("max")),

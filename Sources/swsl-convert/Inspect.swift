@@ -55,15 +55,13 @@ struct Inspect: ParsableCommand {
 /// Opens and validates a `.swm`; a refusal is printed as `swsl-convert: FILE: why` and exits with 2.
 func openSWM(_ path: String, checkCRC: Bool) throws -> SWMFile {
     do { return try SWMFile.open(path: path, checkCRC: checkCRC) } catch {
-        printError("swsl-convert: \(path): \(error)")
-        throw ExitCode(2)
+        throw CommandFailure(place: path, "\(error)")
     }
 }
 
 /// Runs `body`; a checkpoint error is printed to stderr as `swsl-convert: FILE: why` and exits with 2.
 func withInputErrors<T>(_ body: () throws(CheckpointError) -> T) throws -> T {
     do { return try body() } catch {
-        printError("swsl-convert: \(error)")
-        throw ExitCode(2)
+        throw CommandFailure(error)
     }
 }

@@ -22,8 +22,7 @@ struct RunOptions: ParsableArguments {
 func loadModel(_ path: String, checkCRC: Bool = false, int8: Int8Arithmetic = .dequantized,
                activations: ActivationRanges = .calibrated) throws -> LoadedModel {
     do { return try LoadedModel.load(path: path, checkCRC: checkCRC, int8: int8, activations: activations) } catch {
-        printError("swsl-convert: \(error)")
-        throw ExitCode(2)
+        throw CommandFailure(error)
     }
 }
 
@@ -32,8 +31,7 @@ func execute(_ model: LoadedModel, input: [Float], batch: Int, height: Int, widt
     do {
         return try Executor(plan: model.plan, threads: threads).run(input: input, batch: batch, height: height, width: width)
     } catch {
-        printError("swsl-convert: \(model.path): \(error)")
-        throw ExitCode(2)
+        throw CommandFailure(place: model.path, "\(error)")
     }
 }
 

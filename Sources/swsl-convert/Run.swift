@@ -42,8 +42,7 @@ struct Run: ParsableCommand {
     func run() throws {
         if let output {
             do { try AtomicFileWriter.checkReplaceable(output) } catch {
-                printError("swsl-convert: \(error)")
-                throw ExitCode(2)
+                throw CommandFailure(error)
             }
         }
         let loaded = try loadModel(model, int8: options.int8, activations: options.activations)
@@ -53,8 +52,7 @@ struct Run: ParsableCommand {
         let classes = loaded.architecture.numClasses
         if let output {
             do { try NPYArray(shape: [n, classes], values: logits).write(path: output) } catch {
-                printError("swsl-convert: \(output): \(error)")
-                throw ExitCode(2)
+                throw CommandFailure(place: output, "\(error)")
             }
         }
         let names = loaded.classNames ?? (classes == ImageNetClasses.names.count ? ImageNetClasses.names : nil)
@@ -72,12 +70,10 @@ struct Run: ParsableCommand {
         let path = input ?? ""
         let array: NPYArray
         do { array = try NPYArray.read(path: path) } catch {
-            printError("swsl-convert: \(path): \(error)")
-            throw ExitCode(2)
+            throw CommandFailure(place: path, "\(error)")
         }
         guard array.shape.count == 4 else {
-            printError("swsl-convert: \(path): input must be [N, C, H, W], got \(array.shape)")
-            throw ExitCode(2)
+            throw CommandFailure(place: path, "input must be [N, C, H, W], got \(array.shape)")
         }
         return (array.values, array.shape)
     }
@@ -89,13 +85,11 @@ func imagePreprocessor(for model: LoadedModel) throws -> ImagePreprocessor {
     var preprocessing = Preprocessing.imageNet
     if let json = model.metadata?["preprocessing"] {
         do { preprocessing = try Preprocessing(json: json) } catch {
-            printError("swsl-convert: \(model.path): \(error)")
-            throw ExitCode(2)
+            throw CommandFailure(place: model.path, "\(error)")
         }
     }
     guard preprocessing.interpolation == "bilinear" else {
-        printError("swsl-convert: \(model.path): \(preprocessing.interpolation) interpolation is not supported (only bilinear)")
-        throw ExitCode(2)
+        throw CommandFailure(place: model.path, "\(preprocessing.interpolation) interpolation is not supported (only bilinear)")
     }
     return ImagePreprocessor(resizeSize: preprocessing.resizeSize, cropSize: preprocessing.inputSize,
                              mean: preprocessing.mean, std: preprocessing.std)
@@ -105,14 +99,12 @@ func imagePreprocessor(for model: LoadedModel) throws -> ImagePreprocessor {
 func imageBatch(_ paths: [String], for model: LoadedModel) throws -> ([Float], [Int]) {
     let preprocessor = try imagePreprocessor(for: model)
     guard model.architecture.inputChannels == 3 else {
-        printError("swsl-convert: \(model.path): images need a 3-channel model, this one takes \(model.architecture.inputChannels)")
-        throw ExitCode(2)
+        throw CommandFailure(place: model.path, "images need a 3-channel model, this one takes \(model.architecture.inputChannels)")
     }
     var values: [Float] = []
     for path in paths {
         do { values += try preprocessor.tensor(forImageAt: path) } catch {
-            printError("swsl-convert: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure(error)
         }
     }
     return (values, [paths.count, 3, preprocessor.cropSize, preprocessor.cropSize])

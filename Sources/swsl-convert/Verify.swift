@@ -62,8 +62,7 @@ struct Verify: ParsableCommand {
         let candidate = try loadModel(model, checkCRC: true, int8: options.int8, activations: options.activations)
         let source = try loadModel(reference)
         guard candidate.architecture.numClasses == source.architecture.numClasses else {
-            printError("swsl-convert: \(model): \(candidate.architecture.numClasses) classes, the reference has \(source.architecture.numClasses)")
-            throw ExitCode(2)
+            throw CommandFailure(place: model, "\(candidate.architecture.numClasses) classes, the reference has \(source.architecture.numClasses)")
         }
         let (values, shape, origin) = try image.isEmpty
             ? inputs(channels: candidate.architecture.inputChannels)
@@ -119,13 +118,11 @@ struct Verify: ParsableCommand {
         do {
             let array = try NPYArray.read(path: input)
             guard array.shape.count == 4, array.shape[1] == channels else {
-                printError("swsl-convert: \(input): input must be [N, \(channels), H, W], got \(array.shape)")
-                throw ExitCode(2)
+                throw CommandFailure(place: input, "input must be [N, \(channels), H, W], got \(array.shape)")
             }
             return (array.values, array.shape, input)
         } catch let e as NPYArray.FormatError {
-            printError("swsl-convert: \(input): \(e)")
-            throw ExitCode(2)
+            throw CommandFailure(place: input, "\(e)")
         }
     }
 }
