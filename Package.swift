@@ -54,7 +54,7 @@ let package = Package(
         // Hot loops of the executor: packed GEMM/convolution, pools; AVX2/FMA chosen at run time.
         .target(name: "CKernels", dependencies: ["CCPU"]),
         // The executor: execution plans (float reference and folded), the runner, its thread pool.
-        .target(name: "SWSLExecutor", dependencies: ["CKernels", "SWSLCore", "SWSLSchema"]),
+        .target(name: "SWSLExecutor", dependencies: ["CKernels", "SWSLCore"]),
         // The .swm file format: writer and validating reader.
         .target(name: "SWSLFormat", dependencies: ["SWSLCore"]),
         // BatchNorm folding, quantization, and laying a canonical model out as .swm tensors.
@@ -89,7 +89,7 @@ let package = Package(
             dependencies: ["SWSLCheckpoint", "SWSLCore", "SWSLFormat", "SWSLRuntime", "SWSLTestSupport"]),
         .testTarget(
             name: "SWSLExecutorTests",
-            dependencies: ["SWSLExecutor", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "SWSLTestSupport"]),
+            dependencies: ["SWSLRuntime", "SWSLExecutor", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "SWSLTestSupport"]),
         .testTarget(name: "SWSLSchemaTests", dependencies: ["SWSLSchema", "SWSLCheckpoint", "SWSLCore", "SWSLTestSupport"]),
 
     ]

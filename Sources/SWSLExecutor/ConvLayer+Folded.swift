@@ -43,6 +43,9 @@ extension ConvLayer {
         if let scales = conv.scales, scales.count != out {
             throw .shapeMismatch(layer: name, what: "scales", expected: "[\(out)]", actual: "[\(scales.count)]")
         }
+        if let preBias = conv.preBias, preBias.count != out {
+            throw .shapeMismatch(layer: name, what: "bias", expected: "[\(out)]", actual: "[\(preBias.count)]")
+        }
         guard conv.bias.count == out else {
             throw .shapeMismatch(layer: name, what: "bias", expected: "[\(out)]", actual: "[\(conv.bias.count)]")
         }
@@ -51,7 +54,7 @@ extension ConvLayer {
         }
         self.init(
             name: name, inChannels: conv.inChannels, outChannels: out, kernel: conv.kernel, stride: conv.stride,
-            padding: conv.padding, groups: conv.groups, weights: PackedWeights(packed: packed), preBias: nil,
+            padding: conv.padding, groups: conv.groups, weights: PackedWeights(packed: packed), preBias: conv.preBias.map(AlignedFloats.init),
             scale: conv.scales.map(AlignedFloats.init), postBias: AlignedFloats(conv.bias), relu: relu,
             quadWeights: quads, activationMax: quads == nil ? nil : conv.activationScale.map { $0 * 255 })
     }

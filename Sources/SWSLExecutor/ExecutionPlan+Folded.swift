@@ -1,13 +1,12 @@
-import SWSLSchema
-
 extension ExecutionPlan {
-    /// A plan from folded convolutions (BatchNorm already in weights and bias), as a `.swm` file
-    /// holds them: float32, float16 or int8 weights (int8 with per-output-channel scales), plain or
-    /// pre-packed (`PackedWeightLayout`, used in place). `fc` is the classifier as a 1×1 convolution
-    /// with `inChannels` features and `outChannels` classes. `int8` picks how int8 weights are
-    /// multiplied (the stem and the classifier always use float arithmetic).
-    public init(architecture: ResNetArchitecture, stem: [FoldedConv], stages: [[FoldedBlock]],
-                fc: FoldedConv, int8: Int8Arithmetic = .dequantized) throws(PlanError) {
+    /// A ResNet plan from layer specs: the stem convolutions (each with ReLU), a 3×3/2 max pool,
+    /// the residual blocks, global average pooling and `fc`, the classifier as a 1×1 convolution
+    /// with `inChannels` features and `outChannels` classes. Weights are float32, float16 or int8
+    /// (int8 with per-output-channel scales), plain or pre-packed (`PackedWeightLayout`, used in
+    /// place). With `avgDown`, a strided block's shortcut average-pools first (ResNet-D). `int8`
+    /// picks how int8 weights are multiplied (the stem and the classifier always use float arithmetic).
+    public init(stem: [FoldedConv], stages: [[FoldedBlock]], fc: FoldedConv, avgDown: Bool = false,
+                int8: Int8Arithmetic = .dequantized) throws(PlanError) {
         let integer = int8 == .integer
         let stemLayers = try stem.map { (conv) throws(PlanError) in try ConvLayer(folded: conv, relu: true) }
         var stageLayers: [[BlockLayers]] = []
@@ -29,8 +28,8 @@ extension ExecutionPlan {
         }
         let classifier = try ConvLayer(folded: fc, relu: false)
         let builder = try PlanBuilder.resnet(
-            inputChannels: stem.first?.inChannels ?? architecture.inputChannels, stem: stemLayers,
-            stages: stageLayers, avgDown: architecture.avgDown, fc: classifier)
-        self.init(architecture: architecture, builder: builder)
+            inputChannels: stem.first?.inChannels ?? 0, stem: stemLayers,
+            stages: stageLayers, avgDown: avgDown, fc: classifier)
+        self.init(builder: builder)
     }
 }

@@ -1,14 +1,9 @@
-import SWSLSchema
-
 /// A ResNet ready to run: the ordered steps an `Executor` executes (convolutions with packed weights
 /// and fused bias / BatchNorm / residual / ReLU epilogues, pools, the classifier).
 ///
-/// Two ways to build one: `init(reference:)`, the float reference straight from a source
-/// checkpoint (BatchNorm not folded), and `init(architecture:stem:stages:fc:)` from folded
-/// float32 / float16 / int8 convolutions, as a `.swm` file stores them.
+/// Built by `init(stem:stages:fc:avgDown:int8:)` from layer specs (`FoldedConv`): SWSLRuntime lowers
+/// a `.swm` file's folded layers, or a canonical model's float reference, into them.
 public struct ExecutionPlan: Sendable {
-    /// The network's parametric description.
-    public let architecture: ResNetArchitecture
     /// Channels the input must have.
     public let inputChannels: Int
     /// Logits per image.
@@ -18,8 +13,7 @@ public struct ExecutionPlan: Sendable {
     /// Channels of each value (value 0 is the input).
     let valueChannels: [Int]
 
-    init(architecture: ResNetArchitecture, builder: PlanBuilder) {
-        self.architecture = architecture
+    init(builder: PlanBuilder) {
         self.inputChannels = builder.channels[0]
         self.classes = builder.channels[builder.channels.count - 1]
         self.steps = builder.steps

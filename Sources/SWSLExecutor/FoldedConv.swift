@@ -1,11 +1,13 @@
 import SWSLCore
 
-/// One convolution (or the classifier) with BatchNorm already folded in: weights, optional
-/// per-output-channel scales, and a bias. What a `.swm` loader hands to
-/// `ExecutionPlan(architecture:stem:stages:fc:)`.
+/// One convolution (or the classifier) as the executor runs it: weights, an optional bias before
+/// the scales, optional per-output-channel scales, and a bias after them. The one layer spec of a
+/// plan: a `.swm` loader builds it with BatchNorm folded in, the float reference with BatchNorm's
+/// terms as PyTorch computes them (`preBias` the convolution's bias, `scales` and `bias` BatchNorm's).
 ///
-/// The layer computes `y[o] = (Σ w[o, ·] · x) × scales[o] + bias[o]`, the sum over the stored
-/// weight values (integers for int8, halves for float16), then ReLU where the topology puts one.
+/// The layer computes `y[o] = ((Σ w[o, ·] · x) + preBias[o]) × scales[o] + bias[o]`, the sum over
+/// the stored weight values (integers for int8, halves for float16), each operation rounded to
+/// float32, then ReLU where the topology puts one.
 public struct FoldedConv: Sendable {
     /// Where the weights are and in which layout.
     public enum Weights: Sendable {
@@ -22,6 +24,9 @@ public struct FoldedConv: Sendable {
     public let name: String
     /// The weights, plain or pre-packed.
     public let weights: Weights
+    /// Per-output-channel bias added to the weight sums before the scales (the float reference's
+    /// convolution bias ahead of BatchNorm); nil for folded layers.
+    public let preBias: [Float]?
     /// Per-output-channel multipliers of the weight sums: required for int8, optional otherwise.
     public let scales: [Float]?
     /// Per-output-channel bias, added after the scales.
@@ -43,10 +48,11 @@ public struct FoldedConv: Sendable {
     public let activationScale: Float?
 
     /// A folded convolution; shapes are checked when a plan is built.
-    public init(name: String, weights: Weights, scales: [Float]? = nil, bias: [Float], inChannels: Int, outChannels: Int,
+    public init(name: String, weights: Weights, preBias: [Float]? = nil, scales: [Float]? = nil, bias: [Float], inChannels: Int, outChannels: Int,
                 kernel: Int, stride: Int = 1, padding: Int = 0, groups: Int = 1, activationScale: Float? = nil) {
         self.name = name
         self.weights = weights
+        self.preBias = preBias
         self.scales = scales
         self.bias = bias
         self.inChannels = inChannels

@@ -1,5 +1,3 @@
-import SWSLSchema
-
 /// Lays out the canonical ResNet as plan steps, checking channel counts as it goes.
 struct PlanBuilder {
     private(set) var steps: [PlanStep] = []

@@ -15,10 +15,10 @@ public struct LoadedModel: Sendable {
     public let path: String
     public let kind: Kind
     public let plan: ExecutionPlan
+    /// The network the plan runs.
+    public let architecture: ResNetArchitecture
     /// `.swm` metadata (nil for a source checkpoint).
     public let metadata: JSONValue?
-
-    public var architecture: ResNetArchitecture { plan.architecture }
 
     /// Weight precision: the `.swm`'s, or `fp32 reference` for a checkpoint.
     public var precision: String {
@@ -38,14 +38,16 @@ public struct LoadedModel: Sendable {
         if SWMFile.isSWM(path: path) {
             let file: SWMFile
             do { file = try SWMFile.open(path: path, checkCRC: checkCRC) } catch { throw .swm(file: path, error) }
-            return LoadedModel(path: path, kind: .swm, plan: try SWMPlanLoader.plan(file, int8: int8, activations: activations), metadata: file.metadata)
+            return LoadedModel(path: path, kind: .swm, plan: try SWMPlanLoader.plan(file, int8: int8, activations: activations),
+                               architecture: try SWMPlanLoader.architecture(of: file), metadata: file.metadata)
         }
         let checkpoint: Checkpoint
         do { checkpoint = try CheckpointReader.read(path: path) } catch { throw .checkpoint(error) }
         let model: CanonicalModel
         do { model = try SchemaMapper.map(checkpoint) } catch { throw .schema(file: path, error) }
         do {
-            return LoadedModel(path: path, kind: .reference, plan: try ExecutionPlan(reference: model), metadata: nil)
+            return LoadedModel(path: path, kind: .reference, plan: try ExecutionPlan(reference: model),
+                               architecture: model.architecture, metadata: nil)
         } catch { throw .plan(file: path, error) }
     }
 }

@@ -17,22 +17,27 @@ public enum ActivationRanges: String, Sendable, CaseIterable {
 public enum SWMPlanLoader {
     public static func plan(_ file: SWMFile, int8: Int8Arithmetic = .dequantized,
                             activations: ActivationRanges = .calibrated) throws(RuntimeError) -> ExecutionPlan {
+        try plan(Source(file), architecture: try architecture(of: file), int8: int8, calibrated: activations == .calibrated)
+    }
+
+    /// The architecture a `.swm` file's metadata describes.
+    public static func architecture(of file: SWMFile) throws(RuntimeError) -> ResNetArchitecture {
         guard let json = file.metadata["architecture"] else {
             throw .schema(file: file.path, .notAResNet("metadata has no architecture"))
         }
-        return try plan(Source(file), architecture: json, int8: int8, calibrated: activations == .calibrated)
+        do { return try ResNetArchitecture(json: json) } catch { throw .schema(file: file.path, error) }
     }
 
     /// A plan over a conversion's tensors before they are written (`what` names them in errors).
-    public static func plan(tensors: [SWMTensor], architecture: JSONValue, what: String,
+    public static func plan(tensors: [SWMTensor], architecture json: JSONValue, what: String,
                             int8: Int8Arithmetic = .dequantized) throws(RuntimeError) -> ExecutionPlan {
-        try plan(Source(tensors, what: what), architecture: architecture, int8: int8, calibrated: true)
+        let architecture: ResNetArchitecture
+        do { architecture = try ResNetArchitecture(json: json) } catch { throw .schema(file: what, error) }
+        return try plan(Source(tensors, what: what), architecture: architecture, int8: int8, calibrated: true)
     }
 
-    private static func plan(_ source: Source, architecture json: JSONValue, int8: Int8Arithmetic,
+    private static func plan(_ source: Source, architecture: ResNetArchitecture, int8: Int8Arithmetic,
                              calibrated: Bool) throws(RuntimeError) -> ExecutionPlan {
-        let architecture: ResNetArchitecture
-        do { architecture = try ResNetArchitecture(json: json) } catch { throw .schema(file: source.path, error) }
         let layout = ResNetLayout(architecture)
         do {
             let stem = try layout.stem.map { (c) throws(SWMError) in try conv(source, c, calibrated) }
@@ -47,7 +52,7 @@ public enum SWMPlanLoader {
             let fc = try folded(source, path: "fc", shape: [architecture.numClasses, features], groups: 1,
                                 kernel: 1, stride: 1, padding: 0, calibrated: calibrated)
             do {
-                return try ExecutionPlan(architecture: architecture, stem: stem, stages: stages, fc: fc, int8: int8)
+                return try ExecutionPlan(stem: stem, stages: stages, fc: fc, avgDown: architecture.avgDown, int8: int8)
             } catch { throw RuntimeError.plan(file: source.path, error) }
         } catch let e as SWMError {
             throw .swm(file: source.path, e)

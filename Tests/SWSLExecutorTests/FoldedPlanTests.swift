@@ -3,6 +3,7 @@ import SWSLCore
 import SWSLCheckpoint
 import SWSLSchema
 @testable import SWSLExecutor
+import SWSLRuntime
 
 /// Plans from folded convolutions (what a `.swm` loader builds) against the float reference.
 @Suite struct FoldedPlanTests {

@@ -5,7 +5,6 @@ import SWSLSchema
 
 /// Each plan error, from a small hand-built network.
 @Suite struct PlanErrorTests {
-    static let architecture = ResNetArchitecture(block: .basic, layers: [1], widths: [4], stemWidth: 4, numClasses: 2)
 
     static func conv(_ name: String, _ inChannels: Int, _ outChannels: Int, kernel: Int = 3, bias: Int? = nil,
                      dtype: DType = .float32, scales: [Float]? = nil, groups: Int = 1, packedCount: Int? = nil) -> FoldedConv {
@@ -25,7 +24,7 @@ import SWSLSchema
 
     static func plan(stem: FoldedConv = conv(stem1, 3, 4), block: [FoldedConv] = [conv(conv1, 4, 4), conv(conv2, 4, 4)],
                      fc: FoldedConv = conv("fc", 4, 2, kernel: 1)) throws(PlanError) -> ExecutionPlan {
-        try ExecutionPlan(architecture: architecture, stem: [stem],
+        try ExecutionPlan(stem: [stem],
                           stages: [[FoldedBlock(convs: block, downsample: nil, stride: 1)]], fc: fc)
     }
 

@@ -3,6 +3,7 @@ import SWSLCore
 import SWSLCheckpoint
 import SWSLSchema
 @testable import SWSLExecutor
+import SWSLRuntime
 
 /// The float reference plan against PyTorch's eval logits for every fixture checkpoint.
 @Suite struct ReferencePlanTests {

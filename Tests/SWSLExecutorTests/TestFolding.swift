@@ -23,9 +23,8 @@ enum TestFolding {
         let fc = FoldedConv(name: "fc", weights: .plain(tensor(model.fcWeight.floats(), shape: model.fcWeight.shape)),
                             bias: model.fcBias.floats(), inChannels: model.fcWeight.shape[1],
                             outChannels: model.fcWeight.shape[0], kernel: 1)
-        return try ExecutionPlan(architecture: model.architecture,
-                                 stem: try model.stem.map(fold), stages: stages,
-                                 fc: fc, int8: int8)
+        return try ExecutionPlan(stem: try model.stem.map(fold), stages: stages, fc: fc,
+                                 avgDown: model.architecture.avgDown, int8: int8)
     }
 
     static func foldedConv(_ unit: ConvUnit, weights type: WeightType, packed: Bool,
