@@ -54,13 +54,13 @@ let package = Package(
         // Hot loops of the executor: packed GEMM/convolution, pools; AVX2/FMA chosen at run time.
         .target(name: "CKernels", dependencies: ["CCPU"]),
         // The executor: execution plans (float reference and folded), the runner, its thread pool.
-        .target(name: "SWSLExecutor", dependencies: ["CKernels", "SWSLCore"]),
+        .target(name: "SWSLExecutor", dependencies: ["CKernels", "SWSLCore", "SWSLFormat"]),
         // The .swm file format: writer and validating reader.
         .target(name: "SWSLFormat", dependencies: ["SWSLCore"]),
         // BatchNorm folding, quantization, and laying a canonical model out as .swm tensors.
         // Hot loops of the conversion (fold, quantize, half conversion), plain C.
         .target(name: "CTransform", dependencies: ["CCPU"]),
-        .target(name: "SWSLTransform", dependencies: ["CTransform", "SWSLSchema", "SWSLFormat", "SWSLExecutor", "SWSLCore"]),
+        .target(name: "SWSLTransform", dependencies: ["CTransform", "SWSLSchema", "SWSLFormat", "SWSLCore"]),
         // Loading models for the executor (.swm or source checkpoints), comparing outputs, calibration.
         .target(name: "SWSLRuntime", dependencies: ["SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "CImage"]),
         .executableTarget(

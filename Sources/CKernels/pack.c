@@ -1,4 +1,5 @@
-/* Weight packing and the implicit im2col that feeds the microkernels. */
+/* The implicit im2col that feeds the microkernels. (Weights come packed by SWSLFormat's
+ * PackedWeightLayout, the layout described in CKernels.h.) */
 #include <stdint.h>
 #include <string.h>
 #include "internal.h"
@@ -16,57 +17,6 @@ size_t swk_packed_weight_count(int out_channels, int groups, int k) {
     size_t rows = (size_t)(out_channels / groups);
     size_t panels = (rows + SWK_MR - 1) / SWK_MR;
     return (size_t)groups * panels * SWK_MR * (size_t)k;
-}
-
-/* One element type: each source row is read once, front to back, and dealt into its panel column
- * (a panel, 6 × k elements, stays in cache while it fills). */
-#define SWK_PACK_TYPED(T)                                                                          \
-    do {                                                                                           \
-        const T *in = src;                                                                         \
-        T *out = dst;                                                                              \
-        for (int g = 0; g < groups; g++) {                                                         \
-            for (int p = 0; p < panels; p++) {                                                     \
-                T *panel = out + (size_t)(g * panels + p) * (size_t)k * SWK_MR;                    \
-                for (int r = 0; r < SWK_MR; r++) {                                                 \
-                    int row = p * SWK_MR + r;                                                      \
-                    if (row < rows) {                                                              \
-                        const T *s = in + (size_t)(g * rows + row) * (size_t)k;                    \
-                        for (int kk = 0; kk < k; kk++) panel[(size_t)kk * SWK_MR + r] = s[kk];     \
-                    } else {                                                                       \
-                        for (int kk = 0; kk < k; kk++) panel[(size_t)kk * SWK_MR + r] = 0;         \
-                    }                                                                              \
-                }                                                                                  \
-            }                                                                                      \
-        }                                                                                          \
-    } while (0)
-
-void swk_pack_weights(const void *src, void *dst, size_t element_size, int out_channels, int groups, int k) {
-    int rows = out_channels / groups;
-    int panels = (rows + SWK_MR - 1) / SWK_MR;
-    switch (element_size) {
-    case 1: SWK_PACK_TYPED(uint8_t); return;
-    case 2: SWK_PACK_TYPED(uint16_t); return;
-    case 4: SWK_PACK_TYPED(uint32_t); return;
-    default: break;
-    }
-    const unsigned char *in = src;
-    unsigned char *out = dst;
-    for (int g = 0; g < groups; g++) {
-        for (int p = 0; p < panels; p++) {
-            unsigned char *panel = out + ((size_t)(g * panels + p) * (size_t)k * SWK_MR) * element_size;
-            for (int r = 0; r < SWK_MR; r++) {
-                int row = p * SWK_MR + r;
-                for (int kk = 0; kk < k; kk++) {
-                    unsigned char *d = panel + ((size_t)kk * SWK_MR + (size_t)r) * element_size;
-                    if (row < rows) {
-                        memcpy(d, in + ((size_t)(g * rows + row) * (size_t)k + (size_t)kk) * element_size, element_size);
-                    } else {
-                        memset(d, 0, element_size);
-                    }
-                }
-            }
-        }
-    }
 }
 
 /* 1x1, stride 1, no padding: row k of the im2col matrix is input channel k, read as one stream and

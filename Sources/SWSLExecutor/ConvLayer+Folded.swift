@@ -1,4 +1,5 @@
 import SWSLCore
+import SWSLFormat
 
 extension ConvLayer {
     /// A folded convolution: its weights packed (or taken in place), `scales` as the epilogue's
@@ -20,7 +21,7 @@ extension ConvLayer {
                 throw .shapeMismatch(layer: name, what: "weight shape", expected: "\(plainShape)",
                                      actual: "\(tensor.shape)")
             }
-            packed = try PackedWeightLayout.pack(tensor, groups: conv.groups, layer: name)
+            packed = try PackedWeightLayout.packing(tensor, groups: conv.groups, layer: name)
             if integer && tensor.dtype == .int8 {
                 quads = QuadWeights.make(tensor, packed: false, outChannels: out, groups: conv.groups,
                                          reductionSize: conv.reductionSize)

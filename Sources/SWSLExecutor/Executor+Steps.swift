@@ -1,3 +1,5 @@
+import SWSLFormat
+
 extension Executor {
     /// Runs one plan step over the whole batch, spread over the pool.
     func execute(_ step: PlanStep, schedule: Schedule, buffers: [AlignedFloats]) {

@@ -1,4 +1,5 @@
 import SWSLCore
+import SWSLFormat
 
 /// One convolution (or the classifier) as the executor runs it: weights, an optional bias before
 /// the scales, optional per-output-channel scales, and a bias after them. The one layer spec of a

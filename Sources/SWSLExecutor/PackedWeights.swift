@@ -1,5 +1,6 @@
 internal import CKernels
 import SWSLCore
+import SWSLFormat
 
 /// One convolution's weights in `PackedWeightLayout`, kept alive with their storage (a mapped file
 /// or a heap copy). Read-only once built.

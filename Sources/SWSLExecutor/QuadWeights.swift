@@ -1,5 +1,6 @@
 internal import CKernels
 import SWSLCore
+import SWSLFormat
 
 /// Int8 weights in the integer kernels' internal layout (groups of four reduction indices per row,
 /// see `swk_pack_weights_quads`), built at plan time from plain or packed int8 weights.

@@ -1,6 +1,5 @@
 internal import CTransform
 import SWSLCore
-import SWSLExecutor
 import SWSLFormat
 import SWSLSchema
 

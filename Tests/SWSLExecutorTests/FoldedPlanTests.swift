@@ -4,6 +4,7 @@ import SWSLCheckpoint
 import SWSLSchema
 @testable import SWSLExecutor
 import SWSLRuntime
+import SWSLFormat
 
 /// Plans from folded convolutions (what a `.swm` loader builds) against the float reference.
 @Suite struct FoldedPlanTests {
@@ -80,5 +81,35 @@ import SWSLRuntime
         #expect(Array(floats[6..<12]) == [1, 3, 5, 7, 9, 11])
         #expect(Array(floats[12..<24]) == [12, 0, 0, 0, 0, 0, 13, 0, 0, 0, 0, 0])
         #expect(PackedWeightLayout.version == 1 && PackedWeightLayout.panelRows == 6)
+        // The kernels read what SWSLFormat describes.
+        #expect(PackedWeightLayout.matchesKernels)
+    }
+
+    @Test func packingEveryElementSizeAndGroupsMatchesTheFormula() throws {
+        // ((g × P + p) × K + k) × 6 + r ← weight[g × Mg + p × 6 + r][k]; zero for padding rows. Unaligned sources too.
+        for dtype in [DType.int8, .float16, .float32] {
+            let (out, groups, k) = (14, 2, 5)
+            let size = dtype.byteSize
+            let plain = (0..<out * k * size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            let storage = ByteStorage.copying([0] + plain).slice(1..<plain.count + 1)  // off by one byte
+            let tensor = try Tensor(dtype: dtype, shape: [out, k], storage: storage)
+            let packed = try PackedWeightLayout.pack(tensor, groups: groups)
+            let bytes = Array(packed.bytes)
+            let mg = out / groups, panels = (mg + 5) / 6
+            #expect(bytes.count == PackedWeightLayout.elementCount(outChannels: out, groups: groups, reductionSize: k) * size)
+            for g in 0..<groups {
+                for p in 0..<panels {
+                    for kk in 0..<k {
+                        for r in 0..<6 {
+                            let at = (((g * panels + p) * k + kk) * 6 + r) * size
+                            let row = p * 6 + r
+                            let expected = row < mg ? Array(plain[((g * mg + row) * k + kk) * size..<((g * mg + row) * k + kk + 1) * size])
+                                                    : [UInt8](repeating: 0, count: size)
+                            #expect(Array(bytes[at..<at + size]) == expected, "\(dtype) g\(g) p\(p) k\(kk) r\(r)")
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@ import Testing
 import SWSLCore
 @testable import SWSLExecutor
 import SWSLTestSupport
+import SWSLFormat
 
 /// The integer-arithmetic path (int8 weights × quantized uint8 activations) against a naive
 /// computation with the same quantization, on every kernel choice.

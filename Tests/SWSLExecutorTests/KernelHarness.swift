@@ -1,5 +1,6 @@
 import SWSLCore
 @testable import SWSLExecutor
+import SWSLFormat
 
 /// Runs single layers through the C kernels the way the executor does, for kernel tests.
 enum KernelHarness {

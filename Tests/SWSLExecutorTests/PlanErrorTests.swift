@@ -2,6 +2,7 @@ import Testing
 import SWSLCore
 import SWSLSchema
 @testable import SWSLExecutor
+import SWSLFormat
 
 /// Each plan error, from a small hand-built network.
 @Suite struct PlanErrorTests {
@@ -69,8 +70,12 @@ import SWSLSchema
 
     @Test func unsupportedWeightTypeIsRefused() {
         let weights = try! Tensor(dtype: .int32, shape: [4, 4, 1, 1], storage: ByteStorage.copying([UInt8](repeating: 0, count: 64)))
-        #expect(throws: PlanError.unsupportedType(layer: "weights", dtype: .int32)) {
+        #expect(throws: PackedWeightLayout.PackingError.unsupportedType(.int32)) {
             try PackedWeightLayout.pack(weights, groups: 1)
+        }
+        // In a plan the refusal names the layer.
+        #expect(throws: PlanError.unsupportedType(layer: "stage1.block0.conv1", dtype: .int32)) {
+            try PackedWeightLayout.packing(weights, groups: 1, layer: "stage1.block0.conv1")
         }
     }
 

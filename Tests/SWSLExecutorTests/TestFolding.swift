@@ -1,6 +1,7 @@
 import SWSLCore
 import SWSLSchema
 import SWSLExecutor
+import SWSLFormat
 
 /// A minimal BatchNorm folder and per-channel symmetric int8 quantizer, standing in for the real
 /// transform stage so the folded-plan initializer can be tested on its own.

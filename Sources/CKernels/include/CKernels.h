@@ -12,7 +12,8 @@
  * driver, portable integer kernel), pack*.c (im2col), microkernel_*.c (per instruction set),
  * pool.c, dispatch.c.
  *
- * Packed weight layout (SWK_PACKED_LAYOUT_VERSION 1), for a convolution with `out` output channels,
+ * Packed weight layout (SWK_PACKED_LAYOUT_VERSION 1; written by SWSLFormat's PackedWeightLayout,
+ * which checks its panel height against SWK_MR), for a convolution with `out` output channels,
  * `groups` groups and K = (in / groups) * kh * kw:
  *   Mg = out / groups rows per group, P = ceil(Mg / SWK_MR) panels per group;
  *   element [g][p][k][r] at index ((g * P + p) * K + k) * SWK_MR + r holds
@@ -60,12 +61,6 @@ size_t swk_weight_element_size(swk_weight_type type);
 
 /** Number of elements of the packed weights of a convolution (see the layout above). */
 size_t swk_packed_weight_count(int out_channels, int groups, int k);
-
-/**
- * Packs C-order weights `[out][k]` (k = in/groups * kh * kw) of `element_size`-byte elements into
- * the packed layout at `dst` (swk_packed_weight_count elements). Padding rows are zero bytes.
- */
-void swk_pack_weights(const void *src, void *dst, size_t element_size, int out_channels, int groups, int k);
 
 /**
  * One 2-D convolution over one image, with a fused epilogue per output element:
