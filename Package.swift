@@ -5,6 +5,7 @@ let package = Package(
     name: "swsl-convert",
     products: [
         .executable(name: "swsl-convert", targets: ["swsl-convert"]),
+        .library(name: "SWSLCore", targets: ["SWSLCore"]),
         .library(name: "SWSLCheckpoint", targets: ["SWSLCheckpoint"]),
         .library(name: "SWSLSchema", targets: ["SWSLSchema"]),
         .library(name: "SWSLFormat", targets: ["SWSLFormat"]),
@@ -53,15 +54,16 @@ let package = Package(
         .target(name: "SWSLSchema", dependencies: ["SWSLCheckpoint", "SWSLCore"]),
         // Hot loops of the executor: packed GEMM/convolution, pools; AVX2/FMA chosen at run time.
         .target(name: "CKernels", dependencies: ["CCPU"]),
-        // The executor: execution plans (float reference and folded), the runner, its thread pool.
+        // The executor: plans of layer specs, the runner, its thread pool. Knows no schema.
         .target(name: "SWSLExecutor", dependencies: ["CKernels", "SWSLCore", "SWSLFormat"]),
-        // The .swm file format: writer and validating reader.
+        // The .swm file format: writer and validating reader, the packed weight layout, the class
+        // names and preprocessing the metadata records.
         .target(name: "SWSLFormat", dependencies: ["SWSLCore"]),
-        // BatchNorm folding, quantization, and laying a canonical model out as .swm tensors.
+        // BatchNorm folding, quantization and packing: a canonical model laid out as .swm tensors.
         // Hot loops of the conversion (fold, quantize, half conversion), plain C.
         .target(name: "CTransform", dependencies: ["CCPU"]),
         .target(name: "SWSLTransform", dependencies: ["CTransform", "SWSLSchema", "SWSLFormat", "SWSLCore"]),
-        // Loading models for the executor (.swm or source checkpoints), comparing outputs, calibration.
+        // Lowering .swm files and canonical models into plans, loading, comparing outputs, calibration.
         .target(name: "SWSLRuntime", dependencies: ["SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "CImage"]),
         .executableTarget(
             name: "swsl-convert",

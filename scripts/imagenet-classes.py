@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Sources/SWSLTransform/ImageNetClasses.swift from torchvision's category list.
+"""Writes Sources/SWSLFormat/ImageNetClasses.swift from torchvision's category list.
 
 Run with the fixture venv: /work/venv/bin/python scripts/imagenet-classes.py
 The list is read from torchvision/models/_meta.py as data (no torchvision import needed).
@@ -19,4 +19,4 @@ out = ["/// The 1000 ImageNet class names in index order, as torchvision ships t
 out += ["        " + json.dumps(n, ensure_ascii=False) + "," for n in names]
 out += ["    ]", "}"]
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-open(os.path.join(root, "Sources/SWSLTransform/ImageNetClasses.swift"), "w").write("\n".join(out) + "\n")
+open(os.path.join(root, "Sources/SWSLFormat/ImageNetClasses.swift"), "w").write("\n".join(out) + "\n")

@@ -1,7 +1,7 @@
 import ArgumentParser
 import SWSLCore
 import SWSLRuntime
-import SWSLTransform
+import SWSLFormat
 
 /// `swsl-convert run MODEL --input x.npy --output logits.npy` or `run MODEL --image photo.jpg`:
 /// run a `.swm` or the float reference of a checkpoint.

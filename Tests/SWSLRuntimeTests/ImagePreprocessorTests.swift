@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import SWSLCore
 import SWSLRuntime
-import SWSLTransform
+import SWSLFormat
 import SWSLTestSupport
 
 /// Image input against Pillow and torchvision (goldens from Fixtures/generate_images.py).
