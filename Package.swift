@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "CTransform", dependencies: ["CCPU"]),
         .target(name: "SWSLTransform", dependencies: ["CTransform", "SWSLSchema", "SWSLFormat", "SWSLCore"]),
         // Lowering .swm files and canonical models into plans, loading, comparing outputs, calibration.
-        .target(name: "SWSLRuntime", dependencies: ["SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "CImage"]),
+        .target(name: "SWSLRuntime", dependencies: ["SWSLTransform", "SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "CImage"]),
         .executableTarget(
             name: "swsl-convert",
             dependencies: [

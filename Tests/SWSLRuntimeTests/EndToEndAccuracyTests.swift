@@ -38,14 +38,16 @@ import SWSLTestSupport
 
     static func input() throws -> NPYArray { try NPYArray.read(path: fixtures.appendingPathComponent("golden/input_2x3x64x64.npy").path) }
 
+    /// Converts a fixture through the library's pipeline (what `swsl-convert IN OUT` runs), without calibration.
     static func convert(_ file: String, precision: Precision) throws -> LoadedModel {
-        let path = fixtures.appendingPathComponent(file).path
-        let model = try SchemaMapper.map(try CheckpointReader.read(path: path))
-        let source = SourceInfo(fileName: file, size: 0, sha256: "", format: "test", wrapper: nil, prefix: nil)
-        let conversion = Converter.convert(model, source: source, options: ConversionOptions(precision: precision))
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString).swm").path
-        try SWMWriter.write(to: out, metadata: conversion.metadata, tensors: conversion.tensors)
-        return try LoadedModel.load(path: out, checkCRC: true)
+        let request = ConversionRequest(input: fixtures.appendingPathComponent(file).path, output: out,
+                                        options: ConversionOptions(precision: precision), calibration: .none)
+        let report = try ConversionPipeline.run(request, sourceDigest: { _ in String(repeating: "ab", count: 32) })
+        #expect(report.precision == precision && report.outputBytes > 0)
+        let loaded = try LoadedModel.load(path: out, checkCRC: true)
+        #expect(loaded.metadata?["provenance"]?["source_sha256"] == .string(String(repeating: "ab", count: 32)))
+        return loaded
     }
 
     static func run(_ model: LoadedModel, _ x: NPYArray) throws -> [Float] {

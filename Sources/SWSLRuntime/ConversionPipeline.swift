@@ -1,0 +1,208 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SWSLCheckpoint
+import SWSLCore
+import SWSLFormat
+import SWSLSchema
+import SWSLTransform
+
+/// Where a conversion's activation ranges come from (int8 only).
+public enum CalibrationSource: Sendable, Equatable {
+    /// No ranges stored: the integer path measures every input at run time.
+    case none
+    /// `samples` deterministic generated images in the normalised ImageNet range (approximate).
+    case synthetic(samples: Int)
+    /// Real inputs: a float32 `[N, C, H, W]` `.npy`, one photo, or a folder of photos; at most `limit` samples.
+    case inputs(path: String, limit: Int)
+
+    /// Samples used by default: 4 synthetic images, at most 64 from a file or folder.
+    public static let defaultSyntheticSamples = 4
+    public static let defaultFileSamples = 64
+}
+
+/// One conversion: read → canonical schema → fold BatchNorm → quantize → calibrate → write `.swm`.
+public struct ConversionRequest: Sendable {
+    public var input: String
+    public var output: String
+    /// Precision, quantization granularity and weight layout (activation scales are filled in by calibration).
+    public var options: ConversionOptions
+    public var calibration: CalibrationSource
+
+    public init(input: String, output: String, options: ConversionOptions = ConversionOptions(),
+                calibration: CalibrationSource = .synthetic(samples: CalibrationSource.defaultSyntheticSamples)) {
+        self.input = input
+        self.output = output
+        self.options = options
+        self.calibration = calibration
+    }
+}
+
+/// What a conversion did.
+public struct ConversionReport: Sendable {
+    public let architecture: ResNetArchitecture
+    public let precision: Precision
+    public let sourceBytes: Int
+    public let outputBytes: Int
+    /// The tensor with the lowest weight SQNR and that SQNR in dB (int8, fp16).
+    public let worstSQNR: (tensor: String, decibels: Double)?
+    /// How activations were calibrated, for people (`4 synthetic samples (max), 20 layers`); nil when not.
+    public let calibration: String?
+    /// Seconds per phase, in order (read, map, fold_quantize, calibrate, write, sha256, commit).
+    public let phases: [(String, Double)]
+}
+
+/// A conversion that could not be done: the file (or option) at fault and why, in one line.
+public struct ConversionError: Error, CustomStringConvertible, Sendable {
+    public let place: String?
+    public let message: String
+
+    public init(place: String?, _ message: String) {
+        self.place = place
+        self.message = message
+    }
+
+    public var description: String { (place.map { "\($0): " } ?? "") + message }
+}
+
+/// The conversion pipeline as a library call: what `swsl-convert IN OUT` runs, for Swift programs too.
+public enum ConversionPipeline {
+    /// Converts `request.input` into `request.output`, written atomically (a failure leaves no
+    /// output and an existing one untouched; no input is ever written over). `sourceDigest` returns
+    /// the hex SHA-256 of a file (for the provenance record); it runs beside the conversion, on
+    /// another core. `progress` receives a line per phase.
+    public static func run(_ request: ConversionRequest, sourceDigest: @escaping @Sendable (String) -> String,
+                           progress: (String) -> Void = { _ in }) throws(ConversionError) -> ConversionReport {
+        let (input, output) = (request.input, request.output)
+        var phases = PhaseTimer()
+        // Before any work: an OUT that is the input, a folder or not a regular file is refused now
+        // (files read later, such as ONNX external data, are checked again when OUT is written).
+        if sameFile(input, output) { throw ConversionError(place: output, "is the input file; refusing to write over it") }
+        do { try AtomicFileWriter.checkReplaceable(output) } catch { throw ConversionError(place: nil, "\(error)") }
+        if SWMFile.isSWM(path: input) {
+            throw ConversionError(place: input, "is already a .swm model; convert takes a PyTorch, ONNX or safetensors checkpoint")
+        }
+        let digest = BackgroundWork { sourceDigest(input) }
+        progress("reading \(input)")
+        let checkpoint: Checkpoint
+        do { checkpoint = try CheckpointReader.read(path: input) } catch { throw ConversionError(place: nil, "\(error)") }
+        phases.lap("read")
+        let model: CanonicalModel
+        do { model = try SchemaMapper.map(checkpoint) } catch { throw ConversionError(place: input, "\(error)") }
+        phases.lap("map")
+        var info = stat()
+        let sourceSize = stat(input, &info) == 0 ? Int(info.st_size) : 0
+        progress("folding and quantizing \(model.architecture.name ?? "model")")
+        var source = SourceInfo(
+            fileName: String(input.split(separator: "/").last ?? Substring(input)), size: sourceSize,
+            sha256: "", format: checkpoint.format.rawValue, wrapper: checkpoint.wrapper, prefix: checkpoint.prefix)
+        var options = request.options
+        var conversion = Converter.convert(model, source: source, options: options)
+        phases.lap("fold_quantize")
+        var calibrationNote: String?
+        if options.precision == .int8,
+           let calibration = try calibrate(conversion, model: model, request: request, progress: progress) {
+            conversion.setActivationScales(calibration.scales)
+            options.calibration = calibration.metadata
+            calibrationNote = calibration.note
+            phases.lap("calibrate")
+        }
+        // Write the tensors while the hash finishes; the metadata (with the hash) goes in last.
+        var draft = source
+        draft.sha256 = String(repeating: "0", count: 64)
+        progress("writing \(output)")
+        let pending: SWMPendingFile
+        do {
+            pending = try SWMPendingFile(path: output, tensors: conversion.tensors,
+                                         metadataDraft: Converter.metadata(model, source: draft, options: options, sqnr: conversion.sqnr))
+        } catch {
+            throw ConversionError(place: output, "\(error)")
+        }
+        phases.lap("write")
+        source.sha256 = digest.wait()
+        conversion.metadata = Converter.metadata(model, source: source, options: options, sqnr: conversion.sqnr)
+        phases.lap("sha256")
+        let written: Int
+        do { written = try pending.finish(metadata: conversion.metadata) } catch { throw ConversionError(place: output, "\(error)") }
+        phases.lap("commit")
+        return ConversionReport(architecture: model.architecture, precision: options.precision, sourceBytes: sourceSize,
+                                outputBytes: written, worstSQNR: conversion.worstSQNR.map { (tensor: $0.0, decibels: $0.1) },
+                                calibration: calibrationNote, phases: phases.laps)
+    }
+
+    /// Calibration's outcome: scales per canonical conv path, the metadata entry, a line for people.
+    struct CalibrationOutcome {
+        let scales: [String: Float]
+        let metadata: JSONValue
+        let note: String
+    }
+
+    /// Runs the converted model (int8 weights, float activations; no float copy of the weights) on
+    /// the calibration inputs; nil for `.none`. Float activations give the ranges without the
+    /// integer path's rounding noise, which inflates maxima on narrow layers (measured: up to 10%
+    /// on the tiny fixtures, against PyTorch's float model).
+    static func calibrate(_ conversion: Conversion, model: CanonicalModel, request: ConversionRequest,
+                          progress: (String) -> Void) throws(ConversionError) -> CalibrationOutcome? {
+        let channels = model.architecture.inputChannels
+        let preprocessing = Preprocessing.imageNet
+        let inputs: CalibrationInputs
+        switch request.calibration {
+        case .none:
+            return nil
+        case .synthetic(let samples):
+            inputs = .synthetic(count: samples, channels: channels, size: preprocessing.inputSize)
+        case .inputs(let path, let limit):
+            let preprocessor = ImagePreprocessor(resizeSize: preprocessing.resizeSize, cropSize: preprocessing.inputSize,
+                                                 mean: preprocessing.mean, std: preprocessing.std)
+            do {
+                inputs = try CalibrationInputs.load(path: path, channels: channels, preprocessor: preprocessor, limit: limit)
+            } catch {
+                throw ConversionError(place: "--calibrate", "\(error)")
+            }
+        }
+        let synthetic = inputs.source == "synthetic"
+        progress("calibrating activations on \(inputs.samples) \(synthetic ? "synthetic " : "")sample(s)")
+        let result: Calibration.Result
+        do {
+            let plan = try SWMPlanLoader.plan(tensors: conversion.tensors, architecture: model.architecture.fileReport(),
+                                              what: request.output)
+            result = try Calibration.run(plan: plan, inputs: inputs.values, samples: inputs.samples,
+                                         height: inputs.height, width: inputs.width)
+        } catch {
+            throw ConversionError(place: request.input, "calibration failed: \(error)")
+        }
+        let metadata = JSONValue.object([
+            ("method", .string("max")),
+            ("samples", .int(Int64(inputs.samples))),
+            ("source", .string(inputs.source)),
+            ("input_size", .array([.int(Int64(inputs.height)), .int(Int64(inputs.width))])),
+            ("scale", .string("input_scale = max / 255, activations unsigned 8-bit")),
+        ])
+        let note = "\(inputs.samples) \(synthetic ? "synthetic samples" : "samples from \(inputs.source)") (max), \(result.ranges.count) layers"
+        return CalibrationOutcome(scales: result.inputScales, metadata: metadata, note: note)
+    }
+
+    /// True when two paths name the same existing file.
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+}
+
+/// Wall-clock time of each phase of a conversion.
+struct PhaseTimer {
+    private let clock = ContinuousClock()
+    private var last: ContinuousClock.Instant
+    private(set) var laps: [(String, Double)] = []
+
+    init() { last = clock.now }
+
+    /// Records the time since the previous lap under `name`, in seconds.
+    mutating func lap(_ name: String) {
+        let now = clock.now
+        let d = (now - last).components
+        laps.append((name, Double(d.seconds) + Double(d.attoseconds) / 1e18))
+        last = now
+    }
+}
