@@ -4,7 +4,10 @@ import SWSLCore
 public struct SWMFile: Sendable {
     public let path: String
     public let storage: ByteStorage
-    public let metadata: JSONValue
+    /// The metadata, typed and checked (rule 9).
+    public let metadata: SWMMetadata
+    /// The metadata object as stored (for reports that print it whole).
+    public let metadataJSON: JSONValue
     public let entries: [SWMEntry]
     private let byName: [String: Int]
     private let dataOffset: Int
@@ -70,8 +73,8 @@ public struct SWMFile: Sendable {
         let dir = UnsafeRawBufferPointer(rebasing: bytes[dirOffset..<dirOffset + dirLength])
         guard CRC32.checksum(meta) == metaCRC else { throw .checksum("metadata", rule: 8) }
         guard CRC32.checksum(dir) == dirCRC else { throw .checksum("directory", rule: 8) }
-        do { metadata = try JSONParser.parse(meta, maxDepth: 16) } catch { throw .badMetadata(error.description) }
-        guard case .object = metadata, metadata["format"] == .string("swm") else { throw .badMetadata("not a swm metadata object") }
+        do { metadataJSON = try JSONParser.parse(meta, maxDepth: 16) } catch { throw .badMetadata(error.description) }
+        metadata = try SWMMetadata(json: metadataJSON)
         // Rule 16: only zero padding after the data.
         guard end == bytes.count || (SWM.aligned(end) == bytes.count && bytes[end...].allSatisfy { $0 == 0 }) else {
             throw .badSection("unexpected bytes after the data section", rule: 16)

@@ -18,18 +18,16 @@ public struct LoadedModel: Sendable {
     /// The network the plan runs.
     public let architecture: ResNetArchitecture
     /// `.swm` metadata (nil for a source checkpoint).
-    public let metadata: JSONValue?
+    public let metadata: SWMMetadata?
 
     /// Weight precision: the `.swm`'s, or `fp32 reference` for a checkpoint.
     public var precision: String {
-        if case .string(let p)? = metadata?["quantization"]?["precision"] { return p }
-        return "reference"
+        metadata?.quantization.precision ?? "reference"
     }
 
     /// Class names from the `.swm` metadata, when it has them.
     public var classNames: [String]? {
-        guard case .array(let names)? = metadata?["classes"]?["names"] else { return nil }
-        return names.compactMap { if case .string(let s) = $0 { s } else { nil } }
+        metadata?.classes.names
     }
 
     /// Opens `path`: a `.swm` (validated; tensor CRCs with `checkCRC`) or any checkpoint the readers accept.

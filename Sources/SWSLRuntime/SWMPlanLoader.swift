@@ -22,10 +22,7 @@ public enum SWMPlanLoader {
 
     /// The architecture a `.swm` file's metadata describes.
     public static func architecture(of file: SWMFile) throws(RuntimeError) -> ResNetArchitecture {
-        guard let json = file.metadata["architecture"] else {
-            throw .schema(file: file.path, .notAResNet("metadata has no architecture"))
-        }
-        do { return try ResNetArchitecture(json: json) } catch { throw .schema(file: file.path, error) }
+        do { return try ResNetArchitecture(json: file.metadata.architecture) } catch { throw .schema(file: file.path, error) }
     }
 
     /// A plan over a conversion's tensors before they are written (`what` names them in errors).

@@ -229,43 +229,22 @@ public enum Converter {
     public static func metadata(_ model: CanonicalModel, source: SourceInfo, options: ConversionOptions,
                          sqnr: [(String, Double)]) -> JSONValue {
         let classes = model.architecture.numClasses
-        var report: JSONValue = .null
+        var report: SWMMetadata.Report?
         if let worst = sqnr.min(by: { $0.1 < $1.1 }) {
             let finite = sqnr.map(\.1).filter(\.isFinite)
-            report = .object([
-                ("worst_sqnr_db", .double(worst.1.isFinite ? worst.1 : 999)),
-                ("worst_sqnr_tensor", .string(worst.0)),
-                ("mean_sqnr_db", .double(finite.isEmpty ? 999 : finite.reduce(0, +) / Double(finite.count))),
-            ])
+            report = SWMMetadata.Report(worstSQNR: worst.1.isFinite ? worst.1 : 999, worstTensor: worst.0,
+                                        meanSQNR: finite.isEmpty ? 999 : finite.reduce(0, +) / Double(finite.count))
         }
-        return .object([
-            ("format", .string("swm")),
-            ("version", .int(1)),
-            ("architecture", model.architecture.fileReport()),
-            ("preprocessing", Preprocessing.imageNet.json),
-            ("classes", .object([
-                ("count", .int(Int64(classes))),
-                ("names", classes == ImageNetClasses.names.count ? .array(ImageNetClasses.names.map(JSONValue.string)) : .null),
-            ])),
-            ("provenance", .object([
-                ("source_file", .string(source.fileName)),
-                ("source_size", .int(Int64(source.size))),
-                ("source_sha256", .string(source.sha256)),
-                ("source_format", .string(source.format)),
-                ("convention", .string(model.convention.rawValue)),
-                ("wrapper", source.wrapper.map(JSONValue.string) ?? .null),
-                ("prefix", source.prefix.map(JSONValue.string) ?? .null),
-                ("converter", .string(version)),
-            ])),
-            ("quantization", .object([
-                ("precision", .string(options.precision.rawValue)),
-                ("weights", options.precision == .int8 ? .string(options.granularity.rawValue) : .null),
-                ("symmetric", .bool(true)),
-                ("scale_dtype", .string("float32")),
-                ("bias_dtype", .string("float32")),
-                ("activations", options.calibration),
-            ])),
-            ("report", report),
-        ])
+        return SWMMetadata(
+            architecture: model.architecture.fileReport(),
+            preprocessing: .imageNet,
+            classes: .init(count: classes, names: classes == ImageNetClasses.names.count ? ImageNetClasses.names : nil),
+            provenance: .init(sourceFile: source.fileName, sourceSize: source.size, sourceSHA256: source.sha256,
+                              sourceFormat: source.format, convention: model.convention.rawValue, wrapper: source.wrapper,
+                              prefix: source.prefix, converter: version),
+            quantization: .init(precision: options.precision.rawValue,
+                                weights: options.precision == .int8 ? options.granularity.rawValue : nil,
+                                activations: options.calibration == .null ? nil : options.calibration),
+            report: report).json
     }
 }

@@ -79,15 +79,10 @@ struct Run: ParsableCommand {
     }
 }
 
-/// The preprocessing a model asks for: its `.swm` metadata's, or ImageNet's for a checkpoint.
-/// Unreadable metadata is printed and exits with 2.
+/// The preprocessing a model asks for: its `.swm` metadata's (checked when the file was opened), or
+/// ImageNet's for a checkpoint.
 func imagePreprocessor(for model: LoadedModel) throws -> ImagePreprocessor {
-    var preprocessing = Preprocessing.imageNet
-    if let json = model.metadata?["preprocessing"] {
-        do { preprocessing = try Preprocessing(json: json) } catch {
-            throw CommandFailure(place: model.path, "\(error)")
-        }
-    }
+    let preprocessing = model.metadata?.preprocessing ?? .imageNet
     guard preprocessing.interpolation == "bilinear" else {
         throw CommandFailure(place: model.path, "\(preprocessing.interpolation) interpolation is not supported (only bilinear)")
     }

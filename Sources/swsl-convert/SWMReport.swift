@@ -5,10 +5,10 @@ import SWSLFormat
 enum SWMReport {
     static func json(_ file: SWMFile, checked: Bool) -> JSONValue {
         var pairs: [(String, JSONValue)] = [("file", .string(file.path)), ("format", .string("swm"))]
-        if case .object(let meta) = file.metadata {
+        if case .object(let meta) = file.metadataJSON {
             pairs += meta.filter { !["format", "classes"].contains($0.0) }
-            if let count = file.metadata["classes"]?["count"] { pairs.append(("num_classes", count)) }
         }
+        pairs.append(("num_classes", .int(Int64(file.metadata.classes.count))))
         pairs.append(("validation", .object([
             ("valid", .bool(true)),
             ("crc_checked", .bool(checked)),
@@ -32,7 +32,7 @@ enum SWMReport {
     static func text(_ file: SWMFile, checked: Bool) -> String {
         var lines = ["\(file.path): swm, version 1, \(file.storage.count) bytes"]
         for key in ["architecture", "quantization", "provenance", "preprocessing", "report"] {
-            if let value = file.metadata[key] { lines.append("  \(key): \(value.serialized())") }
+            if let value = file.metadataJSON[key] { lines.append("  \(key): \(value.serialized())") }
         }
         lines.append("  valid: \(checked ? "all rules, tensor CRCs checked" : "all rules (tensor CRCs not checked; use --check)")")
         let rows = file.entries.map { e in

@@ -22,8 +22,8 @@ import SWSLFormat
         #expect(result.stderr.isEmpty, "progress must stay off when stderr is not a terminal: \(result.stderr)")
         #expect(result.stdout.contains("int8") && result.stdout.contains("worst SQNR"))
         let file = try SWMFile.open(path: out, checkCRC: true)
-        #expect(file.metadata["quantization"]?["precision"] == .string("int8"))
-        #expect(file.metadata["provenance"]?["source_file"] == .string((input as NSString).lastPathComponent))
+        #expect(file.metadata.quantization.precision == "int8")
+        #expect(file.metadata.provenance.sourceFile == (input as NSString).lastPathComponent)
     }
 
     @Test(arguments: ["int8", "fp16", "fp32"], ["packed", "oihw"])
@@ -73,7 +73,7 @@ import SWSLFormat
         try sha.run()
         sha.waitUntilExit()
         let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
-        #expect(file.metadata["provenance"]?["source_sha256"] == .string(String(expected)))
+        #expect(file.metadata.provenance.sourceSHA256 == String(expected))
     }
 
     @Test func brokenInputFailsCleanly() throws {
@@ -133,7 +133,7 @@ import SWSLFormat
         // Default: synthetic samples; every convolution after the stem and the classifier get a scale.
         let (synthetic, defaultFile) = try convert([])
         #expect(synthetic.status == 0, "\(synthetic.stderr)")
-        let activations = defaultFile?.metadata["quantization"]?["activations"]
+        let activations = defaultFile?.metadata.quantization.activations
         #expect(activations?["source"] == .string("synthetic"))
         #expect(activations?["samples"] == .int(4))
         let scales = defaultFile?.entries.filter { $0.name.hasSuffix(".input_scale") } ?? []
@@ -144,8 +144,8 @@ import SWSLFormat
 
         let (photos, photoFile) = try convert(["--calibrate", CLI.fixture("images"), "--calibration-samples", "1"])
         #expect(photos.status == 0, "\(photos.stderr)")
-        #expect(photoFile?.metadata["quantization"]?["activations"]?["source"] == .string("images/"))
-        #expect(photoFile?.metadata["quantization"]?["activations"]?["samples"] == .int(1))
+        #expect(photoFile?.metadata.quantization.activations?["source"] == .string("images/"))
+        #expect(photoFile?.metadata.quantization.activations?["samples"] == .int(1))
         // The scales come from running the converted model (int8 weights) on photo.jpg: within a few
         // percent of the maxima PyTorch's float model reaches on the same photo (forward pre-hooks).
         let golden = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: CLI.fixture("golden/calibration/resnet50_tiny.json")))))
@@ -165,7 +165,7 @@ import SWSLFormat
 
         let (none, noneFile) = try convert(["--calibrate", "none"])
         #expect(none.status == 0)
-        #expect(noneFile?.metadata["quantization"]?["activations"] == .null)
+        #expect(noneFile != nil && noneFile?.metadata.quantization.activations == nil)
         #expect(noneFile?.entries.contains { $0.name.hasSuffix(".input_scale") } == false)
     }
 

@@ -5,7 +5,14 @@ import SWSLCore
 
 /// The `.swm` writer and the validating reader: a round trip, and every corruption refused.
 @Suite struct SWMFileTests {
-    static let metadata: JSONValue = .object([("format", .string("swm")), ("version", .int(1)), ("note", .string("test"))])
+    /// Metadata with every key rule 9 asks for (the architecture object is opaque to the format).
+    static let typed = SWMMetadata(
+        architecture: .object([("name", .string("test"))]), preprocessing: .imageNet,
+        classes: .init(count: 5, names: nil),
+        provenance: .init(sourceFile: "test.pth", sourceSize: 1, sourceSHA256: String(repeating: "0", count: 64),
+                          sourceFormat: "test", convention: "torchvision", wrapper: nil, prefix: nil, converter: "tests"),
+        quantization: .init(precision: "int8", weights: "per-channel", activations: nil), report: nil)
+    static let metadata: JSONValue = typed.json
 
     static func sampleTensors() -> [SWMTensor] {
         let q: [UInt8] = (0..<2 * 3 * 3 * 3).map { UInt8(truncatingIfNeeded: $0 * 37) }
@@ -29,7 +36,8 @@ import SWSLCore
     @Test func roundTrip() throws {
         let path = try Self.writeSample()
         let file = try SWMFile.open(path: path, checkCRC: true)
-        #expect(file.metadata == Self.metadata)
+        #expect(file.metadata == Self.typed)
+        #expect(file.metadataJSON == Self.metadata)
         #expect(file.entries.map(\.name) == Self.sampleTensors().map(\.name))
         for (entry, original) in zip(file.entries, Self.sampleTensors()) {
             #expect(Array(file.bytes(of: entry)) == original.data)

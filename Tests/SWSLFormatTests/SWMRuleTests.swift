@@ -108,6 +108,17 @@ import SWSLTestSupport
         f.bytes.replaceSubrange(meta, with: broken + [UInt8](repeating: 0x20, count: meta.count - broken.count))
         f.reseal()
         try Self.expect(f, rule: 9, .badMetadata, "appears twice")
+        // Every key of the spec, with its type: one missing, one of the wrong type.
+        guard case .object(let pairs) = SWMFileTests.metadata else { Issue.record("not an object"); return }
+        for (broken, text) in [
+            (JSONValue.object(pairs.filter { $0.0 != "provenance" }), "provenance: missing or not an object"),
+            (JSONValue.object(pairs.map { $0.0 == "classes" ? ($0.0, .object([("count", .string("five")), ("names", .null)])) : $0 }),
+             "classes.count: missing or not a non-negative integer"),
+        ] {
+            let path = try TemporaryFiles.write([], name: "keys.swm") + ".swm"
+            try SWMWriter.write(to: path, metadata: broken, tensors: SWMFileTests.sampleTensors())
+            try Self.expect(SWMBytes(Array(try Data(contentsOf: URL(fileURLWithPath: path)))), rule: 9, .badMetadata, text)
+        }
     }
 
     @Test func rule10Entries() throws {

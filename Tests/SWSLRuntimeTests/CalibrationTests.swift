@@ -95,7 +95,7 @@ import SWSLTransform
         try SWMWriter.write(to: out, metadata: conversion.metadata, tensors: conversion.tensors)
 
         let file = try SWMFile.open(path: out, checkCRC: true)
-        #expect(file.metadata["quantization"]?["activations"]?["samples"] == .int(2))
+        #expect(file.metadata.quantization.activations?["samples"] == .int(2))
         let photoStart = golden.inputs.firstIndex(of: "images/photo.npy")! + 1  // the 64×64 file holds 2 samples
         for (layer, perSample) in golden.maxima where !layer.hasPrefix("stem.") {
             let want = perSample[photoStart..<photoStart + 2].max()! / 255

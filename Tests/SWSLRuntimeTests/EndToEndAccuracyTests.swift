@@ -46,7 +46,7 @@ import SWSLTestSupport
         let report = try ConversionPipeline.run(request, sourceDigest: { _ in String(repeating: "ab", count: 32) })
         #expect(report.precision == precision && report.outputBytes > 0)
         let loaded = try LoadedModel.load(path: out, checkCRC: true)
-        #expect(loaded.metadata?["provenance"]?["source_sha256"] == .string(String(repeating: "ab", count: 32)))
+        #expect(loaded.metadata?.provenance.sourceSHA256 == String(repeating: "ab", count: 32))
         return loaded
     }
 

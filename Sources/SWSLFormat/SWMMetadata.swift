@@ -1,0 +1,214 @@
+import SWSLCore
+
+/// The `.swm` metadata (Formats/SWM.md, "Metadata"), typed: the one place that writes it and the
+/// one place that reads it. `init(json:)` enforces rule 9 — every key of the spec, with its type —
+/// and `json` writes the keys in the spec's order.
+public struct SWMMetadata: Sendable, Equatable {
+    /// The network, as SWSLSchema's `ResNetArchitecture.fileReport()` writes it (an object; the
+    /// schema decodes its fields when a plan is built).
+    public var architecture: JSONValue
+    public var preprocessing: Preprocessing
+    public var classes: Classes
+    public var provenance: Provenance
+    public var quantization: Quantization
+    /// Weight SQNR figures (int8 and fp16 files); nil for fp32.
+    public var report: Report?
+
+    public struct Classes: Sendable, Equatable {
+        public var count: Int
+        /// Names in class order (ImageNet's for 1000-class models); nil otherwise.
+        public var names: [String]?
+
+        public init(count: Int, names: [String]?) {
+            self.count = count
+            self.names = names
+        }
+    }
+
+    public struct Provenance: Sendable, Equatable {
+        public var sourceFile: String
+        public var sourceSize: Int
+        /// Hex SHA-256 of the source file's bytes.
+        public var sourceSHA256: String
+        public var sourceFormat: String
+        public var convention: String
+        public var wrapper: String?
+        public var prefix: String?
+        /// The tool and version that wrote the file.
+        public var converter: String
+
+        public init(sourceFile: String, sourceSize: Int, sourceSHA256: String, sourceFormat: String, convention: String,
+                    wrapper: String?, prefix: String?, converter: String) {
+            (self.sourceFile, self.sourceSize, self.sourceSHA256, self.sourceFormat) = (sourceFile, sourceSize, sourceSHA256, sourceFormat)
+            (self.convention, self.wrapper, self.prefix, self.converter) = (convention, wrapper, prefix, converter)
+        }
+    }
+
+    public struct Quantization: Sendable, Equatable {
+        /// `int8`, `fp16` or `fp32`.
+        public var precision: String
+        /// `per-channel` or `per-tensor` for int8; nil otherwise.
+        public var weights: String?
+        /// How activation ranges were calibrated (an object), or nil when they were not.
+        public var activations: JSONValue?
+
+        public init(precision: String, weights: String?, activations: JSONValue?) {
+            self.precision = precision
+            self.weights = weights
+            self.activations = activations
+        }
+    }
+
+    public struct Report: Sendable, Equatable {
+        public var worstSQNR: Double
+        public var worstTensor: String
+        public var meanSQNR: Double
+
+        public init(worstSQNR: Double, worstTensor: String, meanSQNR: Double) {
+            (self.worstSQNR, self.worstTensor, self.meanSQNR) = (worstSQNR, worstTensor, meanSQNR)
+        }
+    }
+
+    public init(architecture: JSONValue, preprocessing: Preprocessing, classes: Classes, provenance: Provenance,
+                quantization: Quantization, report: Report?) {
+        self.architecture = architecture
+        self.preprocessing = preprocessing
+        self.classes = classes
+        self.provenance = provenance
+        self.quantization = quantization
+        self.report = report
+    }
+
+    /// The metadata object, keys in the spec's order.
+    public var json: JSONValue {
+        let names: JSONValue = classes.names.map { .array($0.map(JSONValue.string)) } ?? .null
+        let classesJSON: JSONValue = .object([("count", .int(Int64(classes.count))), ("names", names)])
+        let wrapper: JSONValue = provenance.wrapper.map(JSONValue.string) ?? .null
+        let prefix: JSONValue = provenance.prefix.map(JSONValue.string) ?? .null
+        let provenanceJSON: JSONValue = .object([
+            ("source_file", .string(provenance.sourceFile)),
+            ("source_size", .int(Int64(provenance.sourceSize))),
+            ("source_sha256", .string(provenance.sourceSHA256)),
+            ("source_format", .string(provenance.sourceFormat)),
+            ("convention", .string(provenance.convention)),
+            ("wrapper", wrapper),
+            ("prefix", prefix),
+            ("converter", .string(provenance.converter)),
+        ])
+        let weights: JSONValue = quantization.weights.map(JSONValue.string) ?? .null
+        let quantizationJSON: JSONValue = .object([
+            ("precision", .string(quantization.precision)),
+            ("weights", weights),
+            ("symmetric", .bool(true)),
+            ("scale_dtype", .string("float32")),
+            ("bias_dtype", .string("float32")),
+            ("activations", quantization.activations ?? .null),
+        ])
+        var reportJSON: JSONValue = .null
+        if let r = report {
+            reportJSON = .object([
+                ("worst_sqnr_db", .double(r.worstSQNR)),
+                ("worst_sqnr_tensor", .string(r.worstTensor)),
+                ("mean_sqnr_db", .double(r.meanSQNR)),
+            ])
+        }
+        return .object([
+            ("format", .string("swm")),
+            ("version", .int(1)),
+            ("architecture", architecture),
+            ("preprocessing", preprocessing.json),
+            ("classes", classesJSON),
+            ("provenance", provenanceJSON),
+            ("quantization", quantizationJSON),
+            ("report", reportJSON),
+        ])
+    }
+
+    /// Reads and checks the metadata object (rule 9): every key of the spec with its type. Keys the
+    /// spec does not name are allowed (later writers may add some).
+    public init(json: JSONValue) throws(SWMError) {
+        func fail(_ key: String, _ problem: String) -> SWMError { .badMetadata("\(key): \(problem)") }
+        func object(_ value: JSONValue?, _ key: String) throws(SWMError) -> JSONValue {
+            guard case .object? = value else { throw fail(key, "missing or not an object") }
+            return value!
+        }
+        func string(_ value: JSONValue?, _ key: String) throws(SWMError) -> String {
+            guard case .string(let s)? = value else { throw fail(key, "missing or not a string") }
+            return s
+        }
+        func optionalString(_ value: JSONValue?, _ key: String) throws(SWMError) -> String? {
+            switch value {
+            case .string(let s)?: return s
+            case .null?: return nil
+            default: throw fail(key, "missing, or not a string or null")
+            }
+        }
+        func integer(_ value: JSONValue?, _ key: String) throws(SWMError) -> Int {
+            guard case .int(let i)? = value, i >= 0, i <= Int64(Int32.max) else { throw fail(key, "missing or not a non-negative integer") }
+            return Int(i)
+        }
+        func number(_ value: JSONValue?, _ key: String) throws(SWMError) -> Double {
+            switch value {
+            case .int(let i)?: return Double(i)
+            case .double(let d)?: return d
+            default: throw fail(key, "missing or not a number")
+            }
+        }
+        guard case .object = json, json["format"] == .string("swm") else { throw .badMetadata("not a swm metadata object") }
+        guard json["version"] == .int(1) else { throw fail("version", "missing or not 1") }
+        architecture = try object(json["architecture"], "architecture")
+        do { preprocessing = try Preprocessing(json: try object(json["preprocessing"], "preprocessing")) } catch {
+            throw .badMetadata("\(error)")
+        }
+        let c = try object(json["classes"], "classes")
+        var names: [String]?
+        switch c["names"] {
+        case .null?: names = nil
+        case .array(let items)?:
+            names = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+            guard names!.count == items.count else { throw fail("classes.names", "not all strings") }
+        default: throw fail("classes.names", "missing, or not an array or null")
+        }
+        classes = Classes(count: try integer(c["count"], "classes.count"), names: names)
+        if let names, names.count != classes.count {
+            throw fail("classes.names", "\(names.count) names for \(classes.count) classes")
+        }
+        let p = try object(json["provenance"], "provenance")
+        provenance = Provenance(
+            sourceFile: try string(p["source_file"], "provenance.source_file"),
+            sourceSize: try integer(p["source_size"], "provenance.source_size"),
+            sourceSHA256: try string(p["source_sha256"], "provenance.source_sha256"),
+            sourceFormat: try string(p["source_format"], "provenance.source_format"),
+            convention: try string(p["convention"], "provenance.convention"),
+            wrapper: try optionalString(p["wrapper"], "provenance.wrapper"),
+            prefix: try optionalString(p["prefix"], "provenance.prefix"),
+            converter: try string(p["converter"], "provenance.converter"))
+        let q = try object(json["quantization"], "quantization")
+        let precision = try string(q["precision"], "quantization.precision")
+        guard ["int8", "fp16", "fp32"].contains(precision) else { throw fail("quantization.precision", "\(precision) is not int8, fp16 or fp32") }
+        let weights = try optionalString(q["weights"], "quantization.weights")
+        if let weights, !["per-channel", "per-tensor"].contains(weights) {
+            throw fail("quantization.weights", "\(weights) is not per-channel or per-tensor")
+        }
+        guard q["symmetric"] == .bool(true) else { throw fail("quantization.symmetric", "missing or not true") }
+        guard q["scale_dtype"] == .string("float32"), q["bias_dtype"] == .string("float32") else {
+            throw fail("quantization", "scale_dtype and bias_dtype must be float32")
+        }
+        var activations: JSONValue?
+        switch q["activations"] {
+        case .null?: activations = nil
+        case .object?: activations = q["activations"]
+        default: throw fail("quantization.activations", "missing, or not an object or null")
+        }
+        quantization = Quantization(precision: precision, weights: weights, activations: activations)
+        switch json["report"] {
+        case .null?: report = nil
+        case .object?:
+            let r = json["report"]!
+            report = Report(worstSQNR: try number(r["worst_sqnr_db"], "report.worst_sqnr_db"),
+                            worstTensor: try string(r["worst_sqnr_tensor"], "report.worst_sqnr_tensor"),
+                            meanSQNR: try number(r["mean_sqnr_db"], "report.mean_sqnr_db"))
+        default: throw fail("report", "missing, or not an object or null")
+        }
+    }
+}
