@@ -11,9 +11,12 @@ public enum CheckpointFormat: String, Sendable, CaseIterable {
 
 /// A tensor with the name its file gives it.
 public struct NamedTensor: Sendable {
+    /// The name exactly as the file gives it, any wrapping prefix (`module.`) included.
     public let name: String
+    /// The data, contiguous and little-endian; often a view of the mapped file.
     public let tensor: Tensor
 
+    /// Pairs a file's name for a tensor with its data.
     public init(name: String, tensor: Tensor) {
         self.name = name
         self.tensor = tensor
@@ -24,6 +27,7 @@ public struct NamedTensor: Sendable {
 public struct Checkpoint: Sendable {
     /// The path the checkpoint was read from.
     public let path: String
+    /// The container the file was, detected from its bytes (ONNX also from its `.onnx` extension).
     public let format: CheckpointFormat
     /// Format facts in display order (zip version record, byte order, legacy protocol, ONNX opset, metadata…).
     public var facts: [(String, JSONValue)]
@@ -38,6 +42,7 @@ public struct Checkpoint: Sendable {
     /// The graph, for ONNX files.
     public var graph: ONNXGraph?
 
+    /// Everything but `path` and `format` may be left empty: each reader fills what its format has.
     public init(path: String, format: CheckpointFormat, facts: [(String, JSONValue)] = [], weights: [NamedTensor] = [],
                 wrapper: String? = nil, prefix: String? = nil, object: PickleValue? = nil, graph: ONNXGraph? = nil) {
         self.path = path

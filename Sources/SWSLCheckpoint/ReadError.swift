@@ -25,6 +25,7 @@ public enum ReadError: Error, CustomStringConvertible, Sendable {
     /// No tensors found where weights should be.
     case noWeights(String)
 
+    /// One line for the CLI: where in the file (offset, member, tensor) when known, then the problem.
     public var description: String {
         switch self {
         case .unreadable(let m): m
@@ -46,13 +47,17 @@ public enum ReadError: Error, CustomStringConvertible, Sendable {
 
 /// A `ReadError` together with the file it happened in. This is what the CLI prints.
 public struct CheckpointError: Error, CustomStringConvertible, Sendable {
+    /// The path of the checkpoint that was being read, as given.
     public let file: String
+    /// What went wrong, and where inside the file.
     public let reason: ReadError
 
+    /// Attaches the checkpoint's path to a read error.
     public init(file: String, reason: ReadError) {
         self.file = file
         self.reason = reason
     }
 
+    /// `FILE: REASON`, as the CLI prints it.
     public var description: String { "\(file): \(reason)" }
 }

@@ -10,7 +10,9 @@ import Darwin
 /// removes its temporary file. (SIGKILL cannot be caught: it leaves a hidden `.NAME.tmp-*` file
 /// beside the destination, never a partial destination.)
 public final class AtomicFileWriter {
+    /// The path the file replaces when `commit()` succeeds.
     public let destination: String
+    /// The hidden `.NAME.tmp-XXXXXX` file being written in the destination's folder; removed unless committed.
     public let temporaryPath: String
     private var fd: Int32
     private var committed = false
@@ -69,6 +71,7 @@ public final class AtomicFileWriter {
         }
     }
 
+    /// Appends the bytes of an array (see `write(_:)` for a buffer).
     public func write(_ bytes: [UInt8]) throws(FileAccessError) {
         let result: Result<Void, FileAccessError> = bytes.withUnsafeBytes { raw in
             Result { () throws(FileAccessError) in try write(raw) }

@@ -5,6 +5,7 @@ public final class BackgroundWork<T>: @unchecked Sendable {
     private let group = DispatchGroup()
     private var result: T?
 
+    /// Starts `body` at once on a global user-initiated queue; `wait()` returns its result.
     public init(_ body: @escaping @Sendable () -> T) {
         group.enter()
         DispatchQueue.global(qos: .userInitiated).async {

@@ -1,19 +1,23 @@
 /// A cursor over bytes that knows its offset and never reads out of bounds:
 /// every read checks the remaining length first and throws `ByteReaderError`.
 public struct ByteReader {
+    /// The bytes read; not owned, so they must outlive the reader.
     public let bytes: UnsafeRawBufferPointer
     /// Offset of the next byte to read, from the start of `bytes`.
     public private(set) var offset: Int
     /// Added to offsets in errors, so they point into the enclosing file.
     public let baseOffset: Int
 
+    /// A reader at the start of `bytes`; `baseOffset` is where `bytes` start in the file, for error offsets.
     public init(_ bytes: UnsafeRawBufferPointer, baseOffset: Int = 0) {
         self.bytes = bytes
         self.offset = 0
         self.baseOffset = baseOffset
     }
 
+    /// Bytes from `offset` to the end; a read of more throws.
     public var remaining: Int { bytes.count - offset }
+    /// True when every byte has been consumed (readers check it to refuse trailing bytes).
     public var isAtEnd: Bool { offset >= bytes.count }
     /// The absolute offset (base + offset) of the next byte.
     public var fileOffset: Int { baseOffset + offset }
@@ -24,6 +28,7 @@ public struct ByteReader {
         }
     }
 
+    /// Reads one byte; throws at the end.
     public mutating func readUInt8() throws(ByteReaderError) -> UInt8 {
         try require(1)
         defer { offset += 1 }
@@ -57,6 +62,7 @@ public struct ByteReader {
         return UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count])
     }
 
+    /// Copies the next `count` bytes into an array; throws, consuming nothing, when fewer remain.
     public mutating func readBytes(_ count: Int) throws(ByteReaderError) -> [UInt8] {
         Array(try readSlice(count))
     }
@@ -71,6 +77,7 @@ public struct ByteReader {
         return line
     }
 
+    /// Moves past `count` bytes without reading them; throws when fewer remain or `count` is negative.
     public mutating func skip(_ count: Int) throws(ByteReaderError) {
         try require(count)
         offset += count
@@ -81,9 +88,12 @@ public struct ByteReader {
 public struct ByteReaderError: Error, CustomStringConvertible, Sendable {
     /// Absolute offset where the read started.
     public let offset: Int
+    /// Bytes the read asked for (for `readLine`, one more than were left: no terminator was found).
     public let needed: Int
+    /// Bytes that were left at `offset`.
     public let available: Int
 
+    /// `truncated at offset N: needed X bytes, Y left`.
     public var description: String {
         "truncated at offset \(offset): needed \(needed) bytes, \(available) left"
     }

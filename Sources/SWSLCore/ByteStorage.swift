@@ -163,10 +163,12 @@ public final class ByteStorage: @unchecked Sendable {
 
 /// A file could not be opened, examined or mapped.
 public struct FileAccessError: Error, CustomStringConvertible, Sendable {
+    /// The path as given: the file read, or the output being written.
     public let path: String
     /// What went wrong, without the path.
     public let reason: String
 
+    /// `reason` follows the path in messages ("is a directory"), so it should not repeat the path.
     public init(path: String, reason: String) {
         self.path = path
         self.reason = reason
@@ -177,5 +179,6 @@ public struct FileAccessError: Error, CustomStringConvertible, Sendable {
         self.init(path: path, reason: "cannot \(operation): \(String(cString: strerror(errno)))")
     }
 
+    /// `PATH: REASON`, as the CLI prints it.
     public var description: String { "\(path): \(reason)" }
 }

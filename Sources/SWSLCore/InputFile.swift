@@ -14,9 +14,11 @@ import Synchronization
 /// output of the same process is ever written over it (`AtomicFileWriter` asks `isInput`): a
 /// process that has read a file never replaces it.
 public struct InputFile: ~Copyable {
+    /// The path as given to `open` (not resolved).
     public let path: String
     /// The open descriptor, closed when this value goes away.
     public let descriptor: Int32
+    /// Size in bytes when the file was opened (`st_size`).
     public let size: Int
     /// Hard links to the file (`st_nlink`).
     public let linkCount: Int

@@ -5,12 +5,19 @@ public struct JSONParser {
     private var i = 0
     private let maxDepth: Int
 
+    /// Why the bytes were refused, and where.
     public struct ParseError: Error, CustomStringConvertible, Sendable {
+        /// Byte offset, from the start of the parsed bytes, where the problem was found.
         public let offset: Int
+        /// What was wrong there ("trailing characters", "key 'x' appears twice in one object"…).
         public let message: String
+        /// `invalid JSON at byte N: MESSAGE`.
         public var description: String { "invalid JSON at byte \(offset): \(message)" }
     }
 
+    /// Parses exactly one JSON value, whitespace around it allowed. Refuses nesting beyond `maxDepth`
+    /// levels (the top-level value is level 1), a repeated key in one object, and bad UTF-8 or control
+    /// characters in strings.
     public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = 32) throws(ParseError) -> JSONValue {
         var p = JSONParser(bytes: Array(bytes), maxDepth: maxDepth)
         let value = try p.value(depth: 0)

@@ -1,7 +1,9 @@
 /// A dense tensor: contiguous, C order, little-endian elements, held by a shared `ByteStorage`.
 /// Readers produce tensors through `Tensor.view(...)`, which checks every bound first.
 public struct Tensor: Sendable {
+    /// Element type; each element is `dtype.byteSize` little-endian bytes.
     public let dtype: DType
+    /// Dimensions, outermost first (C order); `[]` is a scalar. Sizes are non-negative and fit the storage.
     public let shape: [Int]
     /// The storage that keeps `bytes` alive.
     public let storage: ByteStorage
@@ -98,6 +100,7 @@ public enum TensorLayoutError: Error, CustomStringConvertible, Sendable, Equatab
     case outOfStorage(String)
     case tooLarge(String)
 
+    /// The problem prefixed by its kind: "bad shape", "reads past its storage" or "too large".
     public var description: String {
         switch self {
         case .badShape(let m): "bad shape: \(m)"

@@ -17,12 +17,13 @@ public enum KernelChoice: String, Sendable, CaseIterable {
     /// AVX-512F intrinsics (6 × 32 tiles).
     case avx512
 
-    /// `SWSL_KERNELS` from the environment (`portable`, `avx2`, `avx512`, `automatic`), else
-    /// `.automatic`: how a user forces the fallback without a flag. An executor's default.
     /// Levels of an unsigned 8-bit activation in these kernels' integer path: 255 with AVX-512 VNNI,
     /// 127 with AVX2 (the headroom `maddubs` needs).
     public var activationLevels: Int { Kernels.activationLevels(resolved) }
 
+    /// `SWSL_KERNELS` from the environment (`portable`, `avx2`, `avx512`, `automatic`), else
+    /// `.automatic` (also when it is not one of the case names): how a user forces the fallback
+    /// without a flag. An executor's default.
     public static var fromEnvironment: KernelChoice {
         guard let value = getenv("SWSL_KERNELS") else { return .automatic }
         return KernelChoice(rawValue: String(cString: value)) ?? .automatic

@@ -1,6 +1,8 @@
 /// The 1000 ImageNet class names in index order, as torchvision ships them
 /// (`torchvision.models._meta._IMAGENET_CATEGORIES`, torchvision 0.28). Generated; do not edit.
 public enum ImageNetClasses {
+    /// The 1000 names; entry i names output i of an ImageNet classifier. The converter stores them as
+    /// `classes.names` only when a model has exactly this many classes.
     public static let names: [String] = [
         "tench",
         "goldfish",

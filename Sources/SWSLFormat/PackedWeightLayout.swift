@@ -23,6 +23,7 @@ public enum PackedWeightLayout {
         case unsupportedType(DType)
         case invalidGeometry(String)
 
+        /// The message the CLI prints: the refused dtype and the types that pack, or the geometry problem.
         public var description: String {
             switch self {
             case .unsupportedType(let dtype): "\(dtype.rawValue) weights cannot be packed (float32, float16 or int8)"

@@ -3,10 +3,15 @@ import SWSLCore
 /// How images are prepared for the model: resize the shorter side to `inputSize / cropRatio` with
 /// bilinear filtering, centre-crop `inputSize`, scale to [0, 1], normalise per channel.
 public struct Preprocessing: Sendable, Equatable {
+    /// Side of the square centre crop the model takes, in pixels (224); 1...4096 when read from a file.
     public var inputSize: Int
+    /// Crop side over the resized shorter side (0.875), in (0.1, 1] when read; `resizeSize` derives from it.
     public var cropRatio: Double
+    /// Resampling filter of the resize, as stored; reading accepts any string, running accepts only "bilinear".
     public var interpolation: String
+    /// Per-channel mean subtracted after scaling pixels to [0, 1]: three values, R, G, B.
     public var mean: [Double]
+    /// Per-channel divisor applied after subtracting `mean`: three positive values, R, G, B.
     public var std: [Double]
 
     /// The ImageNet evaluation transform the SWSL/SSL models were trained for.
@@ -17,6 +22,8 @@ public struct Preprocessing: Sendable, Equatable {
     /// Shorter side after resizing (256 for 224 / 0.875).
     public var resizeSize: Int { Int((Double(inputSize) / cropRatio).rounded(.down)) }
 
+    /// The `"preprocessing"` metadata object (Formats/SWM.md), keys in the spec's order, with the derived
+    /// `resize_size` and the fixed `channel_order` "RGB" and `layout` "NCHW".
     public var json: JSONValue {
         .object([
             ("input_size", .int(Int64(inputSize))),
@@ -34,9 +41,12 @@ public struct Preprocessing: Sendable, Equatable {
 extension Preprocessing {
     /// Why a `.swm`'s `"preprocessing"` metadata could not be read. Names the field.
     public struct MetadataError: Error, CustomStringConvertible, Sendable, Equatable {
+        /// The offending key inside `"preprocessing"` (`crop_ratio`, `std`…); empty when the value is not an object.
         public let field: String
+        /// What is wrong with the field: missing, wrong type or out of range, with the value found.
         public let problem: String
 
+        /// `metadata preprocessing.FIELD: PROBLEM`.
         public var description: String { "metadata preprocessing.\(field): \(problem)" }
     }
 

@@ -4,6 +4,7 @@ import SWSLCore
 public enum SWMDType: UInt8, Sendable {
     case float32 = 1, float16 = 2, int8 = 3, int32 = 4
 
+    /// Bytes per element (4, 2 or 1); rule 11 requires element count × this = the entry's byte length.
     public var byteSize: Int {
         switch self {
         case .float32, .int32: 4
@@ -12,6 +13,7 @@ public enum SWMDType: UInt8, Sendable {
         }
     }
 
+    /// The spelling `inspect` and error messages use (`float32`, `float16`, `int8`, `int32`).
     public var name: String {
         switch self {
         case .float32: "float32"
@@ -22,7 +24,6 @@ public enum SWMDType: UInt8, Sendable {
     }
 }
 
-/// How a tensor's elements are ordered.
 extension SWMDType {
     /// The tensor element type of this `.swm` dtype.
     public var tensorType: DType {
@@ -35,6 +36,8 @@ extension SWMDType {
     }
 }
 
+/// How a tensor's elements are ordered: the layout code of a directory entry (Formats/SWM.md);
+/// an unknown code fails rule 10.
 public enum SWMLayout: UInt8, Sendable {
     /// C order of `shape`.
     case plain = 0
@@ -43,6 +46,7 @@ public enum SWMLayout: UInt8, Sendable {
     /// The executor's packed panel layout, version 1 (`PackedWeightLayout`), shape `[elements]`.
     case packed = 2
 
+    /// The spelling of the spec and of `inspect` output (`plain`, `oihw`, `packed-v1`).
     public var name: String {
         switch self {
         case .plain: "plain"
@@ -54,17 +58,25 @@ public enum SWMLayout: UInt8, Sendable {
 
 /// One directory entry: where a tensor's bytes are and what they hold.
 public struct SWMEntry: Sendable {
+    /// Canonical tensor name (`stage2.block0.conv3.weight`): 1–1024 bytes of UTF-8, unique in the file (rule 10).
     public let name: String
+    /// Element type of the stored bytes; with `shape` it fixes `byteLength` (rule 11).
     public let dtype: SWMDType
+    /// Element order; a `packed` tensor has a 1-D shape `[groups·P·6·K]`, whose count rule 14 checks
+    /// against the architecture.
     public let layout: SWMLayout
+    /// Dimensions, outermost first: rank 0…8, each at most `Int32.max` (rules 10 and 11).
     public let shape: [Int]
     /// Offset relative to the data section.
     public let offset: Int
+    /// Length of the tensor's bytes: element count × dtype size (rule 11), inside the data section (rule 12).
     public let byteLength: Int
+    /// CRC-32 of the tensor's bytes; compared only when the file is opened with `checkCRC` (rule 15).
     public let crc32: UInt32
     /// Directory index of the scale tensor of a quantized tensor.
     public let scaleIndex: Int?
 
+    /// Product of `shape`; 1 for a rank-0 tensor. Not overflow-checked here (validation, rule 11, is).
     public var elementCount: Int { shape.reduce(1, *) }
 
     /// Appends the binary encoding (Formats/SWM.md, "Directory entry").

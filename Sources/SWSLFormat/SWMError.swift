@@ -8,17 +8,21 @@ public struct SWMError: Error, CustomStringConvertible, Sendable, Equatable {
              missingTensor, io
     }
 
+    /// Which failure it is, as the spec's validation list names it; callers and tests match on this.
     public let kind: Kind
+    /// Number of the Formats/SWM.md validation rule the file broke; nil for I/O and the writer's own checks.
     public let rule: Int?
     /// What is wrong, without the file's name.
     public let message: String
 
+    /// Builds an error; `rule` is nil when no spec rule applies, and `message` omits the file's name.
     public init(_ kind: Kind, rule: Int?, _ message: String) {
         self.kind = kind
         self.rule = rule
         self.message = message
     }
 
+    /// `message`, followed by "(SWM rule N)" when `rule` is set.
     public var description: String { rule.map { "\(message) (SWM rule \($0))" } ?? message }
 
     /// Rule 1 (shorter than a header) or 6 (shorter than the header says).
@@ -29,7 +33,9 @@ public struct SWMError: Error, CustomStringConvertible, Sendable, Equatable {
     public static func unsupportedVersion(_ v: UInt32) -> SWMError {
         SWMError(.unsupportedVersion, rule: 3, "unsupported .swm version \(v) (this reader knows 1)")
     }
+    /// Rule 4 (header size or byte-order mark) or 6 (bytes after the file size the header declares).
     public static func badHeader(_ m: String, rule: Int) -> SWMError { SWMError(.badHeader, rule: rule, "bad header: \(m)") }
+    /// Rule 7 (section placement), 10 (directory size), 16 (bytes after the data) or 17 (non-zero gap).
     public static func badSection(_ m: String, rule: Int) -> SWMError { SWMError(.badSection, rule: rule, "bad section: \(m)") }
     /// Rule 5 (header), 8 (metadata, directory) or 15 (a tensor).
     public static func checksum(_ what: String, rule: Int) -> SWMError {
@@ -45,5 +51,6 @@ public struct SWMError: Error, CustomStringConvertible, Sendable, Equatable {
     public static func missingTensor(_ name: String, rule: Int? = 14) -> SWMError {
         SWMError(.missingTensor, rule: rule, "missing tensor '\(name)'")
     }
+    /// The file could not be mapped, or the output could not be written; carries no rule number.
     public static func io(_ m: String) -> SWMError { SWMError(.io, rule: nil, m) }
 }

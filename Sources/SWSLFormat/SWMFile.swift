@@ -2,12 +2,15 @@ import SWSLCore
 
 /// A mapped, validated `.swm` file. Tensors are views of the mapping (no copies).
 public struct SWMFile: Sendable {
+    /// The path the file was opened from (or the name given to `validate`), for messages.
     public let path: String
+    /// The mapping (or buffer) of the whole file; tensors from `tensor(_:)` keep it alive.
     public let storage: ByteStorage
     /// The metadata, typed and checked (rule 9).
     public let metadata: SWMMetadata
     /// The metadata object as stored (for reports that print it whole).
     public let metadataJSON: JSONValue
+    /// The directory entries in file order; `SWMEntry.scaleIndex` indexes this array.
     public let entries: [SWMEntry]
     private let byName: [String: Int]
     private let dataOffset: Int
@@ -140,6 +143,7 @@ public struct SWMFile: Sendable {
         return UnsafeRawBufferPointer(rebasing: storage.bytes[start..<start + entry.byteLength])
     }
 
+    /// The entry with the canonical name `name`, nil when the file has none.
     public func entry(_ name: String) -> SWMEntry? { byName[name].map { entries[$0] } }
 
     /// The scale tensor of a quantized entry.

@@ -7,36 +7,52 @@ public struct SWMMetadata: Sendable, Equatable {
     /// The network, as SWSLSchema's `ResNetArchitecture.fileReport()` writes it (an object; the
     /// schema decodes its fields when a plan is built).
     public var architecture: JSONValue
+    /// How input images are prepared (`"preprocessing"`); ImageNet's for every file the converter writes.
     public var preprocessing: Preprocessing
+    /// Number of outputs and, for 1000-class models, their names (`"classes"`).
     public var classes: Classes
+    /// The source file the weights came from and where in it they were found (`"provenance"`).
     public var provenance: Provenance
+    /// Stored precision, int8 scale granularity and activation calibration (`"quantization"`).
     public var quantization: Quantization
-    /// Weight SQNR figures (int8 and fp16 files); nil for fp32.
+    /// Weight SQNR figures (int8 files); nil for fp16 and fp32.
     public var report: Report?
 
+    /// The `"classes"` object; when read, `names` (if not nil) must have exactly `count` entries.
     public struct Classes: Sendable, Equatable {
+        /// Number of model outputs (the architecture's `num_classes`); non-negative.
         public var count: Int
         /// Names in class order (ImageNet's for 1000-class models); nil otherwise.
         public var names: [String]?
 
+        /// Does not check `names` against `count`; `SWMMetadata.init(json:)` does.
         public init(count: Int, names: [String]?) {
             self.count = count
             self.names = names
         }
     }
 
+    /// The `"provenance"` object: which checkpoint was converted and how its weights were found.
     public struct Provenance: Sendable, Equatable {
+        /// The source checkpoint's file name, without its folder.
         public var sourceFile: String
+        /// Size of the source file in bytes (0 when it could not be measured).
         public var sourceSize: Int
         /// Hex SHA-256 of the source file's bytes.
         public var sourceSHA256: String
+        /// The container that was read: a `CheckpointFormat` raw value (`pytorch-zip`, `onnx`, `safetensors`…).
         public var sourceFormat: String
+        /// The naming convention of the source tensors (`torchvision`, `timm`, `huggingface`, `onnx-graph`;
+        /// Formats/resnet-schema.md).
         public var convention: String
+        /// Where in the checkpoint object the weights were found (`state_dict`, `model`…); nil for a bare mapping.
         public var wrapper: String?
+        /// The prefix every source tensor name carried (`module.`); nil when there was none.
         public var prefix: String?
         /// The tool and version that wrote the file.
         public var converter: String
 
+        /// Takes every field as given; nothing is checked.
         public init(sourceFile: String, sourceSize: Int, sourceSHA256: String, sourceFormat: String, convention: String,
                     wrapper: String?, prefix: String?, converter: String) {
             (self.sourceFile, self.sourceSize, self.sourceSHA256, self.sourceFormat) = (sourceFile, sourceSize, sourceSHA256, sourceFormat)
@@ -44,6 +60,8 @@ public struct SWMMetadata: Sendable, Equatable {
         }
     }
 
+    /// The `"quantization"` object. Its fixed keys (`symmetric`, `scale_dtype`, `bias_dtype`) are not stored:
+    /// `json` writes them and `init(json:)` checks them.
     public struct Quantization: Sendable, Equatable {
         /// `int8`, `fp16` or `fp32`.
         public var precision: String
@@ -52,6 +70,7 @@ public struct SWMMetadata: Sendable, Equatable {
         /// How activation ranges were calibrated (an object), or nil when they were not.
         public var activations: JSONValue?
 
+        /// Takes the fields as given; values are checked only when metadata is read (`init(json:)`).
         public init(precision: String, weights: String?, activations: JSONValue?) {
             self.precision = precision
             self.weights = weights
@@ -59,16 +78,22 @@ public struct SWMMetadata: Sendable, Equatable {
         }
     }
 
+    /// The `"report"` object: weight quantization error as signal-to-quantization-noise ratios, in dB.
     public struct Report: Sendable, Equatable {
+        /// Lowest SQNR of any weight tensor, in dB (the converter writes 999 when every tensor is exact).
         public var worstSQNR: Double
+        /// Canonical name of the tensor with the lowest SQNR.
         public var worstTensor: String
+        /// Mean SQNR over the tensors whose SQNR is finite, in dB (999 when none is).
         public var meanSQNR: Double
 
+        /// Takes the figures as computed; nothing is checked.
         public init(worstSQNR: Double, worstTensor: String, meanSQNR: Double) {
             (self.worstSQNR, self.worstTensor, self.meanSQNR) = (worstSQNR, worstTensor, meanSQNR)
         }
     }
 
+    /// Assembles metadata from typed parts, unchecked; `json` makes the object a writer stores.
     public init(architecture: JSONValue, preprocessing: Preprocessing, classes: Classes, provenance: Provenance,
                 quantization: Quantization, report: Report?) {
         self.architecture = architecture

@@ -3,12 +3,17 @@ import SWSLCore
 /// A tensor to be written: its bytes (already in the stored dtype and layout) and, for quantized
 /// tensors, the name of its scale tensor.
 public struct SWMTensor: Sendable {
+    /// Canonical tensor name; names must be unique among the tensors of one file.
     public let name: String
+    /// Element type of the bytes as stored (already quantized or converted).
     public let dtype: SWMDType
+    /// Element order of the bytes; `packed` tensors have a 1-D shape.
     public let layout: SWMLayout
+    /// Dimensions; element count × dtype size equals the byte count (a precondition when the tensor is made).
     public let shape: [Int]
     /// Holds the bytes (often a slice of one buffer shared by all of a conversion's tensors).
     public let storage: ByteStorage
+    /// Name of this tensor's scale tensor (int8 weights), which must be among the tensors written; nil for none.
     public let scaleName: String?
     /// CRC-32 of the bytes, computed when the tensor is made (on the thread that made it, while the
     /// bytes are still in cache), so writing does not read them twice.
@@ -19,6 +24,8 @@ public struct SWMTensor: Sendable {
     /// A copy of the bytes.
     public var data: [UInt8] { Array(storage.bytes) }
 
+    /// Wraps bytes already in the stored dtype and layout and computes their CRC-32. Traps when the byte
+    /// count does not match `shape` × `dtype`.
     public init(name: String, dtype: SWMDType, layout: SWMLayout = .plain, shape: [Int], storage: ByteStorage,
                 scaleName: String? = nil) {
         self.init(name: name, dtype: dtype, layout: layout, shape: shape, storage: storage, scaleName: scaleName,
@@ -38,10 +45,12 @@ public struct SWMTensor: Sendable {
         self.crc32 = crc32
     }
 
+    /// As the `storage:` initializer, with the bytes copied from `data`.
     public init(name: String, dtype: SWMDType, layout: SWMLayout = .plain, shape: [Int], data: [UInt8], scaleName: String? = nil) {
         self.init(name: name, dtype: dtype, layout: layout, shape: shape, storage: .copying(data), scaleName: scaleName)
     }
 
+    /// A plain float32 tensor (biases, scales) copied from `floats`; `floats.count` must be the product of `shape`.
     public init(name: String, floats: [Float], shape: [Int]) {
         self.init(name: name, dtype: .float32, shape: shape, storage: floats.withUnsafeBytes { .copying($0) })
     }
@@ -71,6 +80,8 @@ public final class SWMPendingFile {
     private let dataOffset: Int
     private let dataLength: Int
 
+    /// Writes the directory and all tensor data to a temporary file beside `path`, with room for metadata as long
+    /// as `metadataDraft`. Throws `.badEntry` for duplicate names, `.missingTensor` for an unknown scale name, `.io`.
     public init(path: String, tensors: [SWMTensor], metadataDraft: JSONValue) throws(SWMError) {
         let index = Dictionary(tensors.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         guard index.count == tensors.count else { throw .badEntry("?", "duplicate tensor names", rule: nil) }

@@ -7,9 +7,13 @@ import SWSLCore
 
 /// The inputs a calibration runs: NCHW float32, preprocessed as the model expects.
 public struct CalibrationInputs: Sendable {
+    /// `samples × channels × height × width` floats, NCHW.
     public let values: [Float]
+    /// Number of images (the N of NCHW), at most the limit asked for.
     public let samples: Int
+    /// Image height in pixels: the crop size for photos and synthetic images, a `.npy`'s own H.
     public let height: Int
+    /// Image width in pixels: the crop size for photos and synthetic images, a `.npy`'s own W.
     public let width: Int
     /// Where they came from, for the file's metadata: `synthetic`, or the file or folder name.
     public let source: String

@@ -18,17 +18,22 @@ public enum CalibrationSource: Sendable, Equatable {
 
     /// Samples used by default: 4 synthetic images, at most 64 from a file or folder.
     public static let defaultSyntheticSamples = 4
+    /// The cap on samples read from a calibration file or folder (`.inputs(path:limit:)`).
     public static let defaultFileSamples = 64
 }
 
 /// One conversion: read → canonical schema → fold BatchNorm → quantize → calibrate → write `.swm`.
 public struct ConversionRequest: Sendable {
+    /// Path of the source checkpoint (PyTorch, ONNX or safetensors); a `.swm` is refused.
     public var input: String
+    /// Path of the `.swm` to write; must not be the input file, and is replaced atomically.
     public var output: String
     /// Precision, quantization granularity and weight layout (activation scales are filled in by calibration).
     public var options: ConversionOptions
+    /// Where int8 activation ranges come from; ignored for fp16 and fp32.
     public var calibration: CalibrationSource
 
+    /// Defaults: int8 per-channel packed weights, calibrated on 4 synthetic samples.
     public init(input: String, output: String, options: ConversionOptions = ConversionOptions(),
                 calibration: CalibrationSource = .synthetic(samples: CalibrationSource.defaultSyntheticSamples)) {
         self.input = input
@@ -40,11 +45,15 @@ public struct ConversionRequest: Sendable {
 
 /// What a conversion did.
 public struct ConversionReport: Sendable {
+    /// The architecture the schema inferred, as written to the file.
     public let architecture: ResNetArchitecture
+    /// Weight precision of the written file (from `ConversionRequest.options`).
     public let precision: Precision
+    /// Size of the input file in bytes (0 when it could not be `stat`ed).
     public let sourceBytes: Int
+    /// Size of the written `.swm` in bytes.
     public let outputBytes: Int
-    /// The tensor with the lowest weight SQNR and that SQNR in dB (int8, fp16).
+    /// The tensor with the lowest weight SQNR and that SQNR in dB (int8 files; nil otherwise).
     public let worstSQNR: (tensor: String, decibels: Double)?
     /// How activations were calibrated, for people (`4 synthetic samples (max), 20 layers`); nil when not.
     public let calibration: String?
@@ -54,14 +63,19 @@ public struct ConversionReport: Sendable {
 
 /// A conversion that could not be done: the file (or option) at fault and why, in one line.
 public struct ConversionError: Error, CustomStringConvertible, Sendable {
+    /// The file or option at fault (the input, the output, `--calibrate`); nil when the message
+    /// names it itself.
     public let place: String?
+    /// Why, in one line, without the place.
     public let message: String
 
+    /// An error about `place` (nil: none) with a one-line `message`.
     public init(place: String?, _ message: String) {
         self.place = place
         self.message = message
     }
 
+    /// `place: message`, or the message alone when there is no place.
     public var description: String { (place.map { "\($0): " } ?? "") + message }
 }
 

@@ -29,7 +29,9 @@ public enum ImageDecoder {
 
     /// A decoded image: `width × height` pixels, row-major, interleaved R, G, B bytes, no padding.
     public struct Image: Sendable, Equatable {
+        /// Pixels per row (positive; at most ``ImageDecoder/maxSide`` when decoded).
         public let width: Int
+        /// Rows of pixels (positive; at most ``ImageDecoder/maxSide`` when decoded).
         public let height: Int
         /// `3 × width × height` bytes.
         public let rgb: [UInt8]
@@ -67,6 +69,7 @@ public enum ImageDecoder {
             }
         }
 
+        /// One line, starting with the file: `a.png: corrupt or truncated PNG: …`.
         public var description: String {
             switch self {
             case .unreadable(let file, let reason): "\(file): \(reason)"

@@ -7,13 +7,18 @@ import SWSLSchema
 /// A model ready to run: a `.swm` file's folded weights, or the float reference built straight
 /// from a source checkpoint (BatchNorm not folded, weights as the source has them).
 public struct LoadedModel: Sendable {
+    /// What was opened: a converted `.swm`, or a source checkpoint run as the float reference.
     public enum Kind: String, Sendable {
         case swm
         case reference
     }
 
+    /// The file opened, as given to `load(path:)`.
     public let path: String
+    /// Whether `plan` runs a `.swm`'s folded weights or a checkpoint's unfolded float reference.
     public let kind: Kind
+    /// The network ready for `Executor`: a `.swm`'s weights used in place, or the checkpoint's
+    /// weights as float32 with BatchNorm evaluated separately (`ExecutionPlan(reference:)`).
     public let plan: ExecutionPlan
     /// The network the plan runs.
     public let architecture: ResNetArchitecture

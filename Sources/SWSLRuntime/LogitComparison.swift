@@ -2,11 +2,17 @@ import SWSLCore
 
 /// How close two models' logits are, sample by sample: the numbers `verify` reports.
 public struct LogitComparison: Sendable {
+    /// Number of inputs compared (rows of the logits).
     public let samples: Int
+    /// Share of inputs (0…1) whose top-1 class is the same in both models.
     public let top1Agreement: Double
+    /// Share of inputs (0…1) whose reference top-1 class is among the candidate's top 5.
     public let top5Agreement: Double
+    /// Lowest per-input cosine similarity of the two logit vectors (an all-zero pair counts as 1); 0 without inputs.
     public let cosineMin: Double
+    /// Mean of the per-input cosine similarities (0 without inputs).
     public let cosineMean: Double
+    /// Largest |candidate − reference| over every logit of every input.
     public let maxAbsDiff: Double
     /// Max |a − b| divided by max |reference| (per sample, worst sample).
     public let maxRelDiff: Double
@@ -78,6 +84,8 @@ public struct LogitComparison: Sendable {
         Array(values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }.prefix(k))
     }
 
+    /// The comparison as `verify --json` prints it under `comparison`; `top1_disagreement_lead`
+    /// is null when every top-1 agrees.
     public var json: JSONValue {
         .object([
             ("samples", .int(Int64(samples))),
@@ -94,8 +102,11 @@ public struct LogitComparison: Sendable {
 
 /// Pass/fail limits for `verify`, chosen per precision (override with flags).
 public struct VerifyThresholds: Sendable {
+    /// Fails when the comparison's `cosineMin` (its worst input) is below this.
     public var cosineMin: Double
+    /// Fails when the top-1 agreement, near ties counted as agreeing, is below this share (0…1).
     public var top1Min: Double
+    /// Fails when the comparison's `maxRelDiff` exceeds this (the int8 default, infinity, skips the check).
     public var maxRelDiff: Double
     /// A top-1 change where the reference's class led the candidate's by at most this share of the
     /// reference's largest logit is a near tie: reported, but counted as agreement.

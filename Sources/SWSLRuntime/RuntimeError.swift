@@ -12,6 +12,7 @@ public enum RuntimeError: Error, CustomStringConvertible, Sendable {
     case input(String)
     case run(ExecutorError)
 
+    /// One line for people; the cases with a `file` put its path first.
     public var description: String {
         switch self {
         case .checkpoint(let e): e.description

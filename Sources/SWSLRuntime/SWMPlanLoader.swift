@@ -15,6 +15,8 @@ public enum ActivationRanges: String, Sendable, CaseIterable {
 /// there with the implied shape (Formats/SWM.md rule 14); weights are used in place. The tensors
 /// come from a mapped file or from a conversion still in memory (calibration runs those).
 public enum SWMPlanLoader {
+    /// The plan for an opened `.swm` (rule 14 checked, weights used in place); `int8` picks how int8
+    /// weights run, and `.dynamic` activations leave the stored `P.input_scale`s unread.
     public static func plan(_ file: SWMFile, int8: Int8Arithmetic = .dequantized,
                             activations: ActivationRanges = .calibrated) throws(RuntimeError) -> ExecutionPlan {
         try plan(Source(file), architecture: try architecture(of: file), int8: int8, calibrated: activations == .calibrated)

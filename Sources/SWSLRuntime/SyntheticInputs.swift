@@ -1,6 +1,8 @@
 /// Deterministic inputs for `verify` when the user gives none: smooth random images in the
 /// normalised ImageNet range, the same on every machine (a fixed xorshift generator).
 public enum SyntheticInputs {
+    /// `samples × channels × height × width` floats, NCHW, within ±1.5; the same `seed` gives
+    /// the same values everywhere (`verify`'s default seed; calibration uses another).
     public static func make(samples: Int, channels: Int, height: Int, width: Int, seed: UInt64 = 0x5357_534C) -> [Float] {
         var state = seed | 1
         func next() -> Float {

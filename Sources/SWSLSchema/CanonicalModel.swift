@@ -8,13 +8,18 @@ public enum Convention: String, Sendable {
 
 /// BatchNorm parameters of one normalisation layer, with its epsilon.
 public struct BatchNormParameters: Sendable {
+    /// γ, the per-channel scale, `[channels]`.
     public let weight: Tensor
+    /// β, the per-channel shift, `[channels]`.
     public let bias: Tensor
+    /// μ, the mean the layer subtracts, `[channels]`.
     public let runningMean: Tensor
+    /// σ², `[channels]`; the layer divides by `√(σ² + epsilon)`.
     public let runningVar: Tensor
     /// From the source where it has one (ONNX attribute), else PyTorch's 1e-5.
     public let epsilon: Float
 
+    /// The four `[channels]` tensors of one BatchNorm layer; `epsilon` defaults to PyTorch's 1e-5.
     public init(weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor, epsilon: Float = 1e-5) {
         self.weight = weight
         self.bias = bias
@@ -34,12 +39,19 @@ public struct ConvUnit: Sendable {
     public let batchNormPath: String
     /// `[out, in / groups, kh, kw]`.
     public let weight: Tensor
+    /// The convolution's own bias `[out]`: only in ONNX graphs whose exporter folded BatchNorm, else nil.
     public let bias: Tensor?
+    /// The BatchNorm after the convolution; nil where the source has none (BatchNorm-folded ONNX).
     public let batchNorm: BatchNormParameters?
+    /// Stride in both directions, as the architecture places it (1 or 2).
     public let stride: Int
+    /// Zero padding on every side: `kernel / 2`.
     public let padding: Int
+    /// The architecture's `groups` for a bottleneck's 3×3 convolution, 1 for every other one.
     public let groups: Int
 
+    /// Stores the parts as given; the mapper has already checked every tensor against the
+    /// architecture's shapes (`SchemaMapper.map` is the way to get checked units).
     public init(path: String, batchNormPath: String, weight: Tensor, bias: Tensor?, batchNorm: BatchNormParameters?,
                 stride: Int, padding: Int, groups: Int) {
         self.path = path
@@ -52,19 +64,24 @@ public struct ConvUnit: Sendable {
         self.groups = groups
     }
 
+    /// Output channels: `weight.shape[0]`.
     public var outChannels: Int { weight.shape[0] }
+    /// Input channels over all groups: `weight.shape[1] × groups`.
     public var inChannels: Int { weight.shape[1] * groups }
+    /// Kernel side, `weight.shape[2]` (kernels are square: 7, 3 or 1).
     public var kernel: Int { weight.shape[2] }
 }
 
 /// A residual block: its convolutions in order (2 for basic, 3 for bottleneck), and the shortcut.
 public struct ResidualBlock: Sendable {
+    /// The main branch in order (`conv1`, `conv2`[, `conv3`]), ReLU after all but the last.
     public let convs: [ConvUnit]
     /// The projection shortcut, nil for identity.
     public let downsample: ConvUnit?
     /// Stride of the block (1 or 2); with `avgDown` the shortcut average-pools by this stride first.
     public let stride: Int
 
+    /// Stores the parts as given; `stride` is the block's, whichever convolution carries it.
     public init(convs: [ConvUnit], downsample: ConvUnit?, stride: Int) {
         self.convs = convs
         self.downsample = downsample
@@ -75,7 +92,10 @@ public struct ResidualBlock: Sendable {
 /// A checkpoint mapped onto the canonical ResNet schema. No code after the mapper sees a
 /// torchvision, timm, Hugging Face or ONNX name again. Canonical names: see Formats/resnet-schema.md.
 public struct CanonicalModel: Sendable {
+    /// The parameters inferred from the tensors; `ResNetLayout(architecture)` gives every path
+    /// and shape of `stem` and `stages`.
     public let architecture: ResNetArchitecture
+    /// The naming convention the source used; kept for the `.swm` provenance (`convention`).
     public let convention: Convention
     /// Stem convolutions (1 for single, 3 for deep), each followed by ReLU; then 3×3/2 max-pool.
     public let stem: [ConvUnit]
@@ -86,6 +106,7 @@ public struct CanonicalModel: Sendable {
     /// `[classes]`.
     public let fcBias: Tensor
 
+    /// Stores the parts as given, unchecked; `SchemaMapper.map` builds checked models.
     public init(architecture: ResNetArchitecture, convention: Convention, stem: [ConvUnit],
                 stages: [[ResidualBlock]], fcWeight: Tensor, fcBias: Tensor) {
         self.architecture = architecture

@@ -6,11 +6,15 @@ public struct ResNetLayout: Sendable {
     public struct Conv: Sendable {
         /// Canonical module paths (`stage2.block0.conv1`, `stage2.block0.bn1`).
         public let conv: String
+        /// The BatchNorm's path beside `conv` (`stem.bn1`, `stage2.block0.downsample.bn`).
         public let bn: String
         /// `[out, in / groups, k, k]`.
         public let shape: [Int]
+        /// 1 or 2; a shortcut with `avgDown` has stride 1 (its average pool strides instead).
         public let stride: Int
+        /// The architecture's `groups` for a bottleneck's 3×3, 1 for every other convolution.
         public let groups: Int
+        /// Zero padding on every side, `k / 2`: 3 for 7×7, 1 for 3×3, 0 for 1×1.
         public var padding: Int { shape[2] / 2 }
 
         init(_ paths: (conv: String, bn: String), shape: [Int], stride: Int, groups: Int) {
@@ -21,18 +25,26 @@ public struct ResNetLayout: Sendable {
         }
     }
 
+    /// One residual block: its main-branch convolutions and, where the stride is not 1 or the
+    /// channels change, a projection shortcut.
     public struct Block: Sendable {
         /// `stage{s}.block{b}`.
         public let path: String
+        /// Main branch in order: 2 convolutions for basic blocks, 3 for bottlenecks.
         public let convs: [Conv]
+        /// The projection shortcut (`stage{s}.block{b}.downsample.conv`), nil for an identity shortcut.
         public let downsample: Conv?
+        /// 2 for block 0 of stages 2…S, 1 for every other block.
         public let stride: Int
     }
 
+    /// 1 (single) or 3 (deep) stem convolutions; only the first has stride 2.
     public let stem: [Conv]
     /// `stages[s][b]`.
     public let stages: [[Block]]
 
+    /// Lays out every convolution `a` implies (Formats/resnet-schema.md, "The network the parameters
+    /// describe"). Never fails: absurd parameters give shapes no checkpoint matches.
     public init(_ a: ResNetArchitecture) {
         let w = a.stemWidth
         let stemShapes = a.stemType == .single
@@ -82,9 +94,14 @@ public struct ResNetLayout: Sendable {
 /// The canonical module paths (Formats/resnet-schema.md): stages and convolutions count from 1,
 /// blocks from 0, as in torchvision's `layer1.0.conv1`.
 extension ResNetLayout {
+    /// Paths of stem convolution `i` (from 1) and its BatchNorm: `stem.conv{i}`, `stem.bn{i}`.
     public static func stem(_ i: Int) -> (conv: String, bn: String) { ("stem.conv\(i)", "stem.bn\(i)") }
+    /// `stage{stage}.block{block}`; `stage` counts from 1, `block` from 0.
     public static func block(_ stage: Int, _ block: Int) -> String { "stage\(stage).block\(block)" }
+    /// Paths of convolution `k` (from 1) of `block` and its BatchNorm: `stage2.block0.conv1`,
+    /// `stage2.block0.bn1`.
     public static func conv(_ k: Int, in block: String) -> (conv: String, bn: String) { ("\(block).conv\(k)", "\(block).bn\(k)") }
+    /// Paths of `block`'s projection shortcut and its BatchNorm: `….downsample.conv`, `….downsample.bn`.
     public static func downsample(in block: String) -> (conv: String, bn: String) {
         ("\(block).downsample.conv", "\(block).downsample.bn")
     }

@@ -18,6 +18,7 @@ public enum SchemaError: Error, CustomStringConvertible, Sendable, Equatable {
     /// An ONNX node the canonical schema cannot express.
     case unsupportedNode(name: String, opType: String, why: String)
 
+    /// One line for people, naming tensors and nodes as the source file does.
     public var description: String {
         switch self {
         case .notAResNet(let why): "not a ResNet: \(why)"

@@ -4,6 +4,8 @@ import SWSLCheckpoint
 /// else by its tensor names (torchvision, timm, Hugging Face). Everything is inferred from names,
 /// graph structure and shapes, never from the file's name.
 public enum SchemaMapper {
+    /// Maps `checkpoint` onto the canonical schema and infers its architecture; throws the first
+    /// problem found (an ONNX file without a graph is `.notAResNet`).
     public static func map(_ checkpoint: Checkpoint) throws(SchemaError) -> CanonicalModel {
         let weights: SourceWeights
         if checkpoint.format == .onnx {

@@ -4,8 +4,11 @@ import SWSLSchema
 
 /// A convolution with BatchNorm folded in: float32 weights `[out, in/groups, k, k]` and bias `[out]`.
 public struct FoldedConv: Sendable {
+    /// Folded weights `W·s`, in the C order of `shape`.
     public let weight: [Float]
+    /// Folded bias `β + (b − μ)·s`, `[out]` (the convolution's own bias, or zeros, without BatchNorm).
     public let bias: [Float]
+    /// The source weight's shape, `[out, in / groups, k, k]`.
     public let shape: [Int]
 }
 

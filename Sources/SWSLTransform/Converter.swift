@@ -18,14 +18,18 @@ public enum WeightLayout: String, Sendable, CaseIterable {
 
 /// How to convert.
 public struct ConversionOptions: Sendable {
+    /// Dtype of the stored weights; biases and scales are float32 whatever it is.
     public var precision: Precision
+    /// int8 only: one weight scale per output channel or one per tensor.
     public var granularity: Quantizer.Granularity
+    /// How each `P.weight` is stored; `.packed` (the default) runs from a mapped file as is.
     public var layout: WeightLayout
     /// Activation scales per layer input (canonical conv path → scale), from calibration.
     public var activationScales: [String: Float]
     /// Describes where the activation scales came from, for the metadata.
     public var calibration: JSONValue
 
+    /// Defaults: int8 per-channel packed weights, no activation scales, not calibrated.
     public init(precision: Precision = .int8, granularity: Quantizer.Granularity = .perChannel,
                 layout: WeightLayout = .packed, activationScales: [String: Float] = [:], calibration: JSONValue = .null) {
         self.precision = precision
@@ -38,13 +42,20 @@ public struct ConversionOptions: Sendable {
 
 /// Where a model came from, for the file's provenance.
 public struct SourceInfo: Sendable {
+    /// The source's file name without its folders (`provenance.source_file`).
     public var fileName: String
+    /// Source size in bytes (`provenance.source_size`).
     public var size: Int
+    /// Hex SHA-256 of the source (`provenance.source_sha256`).
     public var sha256: String
+    /// The reader's format name (`pytorch-zip`, `pytorch-legacy`, `pytorch-tar`, `onnx`, `safetensors`).
     public var format: String
+    /// Where the weights sat in the file's object (`state_dict`, `model`…); nil for a bare mapping.
     public var wrapper: String?
+    /// A prefix every weight name carried (`module.`), as the reader reported it; nil when none.
     public var prefix: String?
 
+    /// Stores the fields as given; `ConversionPipeline` fills them from the checkpoint and the file.
     public init(fileName: String, size: Int, sha256: String, format: String, wrapper: String?, prefix: String?) {
         self.fileName = fileName
         self.size = size
@@ -57,11 +68,16 @@ public struct SourceInfo: Sendable {
 
 /// What a conversion produced: the tensors and metadata of the `.swm`, and quantization quality.
 public struct Conversion: Sendable {
+    /// The `.swm` tensors in file order, layer by layer: `P.weight`, for int8 `P.weight_scale`
+    /// and any `P.input_scale`, then `P.bias`. Changed only by `setActivationScales`.
     public private(set) var tensors: [SWMTensor]
+    /// The `.swm` metadata object (Formats/SWM.md, "Metadata"); the pipeline rebuilds it once the
+    /// source's SHA-256 is known.
     public var metadata: JSONValue
     /// Weight SQNR per quantized tensor in dB (int8 only), in layer order.
     public let sqnr: [(String, Double)]
 
+    /// The tensor with the lowest SQNR and that SQNR in dB; nil when nothing was quantized.
     public var worstSQNR: (String, Double)? { sqnr.min { $0.1 < $1.1 } }
 
     /// Stores calibrated activation scales (canonical conv path → `P.input_scale`) beside the int8
@@ -81,8 +97,11 @@ public struct Conversion: Sendable {
 
 /// Folds, quantizes and lays out a canonical model as `.swm` tensors.
 public enum Converter {
+    /// The converter's name and version, written to `provenance.converter` in every `.swm`.
     public static let version = "swsl-convert 0.1.0"
 
+    /// Folds BatchNorm into every convolution and encodes every layer and `fc` in the requested
+    /// precision and layout, in parallel and in memory (no file written); stores `options.activationScales`, if any.
     public static func convert(_ model: CanonicalModel, source: SourceInfo, options: ConversionOptions) -> Conversion {
         var layers: [Layer] = model.convolutions.map { conv in
             let path = conv.path
@@ -226,6 +245,8 @@ public enum Converter {
         }
     }
 
+    /// The `.swm` metadata for `model`: architecture, ImageNet preprocessing, class names (1000
+    /// classes only), provenance, quantization; the SQNR report only when `sqnr` is not empty.
     public static func metadata(_ model: CanonicalModel, source: SourceInfo, options: ConversionOptions,
                          sqnr: [(String, Double)]) -> JSONValue {
         let classes = model.architecture.numClasses

@@ -7,12 +7,15 @@ import Darwin
 
 /// Symmetric int8 quantization of weights, per output channel (rows of the first dimension) or per tensor.
 public enum Quantizer {
+    /// How many scales a weight tensor gets; the raw value is the metadata's `quantization.weights`.
     public enum Granularity: String, Sendable {
         case perChannel = "per-channel"
         case perTensor = "per-tensor"
     }
 
+    /// An int8 tensor with its scales and the precision quantizing it lost.
     public struct Result: Sendable {
+        /// `round(w / scale)` clamped to ±127, in the input's order.
         public let values: [Int8]
         /// One scale per output channel, or one for the tensor: `w ≈ q × scale`.
         public let scales: [Float]
@@ -20,6 +23,7 @@ public enum Quantizer {
         public let sqnr: Double
     }
 
+    /// Quantizes `weights` as `channels` rows of equal length, with no BatchNorm folding.
     public static func quantize(_ weights: [Float], channels: Int, granularity: Granularity) -> Result {
         weights.withUnsafeBufferPointer { quantize($0, rows: channels, foldScale: nil, granularity: granularity) }
     }

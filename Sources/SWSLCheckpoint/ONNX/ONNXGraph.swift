@@ -8,6 +8,7 @@ public struct ONNXGraph: Sendable {
     public let nodes: [ONNXNode]
     /// The graph inputs; exporters may list initializers here too.
     public let inputs: [ONNXValueInfo]
+    /// The graph outputs (for a classifier, the logits), with element type and shape where given.
     public let outputs: [ONNXValueInfo]
     /// Names of the initializers, in file order (the same order as the checkpoint's weights).
     public let initializerNames: [String]
@@ -15,7 +16,9 @@ public struct ONNXGraph: Sendable {
     public let opsetImports: [(domain: String, version: Int)]
     /// `ModelProto.ir_version`, nil when absent.
     public let irVersion: Int?
+    /// `ModelProto.producer_name` (e.g. "pytorch"); empty when absent.
     public let producerName: String
+    /// `ModelProto.producer_version`; empty when absent.
     public let producerVersion: String
     /// `ModelProto.metadata_props`, in file order.
     public let metadata: [(key: String, value: String)]

@@ -8,6 +8,7 @@ public struct ONNXNode: Sendable {
     public let domain: String
     /// Names of the input values; "" stands for an omitted optional input.
     public let inputs: [String]
+    /// Names of the values this node produces, in the operator's output order.
     public let outputs: [String]
     /// Attributes in file order.
     public let attributes: [(String, ONNXAttribute)]

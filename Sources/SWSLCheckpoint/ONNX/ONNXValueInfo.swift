@@ -2,6 +2,7 @@ import SWSLCore
 
 /// The name, element type and shape of a graph input or output.
 public struct ONNXValueInfo: Sendable {
+    /// The value's name, as node inputs and outputs refer to it.
     public let name: String
     /// The ONNX `TensorProto.DataType` code (1 is FLOAT); 0 when missing or not a tensor type.
     public let elementType: Int

@@ -68,6 +68,8 @@ public enum PickleValue: Sendable {
 
 /// A list, tuple or set (shared, mutable while unpickling).
 public final class PickleList: @unchecked Sendable {
+    /// The elements in pickle order; grows while unpickling (`APPEND`, `APPENDS`, `ADDITEMS`) and is
+    /// emptied if unpickling fails.
     public internal(set) var items: [PickleValue]
     init(_ items: [PickleValue] = []) { self.items = items }
 }
@@ -75,6 +77,8 @@ public final class PickleList: @unchecked Sendable {
 /// An ordered dictionary (Python dicts keep insertion order). Keys are any hashable pickle value;
 /// string and integer keys are indexed.
 public final class PickleDict: @unchecked Sendable {
+    /// Key–value pairs in insertion order; setting an equal string, integer or bool key again replaces
+    /// its value in place, other keys are appended.
     public internal(set) var entries: [(key: PickleValue, value: PickleValue)] = []
     private var index: [Key: Int] = [:]
     /// Attributes set on the dict object itself (an `OrderedDict`'s `_metadata`).
@@ -114,6 +118,7 @@ public final class PickleDict: @unchecked Sendable {
         index[.string(key)].map { entries[$0].value }
     }
 
+    /// Number of entries (keys other than strings, integers and bools are never merged, so may repeat).
     public var count: Int { entries.count }
 
     /// Removes every entry (used to dismantle deep structures iteratively).
@@ -127,7 +132,9 @@ public final class PickleDict: @unchecked Sendable {
 /// An instance of a class that is never imported: the pickle said "make one of these from these
 /// arguments, then give it this state", and we record exactly that.
 public final class PickleObject: @unchecked Sendable {
+    /// The dotted Python name of the class (`module.qualname`); the class itself is never imported.
     public let className: String
+    /// The arguments the pickle passed to the constructor or `__new__`; empty for `copyreg._reconstructor`.
     public internal(set) var arguments: [PickleValue]
     /// What `BUILD` handed over (normally the instance `__dict__`), or `.none`.
     public internal(set) var state: PickleValue = .none
@@ -147,7 +154,9 @@ public final class PickleObject: @unchecked Sendable {
 
 /// A storage named by a persistent id: its key, element type and size; the bytes come from the container.
 public struct StorageRef: Sendable {
+    /// The storage's key in its container (zip: the member `<prefix>/data/<key>`; legacy and tar: the storage id).
     public let key: String
+    /// Element type, from the storage class (`torch.FloatStorage`) or the dtype `_rebuild_tensor_v3` passes.
     public let dtype: DType
     /// Declared number of elements (nil when the container does not say, as in zip files of old torch).
     public let elementCount: Int?
@@ -157,10 +166,16 @@ public struct StorageRef: Sendable {
 
 /// A tensor view of a storage, as `_rebuild_tensor_v2` describes it; resolved after unpickling.
 public final class TensorRef: @unchecked Sendable {
+    /// The storage whose elements this tensor views.
     public let storage: StorageRef
+    /// Index of the tensor's first element in the storage, counted in elements, not bytes.
     public let storageOffset: Int
+    /// Size of each dimension, outermost first.
     public let shape: [Int]
+    /// Distance between neighbours along each dimension, in elements (PyTorch's `stride()`); any
+    /// non-contiguous view is copied when the tensor is resolved.
     public let strides: [Int]
+    /// The pickled `requires_grad` flag (usually true for parameters); recorded only, the readers do not use it.
     public internal(set) var requiresGrad: Bool
     /// The materialised tensor, once the reader has the storage bytes.
     public internal(set) var resolved: Tensor?
