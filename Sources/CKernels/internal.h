@@ -85,10 +85,6 @@ extern const swk_int8_kernel_set swk_avx2_int8_kernels;
 extern const swk_int8_kernel_set swk_vnni_int8_kernels;
 #endif
 
-/* The integer-arithmetic convolution (swk_conv_run with input_scale > 0). */
-void swk_conv_run_int8(const swk_conv *conv, const float *input, const float *residual, float *output,
-                       int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
-                       float *workspace);
 
 /* Copies the part of a padded convolution's input one (column block, K block) reads into `buffer` with
  * explicit zero borders; `view`, `view_k0` and `view_col0` then describe it as an unpadded input.

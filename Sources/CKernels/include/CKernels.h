@@ -8,9 +8,10 @@
  *
  * Instruction sets are chosen per call (`swk_isa`), never by global state, so tests can run the
  * portable fallback, AVX2 and AVX-512 side by side. `swk_isa_supported` asks the CPU; a choice the
- * CPU lacks runs the next narrower kernels. Files: conv.c (float driver), conv_int8.c (integer
- * driver, portable integer kernel), pack*.c (im2col), microkernel_*.c (per instruction set),
- * pool.c, dispatch.c.
+ * CPU lacks runs the next narrower kernels. Files: conv.c (the one convolution driver, float and
+ * integer arithmetic), conv_blocks.c (its workspace and padded blocks), conv_int8.c (int8 quad
+ * weights), pack*.c (im2col), microkernel_*.c (per instruction set; the portable file holds both
+ * arithmetics' reference kernels), dispatch.c (the one kernel-table choice), pool.c.
  *
  * Packed weight layout (SWK_PACKED_LAYOUT_VERSION 1; written by SWSLFormat's PackedWeightLayout,
  * which checks its panel height against SWK_MR), for a convolution with `out` output channels,
