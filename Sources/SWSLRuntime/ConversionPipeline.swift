@@ -178,7 +178,7 @@ public enum ConversionPipeline {
         progress("calibrating activations on \(inputs.samples) \(synthetic ? "synthetic " : "")sample(s)")
         let result: Calibration.Result
         do {
-            let plan = try SWMPlanLoader.plan(tensors: conversion.tensors, architecture: model.architecture.fileReport(),
+            let plan = try SWMPlanLoader.plan(tensors: conversion.tensors, architecture: model.architecture,
                                               what: request.output)
             result = try Calibration.run(plan: plan, inputs: inputs.values, samples: inputs.samples,
                                          height: inputs.height, width: inputs.width)

@@ -41,8 +41,10 @@ public struct LoadedModel: Sendable {
         if SWMFile.isSWM(path: path) {
             let file: SWMFile
             do { file = try SWMFile.open(path: path, checkCRC: checkCRC) } catch { throw .swm(file: path, error) }
-            return LoadedModel(path: path, kind: .swm, plan: try SWMPlanLoader.plan(file, int8: int8, activations: activations),
-                               architecture: try SWMPlanLoader.architecture(of: file), metadata: file.metadata)
+            let architecture = try SWMPlanLoader.architecture(of: file)
+            return LoadedModel(path: path, kind: .swm,
+                               plan: try SWMPlanLoader.plan(file, architecture: architecture, int8: int8, activations: activations),
+                               architecture: architecture, metadata: file.metadata)
         }
         let checkpoint: Checkpoint
         do { checkpoint = try CheckpointReader.read(path: path) } catch { throw .checkpoint(error) }

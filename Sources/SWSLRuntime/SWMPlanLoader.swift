@@ -19,7 +19,13 @@ public enum SWMPlanLoader {
     /// weights run, and `.dynamic` activations leave the stored `P.input_scale`s unread.
     public static func plan(_ file: SWMFile, int8: Int8Arithmetic = .dequantized,
                             activations: ActivationRanges = .calibrated) throws(RuntimeError) -> ExecutionPlan {
-        try plan(Source(file), architecture: try architecture(of: file), int8: int8, calibrated: activations == .calibrated)
+        try plan(file, architecture: try architecture(of: file), int8: int8, activations: activations)
+    }
+
+    /// The same, with the file's architecture already decoded (`architecture(of:)`).
+    public static func plan(_ file: SWMFile, architecture: ResNetArchitecture, int8: Int8Arithmetic = .dequantized,
+                            activations: ActivationRanges = .calibrated) throws(RuntimeError) -> ExecutionPlan {
+        try plan(Source(file), architecture: architecture, int8: int8, calibrated: activations == .calibrated)
     }
 
     /// The architecture a `.swm` file's metadata describes.
@@ -28,11 +34,9 @@ public enum SWMPlanLoader {
     }
 
     /// A plan over a conversion's tensors before they are written (`what` names them in errors).
-    public static func plan(tensors: [SWMTensor], architecture json: JSONValue, what: String,
+    public static func plan(tensors: [SWMTensor], architecture: ResNetArchitecture, what: String,
                             int8: Int8Arithmetic = .dequantized) throws(RuntimeError) -> ExecutionPlan {
-        let architecture: ResNetArchitecture
-        do { architecture = try ResNetArchitecture(json: json) } catch { throw .schema(file: what, error) }
-        return try plan(Source(tensors, what: what), architecture: architecture, int8: int8, calibrated: true)
+        try plan(Source(tensors, what: what), architecture: architecture, int8: int8, calibrated: true)
     }
 
     private static func plan(_ source: Source, architecture: ResNetArchitecture, int8: Int8Arithmetic,

@@ -116,19 +116,46 @@ struct ZipDirectory {
                      size: Int(size), localHeaderOffset: Int(offset))
     }
 
+    /// An entry's local file header, as read from the file.
+    private struct LocalHeader {
+        let flags: UInt16
+        let method: UInt16
+        let crc32: UInt32
+        let compressedSize: UInt32
+        let size: UInt32
+        let nameMatches: Bool
+        /// Where the member's (compressed) data starts.
+        let dataStart: Int
+    }
+
+    /// Reads `entry`'s local header; nil when it is not there or runs into the central directory.
+    private func localHeader(of entry: Entry, in bytes: UnsafeRawBufferPointer) -> LocalHeader? {
+        guard entry.localHeaderOffset <= directoryOffset else { return nil }
+        var r = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[entry.localHeaderOffset..<directoryOffset]),
+                           baseOffset: entry.localHeaderOffset)
+        do {
+            guard try r.readLE(UInt32.self) == ZipDirectory.localSignature else { return nil }
+            try r.skip(2)
+            let flags = try r.readLE(UInt16.self), method = try r.readLE(UInt16.self)
+            try r.skip(4)
+            let crc = try r.readLE(UInt32.self)
+            let compressed = try r.readLE(UInt32.self), size = try r.readLE(UInt32.self)
+            let nameLength = Int(try r.readLE(UInt16.self)), extraLength = Int(try r.readLE(UInt16.self))
+            let nameMatches = try r.readSlice(nameLength).elementsEqual(entry.name)
+            try r.skip(extraLength)
+            return LocalHeader(flags: flags, method: method, crc32: crc, compressedSize: compressed, size: size,
+                               nameMatches: nameMatches, dataStart: r.fileOffset)
+        } catch {
+            return nil
+        }
+    }
+
     /// The bytes an entry occupies, from its local header to the end of its (compressed) data.
     /// Nil when the local header is not there or the data would reach the central directory.
     func extent(of entry: Entry, in bytes: UnsafeRawBufferPointer) -> Range<Int>? {
-        guard entry.localHeaderOffset <= directoryOffset, directoryOffset - entry.localHeaderOffset >= 30 else { return nil }
-        let at = entry.localHeaderOffset
-        guard bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian == ZipDirectory.localSignature else {
-            return nil
-        }
-        let nameLength = Int(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: at + 26, as: UInt16.self)))
-        let extraLength = Int(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: at + 28, as: UInt16.self)))
-        let start = at + 30 + nameLength + extraLength
-        guard start <= directoryOffset, entry.compressedSize <= directoryOffset - start else { return nil }
-        return at..<start + entry.compressedSize
+        guard let header = localHeader(of: entry, in: bytes),
+              entry.compressedSize <= directoryOffset - header.dataStart else { return nil }
+        return entry.localHeaderOffset..<header.dataStart + entry.compressedSize
     }
 
     /// The first two entries (by index) whose extents overlap, or nil when none do; an entry whose
@@ -152,32 +179,16 @@ struct ZipDirectory {
     /// with the directory: signature, name, method, and the sizes and CRC unless a data descriptor
     /// carries them. Nil when anything disagrees or leaves the file.
     func dataRange(of entry: Entry, in bytes: UnsafeRawBufferPointer) -> Range<Int>? {
-        guard entry.localHeaderOffset <= directoryOffset else { return nil }
-        var r = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[entry.localHeaderOffset..<directoryOffset]),
-                           baseOffset: entry.localHeaderOffset)
-        do {
-            guard try r.readLE(UInt32.self) == ZipDirectory.localSignature else { return nil }
-            try r.skip(2)
-            let flags = try r.readLE(UInt16.self), method = try r.readLE(UInt16.self)
-            try r.skip(4)
-            let crc = try r.readLE(UInt32.self)
-            let compressed = try r.readLE(UInt32.self), size = try r.readLE(UInt32.self)
-            let nameLength = Int(try r.readLE(UInt16.self)), extraLength = Int(try r.readLE(UInt16.self))
-            guard method == entry.method, flags & 1 == 0, try r.readSlice(nameLength).elementsEqual(entry.name) else {
-                return nil
-            }
-            if flags & 0x8 == 0 {
-                guard crc == entry.crc32,
-                      compressed == 0xFFFF_FFFF || Int(compressed) == entry.compressedSize,
-                      size == 0xFFFF_FFFF || Int(size) == entry.size else { return nil }
-            }
-            try r.skip(extraLength)
-            let start = r.fileOffset
-            guard entry.compressedSize <= directoryOffset - start else { return nil }
-            return start..<start + entry.compressedSize
-        } catch {
+        guard let h = localHeader(of: entry, in: bytes), h.method == entry.method, h.flags & 1 == 0, h.nameMatches else {
             return nil
         }
+        if h.flags & 0x8 == 0 {
+            guard h.crc32 == entry.crc32,
+                  h.compressedSize == 0xFFFF_FFFF || Int(h.compressedSize) == entry.compressedSize,
+                  h.size == 0xFFFF_FFFF || Int(h.size) == entry.size else { return nil }
+        }
+        guard entry.compressedSize <= directoryOffset - h.dataStart else { return nil }
+        return h.dataStart..<h.dataStart + entry.compressedSize
     }
 }
 
