@@ -191,11 +191,18 @@ def import_torchvision():
     spec = importlib.util.find_spec("torchvision")
     if spec is None or spec.origin is None:
         raise SystemExit("torchvision is not installed in this venv")
-    ext = Path(spec.origin).parent / "_C.so"
-    try:
-        torch.ops.load_library(str(ext))
-    except OSError as err:
-        print(f"note: torchvision's _C.so does not load ({err}); "
+    # Whatever C extension this torchvision ships (`_C.so`, or `_C_stable.so` since 0.29): if one
+    # loads, torchvision registers its own ops and needs nothing from us.
+    extensions = sorted(Path(spec.origin).parent.glob("_C*.so"))
+    errors = []
+    for ext in extensions:
+        try:
+            torch.ops.load_library(str(ext))
+            break
+        except OSError as err:
+            errors.append(f"{ext.name}: {err}")
+    else:
+        print(f"note: no torchvision C extension loads ({'; '.join(errors) or 'none found'}); "
               "declaring its op schemas without kernels", file=sys.stderr)
         _torchvision_stub_lib = torch.library.Library("torchvision", "DEF")
         for schema in _TORCHVISION_OP_SCHEMAS:
