@@ -152,7 +152,7 @@ final class ZipArchive {
     private func readWithLibzip(_ member: Member) throws(ReadError) -> ByteStorage {
         if member.compressed {
             guard member.size <= inflateBudget - inflated else {
-                throw .tooLarge(where: "zip member '\(member.name)'", "inflating its \(member.size) declared bytes would bring the archive's inflated total over its budget of \(inflateBudget) bytes (max(128 MiB, 2 × the \(file.count)-byte file))")
+                throw .tooLarge(where: "zip member '\(member.name)'", "inflating its \(member.size) declared bytes would bring the archive's inflated total over its budget of \(inflateBudget) bytes (max(\(ZipArchive.minimumInflateBudget >> 20) MiB, \(ZipArchive.inflateBudgetPerFileByte) × the \(file.count)-byte file))")
             }
             inflated += member.size
         }
