@@ -43,9 +43,15 @@ def median_runs(cmd: list[str], runs: int) -> dict:
 
 
 def cpu_line() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return f"{line.split(':', 1)[1].strip()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+    info = Path("/proc/cpuinfo").read_text().splitlines()
+    field = lambda key: next((l.split(":", 1)[1].strip() for l in info if l.split(":", 1)[0].strip() == key), "?")
+    flags = set(field("flags").split())
+    isa = [f for f in ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_tile") if f in flags]
+    name = field("model name")
+    if name != "?":
+        # The kernels the executor picks follow these flags (SWSL_KERNELS=avx2 forces the AVX2 path).
+        return (f"{name} (family {field('cpu family')}, model {field('model')}; {' '.join(isa) or 'no AVX2'}), "
+                f"{os.cpu_count()} cores, {platform.system()} {platform.release()}")
     return platform.processor()
 
 
