@@ -1,42 +1,51 @@
 #!/usr/bin/env bash
-# Task accuracy of every arithmetic on the trained fixture (a small ResNet trained on scikit-learn's
-# digits, Fixtures/generate_trained.py): 540 held-out images against PyTorch's logits and the labels.
+# Task accuracy of every int8 arithmetic on the trained fixtures (two small ResNets trained on
+# scikit-learn's digits, Fixtures/generate_trained.py): 540 held-out images against PyTorch's logits
+# and the labels. Also runs the AVX2 kernels (SWSL_KERNELS=avx2: 127 activation levels) where the
+# default picks AVX-512 VNNI (255).
 # Usage: Benchmarks/trained_accuracy.sh [swsl-convert binary]   (default: the release build; needs numpy)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${1:-$root/.build/release/swsl-convert}"
-model="$root/Fixtures/models/digits_resnet.trained.pth"
 golden="$root/Fixtures/golden"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-"$bin" "$model" "$work/fp32.swm" --precision fp32 >/dev/null
-"$bin" "$model" "$work/synthetic.swm" >/dev/null
-"$bin" "$model" "$work/calibrated.swm" --calibrate "$golden/digits_calibration_x.npy" >/dev/null
-"$bin" run "$model" --input "$golden/digits_test_x.npy" --output "$work/reference.npy" >/dev/null
-"$bin" run "$work/fp32.swm" --input "$golden/digits_test_x.npy" --output "$work/fp32.npy" >/dev/null
-for file in synthetic calibrated; do
-  "$bin" run "$work/$file.swm" --input "$golden/digits_test_x.npy" --int8 dequantized --output "$work/$file.dequantized.npy" >/dev/null
-  "$bin" run "$work/$file.swm" --input "$golden/digits_test_x.npy" --int8 integer --output "$work/$file.integer.npy" >/dev/null
+x="$golden/digits_test_x.npy"
+for model in digits_resnet digits_bottleneck; do
+  src="$root/Fixtures/models/$model.trained.pth"
+  "$bin" "$src" "$work/$model.fp32.swm" --precision fp32 >/dev/null
+  "$bin" "$src" "$work/$model.default.swm" >/dev/null
+  "$bin" "$src" "$work/$model.synthetic.swm" --calibrate synthetic >/dev/null
+  "$bin" "$src" "$work/$model.calibrated.swm" --calibrate "$golden/digits_calibration_x.npy" >/dev/null
+  "$bin" run "$work/$model.fp32.swm" --input "$x" --output "$work/$model.fp32.npy" >/dev/null
+  for kernels in automatic avx2; do
+    export SWSL_KERNELS=$kernels
+    "$bin" run "$work/$model.default.swm" --input "$x" --output "$work/$model.default.$kernels.npy" >/dev/null
+    "$bin" run "$work/$model.default.swm" --input "$x" --int8 dequantized --output "$work/$model.dequantized.$kernels.npy" >/dev/null
+    "$bin" run "$work/$model.synthetic.swm" --input "$x" --output "$work/$model.synthetic.$kernels.npy" >/dev/null
+    "$bin" run "$work/$model.calibrated.swm" --input "$x" --output "$work/$model.calibrated.$kernels.npy" >/dev/null
+  done
+  unset SWSL_KERNELS
 done
-"$bin" run "$work/synthetic.swm" --input "$golden/digits_test_x.npy" --int8 integer --activations dynamic --output "$work/dynamic.npy" >/dev/null
 python3 - "$work" "$golden" <<'PY'
 import sys
 import numpy as np
 work, golden = sys.argv[1], sys.argv[2]
 labels = np.load(f"{golden}/digits_test_labels.npy")
-torch = np.load(f"{golden}/digits_torch_logits.npy")
-rows = [("PyTorch (golden)", torch)]
-for name, f in [("float reference", "reference"), (".swm fp32", "fp32"),
-                ("int8 dequantized, synthetic calibration (default)", "synthetic.dequantized"),
-                ("int8 integer, synthetic calibration", "synthetic.integer"),
-                ("int8 dequantized, 64 training images", "calibrated.dequantized"),
-                ("int8 integer, 64 training images", "calibrated.integer"),
-                ("int8 integer, dynamic ranges", "dynamic")]:
-    rows.append((name, np.load(f"{work}/{f}.npy")))
-print("| arithmetic | task accuracy | top-1 agreement with PyTorch | lowest cosine |")
-print("|---|---|---|---|")
-for name, logits in rows:
-    cos = (logits * torch).sum(1) / np.linalg.norm(logits, axis=1) / np.linalg.norm(torch, axis=1)
-    print(f"| {name} | {100 * (logits.argmax(1) == labels).mean():.2f}% | "
-          f"{100 * (logits.argmax(1) == torch.argmax(1)).mean():.2f}% | {cos.min():.5f} |")
+goldens = {"digits_resnet": "digits_torch_logits", "digits_bottleneck": "digits_bottleneck_torch_logits"}
+print("| model | arithmetic (command) | kernels | task accuracy | top-1 agreement with PyTorch | lowest cosine |")
+print("|---|---|---|---|---|---|")
+for model, logits_name in goldens.items():
+    torch = np.load(f"{golden}/{logits_name}.npy")
+    rows = [("PyTorch fp32 (golden)", "", torch), (".swm fp32", "", np.load(f"{work}/{model}.fp32.npy"))]
+    for name, f in [("int8 default: integer, ranges measured per input (`convert IN OUT`, `run`)", "default"),
+                    ("int8 dequantized (`run --int8 dequantized`)", "dequantized"),
+                    ("int8 integer, 64 training images (`convert --calibrate X.npy`)", "calibrated"),
+                    ("int8 integer, synthetic ranges (`convert --calibrate synthetic`)", "synthetic")]:
+        for kernels in ("automatic", "avx2"):
+            rows.append((name, kernels, np.load(f"{work}/{model}.{f}.{kernels}.npy")))
+    for name, kernels, logits in rows:
+        cos = (logits * torch).sum(1) / np.linalg.norm(logits, axis=1) / np.linalg.norm(torch, axis=1)
+        print(f"| {model} | {name} | {kernels} | {100 * (logits.argmax(1) == labels).mean():.2f}% | "
+              f"{100 * (logits.argmax(1) == torch.argmax(1)).mean():.2f}% | {cos.min():.5f} |")
 PY

@@ -47,15 +47,40 @@ class BasicBlock(nn.Module):
         return F.relu(y + (x if self.downsample is None else self.downsample(x)))
 
 
-class TinyResNet(nn.Module):
-    def __init__(self, widths=(8, 16, 32, 64), classes=10):
+class Bottleneck(nn.Module):
+    def __init__(self, cin: int, planes: int, stride: int):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, widths[0], 7, 2, 3, bias=False)
-        self.bn1 = nn.BatchNorm2d(widths[0])
-        cin = widths[0]
+        cout = planes * 4
+        self.conv1 = nn.Conv2d(cin, planes, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.conv3 = nn.Conv2d(planes, cout, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(cout)
+        self.downsample = None
+        if stride != 1 or cin != cout:
+            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = F.relu(self.bn1(self.conv1(x)))
+        y = F.relu(self.bn2(self.conv2(y)))
+        y = self.bn3(self.conv3(y))
+        return F.relu(y + (x if self.downsample is None else self.downsample(x)))
+
+
+class TinyResNet(nn.Module):
+    def __init__(self, widths=(8, 16, 32, 64), layers=(1, 1, 1, 1), stem=8, bottleneck=False, classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, stem, 7, 2, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(stem)
+        cin = stem
+        block = Bottleneck if bottleneck else BasicBlock
         for i, w in enumerate(widths):
-            setattr(self, f"layer{i + 1}", nn.Sequential(BasicBlock(cin, w, 1 if i == 0 else 2)))
-            cin = w
+            blocks = []
+            for j in range(layers[i]):
+                blocks.append(block(cin, w, 2 if i > 0 and j == 0 else 1))
+                cin = w * 4 if bottleneck else w
+            setattr(self, f"layer{i + 1}", nn.Sequential(*blocks))
         self.fc = nn.Linear(cin, classes)
 
     def forward(self, x):
@@ -71,16 +96,8 @@ def images(x: np.ndarray) -> torch.Tensor:
     return (t - 0.5) / 0.5
 
 
-def main() -> None:
-    torch.manual_seed(0)
-    torch.set_num_threads(2)
-    digits = load_digits()
-    x_train, x_test, y_train, y_test = train_test_split(
-        digits.data, digits.target, test_size=0.3, stratify=digits.target, random_state=0)
-    train, test = images(x_train), images(x_test)
-    labels = torch.from_numpy(y_train).long()
-    model = TinyResNet()
-    optimiser = torch.optim.Adam(model.parameters(), lr=3e-3, weight_decay=1e-4)
+def train_model(model: nn.Module, train: torch.Tensor, labels: torch.Tensor, weight_decay: float) -> None:
+    optimiser = torch.optim.Adam(model.parameters(), lr=3e-3, weight_decay=weight_decay)
     for epoch in range(30):
         model.train()
         order = torch.randperm(len(train))
@@ -91,15 +108,33 @@ def main() -> None:
             loss.backward()
             optimiser.step()
     model.eval()
-    with torch.no_grad():
-        logits = model(test)
-    accuracy = (logits.argmax(1).numpy() == y_test).mean()
-    print(f"held-out accuracy {accuracy * 100:.2f}% on {len(y_test)} images")
-    torch.save(model.state_dict(), HERE / "models" / "digits_resnet.trained.pth")
+
+
+def main() -> None:
+    torch.set_num_threads(2)
+    digits = load_digits()
+    x_train, x_test, y_train, y_test = train_test_split(
+        digits.data, digits.target, test_size=0.3, stratify=digits.target, random_state=0)
+    train, test = images(x_train), images(x_test)
+    labels = torch.from_numpy(y_train).long()
     golden = HERE / "golden"
+    # The second model: Bottleneck blocks (ResNet-50's), two blocks in the first stage (an identity
+    # shortcut), a wider stem, no weight decay (larger weights and activation outliers).
+    models = [("digits_resnet", "digits_torch_logits", dict(), 1e-4),
+              ("digits_bottleneck", "digits_bottleneck_torch_logits",
+               dict(layers=(2, 1, 1, 1), stem=16, bottleneck=True), 0.0)]
+    for name, golden_name, shape, weight_decay in models:
+        torch.manual_seed(0)
+        model = TinyResNet(**shape)
+        train_model(model, train, labels, weight_decay)
+        with torch.no_grad():
+            logits = model(test)
+        accuracy = (logits.argmax(1).numpy() == y_test).mean()
+        print(f"{name}: held-out accuracy {accuracy * 100:.2f}% on {len(y_test)} images")
+        torch.save(model.state_dict(), HERE / "models" / f"{name}.trained.pth")
+        np.save(golden / f"{golden_name}.npy", logits.numpy().astype("<f4"))
     np.save(golden / "digits_test_x.npy", test.numpy().astype("<f4"))
     np.save(golden / "digits_test_labels.npy", y_test.astype("<f4"))
-    np.save(golden / "digits_torch_logits.npy", logits.numpy().astype("<f4"))
     np.save(golden / "digits_calibration_x.npy", train[:64].numpy().astype("<f4"))
 
 

@@ -6,7 +6,7 @@ extension ExecutionPlan {
     /// place). With `avgDown`, a strided block's shortcut average-pools first (ResNet-D). `int8`
     /// picks how int8 weights are multiplied (the stem and the classifier always use float arithmetic).
     public init(stem: [FoldedConv], stages: [[FoldedBlock]], fc: FoldedConv, avgDown: Bool = false,
-                int8: Int8Arithmetic = .dequantized) throws(PlanError) {
+                int8: Int8Arithmetic = .integer) throws(PlanError) {
         let integer = int8 == .integer
         let stemLayers = try stem.map { (conv) throws(PlanError) in try ConvLayer(folded: conv, relu: true) }
         var stageLayers: [[BlockLayers]] = []

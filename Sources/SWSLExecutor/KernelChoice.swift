@@ -34,6 +34,11 @@ public enum KernelChoice: String, Sendable, CaseIterable {
     /// True when this CPU runs the AVX-512 kernels.
     public static var avx512Supported: Bool { swk_isa_supported(SWK_ISA_AVX512) != 0 }
 
+    /// Every distinct kernel set this CPU runs: portable, then AVX2 and AVX-512 where supported.
+    public static var supportedChoices: [KernelChoice] {
+        [.portable] + (avx2Supported ? [.avx2] : []) + (avx512Supported ? [.avx512] : [])
+    }
+
     /// The kernels that actually run on this CPU for this choice: a choice the CPU lacks falls back
     /// to the next narrower one, down to portable.
     public var resolved: KernelChoice {

@@ -179,7 +179,7 @@ public enum ConversionPipeline {
         let result: Calibration.Result
         do {
             let plan = try SWMPlanLoader.plan(tensors: conversion.tensors, architecture: model.architecture,
-                                              what: request.output)
+                                              what: request.output, int8: .dequantized)
             result = try Calibration.run(plan: plan, inputs: inputs.values, samples: inputs.samples,
                                          height: inputs.height, width: inputs.width)
         } catch {

@@ -36,7 +36,7 @@ public struct LoadedModel: Sendable {
     }
 
     /// Opens `path`: a `.swm` (validated; tensor CRCs with `checkCRC`) or any checkpoint the readers accept.
-    public static func load(path: String, checkCRC: Bool = false, int8: Int8Arithmetic = .dequantized,
+    public static func load(path: String, checkCRC: Bool = false, int8: Int8Arithmetic = .integer,
                             activations: ActivationRanges = .calibrated) throws(RuntimeError) -> LoadedModel {
         if SWMFile.isSWM(path: path) {
             let file: SWMFile

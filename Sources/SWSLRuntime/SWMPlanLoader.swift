@@ -17,13 +17,13 @@ public enum ActivationRanges: String, Sendable, CaseIterable {
 public enum SWMPlanLoader {
     /// The plan for an opened `.swm` (rule 14 checked, weights used in place); `int8` picks how int8
     /// weights run, and `.dynamic` activations leave the stored `P.input_scale`s unread.
-    public static func plan(_ file: SWMFile, int8: Int8Arithmetic = .dequantized,
+    public static func plan(_ file: SWMFile, int8: Int8Arithmetic = .integer,
                             activations: ActivationRanges = .calibrated) throws(RuntimeError) -> ExecutionPlan {
         try plan(file, architecture: try architecture(of: file), int8: int8, activations: activations)
     }
 
     /// The same, with the file's architecture already decoded (`architecture(of:)`).
-    public static func plan(_ file: SWMFile, architecture: ResNetArchitecture, int8: Int8Arithmetic = .dequantized,
+    public static func plan(_ file: SWMFile, architecture: ResNetArchitecture, int8: Int8Arithmetic = .integer,
                             activations: ActivationRanges = .calibrated) throws(RuntimeError) -> ExecutionPlan {
         try plan(Source(file), architecture: architecture, int8: int8, calibrated: activations == .calibrated)
     }
@@ -35,7 +35,7 @@ public enum SWMPlanLoader {
 
     /// A plan over a conversion's tensors before they are written (`what` names them in errors).
     public static func plan(tensors: [SWMTensor], architecture: ResNetArchitecture, what: String,
-                            int8: Int8Arithmetic = .dequantized) throws(RuntimeError) -> ExecutionPlan {
+                            int8: Int8Arithmetic) throws(RuntimeError) -> ExecutionPlan {
         try plan(Source(tensors, what: what), architecture: architecture, int8: int8, calibrated: true)
     }
 

@@ -32,7 +32,7 @@ struct Convert: ParsableCommand {
     var weightLayout: WeightLayout = .packed
 
     @Option(help: ArgumentHelp(
-        "int8: activation ranges to store: 'synthetic' (default: \(CalibrationSource.defaultSyntheticSamples) generated images, approximate), 'none', or real inputs: a float32 [N, C, H, W] .npy preprocessed like `run --input`, a photo, or a folder of JPEG/PNG photos.",
+        "int8: activation ranges to store. 'none' (default): none stored, the integer path measures each input's own (dynamic ranges: faithful on any data, a little slower). Real inputs from the model's own data store static ranges (fastest): a float32 [N, C, H, W] .npy preprocessed like `run --input`, a photo, or a folder of JPEG/PNG photos. 'synthetic': \(CalibrationSource.defaultSyntheticSamples) generated images (approximate; can clip real data).",
         valueName: "synthetic|none|PATH"))
     var calibrate: String?
 
@@ -70,7 +70,7 @@ struct Convert: ParsableCommand {
 
     /// `--calibrate` as the pipeline takes it.
     var calibrationSource: CalibrationSource {
-        switch calibrate ?? "synthetic" {
+        switch calibrate ?? "none" {
         case "none": .none
         case "synthetic": .synthetic(samples: calibrationSamples ?? CalibrationSource.defaultSyntheticSamples)
         case let path: .inputs(path: path, limit: calibrationSamples ?? CalibrationSource.defaultFileSamples)

@@ -7,10 +7,10 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int = Executor.defaultThreads
 
-    @Option(help: "int8 models: 'dequantized' (default; int8 weights, float arithmetic) or 'integer' (int8 × uint8 → int32, faster, slightly less accurate).")
-    var int8: Int8Arithmetic = .dequantized
+    @Option(help: "int8 models: 'integer' (default; int8 × uint8 → int32, the fast path) or 'dequantized' (int8 weights widened to float, float arithmetic and speed).")
+    var int8: Int8Arithmetic = .integer
 
-    @Option(help: "With --int8 integer: 'calibrated' (default; the ranges the .swm stores, where it has them) or 'dynamic' (each input's own range, measured per image and layer).")
+    @Option(help: "With --int8 integer: 'calibrated' (default; the ranges the .swm stores where it has them, else each input's own) or 'dynamic' (each input's own range, measured per image and layer).")
     var activations: ActivationRanges = .calibrated
 
     func validate() throws {
@@ -19,7 +19,7 @@ struct RunOptions: ParsableArguments {
 }
 
 /// Loads a model; a refusal is printed as `swsl-convert: FILE: why` and exits with 2.
-func loadModel(_ path: String, checkCRC: Bool = false, int8: Int8Arithmetic = .dequantized,
+func loadModel(_ path: String, checkCRC: Bool = false, int8: Int8Arithmetic = .integer,
                activations: ActivationRanges = .calibrated) throws -> LoadedModel {
     do { return try LoadedModel.load(path: path, checkCRC: checkCRC, int8: int8, activations: activations) } catch {
         throw CommandFailure(error)

@@ -13,6 +13,11 @@ struct Verify: ParsableCommand {
             fp16: cosine ≥ 0.9999, relative ≤ 1e-2; int8: cosine ≥ 0.99; all: the same top-1 on every input. \
             A top-1 change where the reference's class led by no more than the tie margin (a share of its largest \
             logit: fp32 0, fp16 0.001, int8 0.01) is a near tie: reported, counted as agreement. \
+            Without --input or --image the inputs are three families unlike each other and unlike any calibration \
+            data: the bundled photographs, drawn shapes and uniform noise, each reported on its own line. They \
+            check the conversion, not the model on its task: the verdict says so, and a model trained on other \
+            images than everyday photographs, or an int8 file with stored activation ranges, is certified only by \
+            its own data (--image, --input). \
             Exit status: 0 pass, 1 numerical failure, 2 input error.
             """)
 
@@ -22,17 +27,17 @@ struct Verify: ParsableCommand {
     @Option(help: "The source checkpoint it was converted from.")
     var reference: String
 
-    @Option(help: "Inputs: a float32 .npy [N, C, H, W]. Without it (or --image), deterministic synthetic inputs are used.")
+    @Option(help: "Inputs: a float32 .npy [N, C, H, W]. Without it (or --image): the bundled photographs, drawn shapes and noise.")
     var input: String?
 
     @Option(help: "An image (JPEG or PNG) to use as input, preprocessed as the model's metadata says; repeatable.")
     var image: [String] = []
 
-    @Option(help: "Number of synthetic inputs.")
-    var samples: Int = 8
+    @Option(help: "Default inputs: how many to generate beside the bundled photographs (a third noise, the rest shapes).")
+    var samples: Int = 6
 
-    @Option(help: "Spatial size of synthetic inputs (default: the model's 224).")
-    var size: Int = 224
+    @Option(help: "Default inputs: height and width (default: the model's input size).")
+    var size: Int?
 
     @Option(help: "Pass only if the smallest cosine similarity is at least this.")
     var cosineMin: Double?
@@ -53,6 +58,8 @@ struct Verify: ParsableCommand {
 
     func validate() throws {
         guard input == nil || image.isEmpty else { throw ValidationError("give --input or --image, not both") }
+        guard samples >= 0 else { throw ValidationError("--samples must be at least 0") }
+        if let size, size < 1 { throw ValidationError("--size must be at least 1") }
         if let tieMargin, !(tieMargin >= 0 && tieMargin.isFinite) {
             throw ValidationError("--tie-margin must be a finite share ≥ 0, got \(tieMargin)")
         }
@@ -64,9 +71,9 @@ struct Verify: ParsableCommand {
         guard candidate.architecture.numClasses == source.architecture.numClasses else {
             throw CommandFailure(place: model, "\(candidate.architecture.numClasses) classes, the reference has \(source.architecture.numClasses)")
         }
-        let (values, shape, origin) = try image.isEmpty
-            ? inputs(channels: candidate.architecture.inputChannels)
-            : { let (v, s) = try imageBatch(image, for: candidate); return (v, s, image.joined(separator: ", ")) }()
+        let (values, shape, origin, groups) = try image.isEmpty
+            ? inputs(for: candidate)
+            : { let (v, s) = try imageBatch(image, for: candidate); return (v, s, image.joined(separator: ", "), []) }()
         let (n, h, w) = (shape[0], shape[2], shape[3])
         let a = try execute(candidate, input: values, batch: n, height: h, width: w, threads: options.threads)
         let b = try execute(source, input: values, batch: n, height: h, width: w, threads: options.threads)
@@ -78,10 +85,26 @@ struct Verify: ParsableCommand {
         if let tieMargin { limits.tieMargin = tieMargin }
         let nearTies = comparison.nearTies(tieMargin: limits.tieMargin)
         let failures = limits.failures(comparison)
+        let classes = candidate.architecture.numClasses
+        let perGroup = groups.map { group in
+            (group, LogitComparison(candidate: Array(a[group.range.lowerBound * classes..<group.range.upperBound * classes]),
+                                    reference: Array(b[group.range.lowerBound * classes..<group.range.upperBound * classes]),
+                                    classes: classes))
+        }
+        let scope = VerifyScope(model: candidate, options: options, defaultInputs: !groups.isEmpty)
         if json {
             print(JSONValue.object([
                 ("model", .string(model)), ("reference", .string(reference)), ("precision", .string(candidate.precision)),
-                ("inputs", .string(origin)), ("comparison", comparison.json),
+                ("inputs", .string(origin)),
+                ("input_groups", .array(perGroup.map { group, c in
+                    .object([("name", .string(group.name)), ("description", .string(group.description)),
+                             ("count", .int(Int64(group.range.count))), ("top1_agreement", .double(c.top1Agreement)),
+                             ("cosine_min", .double(c.cosineMin))])
+                })),
+                ("int8", scope.int8.map(JSONValue.string) ?? .null),
+                ("covers", .string(scope.covers)),
+                ("needs_own_inputs", .bool(scope.needsOwnInputs)), ("advice", scope.advice.map(JSONValue.string) ?? .null),
+                ("comparison", comparison.json),
                 ("top1_near_ties", .int(Int64(nearTies))),
                 ("top1_agreement_counting_near_ties", .double(comparison.top1Agreement(tieMargin: limits.tieMargin))),
                 ("thresholds", .object([("cosine_min", .double(limits.cosineMin)), ("top1_min", .double(limits.top1Min)),
@@ -97,6 +120,11 @@ struct Verify: ParsableCommand {
                   cosine           min \(f(comparison.cosineMin, 6))   mean \(f(comparison.cosineMean, 6))
                   max difference   abs \(comparison.maxAbsDiff)   relative \(comparison.maxRelDiff)
                 """)
+            for (group, c) in perGroup {
+                let name = group.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                print("  \(name) \(group.range.count) inputs: top-1 \(f(c.top1Agreement * 100, 1))%, cosine min \(f(c.cosineMin, 6))")
+            }
+            if let int8 = scope.int8 { print("  int8             \(int8)") }
             if let lead = comparison.top1DisagreementLead {
                 let changes = comparison.top1Leads.compactMap { $0 }.count
                 let tieNote = nearTies == 0 ? "none a near tie"
@@ -105,24 +133,81 @@ struct Verify: ParsableCommand {
                 print("  top-1 changes    \(changes), where the reference led by at most \(f(lead * 100, 2))% of its largest logit"
                       + " (\(tieNote); tie margin \(f(limits.tieMargin * 100, 2))%)")
             }
-            print(failures.isEmpty ? "PASS" : "FAIL: " + failures.joined(separator: "; "))
+            print(failures.isEmpty ? "PASS on \(scope.covers)" : "FAIL: " + failures.joined(separator: "; "))
+            if let advice = scope.advice { print(advice) }
         }
         if !failures.isEmpty { throw ExitCode(1) }
     }
 
-    private func inputs(channels: Int) throws -> ([Float], [Int], String) {
+    private func inputs(for model: LoadedModel) throws -> ([Float], [Int], String, [VerificationInputs.Group]) {
+        let channels = model.architecture.inputChannels
         guard let input else {
-            return (SyntheticInputs.make(samples: samples, channels: channels, height: size, width: size),
-                    [samples, channels, size, size], "synthetic: \(samples) deterministic images \(size)×\(size)")
+            let preprocessing = model.metadata?.preprocessing ?? .imageNet
+            let side = size ?? preprocessing.inputSize
+            let set = VerificationInputs.defaults(channels: channels, size: side, generated: samples, preprocessing: preprocessing)
+            return (set.values, set.shape, "default: " + set.groups.map(\.description).joined(separator: ", ") + ", \(side)×\(side)",
+                    set.groups)
         }
         do {
             let array = try NPYArray.read(path: input)
             guard array.shape.count == 4, array.shape[1] == channels else {
                 throw CommandFailure(place: input, "input must be [N, \(channels), H, W], got \(array.shape)")
             }
-            return (array.values, array.shape, input)
+            return (array.values, array.shape, input, [])
         } catch let e as NPYArray.FormatError {
             throw CommandFailure(place: input, "\(e)")
         }
+    }
+}
+
+/// What a verify run covers, and when only the user's own inputs can certify the result.
+struct VerifyScope {
+    /// How int8 ran, for int8 files: the arithmetic and where activation ranges came from.
+    let int8: String?
+    /// What the verdict covers.
+    let covers: String
+    /// Whether the verdict falls short of certifying the model on its own data.
+    let needsOwnInputs: Bool
+    /// What to do about it; nil when the user's own inputs were used.
+    let advice: String?
+
+    init(model: LoadedModel, options: RunOptions, defaultInputs: Bool) {
+        let isInt8 = model.precision == "int8"
+        let stored = model.metadata?.quantization.activations
+        let storedRanges = isInt8 && options.int8 == .integer && options.activations == .calibrated && stored != nil
+        if isInt8 {
+            switch (options.int8, storedRanges) {
+            case (.dequantized, _): int8 = "dequantized (float arithmetic on int8 weights; no activation ranges)"
+            case (.integer, true):
+                var source = "unknown inputs", samples = ""
+                if case .string(let s)? = stored?["source"] { source = s }
+                if case .int(let n)? = stored?["samples"] { samples = "\(n) " }
+                int8 = "integer, activation ranges stored in the file (calibrated on \(samples)inputs from \(source))"
+            case (.integer, false): int8 = "integer, activation ranges measured on each input (dynamic)"
+            }
+        } else {
+            int8 = nil
+        }
+        let architecture = model.architecture
+        let photoModel = architecture.inputChannels == 3 && architecture.numClasses == 1000
+        covers = defaultInputs ? "generic inputs (photographs, shapes, noise): the conversion matches its source"
+            : "your inputs"
+        guard defaultInputs else {
+            needsOwnInputs = false
+            advice = nil
+            return
+        }
+        needsOwnInputs = true
+        var reasons: [String] = []
+        if !photoModel {
+            reasons.append("this model takes \(architecture.inputChannels)-channel inputs into \(architecture.numClasses) classes, "
+                           + "not ImageNet photographs, so the default inputs are outside its domain")
+        }
+        if storedRanges {
+            reasons.append("its stored activation ranges clip whatever exceeds the calibration data, so they hold only for inputs like it")
+        }
+        advice = reasons.isEmpty
+            ? "These are not your data: to certify the model on its task, verify with inputs from it (--image FILE, --input X.npy)."
+            : "Real inputs needed: " + reasons.joined(separator: "; ") + ". Certify with inputs from the model's own data (--image FILE, --input X.npy)."
     }
 }

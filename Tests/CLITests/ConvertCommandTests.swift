@@ -130,8 +130,13 @@ import SWSLFormat
             let result = try CLI.run([input, out, "--json"] + extra)
             return (result, result.status == 0 ? try SWMFile.open(path: out, checkCRC: true) : nil)
         }
-        // Default: synthetic samples; every convolution after the stem and the classifier get a scale.
-        let (synthetic, defaultFile) = try convert([])
+        // Default: no ranges stored (the integer path measures each input), nothing calibrated.
+        let (plain, plainFile) = try convert([])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plainFile?.metadata.quantization.activations == nil)
+        #expect(plainFile?.entries.contains { $0.name.hasSuffix(".input_scale") } == false)
+        // Synthetic samples: every convolution after the stem and the classifier get a scale.
+        let (synthetic, defaultFile) = try convert(["--calibrate", "synthetic"])
         #expect(synthetic.status == 0, "\(synthetic.stderr)")
         let activations = defaultFile?.metadata.quantization.activations
         #expect(activations?["source"] == .string("synthetic"))

@@ -42,9 +42,15 @@ import SWSLFormat
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let report = try JSONParser.parse(Array(result.stdout.utf8))
         #expect(report["pass"] == .bool(true))
-        #expect(report["comparison"]?["samples"] == .int(3))
+        // The bundled photographs, then 3 generated: 2 shapes, 1 noise; each family reported.
+        #expect(report["comparison"]?["samples"] == .int(7))
         #expect(report["precision"] == .string(precision))
-        if case .string(let origin)? = report["inputs"] { #expect(origin.contains("synthetic")) }
+        if case .string(let origin)? = report["inputs"] { #expect(origin.contains("4 bundled photographs")) }
+        guard case .array(let groups)? = report["input_groups"] else { Issue.record("no input_groups"); return }
+        #expect(groups.map { $0["name"] } == [.string("photographs"), .string("shapes"), .string("noise")])
+        #expect(groups.map { $0["count"] } == [.int(4), .int(2), .int(1)])
+        // Generic inputs never certify a model on its task; a 1000-class 3-channel model is told so mildly.
+        #expect(report["needs_own_inputs"] == .bool(true))
     }
 
     @Test func verifyFailsWithStatusOneOnANumericalMismatch() throws {
