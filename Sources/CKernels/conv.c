@@ -1,4 +1,4 @@
-/* The convolution driver: implicit-im2col GEMM with BLIS-style cache blocking.
+/* The float convolution driver: implicit-im2col GEMM with BLIS-style cache blocking.
  *
  * Per group: C[Mg x N] = A[Mg x K] * B[K x N], A the packed weights, B the im2col matrix of the input
  * (never built whole). Loops, outermost first: column blocks of SWK_NC (the packed B block, L2/L3),
@@ -57,101 +57,65 @@ static void conv_narrow(const swk_conv *conv, swk_narrow_fn narrow, swk_widen_fn
     }
 }
 
-/* The arithmetic one call runs: float (float32 weights read in place, float16/int8 widened into the
- * workspace) or integer (int8 quad weights, activations quantized to unsigned bytes per K block). */
-typedef struct {
-    int integer;
-    const swk_kernel_set *fks;
-    const swk_int8_kernel_set *iks;
-    int nr;
-    float inverse;
-} arithmetic;
-
-/* K-block length: K split into equal blocks of at most about SWK_KC, multiples of four for the
- * integer kernels (their reduction runs in quads). */
-static int block_step(int k, int integer) {
-    int step = k_step(k);
-    return integer ? (step + 3) / 4 * 4 : step;
-}
-
-/* Packs (and, integer, quantizes) the B block of group g: reduction indices [pc, pc + kc), columns
- * [jc, jc + nc). A padded convolution's block is first copied with explicit zero borders. */
-static void prepare_b(const arithmetic *ar, const swk_conv *conv, const float *input, int g, int pc, int kc, int jc,
-                      int nc, float *bbuf, float *pbuf, uint8_t *qbuf) {
-    const swk_pack_fn pack = ar->integer ? ar->iks->pack : ar->fks->pack;
-    if (ar->integer && conv->kernel_h == 1 && conv->kernel_w == 1 && conv->stride == 1 && conv->padding == 0) {
-        ar->iks->quantize_pointwise(conv, input, g, pc, kc, jc, nc, qbuf, ar->inverse, ar->iks->levels);
-        return;
-    }
+/* Packs the B block of group g: reduction indices [pc, pc + kc), columns [jc, jc + nc). A padded
+ * convolution's block is first copied with explicit zero borders. */
+static void prepare_b(const swk_kernel_set *ks, const swk_conv *conv, const float *input, int g, int pc, int kc,
+                      int jc, int nc, float *bbuf, float *pbuf) {
     swk_conv view;
     int view_k0, view_col0;
     if (conv->padding > 0 && conv->kernel_h * conv->kernel_w > 1
         && swk_pad_block(conv, input, g, pc, kc, jc, nc, pbuf, &view, &view_k0, &view_col0)) {
-        pack(&view, pbuf, 0, view_k0, kc, view_col0, nc, bbuf);
+        ks->pack(&view, pbuf, 0, view_k0, kc, view_col0, nc, bbuf);
     } else {
-        pack(conv, input, g, pc, kc, jc, nc, bbuf);
+        ks->pack(conv, input, g, pc, kc, jc, nc, bbuf);
     }
-    if (ar->integer) ar->iks->quantize(bbuf, qbuf, (nc + ar->nr - 1) / ar->nr, kc, ar->inverse, ar->iks->levels);
 }
 
-/* The one convolution driver (see the top of this file), for both arithmetics. */
+/* The float convolution driver (see the top of this file). */
 void swk_conv_run(const swk_conv *conv, const float *input, const float *residual, float *output,
                   int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
                   float *workspace) {
-    arithmetic ar = {0};
-    ar.integer = conv->input_scale > 0 && conv->weight_type == SWK_WEIGHTS_I8 && conv->quad_weights;
-    if (ar.integer) {
-        ar.iks = swk_int8_kernels_for(conv->isa);
-        ar.nr = ar.iks->nr;
-        ar.inverse = 1.0f / conv->input_scale;
-    } else {
-        ar.fks = swk_kernels_for(conv->isa);
-        ar.nr = ar.fks->nr;
-    }
-    const int nr = ar.nr;
+    const swk_kernel_set *ks = swk_kernels_for(conv->isa);
+    const int nr = ks->nr;
     const int rows = conv->out_channels / conv->groups;
     const int k = (conv->in_channels / conv->groups) * conv->kernel_h * conv->kernel_w;
-    const int quads = (k + 3) / 4;
     const int panels = (rows + SWK_MR - 1) / SWK_MR;
     const long n = (long)conv->out_height * conv->out_width;
     const size_t element = swk_weight_element_size(conv->weight_type);
-    const int kstep = block_step(k, ar.integer);
+    const int kstep = k_step(k);
     float *bbuf = (float *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
     float *abuf = bbuf + swk_workspace_a_offset();
     float *pbuf = bbuf + swk_workspace_pad_offset();
-    uint8_t *qbuf = (uint8_t *)(bbuf + swk_workspace_q_offset());
 
-    if (!ar.integer && col_end - col_begin <= SWK_NARROW && conv->kernel_h == 1 && conv->kernel_w == 1
+    if (col_end - col_begin <= SWK_NARROW && conv->kernel_h == 1 && conv->kernel_w == 1
         && conv->stride == 1 && conv->padding == 0) {
         for (int g = group_begin; g < group_end; g++) {
-            conv_narrow(conv, ar.fks->narrow, ar.fks->widen, input, residual, output, g, row_begin, row_end, col_begin,
+            conv_narrow(conv, ks->narrow, ks->widen, input, residual, output, g, row_begin, row_end, col_begin,
                         col_end, abuf);
         }
         return;
     }
-    static const float ones[SWK_MR] = {1, 1, 1, 1, 1, 1};
     for (int g = group_begin; g < group_end; g++) {
         for (int jc = col_begin; jc < col_end; jc += SWK_NC) {
             const int nc = col_end - jc < SWK_NC ? col_end - jc : SWK_NC;
             for (int pc = 0; pc < k; pc += kstep) {
                 const int kc = k - pc < kstep ? k - pc : kstep;
-                const int kq = (kc + 3) / 4;
                 const int last = pc + kc == k;
-                prepare_b(&ar, conv, input, g, pc, kc, jc, nc, bbuf, pbuf, qbuf);
+                prepare_b(ks, conv, input, g, pc, kc, jc, nc, bbuf, pbuf);
                 for (int ic = row_begin; ic < row_end; ic += SWK_MC) {
                     const int mc = row_end - ic < SWK_MC ? row_end - ic : SWK_MC;
                     const size_t first_panel = (size_t)g * panels + (size_t)(ic / SWK_MR);
-                    /* The float A block: float32 weights in place, others widened into the workspace. */
-                    const float *ablock = NULL;
-                    size_t astride = 0;
-                    if (!ar.integer && conv->weight_type == SWK_WEIGHTS_F32) {
+                    /* The A block: float32 weights in place, others widened into the workspace. */
+                    const float *ablock;
+                    size_t astride;
+                    if (conv->weight_type == SWK_WEIGHTS_F32) {
                         ablock = (const float *)conv->weights + (first_panel * k + pc) * SWK_MR;
                         astride = (size_t)k * SWK_MR;
-                    } else if (!ar.integer) {
+                    } else {
                         astride = (size_t)kc * SWK_MR;
                         for (int i = 0; i * SWK_MR < mc; i++) {
                             const char *src = (const char *)conv->weights + ((first_panel + i) * k + pc) * SWK_MR * element;
-                            ar.fks->widen(src, abuf + i * astride, astride, conv->weight_type);
+                            ks->widen(src, abuf + i * astride, astride, conv->weight_type);
                         }
                         ablock = abuf;
                     }
@@ -162,25 +126,16 @@ void swk_conv_run(const swk_conv *conv, const float *input, const float *residua
                             const long row = (long)g * rows + ic + ir;
                             const long column = jc + jr;
                             float *c = output + row * n + column;
-                            /* The integer kernels apply the weight scales themselves (with the input's). */
                             swk_epilogue ep = {
-                                !ar.integer && conv->pre_bias ? conv->pre_bias + row : NULL,
-                                !ar.integer && conv->scale ? conv->scale + row : NULL,
+                                conv->pre_bias ? conv->pre_bias + row : NULL,
+                                conv->scale ? conv->scale + row : NULL,
                                 conv->post_bias ? conv->post_bias + row : NULL,
                                 residual ? residual + row * n + column : NULL,
                                 n, conv->relu,
                             };
-                            if (ar.integer) {
-                                const int8_t *apanel = conv->quad_weights
-                                    + ((first_panel + (size_t)(ir / SWK_MR)) * quads + (size_t)(pc / 4)) * SWK_MR * 4;
-                                const uint8_t *bpanel = qbuf + (size_t)(jr / nr) * kq * nr * 4;
-                                ar.iks->kernel(kq, apanel, bpanel, c, n, nrows, ncols, pc > 0, last ? &ep : NULL,
-                                               conv->scale ? conv->scale + row : ones, conv->input_scale);
-                            } else {
-                                const float *bpanel = bbuf + (size_t)(jr / nr) * kc * nr;
-                                ar.fks->kernel(kc, ablock + (size_t)(ir / SWK_MR) * astride, bpanel, c, n, nrows,
-                                               ncols, pc > 0, last ? &ep : NULL);
-                            }
+                            const float *bpanel = bbuf + (size_t)(jr / nr) * kc * nr;
+                            ks->kernel(kc, ablock + (size_t)(ir / SWK_MR) * astride, bpanel, c, n, nrows, ncols, pc > 0,
+                                       last ? &ep : NULL);
                         }
                     }
                 }

@@ -1,5 +1,5 @@
-/* What the float and integer convolution drivers share: the workspace layout and the zero-bordered
- * copy of a padded input block. Called by conv.c and conv_int8.c; calls nothing of theirs. */
+/* The float convolution driver's workspace layout and the zero-bordered copy of a padded input block
+ * (conv.c); the workspace also holds the integer driver's block (conv_integer.c). */
 #include <stdint.h>
 #include <string.h>
 #include "internal.h"
@@ -10,16 +10,15 @@ static size_t round_up(size_t value, size_t multiple) { return (value + multiple
 #define SWK_PAD_CAPACITY (64 * 1024)
 
 /* Float offsets inside the (64-byte aligned) workspace: the packed B block, the widened A block, the
- * padded-input copy, the quantized B block of the integer path. */
+ * padded-input copy. */
 size_t swk_workspace_b_offset(void) { return 0; }
 size_t swk_workspace_a_offset(void) { return round_up((size_t)(SWK_KC + 4) * (SWK_NC + SWK_NR_MAX), 16); }
 size_t swk_workspace_pad_offset(void) { return swk_workspace_a_offset() + round_up((size_t)SWK_MC * SWK_KC, 16); }
-size_t swk_workspace_q_offset(void) { return swk_workspace_pad_offset() + round_up(SWK_PAD_CAPACITY, 16); }
 
 size_t swk_conv_workspace_count(const swk_conv *conv) {
-    (void)conv;
-    /* The quantized block holds (SWK_KC + 4) x (SWK_NC + SWK_NR_MAX) bytes. */
-    return swk_workspace_q_offset() + round_up((size_t)(SWK_KC + 4) * (SWK_NC + SWK_NR_MAX) / 4, 16) + 16;
+    const size_t floats = swk_workspace_pad_offset() + round_up(SWK_PAD_CAPACITY, 16) + 16;
+    const size_t integer = (swk_integer_workspace_bytes(conv) + 3) / 4;
+    return floats > integer ? floats : integer;
 }
 
 /* Copies what one (column block, K block) of a padded convolution reads -- its input channels, the

@@ -56,22 +56,15 @@ typedef struct {
 typedef void (*swk_qkernel_fn)(int kq, const int8_t *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
                                int accumulate, const swk_epilogue *ep, const float *wscale, float xscale);
 
-/* Quantizes a float im2col block [panels][kc][nr] into unsigned quads [panels][ceil(kc / 4)][nr][4]:
- * q = clamp(round_to_nearest_even(x * inverse), 0, levels), zero past kc. */
-typedef void (*swk_quantize_fn)(const float *src, uint8_t *dst, int panels, int kc, float inverse, int levels);
+/* Quantizes one row of `width` pixels of four channels (`src[t]` NULL: absent, zero) into 32-bit words,
+ * byte t from channel t: q = clamp(round_to_nearest_even(x * inverse), 0, levels). */
+typedef void (*swk_quantize_row_fn)(const float *const src[4], uint8_t *dst, int width, float inverse, int levels);
 
-/* Quantizes and packs the quads of a 1x1 stride-1 convolution straight from the input planes. */
-typedef void (*swk_quantize_pointwise_fn)(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0,
-                                          int nc, uint8_t *dst, float inverse, int levels);
-
-/* The integer kernels of one instruction set: tile width, the float packer for that width, the
- * quantizer, the fused pointwise quantizer, the microkernel, and the largest activation level it can
- * take without overflow. Every slot is filled. */
+/* The integer kernels of one instruction set: tile width, the row quantizer, the microkernel, and the
+ * largest activation level it can take without overflow. Every slot is filled. */
 typedef struct {
     int nr;
-    swk_pack_fn pack;
-    swk_quantize_fn quantize;
-    swk_quantize_pointwise_fn quantize_pointwise;
+    swk_quantize_row_fn quantize_row;
     swk_qkernel_fn kernel;
     int levels;
 } swk_int8_kernel_set;
@@ -92,11 +85,13 @@ extern const swk_int8_kernel_set swk_vnni_int8_kernels;
 int swk_pad_block(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc, float *buffer,
                   swk_conv *view, int *view_k0, int *view_col0);
 
-/* Workspace layout shared by the float and integer drivers (float offsets). */
+/* Workspace layout of the float driver (float offsets). */
 size_t swk_workspace_b_offset(void);
 size_t swk_workspace_a_offset(void);
 size_t swk_workspace_pad_offset(void);
-size_t swk_workspace_q_offset(void);
+
+/* Bytes of workspace the integer driver needs for `conv` (its packed column block, aligned). */
+size_t swk_integer_workspace_bytes(const swk_conv *conv);
 
 /* The kernels for `isa`, or the portable ones when this CPU cannot run it. */
 const swk_kernel_set *swk_kernels_for(swk_isa isa);

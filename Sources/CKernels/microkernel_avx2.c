@@ -165,26 +165,25 @@ AVX2 static void qkernel_avx2(int kq, const int8_t *a, const uint8_t *b, float *
     finish_tile(acc, c, ldc, mr, nr, accumulate, ep);
 }
 
-#define QUANT_NAME quantize_avx2
+#define QUANT_NAME quantize_row_avx2
 #define QUANT_TARGET AVX2
-#define QUANT_NR AVX2_NR
 #define QUANT_WIDTH 8
 typedef __m256 qvec_t;
 typedef __m256i qint_t;
-#define QLOAD(p) _mm256_load_ps(p)
 #define QMUL(a, b) _mm256_mul_ps((a), (b))
 #define QSET1(x) _mm256_set1_ps(x)
 #define QCVT(v) _mm256_cvtps_epi32(v)
 #define QCLAMP(v, lo, hi) _mm256_min_ps(_mm256_max_ps((v), _mm256_set1_ps(lo)), _mm256_set1_ps(hi))
 #define QOR_SHIFT(acc, i, bits) _mm256_or_si256((acc), _mm256_slli_epi32((i), (bits)))
-#define QSTORE(p, i) _mm256_store_si256((__m256i *)(p), (i))
+#define QLANES(n) _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+#define QSTOREU(p, i) _mm256_storeu_si256((__m256i *)(p), (i))
+#define QSTOREN(p, i, n) _mm256_maskstore_epi32((int *)(p), QLANES(n), (i))
 #define QZEROF() _mm256_setzero_ps()
-#define QUANT_POINTWISE_NAME quantize_pointwise_avx2
 #define QLOADU(p) _mm256_loadu_ps(p)
-#define QLOADN(p, n) _mm256_maskload_ps((p), _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)))
+#define QLOADN(p, n) _mm256_maskload_ps((p), QLANES(n))
 #include "quantize_vector.h"
 
-const swk_int8_kernel_set swk_avx2_int8_kernels = {AVX2_NR, swk_pack_columns_avx2, quantize_avx2, quantize_pointwise_avx2, qkernel_avx2, 127};
+const swk_int8_kernel_set swk_avx2_int8_kernels = {AVX2_NR, quantize_row_avx2, qkernel_avx2, 127};
 
 const swk_kernel_set swk_avx2_kernels = {AVX2_NR, kernel_avx2, swk_widen_avx2, swk_pack_columns_avx2, swk_narrow_avx2};
 #endif

@@ -95,26 +95,24 @@ VNNI static void qkernel_vnni(int kq, const int8_t *a, const uint8_t *b, float *
     }
 }
 
-#define QUANT_NAME quantize_avx512
+#define QUANT_NAME quantize_row_avx512
 #define QUANT_TARGET AVX512
-#define QUANT_NR AVX512_NR
 #define QUANT_WIDTH 16
 typedef __m512 qvec_t;
 typedef __m512i qint_t;
-#define QLOAD(p) _mm512_load_ps(p)
 #define QMUL(a, b) _mm512_mul_ps((a), (b))
 #define QSET1(x) _mm512_set1_ps(x)
 #define QCVT(v) _mm512_cvtps_epi32(v)
 #define QCLAMP(v, lo, hi) _mm512_min_ps(_mm512_max_ps((v), _mm512_set1_ps(lo)), _mm512_set1_ps(hi))
 #define QOR_SHIFT(acc, i, bits) _mm512_or_si512((acc), _mm512_slli_epi32((i), (bits)))
-#define QSTORE(p, i) _mm512_store_si512((void *)(p), (i))
+#define QSTOREU(p, i) _mm512_storeu_si512((void *)(p), (i))
+#define QSTOREN(p, i, n) _mm512_mask_storeu_epi32((void *)(p), (__mmask16)((1u << (n)) - 1), (i))
 #define QZEROF() _mm512_setzero_ps()
-#define QUANT_POINTWISE_NAME quantize_pointwise_avx512
 #define QLOADU(p) _mm512_loadu_ps(p)
 #define QLOADN(p, n) _mm512_maskz_loadu_ps((__mmask16)((1u << (n)) - 1), (p))
 #include "quantize_vector.h"
 
-const swk_int8_kernel_set swk_vnni_int8_kernels = {AVX512_NR, swk_pack_columns_avx512, quantize_avx512, quantize_pointwise_avx512, qkernel_vnni, 255};
+const swk_int8_kernel_set swk_vnni_int8_kernels = {AVX512_NR, quantize_row_avx512, qkernel_vnni, 255};
 
 const swk_kernel_set swk_avx512_kernels = {AVX512_NR, kernel_avx512, swk_widen_avx2, swk_pack_columns_avx512, swk_narrow_avx2};
 #endif

@@ -86,49 +86,17 @@ static void qkernel_portable(int kq, const int8_t *a, const uint8_t *b, float *c
 /* Rounds 0 <= v < 2^22 to the nearest integer, ties to even, without a library call. */
 static inline float round_even(float v) { return (v + 12582912.0f) - 12582912.0f; }
 
-static void quantize_portable(const float *src, uint8_t *dst, int panels, int kc, float inverse, int levels) {
-    const int nr = 16, quads = (kc + 3) / 4;
-    for (int p = 0; p < panels; p++) {
-        const float *panel = src + (size_t)p * kc * nr;
-        uint8_t *out = dst + (size_t)p * quads * nr * 4;
-        for (int q = 0; q < quads; q++) {
-            for (int j = 0; j < nr; j++) {
-                for (int t = 0; t < 4; t++) {
-                    const int k = 4 * q + t;
-                    float v = k < kc ? panel[(size_t)k * nr + j] * inverse : 0.0f;
-                    v = v > 0.0f ? v : 0.0f;
-                    v = v < (float)levels ? v : (float)levels;
-                    out[((size_t)q * nr + j) * 4 + t] = (uint8_t)round_even(v);
-                }
-            }
+/* One row of four channels (NULL: absent, zero) to one 32-bit word per pixel, byte t from channel t. */
+static void quantize_row_portable(const float *const src[4], uint8_t *dst, int width, float inverse, int levels) {
+    for (int x = 0; x < width; x++) {
+        for (int t = 0; t < 4; t++) {
+            float v = src[t] ? src[t][x] * inverse : 0.0f;
+            v = v > 0.0f ? v : 0.0f;
+            v = v < (float)levels ? v : (float)levels;
+            dst[(size_t)x * 4 + t] = (uint8_t)round_even(v);
         }
     }
 }
 
-/* A 1x1 stride-1 convolution's quads straight from the input planes: column j of the block is
- * position col0 + j, reduction index k is input channel k of the group. */
-static void quantize_pointwise_portable(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0,
-                                        int nc, uint8_t *dst, float inverse, int levels) {
-    const int nr = PORTABLE_NR, quads = (kc + 3) / 4, panels = (nc + nr - 1) / nr;
-    const long plane = (long)conv->in_height * conv->in_width;
-    const float *group = input + (size_t)g * (conv->in_channels / conv->groups) * plane;
-    for (int p = 0; p < panels; p++) {
-        uint8_t *out = dst + (size_t)p * quads * nr * 4;
-        for (int q = 0; q < quads; q++) {
-            for (int j = 0; j < nr; j++) {
-                const long column = (long)col0 + (long)p * nr + j;
-                for (int t = 0; t < 4; t++) {
-                    const int k = 4 * q + t;
-                    float v = k < kc && column < col0 + nc ? group[(size_t)(k0 + k) * plane + column] * inverse : 0.0f;
-                    v = v > 0.0f ? v : 0.0f;
-                    v = v < (float)levels ? v : (float)levels;
-                    out[((size_t)q * nr + j) * 4 + t] = (uint8_t)round_even(v);
-                }
-            }
-        }
-    }
-}
-
-const swk_int8_kernel_set swk_portable_int8_kernels = {PORTABLE_NR, pack_portable, quantize_portable,
-                                                       quantize_pointwise_portable, qkernel_portable, 255};
+const swk_int8_kernel_set swk_portable_int8_kernels = {PORTABLE_NR, quantize_row_portable, qkernel_portable, 255};
 

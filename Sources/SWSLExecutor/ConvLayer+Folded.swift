@@ -24,7 +24,7 @@ extension ConvLayer {
             packed = try PackedWeightLayout.packing(tensor, groups: conv.groups, layer: name)
             if integer && tensor.dtype == .int8 {
                 quads = QuadWeights.make(tensor, packed: false, outChannels: out, groups: conv.groups,
-                                         reductionSize: conv.reductionSize)
+                                         inChannels: conv.inChannels, kernel: conv.kernel)
             }
         case .packed(let tensor):
             guard PackedWeightLayout.supportedTypes.contains(tensor.dtype) else {
@@ -37,7 +37,7 @@ extension ConvLayer {
             packed = tensor
             if integer && tensor.dtype == .int8 {
                 quads = QuadWeights.make(tensor, packed: true, outChannels: out, groups: conv.groups,
-                                         reductionSize: conv.reductionSize)
+                                         inChannels: conv.inChannels, kernel: conv.kernel)
             }
         }
         if packed.dtype == .int8 && conv.scales == nil { throw .missingScales(layer: name) }

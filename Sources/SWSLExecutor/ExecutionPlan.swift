@@ -20,6 +20,16 @@ public struct ExecutionPlan: Sendable {
         self.valueChannels = builder.channels
     }
 
+    /// The convolution layers, the classifier included, in order.
+    var layers: [ConvLayer] {
+        steps.compactMap { step in
+            switch step {
+            case .conv(let layer, _, _, _), .linear(let layer, _, _): layer
+            default: nil
+            }
+        }
+    }
+
     /// Number of convolutions, the classifier included.
     public var convolutionCount: Int {
         steps.reduce(0) { count, step in

@@ -57,15 +57,35 @@ extension Executor {
             batch: batch, groups: layer.groups, rowsPerGroup: layer.rowsPerGroup, columns: out.height * out.width,
             threads: threads, panelRows: PackedWeightLayout.panelRows,
             panelColumns: Kernels.tileColumns(kernels, integer: layer.isInteger))
-        let scales = layer.isInteger ? inputScales(layer, input: input, count: from.count, batch: batch) : []
         let workspaces = self.workspaces
+        guard layer.isInteger else {
+            pool.parallelFor(tasks.count) { index, worker in
+                let task = tasks[index]
+                Kernels.conv(descriptor, input: input + task.image * from.count,
+                             residual: residual.map { UnsafePointer($0 + task.image * outCount) },
+                             output: output + task.image * outCount, task: task, workspace: workspaces[worker].base)
+            }
+            return
+        }
+        // Integer: each image's input quantized once (threads split its channel quads), then the tasks.
+        let scales = inputScales(layer, input: input, count: from.count, batch: batch)
+        let perImage = Kernels.quantizedInputSize(descriptor)
+        let quantized = UnsafeMutableRawPointer(self.quantized.base)
+        let quads = layer.groups * ((layer.inChannels / layer.groups + 3) / 4)
+        let pieces = max(1, min(quads, (threads + batch - 1) / batch))
+        let ranges = ConvTask.even(quads, pieces)
+        pool.parallelFor(batch * pieces) { index, _ in
+            let image = index / pieces
+            Kernels.quantizeInput(descriptor, input: input + image * from.count, output: quantized + image * perImage,
+                                  inverse: 1 / scales[image], quads: ranges[index % pieces])
+        }
         pool.parallelFor(tasks.count) { index, worker in
             let task = tasks[index]
             var descriptor = descriptor
-            if !scales.isEmpty { descriptor.input_scale = scales[task.image] }
-            Kernels.conv(descriptor, input: input + task.image * from.count,
-                         residual: residual.map { UnsafePointer($0 + task.image * outCount) },
-                         output: output + task.image * outCount, task: task, workspace: workspaces[worker].base)
+            descriptor.input_scale = scales[task.image]
+            Kernels.convInteger(descriptor, quantized: quantized + task.image * perImage,
+                                residual: residual.map { UnsafePointer($0 + task.image * outCount) },
+                                output: output + task.image * outCount, task: task, workspace: workspaces[worker].base)
         }
     }
 

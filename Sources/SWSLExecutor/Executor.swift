@@ -18,7 +18,10 @@ public final class Executor {
     let pool: WorkerPool
     /// Scratch memory, one per thread.
     let workspaces: [AlignedFloats]
-    private var prepared: (key: [Int], schedule: Schedule, buffers: [AlignedFloats])?
+    private var prepared: (key: [Int], schedule: Schedule, buffers: [AlignedFloats], quantized: AlignedFloats)?
+    /// The quantized input of the integer convolution running now, shared by the threads (sized for
+    /// the largest over the batch in `prepare`).
+    var quantized = AlignedFloats(count: 0)
     /// Set only during `run(input:batch:height:width:observingInputs:)`.
     var observer: InputObserver?
 
@@ -36,7 +39,10 @@ public final class Executor {
         self.threads = max(1, threads)
         self.kernels = kernels.resolved
         pool = WorkerPool(threads: self.threads)
-        workspaces = (0..<self.threads).map { _ in AlignedFloats(count: Kernels.workspaceCount) }
+        let kernels = self.kernels
+        let workspace = plan.layers.map { Kernels.workspaceCount($0.descriptor(height: 1, width: 1, kernels: kernels)) }
+            .max() ?? 0
+        workspaces = (0..<self.threads).map { _ in AlignedFloats(count: workspace) }
     }
 
     /// Logits `[batch][classes]` of an NCHW input of `batch` × `plan.inputChannels` × `height` × `width`.
@@ -70,11 +76,21 @@ public final class Executor {
 
     /// The schedule and buffers for `shape`, reused from the previous run when it matches.
     private func prepare(_ shape: [Int]) throws(ExecutorError) -> (Schedule, [AlignedFloats]) {
-        if let prepared, prepared.key == shape { return (prepared.schedule, prepared.buffers) }
+        if let prepared, prepared.key == shape {
+            quantized = prepared.quantized
+            return (prepared.schedule, prepared.buffers)
+        }
         prepared = nil
         let schedule = try Schedule(plan: plan, batch: shape[0], height: shape[2], width: shape[3])
         let buffers = schedule.bufferSizes.map { AlignedFloats(count: $0) }
-        prepared = (shape, schedule, buffers)
+        var bytes = 0
+        for step in plan.steps {
+            guard case .conv(let layer, let input, _, _) = step, layer.isInteger else { continue }
+            let from = schedule.shapes[input]
+            bytes = max(bytes, Kernels.quantizedInputSize(layer.descriptor(height: from.height, width: from.width, kernels: kernels)))
+        }
+        quantized = AlignedFloats(count: (bytes * shape[0] + 3) / 4)
+        prepared = (shape, schedule, buffers, quantized)
         return (schedule, buffers)
     }
 }

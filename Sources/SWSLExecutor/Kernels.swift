@@ -2,11 +2,35 @@ internal import CKernels
 
 /// One-to-one Swift wrappers of the C kernels (Int in, Int32 to C). Pointers are per image.
 enum Kernels {
-    /// Floats of scratch memory one convolution call needs (the same for every convolution).
-    static let workspaceCount: Int = {
-        var probe = swk_conv()
-        return swk_conv_workspace_count(&probe)
-    }()
+    /// Floats of scratch memory one convolution call on `descriptor` needs.
+    static func workspaceCount(_ descriptor: swk_conv) -> Int {
+        var descriptor = descriptor
+        return swk_conv_workspace_count(&descriptor)
+    }
+
+    /// Bytes of a convolution's quantized input for one image (integer arithmetic).
+    static func quantizedInputSize(_ descriptor: swk_conv) -> Int {
+        var descriptor = descriptor
+        return swk_quantized_input_size(&descriptor)
+    }
+
+    /// Quantizes channel quads `quads` of one image's input with step `1 / inverse`.
+    static func quantizeInput(_ descriptor: swk_conv, input: UnsafePointer<Float>, output: UnsafeMutableRawPointer,
+                              inverse: Float, quads: Range<Int>) {
+        var descriptor = descriptor
+        swk_quantize_input(&descriptor, input, output.assumingMemoryBound(to: UInt8.self), inverse,
+                           Int32(quads.lowerBound), Int32(quads.upperBound))
+    }
+
+    /// Runs `task`'s part of one integer convolution of one image over its quantized input.
+    static func convInteger(_ descriptor: swk_conv, quantized: UnsafeRawPointer, residual: UnsafePointer<Float>?,
+                            output: UnsafeMutablePointer<Float>, task: ConvTask, workspace: UnsafeMutablePointer<Float>) {
+        var descriptor = descriptor
+        swk_conv_run_integer(&descriptor, quantized.assumingMemoryBound(to: UInt8.self), residual, output,
+                             Int32(task.groups.lowerBound), Int32(task.groups.upperBound), Int32(task.rows.lowerBound),
+                             Int32(task.rows.upperBound), Int32(task.columns.lowerBound), Int32(task.columns.upperBound),
+                             workspace)
+    }
 
     /// Output positions of one microkernel tile (of the integer microkernel with `integer`).
     static func tileColumns(_ kernels: KernelChoice, integer: Bool = false) -> Int {

@@ -2,31 +2,33 @@ internal import CKernels
 import SWSLCore
 import SWSLFormat
 
-/// Int8 weights in the integer kernels' internal layout (groups of four reduction indices per row,
-/// see `swk_pack_weights_quads`), built at plan time from plain or packed int8 weights.
+/// Int8 weights in the integer kernels' internal layout (tap by tap, four input channels per
+/// reduction quad, see `swk_pack_weights_tap_quads`), built at plan time from plain or packed int8 weights.
 final class QuadWeights: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Int8>
     let count: Int
 
-    /// From C-order `[out][k]` int8 values.
-    init(plain: UnsafeBufferPointer<Int8>, outChannels: Int, groups: Int, reductionSize: Int) {
-        count = swk_quad_weight_count(Int32(outChannels), Int32(groups), Int32(reductionSize))
+    /// From C-order `[out][in / groups][kernel][kernel]` int8 values.
+    init(plain: UnsafeBufferPointer<Int8>, outChannels: Int, groups: Int, inChannels: Int, kernel: Int) {
+        count = swk_tap_quad_weight_count(Int32(outChannels), Int32(groups), Int32(inChannels), Int32(kernel), Int32(kernel))
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 64)
         pointer = raw.bindMemory(to: Int8.self, capacity: max(count, 1))
-        swk_pack_weights_quads(plain.baseAddress, pointer, Int32(outChannels), Int32(groups), Int32(reductionSize))
+        swk_pack_weights_tap_quads(plain.baseAddress, pointer, Int32(outChannels), Int32(groups), Int32(inChannels),
+                                   Int32(kernel), Int32(kernel))
     }
 
     /// From int8 weights, plain (`[out, in / groups, k, k]` or `[out, in]`) or in `PackedWeightLayout`.
-    static func make(_ tensor: Tensor, packed: Bool, outChannels: Int, groups: Int, reductionSize: Int) -> QuadWeights {
+    static func make(_ tensor: Tensor, packed: Bool, outChannels: Int, groups: Int, inChannels: Int, kernel: Int) -> QuadWeights {
         if !packed {
             return withExtendedLifetime(tensor) {
                 QuadWeights(plain: tensor.bytes.bindMemory(to: Int8.self), outChannels: outChannels, groups: groups,
-                            reductionSize: reductionSize)
+                            inChannels: inChannels, kernel: kernel)
             }
         }
+        let reductionSize = inChannels / groups * kernel * kernel
         return unpack(tensor, outChannels: outChannels, groups: groups, reductionSize: reductionSize)
             .withUnsafeBufferPointer {
-                QuadWeights(plain: $0, outChannels: outChannels, groups: groups, reductionSize: reductionSize)
+                QuadWeights(plain: $0, outChannels: outChannels, groups: groups, inChannels: inChannels, kernel: kernel)
             }
     }
 

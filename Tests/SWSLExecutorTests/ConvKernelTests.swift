@@ -31,6 +31,8 @@ struct ConvCase: CustomStringConvertible, Sendable {
         ConvCase(inChannels: 16, outChannels: 8, kernel: 3, stride: 2, padding: 1, groups: 1, height: 50, width: 50),
         // A block too large for the padded copy: the bounds-checked packer.
         ConvCase(inChannels: 32, outChannels: 4, kernel: 3, stride: 1, padding: 1, groups: 1, height: 3, width: 1500),
+        // A reduction whose one integer column panel outgrows the default integer block (workspace sized by layer).
+        ConvCase(inChannels: 1024, outChannels: 7, kernel: 3, stride: 1, padding: 1, groups: 1, height: 6, width: 7),
     ]
 
     /// A random layer with every epilogue part switched on or off by `variant`.

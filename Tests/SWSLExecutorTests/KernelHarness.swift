@@ -5,7 +5,8 @@ import SWSLFormat
 /// Runs single layers through the C kernels the way the executor does, for kernel tests.
 enum KernelHarness {
     /// One convolution of one image, split into the tasks `threads` threads would get and run in
-    /// turn. Unwritten outputs stay NaN.
+    /// turn. Unwritten outputs stay NaN. With `inputScale` > 0 (an integer layer) the input is first
+    /// quantized with that step, in `threads` pieces of channel quads, as the executor does.
     static func run(_ layer: ConvLayer, input: [Float], height: Int, width: Int, residual: [Float]? = nil,
                     kernels: KernelChoice, threads: Int = 3, inputScale: Float = 0) -> [Float] {
         let descriptor = layer.descriptor(height: height, width: width, kernels: kernels, inputScale: inputScale)
@@ -15,8 +16,26 @@ enum KernelHarness {
             batch: 1, groups: layer.groups, rowsPerGroup: layer.rowsPerGroup, columns: out.height * out.width,
             threads: threads, panelRows: PackedWeightLayout.panelRows,
             panelColumns: Kernels.tileColumns(kernels, integer: inputScale > 0))
-        let workspace = AlignedFloats(count: Kernels.workspaceCount)
+        let workspace = AlignedFloats(count: Kernels.workspaceCount(descriptor))
         let residualCopy = residual.map(AlignedFloats.init)
+        if inputScale > 0 {
+            let quantized = AlignedFloats(count: (Kernels.quantizedInputSize(descriptor) + 3) / 4)
+            let quads = layer.groups * ((layer.inChannels / layer.groups + 3) / 4)
+            input.withUnsafeBufferPointer { source in
+                for piece in ConvTask.even(quads, threads) {
+                    Kernels.quantizeInput(descriptor, input: source.baseAddress!, output: UnsafeMutableRawPointer(quantized.base),
+                                          inverse: 1 / inputScale, quads: piece)
+                }
+            }
+            output.withUnsafeMutableBufferPointer { target in
+                for task in tasks {
+                    Kernels.convInteger(descriptor, quantized: UnsafeRawPointer(quantized.base),
+                                        residual: residualCopy.map { UnsafePointer($0.base) },
+                                        output: target.baseAddress!, task: task, workspace: workspace.base)
+                }
+            }
+            return output
+        }
         input.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { target in
                 for task in tasks {

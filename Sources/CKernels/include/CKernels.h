@@ -3,15 +3,17 @@
 
 /*
  * Hot loops of the swsl executor: a packed GEMM driven as an implicit-im2col convolution (float32
- * arithmetic on float32 / float16 / int8 weights, or int8 x uint8 -> int32 arithmetic), pools, and
- * weight packing. Everything else (planning, threading, validation) lives in Swift.
+ * arithmetic on float32 / float16 / int8 weights), an integer convolution (int8 x uint8 -> int32 on
+ * activations quantized once per layer), pools, and weight packing. Everything else (planning,
+ * threading, validation) lives in Swift.
  *
  * Instruction sets are chosen per call (`swk_isa`), never by global state, so tests can run the
  * portable fallback, AVX2 and AVX-512 side by side. `swk_isa_supported` asks the CPU; a choice the
  * CPU lacks runs the next narrower kernels. Files: conv.c (the one convolution driver, float and
- * integer arithmetic), conv_blocks.c (its workspace and padded blocks), conv_int8.c (int8 quad
- * weights), pack*.c (im2col), microkernel_*.c (per instruction set; the portable file holds both
- * arithmetics' reference kernels), dispatch.c (the one kernel-table choice), pool.c.
+ * conv_blocks.c (the float driver's workspace and padded blocks), conv_integer.c (the integer
+ * convolution: quantized input, tap-quad weights, its driver), pack*.c (im2col), microkernel_*.c (per
+ * instruction set; the portable file holds both arithmetics' reference kernels), dispatch.c (the one
+ * kernel-table choice), pool.c.
  *
  * Packed weight layout (SWK_PACKED_LAYOUT_VERSION 1; written by SWSLFormat's PackedWeightLayout,
  * which checks its panel height against SWK_MR), for a convolution with `out` output channels,
@@ -84,24 +86,45 @@ typedef struct {
     int relu;
     swk_isa isa;
     /**
-     * Integer arithmetic (int8 weights only): when `input_scale` > 0 the input is quantized to
-     * q = clamp(round(x / input_scale), 0, swk_activation_levels(isa)) (inputs must be >= 0, as
-     * after a ReLU), multiplied with `quad_weights` (swk_pack_weights_quads) in int32, and
-     * `scale[m] * input_scale` turns the sums back into floats before the epilogue. `pre_bias`
-     * must be NULL. Zero selects float arithmetic (int8 weights widened to float).
+     * Integer arithmetic only (swk_conv_run_integer): the step the input was quantized with
+     * (swk_quantize_input), and the int8 weights in tap quads (swk_pack_weights_tap_quads).
+     * `scale[m] * input_scale` turns the int32 sums back into floats before the epilogue.
      */
     float input_scale;
     const int8_t *quad_weights;
 } swk_conv;
 
 /**
- * Int8 weights for integer arithmetic: element [g][p][q][r][t], index
- * (((g * P + p) * Q + q) * SWK_MR + r) * 4 + t, holds weight[g * Mg + p * SWK_MR + r][4q + t] (P panels,
- * Q = ceil(K / 4)), zero past Mg rows or K columns. An internal layout: built from plain weights
- * `[out][k]` at plan build.
+ * Integer arithmetic (conv_integer.c has the layouts). Int8 weights in tap quads: element
+ * [g][p][kq][r][t], kq = (kh * kernel_w + kw) * Q + q, Q = ceil((in / groups) / 4), holds
+ * weight[g * Mg + p * SWK_MR + r][4q + t][kh][kw], zero past Mg rows or in / groups channels. An
+ * internal layout, built from C-order `[out][in / groups][kh][kw]` int8 weights at plan build.
  */
-size_t swk_quad_weight_count(int out_channels, int groups, int k);
-void swk_pack_weights_quads(const int8_t *plain, int8_t *dst, int out_channels, int groups, int k);
+size_t swk_tap_quad_weight_count(int out_channels, int groups, int in_channels, int kernel_h, int kernel_w);
+void swk_pack_weights_tap_quads(const int8_t *plain, int8_t *dst, int out_channels, int groups, int in_channels,
+                                int kernel_h, int kernel_w);
+
+/** Bytes of `conv`'s quantized input: [groups][ceil((in / groups) / 4)][H + 2p][W + 2p][4], zero borders. */
+size_t swk_quantized_input_size(const swk_conv *conv);
+
+/**
+ * Quantizes channel quads [quad_begin, quad_end) (of groups x ceil((in / groups) / 4)) of one image's
+ * float input [in][H][W] into `dst` (swk_quantized_input_size bytes, padded by conv->padding):
+ * q = clamp(round_to_nearest_even(x * inverse), 0, swk_activation_levels(isa)); inputs must be >= 0,
+ * as after a ReLU (negative values become 0, NaN 0).
+ */
+void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, float inverse, int quad_begin,
+                        int quad_end);
+
+/**
+ * The integer convolution of one image over its quantized input (swk_quantize_input), for the same
+ * groups, output rows and positions as swk_conv_run; `pre_bias` is ignored (must be folded), the
+ * epilogue is `v = float(sum) * (scale[m] * input_scale); v += post_bias[m]; v += residual; relu`.
+ * `workspace` holds swk_conv_workspace_count(conv) floats, private to the caller.
+ */
+void swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const float *residual, float *output,
+                          int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
+                          void *workspace);
 
 /** Largest quantized activation the integer kernels of `isa` take (255, or 127 where AVX2 needs headroom). */
 int swk_activation_levels(swk_isa isa);
@@ -112,7 +135,7 @@ int swk_int8_tile_columns(swk_isa isa);
 /** Largest element of x[0 ..< n] (-infinity for n = 0). */
 float swk_max_value(const float *x, size_t n);
 
-/** Floats of scratch memory one `swk_conv_run` call needs. */
+/** Floats of scratch memory one `swk_conv_run` or `swk_conv_run_integer` call on `conv` needs. */
 size_t swk_conv_workspace_count(const swk_conv *conv);
 
 /**

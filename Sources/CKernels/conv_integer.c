@@ -1,0 +1,174 @@
+/* The integer convolution: activations quantized once per layer into channel quads, weights in tap
+ * quads, int8 x uint8 -> int32 sums over the whole reduction, one epilogue per output.
+ *
+ * Quantized input (swk_quantize_input): [groups][Q][Hp][Wp][4] bytes, Q = ceil(Cg / 4) channel quads
+ * per group, Hp = H + 2 * padding, Wp = W + 2 * padding, byte t of pixel (y, x) of quad q holding channel
+ * g * Cg + 4q + t at (y - padding, x - padding); the border and the channels past Cg are zero (the
+ * quantized value of 0.0). A convolution then needs no bounds checks: reduction quad (tap, q) of output
+ * position (oy, ox) is the 32-bit word at (oy * stride + kh, ox * stride + kw) of plane q.
+ *
+ * Tap-quad weights (swk_pack_weights_tap_quads): element [g][p][kq][r][t] with kq = (kh * KW + kw) * Q + q
+ * holds weight[g * Mg + p * SWK_MR + r][4q + t][kh][kw] (zero past Mg rows or Cg channels): the
+ * reduction runs tap by tap over channel quads, the order the packer reads the quantized input in.
+ *
+ * The driver packs, per column block, the quads of every reduction index for NR-column panels (a gather
+ * of 32-bit words), then runs the microkernel over the whole reduction for each SWK_MR x NR tile: sums
+ * stay in int32 registers until the epilogue. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#include "internal.h"
+
+/* Bytes of packed quads one column block may hold (the B block, meant to stay in L2). */
+#define SWK_QB_BYTES (192 * 1024)
+
+static int quads_per_group(const swk_conv *conv) { return (conv->in_channels / conv->groups + 3) / 4; }
+
+size_t swk_quantized_input_size(const swk_conv *conv) {
+    const size_t hp = (size_t)conv->in_height + 2 * (size_t)conv->padding;
+    const size_t wp = (size_t)conv->in_width + 2 * (size_t)conv->padding;
+    return (size_t)conv->groups * (size_t)quads_per_group(conv) * hp * wp * 4;
+}
+
+size_t swk_tap_quad_weight_count(int out_channels, int groups, int in_channels, int kernel_h, int kernel_w) {
+    const size_t rows = (size_t)(out_channels / groups);
+    const size_t panels = (rows + SWK_MR - 1) / SWK_MR;
+    const size_t quads = (size_t)(in_channels / groups + 3) / 4;
+    return (size_t)groups * panels * (size_t)kernel_h * kernel_w * quads * SWK_MR * 4;
+}
+
+void swk_pack_weights_tap_quads(const int8_t *plain, int8_t *dst, int out_channels, int groups, int in_channels,
+                                int kernel_h, int kernel_w) {
+    const int rows = out_channels / groups, cg = in_channels / groups;
+    const int panels = (rows + SWK_MR - 1) / SWK_MR, quads = (cg + 3) / 4, taps = kernel_h * kernel_w;
+    for (int g = 0; g < groups; g++) {
+        for (int p = 0; p < panels; p++) {
+            for (int tap = 0; tap < taps; tap++) {
+                for (int q = 0; q < quads; q++) {
+                    for (int r = 0; r < SWK_MR; r++) {
+                        for (int t = 0; t < 4; t++) {
+                            const int row = p * SWK_MR + r, channel = 4 * q + t;
+                            *dst++ = row < rows && channel < cg
+                                ? plain[((size_t)(g * rows + row) * cg + channel) * taps + tap] : 0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, float inverse, int quad_begin,
+                        int quad_end) {
+    const swk_int8_kernel_set *iks = swk_int8_kernels_for(conv->isa);
+    const int h = conv->in_height, w = conv->in_width, pad = conv->padding;
+    const int cg = conv->in_channels / conv->groups, quads = quads_per_group(conv);
+    const size_t wp = (size_t)w + 2 * (size_t)pad, hp = (size_t)h + 2 * (size_t)pad;
+    const size_t plane = (size_t)h * w;
+    for (int index = quad_begin; index < quad_end; index++) {
+        const int g = index / quads, q = index % quads;
+        uint8_t *out = dst + (size_t)index * hp * wp * 4;
+        const float *rows[4];
+        for (int t = 0; t < 4; t++) rows[t] = 4 * q + t < cg ? input + (size_t)(g * cg + 4 * q + t) * plane : NULL;
+        memset(out, 0, (size_t)pad * wp * 4);
+        for (int y = 0; y < h; y++) {
+            uint8_t *line = out + ((size_t)(y + pad) * wp) * 4;
+            memset(line, 0, (size_t)pad * 4);
+            const float *src[4];
+            for (int t = 0; t < 4; t++) src[t] = rows[t] ? rows[t] + (size_t)y * w : NULL;
+            iks->quantize_row(src, line + (size_t)pad * 4, w, inverse, iks->levels);
+            memset(line + ((size_t)pad + w) * 4, 0, (size_t)pad * 4);
+        }
+        memset(out + ((size_t)(h + pad) * wp) * 4, 0, (size_t)pad * wp * 4);
+    }
+}
+
+/* Gathers the quads of output columns [col0, col0 + nc) of group g into NR-column panels
+ * [panel][kq][nr] of 32-bit words (four bytes, one per channel), zero columns past nc. */
+static void pack_panels(const swk_conv *conv, const uint8_t *quantized, int g, int col0, int nc, int nr,
+                        uint32_t *dst) {
+    const int quads = quads_per_group(conv), taps = conv->kernel_h * conv->kernel_w;
+    const int ow = conv->out_width, s = conv->stride;
+    const size_t wp = (size_t)conv->in_width + 2 * (size_t)conv->padding;
+    const size_t plane = ((size_t)conv->in_height + 2 * (size_t)conv->padding) * wp;
+    const uint32_t *base = (const uint32_t *)quantized + (size_t)g * quads * plane;
+    const int kq = taps * quads;
+    size_t offsets[SWK_NR_MAX];
+    for (int p = 0; p * nr < nc; p++) {
+        const int cols = nc - p * nr < nr ? nc - p * nr : nr;
+        for (int j = 0; j < cols; j++) {
+            const int column = col0 + p * nr + j, oy = column / ow, ox = column % ow;
+            offsets[j] = (size_t)oy * s * wp + (size_t)ox * s;
+        }
+        uint32_t *out = dst + (size_t)p * kq * nr;
+        for (int kh = 0; kh < conv->kernel_h; kh++) {
+            for (int kw = 0; kw < conv->kernel_w; kw++) {
+                const uint32_t *tap = base + (size_t)kh * wp + kw;
+                for (int q = 0; q < quads; q++, out += nr) {
+                    const uint32_t *src = tap + (size_t)q * plane;
+                    for (int j = 0; j < cols; j++) out[j] = src[offsets[j]];
+                    for (int j = cols; j < nr; j++) out[j] = 0;
+                }
+            }
+        }
+    }
+}
+
+size_t swk_integer_workspace_bytes(const swk_conv *conv) {
+    const size_t kq = (size_t)conv->kernel_h * conv->kernel_w * quads_per_group(conv);
+    const size_t least = kq * 4 * SWK_NR_MAX;
+    return 64 + (least > SWK_QB_BYTES ? least : SWK_QB_BYTES);
+}
+
+void swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const float *residual, float *output,
+                          int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
+                          void *workspace) {
+    const swk_int8_kernel_set *iks = swk_int8_kernels_for(conv->isa);
+    const int nr = iks->nr;
+    const int rows = conv->out_channels / conv->groups;
+    const int panels = (rows + SWK_MR - 1) / SWK_MR;
+    const int kq = conv->kernel_h * conv->kernel_w * quads_per_group(conv);
+    const long n = (long)conv->out_height * conv->out_width;
+    const size_t bytes = swk_integer_workspace_bytes(conv) - 64;
+    int block = (int)(bytes / ((size_t)kq * 4) / (size_t)nr) * nr;
+    if (block > SWK_NC) block = SWK_NC;
+    uint32_t *bbuf = (uint32_t *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
+    static const float ones[SWK_MR] = {1, 1, 1, 1, 1, 1};
+    for (int g = group_begin; g < group_end; g++) {
+        for (int jc = col_begin; jc < col_end; jc += block) {
+            const int nc = col_end - jc < block ? col_end - jc : block;
+            pack_panels(conv, quantized, g, jc, nc, nr, bbuf);
+            for (int ir = row_begin; ir < row_end; ir += SWK_MR) {
+                const int nrows = row_end - ir < SWK_MR ? row_end - ir : SWK_MR;
+                const long row = (long)g * rows + ir;
+                const int8_t *apanel = conv->quad_weights + ((size_t)g * panels + (size_t)(ir / SWK_MR)) * kq * SWK_MR * 4;
+                for (int jr = 0; jr < nc; jr += nr) {
+                    const int ncols = nc - jr < nr ? nc - jr : nr;
+                    const long column = jc + jr;
+                    swk_epilogue ep = {
+                        NULL, NULL,
+                        conv->post_bias ? conv->post_bias + row : NULL,
+                        residual ? residual + row * n + column : NULL,
+                        n, conv->relu,
+                    };
+                    iks->kernel(kq, apanel, (const uint8_t *)(bbuf + (size_t)(jr / nr) * kq * nr), output + row * n + column,
+                                n, nrows, ncols, 0, &ep, conv->scale ? conv->scale + row : ones, conv->input_scale);
+                }
+            }
+        }
+    }
+}
+
+float swk_max_value(const float *x, size_t n) {
+    /* Sixteen independent maxima (the element-wise loop vectorises), folded at the end. */
+    float m[16];
+    for (int j = 0; j < 16; j++) m[j] = -INFINITY;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        for (int j = 0; j < 16; j++) m[j] = x[i + j] > m[j] ? x[i + j] : m[j];
+    }
+    for (; i < n; i++) m[0] = x[i] > m[0] ? x[i] : m[0];
+    float result = -INFINITY;
+    for (int j = 0; j < 16; j++) result = m[j] > result ? m[j] : result;
+    return result;
+}
