@@ -11,23 +11,26 @@
  * holds weight[g * Mg + p * SWK_MR + r][4q + t][kh][kw] (zero past Mg rows or Cg channels): the
  * reduction runs tap by tap over channel quads, the order the packer reads the quantized input in.
  *
- * The driver packs, per column block, the quads of every reduction index for NR-column panels (a gather
- * of 32-bit words), then runs the microkernel over the whole reduction for each SWK_MR x NR tile: sums
+ * The driver packs, per column block, the quads of every reduction index for NR-column panels (the
+ * kernel set's packer, pack_quads.h: runs of 32-bit words), then runs the microkernel over the whole reduction for each SWK_MR x NR tile: sums
  * stay in int32 registers until the epilogue. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 #include "internal.h"
 
-/* Bytes of packed quads one column block may hold (the B block, meant to stay in L2). */
-#define SWK_QB_BYTES (192 * 1024)
+/* Bytes of packed quads one column block may hold (the B block, meant to stay in L2; large enough that
+ * late layers, whose few columns fit whole, stream their weights once). */
+#define SWK_QB_BYTES (384 * 1024)
 
-static int quads_per_group(const swk_conv *conv) { return (conv->in_channels / conv->groups + 3) / 4; }
+
+/* Bytes past the last plane the direct kernels may read (their last columns run past the planes). */
+#define SWK_QUANTIZED_SLACK 256
 
 size_t swk_quantized_input_size(const swk_conv *conv) {
     const size_t hp = (size_t)conv->in_height + 2 * (size_t)conv->padding;
     const size_t wp = (size_t)conv->in_width + 2 * (size_t)conv->padding;
-    return (size_t)conv->groups * (size_t)quads_per_group(conv) * hp * wp * 4;
+    return (size_t)conv->groups * (size_t)swk_quads_per_group(conv) * hp * wp * 4 + SWK_QUANTIZED_SLACK;
 }
 
 size_t swk_tap_quad_weight_count(int out_channels, int groups, int in_channels, int kernel_h, int kernel_w) {
@@ -62,7 +65,7 @@ void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, 
                         int quad_end) {
     const swk_int8_kernel_set *iks = swk_int8_kernels_for(conv->isa);
     const int h = conv->in_height, w = conv->in_width, pad = conv->padding;
-    const int cg = conv->in_channels / conv->groups, quads = quads_per_group(conv);
+    const int cg = conv->in_channels / conv->groups, quads = swk_quads_per_group(conv);
     const size_t wp = (size_t)w + 2 * (size_t)pad, hp = (size_t)h + 2 * (size_t)pad;
     const size_t plane = (size_t)h * w;
     for (int index = quad_begin; index < quad_end; index++) {
@@ -83,51 +86,103 @@ void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, 
     }
 }
 
-/* Gathers the quads of output columns [col0, col0 + nc) of group g into NR-column panels
- * [panel][kq][nr] of 32-bit words (four bytes, one per channel), zero columns past nc. */
-static void pack_panels(const swk_conv *conv, const uint8_t *quantized, int g, int col0, int nc, int nr,
-                        uint32_t *dst) {
-    const int quads = quads_per_group(conv), taps = conv->kernel_h * conv->kernel_w;
-    const int ow = conv->out_width, s = conv->stride;
-    const size_t wp = (size_t)conv->in_width + 2 * (size_t)conv->padding;
-    const size_t plane = ((size_t)conv->in_height + 2 * (size_t)conv->padding) * wp;
-    const uint32_t *base = (const uint32_t *)quantized + (size_t)g * quads * plane;
+size_t swk_integer_workspace_bytes(const swk_conv *conv) {
+    const size_t kq = (size_t)conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
+    const size_t least = kq * 4 * SWK_NR_MAX;
+    return 64 + (least > SWK_QB_BYTES ? least : SWK_QB_BYTES);
+}
+
+/* Columns of the direct path's chunk: panel masks and output positions are worked out per chunk. */
+#define SWK_DIRECT_PANELS 16
+/* Taps the direct path takes (kernels up to 7 x 7). */
+#define SWK_DIRECT_TAPS 49
+
+/* Stride-1 convolutions with a direct microkernel: no packing. Output positions are walked as "wide"
+ * columns of the padded input (row length Wp, so reduction quad (tap, q) of wide column x is word
+ * x + kh * Wp + kw of plane q); the kernel_w - 1 columns per row past the output width are computed and
+ * dropped by the kernel's lane mask. */
+static void run_direct(const swk_conv *conv, const swk_int8_kernel_set *iks, const uint8_t *quantized,
+                       const float *residual, float *output, int group_begin, int group_end, int row_begin,
+                       int row_end, int col_begin, int col_end) {
+    const int nr = iks->nr;
+    const int rows = conv->out_channels / conv->groups, panels = (rows + SWK_MR - 1) / SWK_MR;
+    const int quads = swk_quads_per_group(conv), taps = conv->kernel_h * conv->kernel_w;
     const int kq = taps * quads;
-    size_t offsets[SWK_NR_MAX];
-    for (int p = 0; p * nr < nc; p++) {
-        const int cols = nc - p * nr < nr ? nc - p * nr : nr;
-        for (int j = 0; j < cols; j++) {
-            const int column = col0 + p * nr + j, oy = column / ow, ox = column % ow;
-            offsets[j] = (size_t)oy * s * wp + (size_t)ox * s;
-        }
-        uint32_t *out = dst + (size_t)p * kq * nr;
-        for (int kh = 0; kh < conv->kernel_h; kh++) {
-            for (int kw = 0; kw < conv->kernel_w; kw++) {
-                const uint32_t *tap = base + (size_t)kh * wp + kw;
-                for (int q = 0; q < quads; q++, out += nr) {
-                    const uint32_t *src = tap + (size_t)q * plane;
-                    for (int j = 0; j < cols; j++) out[j] = src[offsets[j]];
-                    for (int j = cols; j < nr; j++) out[j] = 0;
+    const long n = (long)conv->out_height * conv->out_width, ow = conv->out_width;
+    const long wp = (long)conv->in_width + 2L * conv->padding;
+    const long plane = ((long)conv->in_height + 2L * conv->padding) * wp;
+    long offsets[SWK_DIRECT_TAPS];
+    for (int kh = 0, t = 0; kh < conv->kernel_h; kh++) {
+        for (int kw = 0; kw < conv->kernel_w; kw++) offsets[t++] = kh * wp + kw;
+    }
+    const long wide_begin = (col_begin / ow) * wp + col_begin % ow;
+    const long wide_end = ((col_end - 1) / ow) * wp + (col_end - 1) % ow + 1;
+    uint32_t masks[SWK_DIRECT_PANELS];
+    long starts[SWK_DIRECT_PANELS];
+    static const float ones[SWK_MR] = {1, 1, 1, 1, 1, 1};
+    for (int g = group_begin; g < group_end; g++) {
+        const uint32_t *base = (const uint32_t *)quantized + (size_t)g * quads * plane;
+        for (long chunk = wide_begin; chunk < wide_end; chunk += (long)SWK_DIRECT_PANELS * nr) {
+            int count = 0;
+            for (long x0 = chunk; x0 < wide_end && count < SWK_DIRECT_PANELS; x0 += nr, count++) {
+                uint32_t mask = 0;
+                long first = -1;
+                for (int lane = 0; lane < nr; lane++) {
+                    const long x = x0 + lane;
+                    if (x < wide_end && x % wp < ow) {
+                        mask |= 1u << lane;
+                        if (first < 0) first = (x / wp) * ow + x % wp;
+                    }
+                }
+                masks[count] = mask;
+                starts[count] = first;
+            }
+            for (int ir = row_begin; ir < row_end; ir += SWK_MR) {
+                const int nrows = row_end - ir < SWK_MR ? row_end - ir : SWK_MR;
+                const long row = (long)g * rows + ir;
+                const int8_t *apanel = conv->quad_weights + ((size_t)g * panels + (size_t)(ir / SWK_MR)) * kq * SWK_MR * 4;
+                for (int p = 0; p < count; p++) {
+                    if (masks[p] == 0) continue;
+                    const long column = starts[p];
+                    if (p + 1 < count && masks[p + 1] != 0) {
+                        /* The next tile's output and residual lines, requested while this one computes. */
+                        for (int r = 0; r < nrows; r++) {
+                            const float *next = output + (row + r) * n + starts[p + 1];
+                            __builtin_prefetch(next, 1);
+                            __builtin_prefetch(next + 16, 1);
+                            if (residual) {
+                                __builtin_prefetch(residual + (row + r) * n + starts[p + 1], 0);
+                                __builtin_prefetch(residual + (row + r) * n + starts[p + 1] + 16, 0);
+                            }
+                        }
+                    }
+                    swk_epilogue ep = {
+                        NULL, NULL,
+                        conv->post_bias ? conv->post_bias + row : NULL,
+                        residual ? residual + row * n + column : NULL,
+                        n, conv->relu,
+                    };
+                    iks->direct(taps, quads, offsets, plane, apanel, base + chunk + (long)p * nr, output + row * n + column, n,
+                                nrows, masks[p], &ep, conv->scale ? conv->scale + row : ones, conv->input_scale);
                 }
             }
         }
     }
 }
 
-size_t swk_integer_workspace_bytes(const swk_conv *conv) {
-    const size_t kq = (size_t)conv->kernel_h * conv->kernel_w * quads_per_group(conv);
-    const size_t least = kq * 4 * SWK_NR_MAX;
-    return 64 + (least > SWK_QB_BYTES ? least : SWK_QB_BYTES);
-}
-
 void swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const float *residual, float *output,
                           int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
                           void *workspace) {
     const swk_int8_kernel_set *iks = swk_int8_kernels_for(conv->isa);
+    if (col_begin >= col_end || row_begin >= row_end) return;
+    if (iks->direct && conv->stride == 1 && conv->kernel_h * conv->kernel_w <= SWK_DIRECT_TAPS && iks->nr <= 32) {
+        run_direct(conv, iks, quantized, residual, output, group_begin, group_end, row_begin, row_end, col_begin, col_end);
+        return;
+    }
     const int nr = iks->nr;
     const int rows = conv->out_channels / conv->groups;
     const int panels = (rows + SWK_MR - 1) / SWK_MR;
-    const int kq = conv->kernel_h * conv->kernel_w * quads_per_group(conv);
+    const int kq = conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
     const long n = (long)conv->out_height * conv->out_width;
     const size_t bytes = swk_integer_workspace_bytes(conv) - 64;
     int block = (int)(bytes / ((size_t)kq * 4) / (size_t)nr) * nr;
@@ -137,7 +192,7 @@ void swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const 
     for (int g = group_begin; g < group_end; g++) {
         for (int jc = col_begin; jc < col_end; jc += block) {
             const int nc = col_end - jc < block ? col_end - jc : block;
-            pack_panels(conv, quantized, g, jc, nc, nr, bbuf);
+            iks->pack(conv, quantized, g, jc, nc, bbuf);
             for (int ir = row_begin; ir < row_end; ir += SWK_MR) {
                 const int nrows = row_end - ir < SWK_MR ? row_end - ir : SWK_MR;
                 const long row = (long)g * rows + ir;
@@ -145,6 +200,19 @@ void swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const 
                 for (int jr = 0; jr < nc; jr += nr) {
                     const int ncols = nc - jr < nr ? nc - jr : nr;
                     const long column = jc + jr;
+                    /* The next tile's output and residual lines, requested while this tile computes: with
+                     * short reductions (1x1 convolutions) the epilogue otherwise waits on them. */
+                    if (jr + nr < nc) {
+                        for (int r = 0; r < nrows; r++) {
+                            const float *next = output + (row + r) * n + column + nr;
+                            __builtin_prefetch(next, 1);
+                            __builtin_prefetch(next + 16, 1);
+                            if (residual) {
+                                __builtin_prefetch(residual + (row + r) * n + column + nr, 0);
+                                __builtin_prefetch(residual + (row + r) * n + column + nr + 16, 0);
+                            }
+                        }
+                    }
                     swk_epilogue ep = {
                         NULL, NULL,
                         conv->post_bias ? conv->post_bias + row : NULL,

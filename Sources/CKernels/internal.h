@@ -60,12 +60,31 @@ typedef void (*swk_qkernel_fn)(int kq, const int8_t *a, const uint8_t *b, float 
  * byte t from channel t: q = clamp(round_to_nearest_even(x * inverse), 0, levels). */
 typedef void (*swk_quantize_row_fn)(const float *const src[4], uint8_t *dst, int width, float inverse, int levels);
 
-/* The integer kernels of one instruction set: tile width, the row quantizer, the microkernel, and the
- * largest activation level it can take without overflow. Every slot is filled. */
+/* Packs the quads of output columns [col0, col0 + nc) of group g into panels (pack_quads.h). */
+typedef void (*swk_pack_quads_fn)(const swk_conv *conv, const uint8_t *quantized, int g, int col0, int nc,
+                                  uint32_t *dst);
+
+/* Direct integer microkernel for stride-1 convolutions: no packing, B read in place. Reduction quad
+ * (t, q), t < taps, q < quads, is the NR words at b + tap_offsets[t] + q * plane (a "wide" row of the
+ * padded input: columns past the output width are computed and dropped). `valid` has a bit per column
+ * that is a real output; those results are stored consecutively from each row of c (and the
+ * residual read consecutively). The epilogue is the integer one (swk_qkernel_fn). */
+typedef void (*swk_qkernel_direct_fn)(int taps, int quads, const long *tap_offsets, long plane, const int8_t *a,
+                                      const uint32_t *b, float *c, long ldc, int mr, uint32_t valid,
+                                      const swk_epilogue *ep, const float *wscale, float xscale);
+
+/* Channel quads per group of an integer convolution's quantized input. */
+static inline int swk_quads_per_group(const swk_conv *conv) { return (conv->in_channels / conv->groups + 3) / 4; }
+
+/* The integer kernels of one instruction set: tile width, the row quantizer, the packer, the
+ * microkernel, the direct microkernel (NULL where the set has none: the packer serves every stride),
+ * and the largest activation level it can take without overflow. */
 typedef struct {
     int nr;
     swk_quantize_row_fn quantize_row;
+    swk_pack_quads_fn pack;
     swk_qkernel_fn kernel;
+    swk_qkernel_direct_fn direct;
     int levels;
 } swk_int8_kernel_set;
 

@@ -183,7 +183,12 @@ typedef __m256i qint_t;
 #define QLOADN(p, n) _mm256_maskload_ps((p), QLANES(n))
 #include "quantize_vector.h"
 
-const swk_int8_kernel_set swk_avx2_int8_kernels = {AVX2_NR, quantize_row_avx2, qkernel_avx2, 127};
+#define PACK_QUADS_NAME pack_quads_avx2
+#define PACK_QUADS_TARGET AVX2
+#define PACK_QUADS_NR AVX2_NR
+#include "pack_quads.h"
+
+const swk_int8_kernel_set swk_avx2_int8_kernels = {AVX2_NR, quantize_row_avx2, pack_quads_avx2, qkernel_avx2, NULL, 127};
 
 const swk_kernel_set swk_avx2_kernels = {AVX2_NR, kernel_avx2, swk_widen_avx2, swk_pack_columns_avx2, swk_narrow_avx2};
 #endif

@@ -95,6 +95,59 @@ VNNI static void qkernel_vnni(int kq, const int8_t *a, const uint8_t *b, float *
     }
 }
 
+/* Stores the lanes of `v` that `valid` marks, consecutively from column `column` of row r, after the
+ * epilogue (on those lanes only; residual read consecutively too). Returns how many it stored. */
+VNNI static inline int finish_compressed(float *row, __m512 v, int r, long column, __mmask16 valid,
+                                         const swk_epilogue *ep) {
+    const int count = __builtin_popcount((unsigned)valid);
+    const __mmask16 lanes = (__mmask16)((1u << count) - 1);
+    v = epilogue16(_mm512_maskz_compress_ps(valid, v), ep, r, column, lanes);
+    _mm512_mask_storeu_ps(row + column, lanes, v);
+    return count;
+}
+
+/* The direct microkernel (see swk_qkernel_direct_fn): the VNNI tile of qkernel_vnni over B rows read in
+ * place, unaligned, tap by tap and quad by quad. */
+VNNI static void qkernel_vnni_direct(int taps, int quads, const long *tap_offsets, long plane, const int8_t *a,
+                                     const uint32_t *b, float *c, long ldc, int mr, uint32_t valid,
+                                     const swk_epilogue *ep, const float *wscale, float xscale) {
+    __m512i c00 = _mm512_setzero_si512(), c01 = _mm512_setzero_si512();
+    __m512i c10 = _mm512_setzero_si512(), c11 = _mm512_setzero_si512();
+    __m512i c20 = _mm512_setzero_si512(), c21 = _mm512_setzero_si512();
+    __m512i c30 = _mm512_setzero_si512(), c31 = _mm512_setzero_si512();
+    __m512i c40 = _mm512_setzero_si512(), c41 = _mm512_setzero_si512();
+    __m512i c50 = _mm512_setzero_si512(), c51 = _mm512_setzero_si512();
+    for (int t = 0; t < taps; t++) {
+        const uint32_t *bp = b + tap_offsets[t];
+        for (int q = 0; q < quads; q++, bp += plane) {
+            const __m512i b0 = _mm512_loadu_si512(bp), b1 = _mm512_loadu_si512(bp + 16);
+            const int32_t *w = (const int32_t *)a;
+            __m512i ar;
+            ar = _mm512_set1_epi32(w[0]); c00 = _mm512_dpbusd_epi32(c00, b0, ar); c01 = _mm512_dpbusd_epi32(c01, b1, ar);
+            ar = _mm512_set1_epi32(w[1]); c10 = _mm512_dpbusd_epi32(c10, b0, ar); c11 = _mm512_dpbusd_epi32(c11, b1, ar);
+            ar = _mm512_set1_epi32(w[2]); c20 = _mm512_dpbusd_epi32(c20, b0, ar); c21 = _mm512_dpbusd_epi32(c21, b1, ar);
+            ar = _mm512_set1_epi32(w[3]); c30 = _mm512_dpbusd_epi32(c30, b0, ar); c31 = _mm512_dpbusd_epi32(c31, b1, ar);
+            ar = _mm512_set1_epi32(w[4]); c40 = _mm512_dpbusd_epi32(c40, b0, ar); c41 = _mm512_dpbusd_epi32(c41, b1, ar);
+            ar = _mm512_set1_epi32(w[5]); c50 = _mm512_dpbusd_epi32(c50, b0, ar); c51 = _mm512_dpbusd_epi32(c51, b1, ar);
+            a += SWK_MR * 4;
+        }
+    }
+    const __m512i sums[SWK_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    const __mmask16 m0 = (__mmask16)(valid & 0xFFFFu), m1 = (__mmask16)(valid >> 16);
+    for (int r = 0; r < mr; r++) {
+        const __m512 s = _mm512_set1_ps(wscale[r] * xscale);
+        float *row = c + r * ldc;
+        const __m512 v0 = _mm512_mul_ps(_mm512_cvtepi32_ps(sums[r][0]), s);
+        const __m512 v1 = _mm512_mul_ps(_mm512_cvtepi32_ps(sums[r][1]), s);
+        if (valid == 0xFFFFFFFFu) {
+            finish_row(row, v0, v1, r, AVX512_NR, 0, ep);
+        } else {
+            const int first = finish_compressed(row, v0, r, 0, m0, ep);
+            finish_compressed(row, v1, r, first, m1, ep);
+        }
+    }
+}
+
 #define QUANT_NAME quantize_row_avx512
 #define QUANT_TARGET AVX512
 #define QUANT_WIDTH 16
@@ -112,7 +165,12 @@ typedef __m512i qint_t;
 #define QLOADN(p, n) _mm512_maskz_loadu_ps((__mmask16)((1u << (n)) - 1), (p))
 #include "quantize_vector.h"
 
-const swk_int8_kernel_set swk_vnni_int8_kernels = {AVX512_NR, quantize_row_avx512, qkernel_vnni, 255};
+#define PACK_QUADS_NAME pack_quads_avx512
+#define PACK_QUADS_TARGET VNNI
+#define PACK_QUADS_NR AVX512_NR
+#include "pack_quads.h"
+
+const swk_int8_kernel_set swk_vnni_int8_kernels = {AVX512_NR, quantize_row_avx512, pack_quads_avx512, qkernel_vnni, qkernel_vnni_direct, 255};
 
 const swk_kernel_set swk_avx512_kernels = {AVX512_NR, kernel_avx512, swk_widen_avx2, swk_pack_columns_avx512, swk_narrow_avx2};
 #endif

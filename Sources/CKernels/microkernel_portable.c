@@ -98,5 +98,10 @@ static void quantize_row_portable(const float *const src[4], uint8_t *dst, int w
     }
 }
 
-const swk_int8_kernel_set swk_portable_int8_kernels = {PORTABLE_NR, quantize_row_portable, qkernel_portable, 255};
+#define PACK_QUADS_NAME pack_quads_portable
+#define PACK_QUADS_TARGET 
+#define PACK_QUADS_NR PORTABLE_NR
+#include "pack_quads.h"
+
+const swk_int8_kernel_set swk_portable_int8_kernels = {PORTABLE_NR, quantize_row_portable, pack_quads_portable, qkernel_portable, NULL, 255};
 

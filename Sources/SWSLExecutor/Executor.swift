@@ -22,6 +22,24 @@ public final class Executor {
     /// The quantized input of the integer convolution running now, shared by the threads (sized for
     /// the largest over the batch in `prepare`).
     var quantized = AlignedFloats(count: 0)
+    /// Per-step wall time summed over runs, in seconds, while profiling (`startProfiling()`); nil otherwise.
+    public private(set) var stepSeconds: [Double]?
+
+    /// Names of the plan's steps, in order: the layer for convolutions and the classifier, else the operation.
+    public var stepNames: [String] {
+        plan.steps.map { step in
+            switch step {
+            case .conv(let layer, _, _, _), .linear(let layer, _, _): layer.name + (layer.isInteger ? " (integer)" : "")
+            case .maxPool: "max pool"
+            case .averagePool: "average pool"
+            case .globalAveragePool: "global average pool"
+            }
+        }
+    }
+
+    /// Starts summing each step's wall time over the following runs (`stepSeconds`), from zero.
+    public func startProfiling() { stepSeconds = [Double](repeating: 0, count: plan.steps.count) }
+
     /// Set only during `run(input:batch:height:width:observingInputs:)`.
     var observer: InputObserver?
 
@@ -55,7 +73,18 @@ public final class Executor {
         input.withUnsafeBufferPointer { source in
             buffers[schedule.buffers[0]].base.update(from: source.baseAddress!, count: expected)
         }
-        for step in plan.steps { execute(step, schedule: schedule, buffers: buffers) }
+        if var times = stepSeconds {
+            let clock = ContinuousClock()
+            for (index, step) in plan.steps.enumerated() {
+                let start = clock.now
+                execute(step, schedule: schedule, buffers: buffers)
+                let elapsed = (clock.now - start).components
+                times[index] += Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            }
+            stepSeconds = times
+        } else {
+            for step in plan.steps { execute(step, schedule: schedule, buffers: buffers) }
+        }
         let logits = buffers[schedule.buffers[plan.steps.count]].base
         let classes = plan.classes
         return [Float](unsafeUninitializedCapacity: batch * classes) { out, initialized in

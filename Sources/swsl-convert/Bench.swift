@@ -24,6 +24,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    @Flag(help: "Also time every layer (mean over the timed runs, one line each; `layers` in --json).")
+    var layers = false
+
     @OptionGroup var options: RunOptions
 
     func validate() throws {
@@ -51,7 +54,9 @@ struct Bench: ParsableCommand {
                 throw CommandFailure(place: model, "\(error)")
             }
             if i >= 3 { times.append((clock.now - start).milliseconds) }  // three warm-up runs
+            if i == 2 && layers { executor.startProfiling() }
         }
+        let perLayer = zip(executor.stepNames, executor.stepSeconds ?? []).map { ($0, $1 * 1000 / Double(iterations)) }
         times.sort()
         let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
         let gmacs = Double(loaded.plan.multiplyAccumulates(height: size, width: size)) * Double(batch) / 1e9
@@ -62,12 +67,19 @@ struct Bench: ParsableCommand {
                 ("median_ms", .double(median)), ("min_ms", .double(times.first!)), ("max_ms", .double(times.last!)),
                 ("validate_ms", validateMs.map(JSONValue.double) ?? .null),
                 ("open_ms", .double(openMs)), ("gflops", .double(2 * gmacs / (median / 1000))),
+                ("layers", layers ? .array(perLayer.map { .object([("step", .string($0.0)), ("mean_ms", .double($0.1))]) }) : .null),
             ]).serialized(pretty: true))
         } else {
             let f = ConversionSummary.fixed
             print("\(model) (\(loaded.precision)), batch \(batch), \(options.threads) threads, \(size)×\(size), \(iterations) runs: "
                 + "median \(f(median, 2)) ms, min \(f(times.first!, 2)) ms, max \(f(times.last!, 2)) ms "
                 + "(\(f(2 * gmacs / (median / 1000), 1)) GFLOP/s; opened in \(f(openMs, 2)) ms)")
+            if layers {
+                let total = perLayer.reduce(0) { $0 + $1.1 }
+                for (name, ms) in perLayer {
+                    print("  \(f(ms, 3)) ms  \(f(100 * ms / total, 1))%  \(name)")
+                }
+            }
         }
     }
 }
