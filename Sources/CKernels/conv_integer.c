@@ -103,7 +103,7 @@ size_t swk_integer_workspace_bytes(const swk_conv *conv) {
  * dropped by the kernel's lane mask. */
 static void run_direct(const swk_conv *conv, const swk_int8_kernel_set *iks, const uint8_t *quantized,
                        const float *residual, float *output, int group_begin, int group_end, int row_begin,
-                       int row_end, int col_begin, int col_end) {
+                       int row_end, int col_begin, int col_end, float *max) {
     const int nr = iks->nr;
     const int rows = conv->out_channels / conv->groups, panels = (rows + SWK_MR - 1) / SWK_MR;
     const int quads = swk_quads_per_group(conv), taps = conv->kernel_h * conv->kernel_w;
@@ -160,7 +160,7 @@ static void run_direct(const swk_conv *conv, const swk_int8_kernel_set *iks, con
                         NULL, NULL,
                         conv->post_bias ? conv->post_bias + row : NULL,
                         residual ? residual + row * n + column : NULL,
-                        n, conv->relu,
+                        n, conv->relu, max,
                     };
                     iks->direct(taps, quads, offsets, plane, apanel, base + chunk + (long)p * nr, output + row * n + column, n,
                                 nrows, masks[p], &ep, conv->scale ? conv->scale + row : ones, conv->input_scale);
@@ -170,14 +170,16 @@ static void run_direct(const swk_conv *conv, const swk_int8_kernel_set *iks, con
     }
 }
 
-void swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const float *residual, float *output,
-                          int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
-                          void *workspace) {
+float swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const float *residual, float *output,
+                           int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
+                           void *workspace) {
     const swk_int8_kernel_set *iks = swk_int8_kernels_for(conv->isa);
-    if (col_begin >= col_end || row_begin >= row_end) return;
+    float max = -INFINITY;
+    if (col_begin >= col_end || row_begin >= row_end) return max;
     if (iks->direct && conv->stride == 1 && conv->kernel_h * conv->kernel_w <= SWK_DIRECT_TAPS && iks->nr <= 32) {
-        run_direct(conv, iks, quantized, residual, output, group_begin, group_end, row_begin, row_end, col_begin, col_end);
-        return;
+        run_direct(conv, iks, quantized, residual, output, group_begin, group_end, row_begin, row_end, col_begin, col_end,
+                   &max);
+        return max;
     }
     const int nr = iks->nr;
     const int rows = conv->out_channels / conv->groups;
@@ -217,7 +219,7 @@ void swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const 
                         NULL, NULL,
                         conv->post_bias ? conv->post_bias + row : NULL,
                         residual ? residual + row * n + column : NULL,
-                        n, conv->relu,
+                        n, conv->relu, &max,
                     };
                     iks->kernel(kq, apanel, (const uint8_t *)(bbuf + (size_t)(jr / nr) * kq * nr), output + row * n + column,
                                 n, nrows, ncols, 0, &ep, conv->scale ? conv->scale + row : ones, conv->input_scale);
@@ -225,6 +227,7 @@ void swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const 
             }
         }
     }
+    return max;
 }
 
 float swk_max_value(const float *x, size_t n) {

@@ -12,7 +12,8 @@
 #define SWK_NR_MAX 32
 
 /* What a microkernel applies to its tile after the last K block. Pointers are already moved to
- * the tile's first row (pre_bias, scale, post_bias) or first element (residual); NULL when absent. */
+ * the tile's first row (pre_bias, scale, post_bias) or first element (residual); NULL when absent.
+ * `max` (integer kernels only; NULL when not wanted): raised to the largest value the tile stores. */
 typedef struct {
     const float *pre_bias;
     const float *scale;
@@ -20,6 +21,7 @@ typedef struct {
     const float *residual;
     long ldr;
     int relu;
+    float *max;
 } swk_epilogue;
 
 /* C[mr x nr] (+)= A[kc panel of SWK_MR] * B[kc panel of NR]; then the epilogue when `ep` is non-NULL.

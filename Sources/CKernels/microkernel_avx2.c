@@ -2,6 +2,7 @@
  * Compiled for those instructions by function attribute only; callers check swk_isa_supported. */
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include <math.h>
 #include "internal.h"
 
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -22,6 +23,7 @@ AVX2 static inline __m256 epilogue8(__m256 v, const swk_epilogue *ep, int r, lon
 AVX2 static inline void finish_tile(const __m256 acc[SWK_MR][2], float *c, long ldc, int mr, int nr, int accumulate,
                                     const swk_epilogue *ep) {
     if (mr == SWK_MR && nr == AVX2_NR) {
+        __m256 top = _mm256_set1_ps(-INFINITY);
         for (int r = 0; r < SWK_MR; r++) {
             float *row = c + r * ldc;
             __m256 v0 = acc[r][0], v1 = acc[r][1];
@@ -32,9 +34,15 @@ AVX2 static inline void finish_tile(const __m256 acc[SWK_MR][2], float *c, long 
             if (ep) {
                 v0 = epilogue8(v0, ep, r, 0);
                 v1 = epilogue8(v1, ep, r, 8);
+                top = _mm256_max_ps(_mm256_max_ps(v0, v1), top);
             }
             _mm256_storeu_ps(row, v0);
             _mm256_storeu_ps(row + 8, v1);
+        }
+        if (ep && ep->max) {
+            float lanes[8];
+            _mm256_storeu_ps(lanes, top);
+            for (int i = 0; i < 8; i++) *ep->max = lanes[i] > *ep->max ? lanes[i] : *ep->max;
         }
         return;
     }
@@ -49,6 +57,7 @@ AVX2 static inline void finish_tile(const __m256 acc[SWK_MR][2], float *c, long 
             float v = tile[r][j];
             if (accumulate) v = v + row[j];
             if (ep) v = swk_epilogue_scalar(v, ep, r, j);
+            if (ep && ep->max && v > *ep->max) *ep->max = v;
             row[j] = v;
         }
     }

@@ -2,6 +2,7 @@
  * Compiled for AVX-512F by function attribute only; callers check swk_isa_supported. */
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include <math.h>
 #include "internal.h"
 
 #define AVX512 __attribute__((target("avx512f,avx2,fma,f16c")))
@@ -17,9 +18,10 @@ AVX512 static inline __m512 epilogue16(__m512 v, const swk_epilogue *ep, int r, 
     return v;
 }
 
-/* Finishes one row of the tile: accumulate, epilogue, masked store of `nr` columns. */
+/* Finishes one row of the tile: accumulate, epilogue, masked store of `nr` columns; `top` (nullable)
+ * is raised to the stored values. */
 AVX512 static inline void finish_row(float *row, __m512 v0, __m512 v1, int r, int nr, int accumulate,
-                                     const swk_epilogue *ep) {
+                                     const swk_epilogue *ep, __m512 *top) {
     const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
     const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
     if (accumulate) {
@@ -29,6 +31,8 @@ AVX512 static inline void finish_row(float *row, __m512 v0, __m512 v1, int r, in
     if (ep) {
         v0 = epilogue16(v0, ep, r, 0, m0);
         v1 = epilogue16(v1, ep, r, 16, m1);
+        /* max(new, old): a NaN lane keeps the old value, as the separate pass ignores NaN. */
+        if (top) *top = _mm512_max_ps(_mm512_max_ps(_mm512_mask_mov_ps(*top, m0, v0), _mm512_mask_mov_ps(*top, m1, v1)), *top);
     }
     _mm512_mask_storeu_ps(row, m0, v0);
     _mm512_mask_storeu_ps(row + 16, m1, v1);
@@ -54,12 +58,12 @@ AVX512 static void kernel_avx512(int kc, const float *a, const float *b, float *
         a += SWK_MR;
         b += AVX512_NR;
     }
-    finish_row(c, c00, c01, 0, nr, accumulate, ep);
-    if (mr > 1) finish_row(c + ldc, c10, c11, 1, nr, accumulate, ep);
-    if (mr > 2) finish_row(c + 2 * ldc, c20, c21, 2, nr, accumulate, ep);
-    if (mr > 3) finish_row(c + 3 * ldc, c30, c31, 3, nr, accumulate, ep);
-    if (mr > 4) finish_row(c + 4 * ldc, c40, c41, 4, nr, accumulate, ep);
-    if (mr > 5) finish_row(c + 5 * ldc, c50, c51, 5, nr, accumulate, ep);
+    finish_row(c, c00, c01, 0, nr, accumulate, ep, NULL);
+    if (mr > 1) finish_row(c + ldc, c10, c11, 1, nr, accumulate, ep, NULL);
+    if (mr > 2) finish_row(c + 2 * ldc, c20, c21, 2, nr, accumulate, ep, NULL);
+    if (mr > 3) finish_row(c + 3 * ldc, c30, c31, 3, nr, accumulate, ep, NULL);
+    if (mr > 4) finish_row(c + 4 * ldc, c40, c41, 4, nr, accumulate, ep, NULL);
+    if (mr > 5) finish_row(c + 5 * ldc, c50, c51, 5, nr, accumulate, ep, NULL);
 }
 
 #define VNNI __attribute__((target("avx512f,avx512vnni,avx2,fma,f16c")))
@@ -88,21 +92,28 @@ VNNI static void qkernel_vnni(int kq, const int8_t *a, const uint8_t *b, float *
         b += AVX512_NR * 4;
     }
     const __m512i sums[SWK_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    __m512 top = _mm512_set1_ps(-INFINITY);
+    __m512 *tracked = ep && ep->max ? &top : NULL;
     for (int r = 0; r < mr; r++) {
         const __m512 s = _mm512_set1_ps(wscale[r] * xscale);
         finish_row(c + r * ldc, _mm512_mul_ps(_mm512_cvtepi32_ps(sums[r][0]), s),
-                   _mm512_mul_ps(_mm512_cvtepi32_ps(sums[r][1]), s), r, nr, accumulate, ep);
+                   _mm512_mul_ps(_mm512_cvtepi32_ps(sums[r][1]), s), r, nr, accumulate, ep, tracked);
+    }
+    if (tracked) {
+        const float m = _mm512_reduce_max_ps(top);
+        if (m > *ep->max) *ep->max = m;
     }
 }
 
 /* Stores the lanes of `v` that `valid` marks, consecutively from column `column` of row r, after the
  * epilogue (on those lanes only; residual read consecutively too). Returns how many it stored. */
 VNNI static inline int finish_compressed(float *row, __m512 v, int r, long column, __mmask16 valid,
-                                         const swk_epilogue *ep) {
+                                         const swk_epilogue *ep, __m512 *top) {
     const int count = __builtin_popcount((unsigned)valid);
     const __mmask16 lanes = (__mmask16)((1u << count) - 1);
     v = epilogue16(_mm512_maskz_compress_ps(valid, v), ep, r, column, lanes);
     _mm512_mask_storeu_ps(row + column, lanes, v);
+    if (top) *top = _mm512_max_ps(_mm512_mask_mov_ps(*top, lanes, v), *top);
     return count;
 }
 
@@ -134,17 +145,23 @@ VNNI static void qkernel_vnni_direct(int taps, int quads, const long *tap_offset
     }
     const __m512i sums[SWK_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
     const __mmask16 m0 = (__mmask16)(valid & 0xFFFFu), m1 = (__mmask16)(valid >> 16);
+    __m512 top = _mm512_set1_ps(-INFINITY);
+    __m512 *tracked = ep->max ? &top : NULL;
     for (int r = 0; r < mr; r++) {
         const __m512 s = _mm512_set1_ps(wscale[r] * xscale);
         float *row = c + r * ldc;
         const __m512 v0 = _mm512_mul_ps(_mm512_cvtepi32_ps(sums[r][0]), s);
         const __m512 v1 = _mm512_mul_ps(_mm512_cvtepi32_ps(sums[r][1]), s);
         if (valid == 0xFFFFFFFFu) {
-            finish_row(row, v0, v1, r, AVX512_NR, 0, ep);
+            finish_row(row, v0, v1, r, AVX512_NR, 0, ep, tracked);
         } else {
-            const int first = finish_compressed(row, v0, r, 0, m0, ep);
-            finish_compressed(row, v1, r, first, m1, ep);
+            const int first = finish_compressed(row, v0, r, 0, m0, ep, tracked);
+            finish_compressed(row, v1, r, first, m1, ep, tracked);
         }
+    }
+    if (tracked) {
+        const float m = _mm512_reduce_max_ps(top);
+        if (m > *ep->max) *ep->max = m;
     }
 }
 

@@ -78,6 +78,7 @@ static void qkernel_portable(int kq, const int8_t *a, const uint8_t *b, float *c
             float v = (float)acc[r][j] * s;
             if (accumulate) v = v + row[j];
             if (ep) v = swk_epilogue_scalar(v, ep, r, j);
+            if (ep && ep->max && v > *ep->max) *ep->max = v;
             row[j] = v;
         }
     }

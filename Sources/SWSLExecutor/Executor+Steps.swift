@@ -12,7 +12,7 @@ extension Executor {
                 observer(layer.name, (0..<batch).map { Kernels.maxValue(buffer(input) + $0 * count, count: count) })
             }
             convolution(layer, from: schedule.shapes[input], batch: batch, input: buffer(input),
-                        residual: residual.map(buffer), output: buffer(output))
+                        residual: residual.map(buffer), output: buffer(output), values: (input, output))
         case .linear(let layer, let input, let output):
             if let observer {
                 let features = buffer(input)
@@ -22,7 +22,8 @@ extension Executor {
             }
             // [features][batch] is one "image" of batch positions: a 1×1 convolution.
             let features = Schedule.Shape(channels: layer.inChannels, height: 1, width: batch)
-            convolution(layer, from: features, batch: 1, input: buffer(input), residual: nil, output: buffer(output))
+            convolution(layer, from: features, batch: 1, input: buffer(input), residual: nil, output: buffer(output),
+                        values: (input, output))
         case .maxPool(let kernel, let stride, let padding, let input, let output):
             let (from, to) = (schedule.shapes[input], schedule.shapes[output])
             let (source, target) = (buffer(input), buffer(output))
@@ -47,9 +48,11 @@ extension Executor {
         }
     }
 
-    /// One convolution over `batch` images of shape `from`, split into tasks for the pool.
+    /// One convolution over `batch` images of shape `from`, split into tasks for the pool; `values`
+    /// are the plan's numbers of its input and output.
     private func convolution(_ layer: ConvLayer, from: Schedule.Shape, batch: Int, input: UnsafeMutablePointer<Float>,
-                             residual: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+                             residual: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                             values: (input: Int, output: Int)) {
         let descriptor = layer.descriptor(height: from.height, width: from.width, kernels: kernels)
         let out = layer.outputSize(height: from.height, width: from.width)
         let outCount = layer.outChannels * out.height * out.width
@@ -68,7 +71,7 @@ extension Executor {
             return
         }
         // Integer: each image's input quantized once (threads split its channel quads), then the tasks.
-        let scales = inputScales(layer, input: input, count: from.count, batch: batch)
+        let scales = inputScales(layer, input: input, count: from.count, batch: batch, known: valueMaxima[values.input])
         let perImage = Kernels.quantizedInputSize(descriptor)
         let quantized = UnsafeMutableRawPointer(self.quantized.base)
         let quads = layer.groups * ((layer.inChannels / layer.groups + 3) / 4)
@@ -79,21 +82,32 @@ extension Executor {
             Kernels.quantizeInput(descriptor, input: input + image * from.count, output: quantized + image * perImage,
                                   inverse: 1 / scales[image], quads: ranges[index % pieces])
         }
+        let taskMaxima = UnsafeMutableBufferPointer<Float>.allocate(capacity: tasks.count)
+        defer { taskMaxima.deallocate() }
         pool.parallelFor(tasks.count) { index, worker in
             let task = tasks[index]
             var descriptor = descriptor
             descriptor.input_scale = scales[task.image]
-            Kernels.convInteger(descriptor, quantized: quantized + task.image * perImage,
-                                residual: residual.map { UnsafePointer($0 + task.image * outCount) },
-                                output: output + task.image * outCount, task: task, workspace: workspaces[worker].base)
+            taskMaxima[index] = Kernels.convInteger(descriptor, quantized: quantized + task.image * perImage,
+                                                    residual: residual.map { UnsafePointer($0 + task.image * outCount) },
+                                                    output: output + task.image * outCount, task: task,
+                                                    workspace: workspaces[worker].base)
         }
+        var maxima = [Float](repeating: -.infinity, count: batch)
+        for (index, task) in tasks.enumerated() { maxima[task.image] = max(maxima[task.image], taskMaxima[index]) }
+        valueMaxima[values.output] = maxima
     }
 
     /// Quantization steps of an integer layer's input, one per image: the calibrated range, or the
-    /// image's own maximum (inputs are non-negative), over the kernels' activation levels.
-    private func inputScales(_ layer: ConvLayer, input: UnsafeMutablePointer<Float>, count: Int, batch: Int) -> [Float] {
+    /// image's own maximum (inputs are non-negative; `known` when the producing layer tracked it, else
+    /// measured here), over the kernels' activation levels.
+    private func inputScales(_ layer: ConvLayer, input: UnsafeMutablePointer<Float>, count: Int, batch: Int,
+                             known: [Float]?) -> [Float] {
         let levels = Float(Kernels.activationLevels(kernels))
         if let range = layer.activationMax { return [Float](repeating: range / levels, count: batch) }
+        if let known, known.count == batch {
+            return known.map { peak in peak > 0 && peak.isFinite ? peak / levels : 1 }
+        }
         let pieces = max(1, min(count / 4096, (threads + batch - 1) / batch))
         let ranges = ConvTask.even(count, pieces)
         let maxima = UnsafeMutableBufferPointer<Float>.allocate(capacity: batch * pieces)

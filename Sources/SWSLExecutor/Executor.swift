@@ -22,6 +22,9 @@ public final class Executor {
     /// The quantized input of the integer convolution running now, shared by the threads (sized for
     /// the largest over the batch in `prepare`).
     var quantized = AlignedFloats(count: 0)
+    /// Per value of the current run, each image's largest element where an integer convolution wrote it
+    /// (its epilogue tracks it): the range of the layers that read that value, without another pass.
+    var valueMaxima: [Int: [Float]] = [:]
     /// Per-step wall time summed over runs, in seconds, while profiling (`startProfiling()`); nil otherwise.
     public private(set) var stepSeconds: [Double]?
 
@@ -73,6 +76,7 @@ public final class Executor {
         input.withUnsafeBufferPointer { source in
             buffers[schedule.buffers[0]].base.update(from: source.baseAddress!, count: expected)
         }
+        valueMaxima.removeAll(keepingCapacity: true)
         if var times = stepSeconds {
             let clock = ContinuousClock()
             for (index, step) in plan.steps.enumerated() {

@@ -22,11 +22,12 @@ enum Kernels {
                            Int32(quads.lowerBound), Int32(quads.upperBound))
     }
 
-    /// Runs `task`'s part of one integer convolution of one image over its quantized input.
+    /// Runs `task`'s part of one integer convolution of one image over its quantized input; returns
+    /// the largest value it wrote (−∞ when none).
     static func convInteger(_ descriptor: swk_conv, quantized: UnsafeRawPointer, residual: UnsafePointer<Float>?,
-                            output: UnsafeMutablePointer<Float>, task: ConvTask, workspace: UnsafeMutablePointer<Float>) {
+                            output: UnsafeMutablePointer<Float>, task: ConvTask, workspace: UnsafeMutablePointer<Float>) -> Float {
         var descriptor = descriptor
-        swk_conv_run_integer(&descriptor, quantized.assumingMemoryBound(to: UInt8.self), residual, output,
+        return swk_conv_run_integer(&descriptor, quantized.assumingMemoryBound(to: UInt8.self), residual, output,
                              Int32(task.groups.lowerBound), Int32(task.groups.upperBound), Int32(task.rows.lowerBound),
                              Int32(task.rows.upperBound), Int32(task.columns.lowerBound), Int32(task.columns.upperBound),
                              workspace)

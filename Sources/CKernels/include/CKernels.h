@@ -120,9 +120,10 @@ void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, 
  * The integer convolution of one image over its quantized input (swk_quantize_input), for the same
  * groups, output rows and positions as swk_conv_run; `pre_bias` is ignored (must be folded), the
  * epilogue is `v = float(sum) * (scale[m] * input_scale); v += post_bias[m]; v += residual; relu`.
- * `workspace` holds swk_conv_workspace_count(conv) floats, private to the caller.
+ * `workspace` holds swk_conv_workspace_count(conv) floats, private to the caller. Returns the largest
+ * value it wrote (-infinity when none): the next layer's range without another pass over the output.
  */
-void swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const float *residual, float *output,
+float swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const float *residual, float *output,
                           int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
                           void *workspace);
 
