@@ -61,29 +61,56 @@ void swk_pack_weights_tap_quads(const int8_t *plain, int8_t *dst, int out_channe
     }
 }
 
-void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, float inverse, int quad_begin,
-                        int quad_end) {
+void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, float inverse, int zero_point,
+                        int quad_begin, int quad_end) {
     const swk_int8_kernel_set *iks = swk_int8_kernels_for(conv->isa);
     const int h = conv->in_height, w = conv->in_width, pad = conv->padding;
     const int cg = conv->in_channels / conv->groups, quads = swk_quads_per_group(conv);
     const size_t wp = (size_t)w + 2 * (size_t)pad, hp = (size_t)h + 2 * (size_t)pad;
     const size_t plane = (size_t)h * w;
+    const int zero = zero_point < 0 ? 0 : zero_point > 255 ? 255 : zero_point;
+    /* Without padding the rows of a plane are contiguous: one call quantizes it whole. */
+    const int rows = pad == 0 ? 1 : h, width = pad == 0 ? h * w : w;
     for (int index = quad_begin; index < quad_end; index++) {
         const int g = index / quads, q = index % quads;
         uint8_t *out = dst + (size_t)index * hp * wp * 4;
-        const float *rows[4];
-        for (int t = 0; t < 4; t++) rows[t] = 4 * q + t < cg ? input + (size_t)(g * cg + 4 * q + t) * plane : NULL;
-        memset(out, 0, (size_t)pad * wp * 4);
-        for (int y = 0; y < h; y++) {
+        const float *planes[4];
+        for (int t = 0; t < 4; t++) planes[t] = 4 * q + t < cg ? input + (size_t)(g * cg + 4 * q + t) * plane : NULL;
+        /* The border holds the quantized 0.0: the zero point. */
+        memset(out, zero, (size_t)pad * wp * 4);
+        for (int y = 0; y < rows; y++) {
             uint8_t *line = out + ((size_t)(y + pad) * wp) * 4;
-            memset(line, 0, (size_t)pad * 4);
+            memset(line, zero, (size_t)pad * 4);
             const float *src[4];
-            for (int t = 0; t < 4; t++) src[t] = rows[t] ? rows[t] + (size_t)y * w : NULL;
-            iks->quantize_row(src, line + (size_t)pad * 4, w, inverse, iks->levels);
-            memset(line + ((size_t)pad + w) * 4, 0, (size_t)pad * 4);
+            for (int t = 0; t < 4; t++) src[t] = planes[t] ? planes[t] + (size_t)y * width : NULL;
+            iks->quantize_row(src, line + (size_t)pad * 4, width, inverse, (float)zero, iks->levels);
+            memset(line + ((size_t)pad + width) * 4, zero, (size_t)pad * 4);
         }
-        memset(out + ((size_t)(h + pad) * wp) * 4, 0, (size_t)pad * wp * 4);
+        memset(out + ((size_t)(h + pad) * wp) * 4, zero, (size_t)pad * wp * 4);
     }
+}
+
+void swk_min_max_value(const float *x, size_t n, float *min, float *max) {
+    float lo[16], hi[16];
+    for (int j = 0; j < 16; j++) { lo[j] = INFINITY; hi[j] = -INFINITY; }
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        for (int j = 0; j < 16; j++) {
+            lo[j] = x[i + j] < lo[j] ? x[i + j] : lo[j];
+            hi[j] = x[i + j] > hi[j] ? x[i + j] : hi[j];
+        }
+    }
+    for (; i < n; i++) {
+        lo[0] = x[i] < lo[0] ? x[i] : lo[0];
+        hi[0] = x[i] > hi[0] ? x[i] : hi[0];
+    }
+    float a = INFINITY, b = -INFINITY;
+    for (int j = 0; j < 16; j++) {
+        a = lo[j] < a ? lo[j] : a;
+        b = hi[j] > b ? hi[j] : b;
+    }
+    *min = a;
+    *max = b;
 }
 
 size_t swk_integer_workspace_bytes(const swk_conv *conv) {

@@ -59,8 +59,9 @@ typedef void (*swk_qkernel_fn)(int kq, const int8_t *a, const uint8_t *b, float 
                                int accumulate, const swk_epilogue *ep, const float *wscale, float xscale);
 
 /* Quantizes one row of `width` pixels of four channels (`src[t]` NULL: absent, zero) into 32-bit words,
- * byte t from channel t: q = clamp(round_to_nearest_even(x * inverse), 0, levels). */
-typedef void (*swk_quantize_row_fn)(const float *const src[4], uint8_t *dst, int width, float inverse, int levels);
+ * byte t from channel t: q = clamp(round_to_nearest_even(x * inverse + zero), 0, levels). */
+typedef void (*swk_quantize_row_fn)(const float *const src[4], uint8_t *dst, int width, float inverse, float zero,
+                                    int levels);
 
 /* Packs the quads of output columns [col0, col0 + nc) of group g into panels (pack_quads.h). */
 typedef void (*swk_pack_quads_fn)(const swk_conv *conv, const uint8_t *quantized, int g, int col0, int nc,

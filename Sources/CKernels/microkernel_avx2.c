@@ -179,6 +179,7 @@ AVX2 static void qkernel_avx2(int kq, const int8_t *a, const uint8_t *b, float *
 #define QUANT_WIDTH 8
 typedef __m256 qvec_t;
 typedef __m256i qint_t;
+#define QADD(a, b) _mm256_add_ps((a), (b))
 #define QMUL(a, b) _mm256_mul_ps((a), (b))
 #define QSET1(x) _mm256_set1_ps(x)
 #define QCVT(v) _mm256_cvtps_epi32(v)

@@ -170,6 +170,7 @@ VNNI static void qkernel_vnni_direct(int taps, int quads, const long *tap_offset
 #define QUANT_WIDTH 16
 typedef __m512 qvec_t;
 typedef __m512i qint_t;
+#define QADD(a, b) _mm512_add_ps((a), (b))
 #define QMUL(a, b) _mm512_mul_ps((a), (b))
 #define QSET1(x) _mm512_set1_ps(x)
 #define QCVT(v) _mm512_cvtps_epi32(v)

@@ -88,10 +88,11 @@ static void qkernel_portable(int kq, const int8_t *a, const uint8_t *b, float *c
 static inline float round_even(float v) { return (v + 12582912.0f) - 12582912.0f; }
 
 /* One row of four channels (NULL: absent, zero) to one 32-bit word per pixel, byte t from channel t. */
-static void quantize_row_portable(const float *const src[4], uint8_t *dst, int width, float inverse, int levels) {
+static void quantize_row_portable(const float *const src[4], uint8_t *dst, int width, float inverse, float zero,
+                                  int levels) {
     for (int x = 0; x < width; x++) {
         for (int t = 0; t < 4; t++) {
-            float v = src[t] ? src[t][x] * inverse : 0.0f;
+            float v = src[t] ? src[t][x] * inverse + zero : 0.0f;
             v = v > 0.0f ? v : 0.0f;
             v = v < (float)levels ? v : (float)levels;
             dst[(size_t)x * 4 + t] = (uint8_t)round_even(v);

@@ -20,6 +20,9 @@ struct ConvLayer: Sendable {
     var quadWeights: QuadWeights? = nil
     /// For integer arithmetic: the calibrated upper end of the input's range; nil measures each input.
     var activationMax: Float? = nil
+    /// For integer arithmetic: the input may be negative (the network's input, into the first stem
+    /// convolution), so it is quantized with a zero point over its own range, measured on each image.
+    var signedInput = false
 
     /// Output rows per group.
     var rowsPerGroup: Int { outChannels / groups }

@@ -4,11 +4,16 @@ extension ExecutionPlan {
     /// with `inChannels` features and `outChannels` classes. Weights are float32, float16 or int8
     /// (int8 with per-output-channel scales), plain or pre-packed (`PackedWeightLayout`, used in
     /// place). With `avgDown`, a strided block's shortcut average-pools first (ResNet-D). `int8`
-    /// picks how int8 weights are multiplied (the stem and the classifier always use float arithmetic).
+    /// picks how int8 weights are multiplied (the classifier always uses float arithmetic; with integer
+    /// arithmetic the first stem convolution quantizes its signed input with a zero point).
     public init(stem: [FoldedConv], stages: [[FoldedBlock]], fc: FoldedConv, avgDown: Bool = false,
                 int8: Int8Arithmetic = .integer) throws(PlanError) {
         let integer = int8 == .integer
-        let stemLayers = try stem.map { (conv) throws(PlanError) in try ConvLayer(folded: conv, relu: true) }
+        let stemLayers = try stem.enumerated().map { (index, conv) throws(PlanError) in
+            var layer = try ConvLayer(folded: conv, relu: true, integer: integer)
+            layer.signedInput = index == 0 && layer.isInteger
+            return layer
+        }
         var stageLayers: [[BlockLayers]] = []
         for blocks in stages {
             var layers: [BlockLayers] = []

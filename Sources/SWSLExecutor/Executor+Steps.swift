@@ -71,7 +71,11 @@ extension Executor {
             return
         }
         // Integer: each image's input quantized once (threads split its channel quads), then the tasks.
-        let scales = inputScales(layer, input: input, count: from.count, batch: batch, known: valueMaxima[values.input])
+        let quantization = layer.signedInput
+            ? signedInputQuantization(layer, input: input, count: from.count, batch: batch)
+            : (inputScales(layer, input: input, count: from.count, batch: batch, known: valueMaxima[values.input]),
+               [Int](repeating: 0, count: batch), [[Float]]())
+        let (scales, zeroPoints, biases) = quantization
         let perImage = Kernels.quantizedInputSize(descriptor)
         let quantized = UnsafeMutableRawPointer(self.quantized.base)
         let quads = layer.groups * ((layer.inChannels / layer.groups + 3) / 4)
@@ -80,14 +84,21 @@ extension Executor {
         pool.parallelFor(batch * pieces) { index, _ in
             let image = index / pieces
             Kernels.quantizeInput(descriptor, input: input + image * from.count, output: quantized + image * perImage,
-                                  inverse: 1 / scales[image], quads: ranges[index % pieces])
+                                  inverse: 1 / scales[image], zeroPoint: zeroPoints[image], quads: ranges[index % pieces])
         }
         let taskMaxima = UnsafeMutableBufferPointer<Float>.allocate(capacity: tasks.count)
         defer { taskMaxima.deallocate() }
+        let biasPointers = biases.map { bias in
+            let copy = UnsafeMutablePointer<Float>.allocate(capacity: bias.count)
+            copy.initialize(from: bias, count: bias.count)
+            return copy
+        }
+        defer { biasPointers.forEach { $0.deallocate() } }
         pool.parallelFor(tasks.count) { index, worker in
             let task = tasks[index]
             var descriptor = descriptor
             descriptor.input_scale = scales[task.image]
+            if !biasPointers.isEmpty { descriptor.post_bias = UnsafePointer(biasPointers[task.image]) }
             taskMaxima[index] = Kernels.convInteger(descriptor, quantized: quantized + task.image * perImage,
                                                     residual: residual.map { UnsafePointer($0 + task.image * outCount) },
                                                     output: output + task.image * outCount, task: task,
@@ -122,6 +133,32 @@ extension Executor {
         }
     }
 
+    /// Quantization of a signed input (the first stem convolution's), per image: the step and zero
+    /// point that map the image's own range (widened to hold 0.0) onto the kernels' levels, and the
+    /// post-bias with the zero point's contribution taken out, `bias − scale × step × zero × Σ weights`.
+    private func signedInputQuantization(_ layer: ConvLayer, input: UnsafeMutablePointer<Float>, count: Int,
+                                         batch: Int) -> ([Float], [Int], [[Float]]) {
+        let levels = Float(Kernels.activationLevels(kernels))
+        var scales: [Float] = [], zeros: [Int] = [], biases: [[Float]] = []
+        for image in 0..<batch {
+            let (low, high) = Kernels.minMax(input + image * count, count: count)
+            let lo = min(low.isFinite ? low : 0, 0), hi = max(high.isFinite ? high : 0, 0)
+            let step = hi > lo ? (hi - lo) / levels : 1
+            let zero = Int((-lo / step).rounded(.toNearestOrEven)).clamped(0, Int(levels))
+            let weightScale = layer.scale.map { Array(UnsafeBufferPointer(start: $0.base, count: layer.outChannels)) }
+                ?? [Float](repeating: 1, count: layer.outChannels)
+            let bias = layer.postBias.map { Array(UnsafeBufferPointer(start: $0.base, count: layer.outChannels)) }
+                ?? [Float](repeating: 0, count: layer.outChannels)
+            let sums = layer.quadWeights?.rowSums ?? []
+            biases.append((0..<layer.outChannels).map { m in
+                Float(Double(bias[m]) - Double(weightScale[m]) * Double(step) * Double(zero) * Double(sums[m]))
+            })
+            scales.append(step)
+            zeros.append(zero)
+        }
+        return (scales, zeros, biases)
+    }
+
     /// Runs `body(image, channels)` over every image, cutting channels so every thread has work.
     private func perChannel(batch: Int, channels: Int, _ body: (Int, Range<Int>) -> Void) {
         let pieces = max(1, min(channels, (threads + batch - 1) / batch))
@@ -130,4 +167,9 @@ extension Executor {
             body(index / pieces, ranges[index % pieces])
         }
     }
+}
+
+extension Int {
+    /// `self` limited to `low...high`.
+    func clamped(_ low: Int, _ high: Int) -> Int { Swift.min(Swift.max(self, low), high) }
 }

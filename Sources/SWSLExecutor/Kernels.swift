@@ -14,12 +14,19 @@ enum Kernels {
         return swk_quantized_input_size(&descriptor)
     }
 
-    /// Quantizes channel quads `quads` of one image's input with step `1 / inverse`.
+    /// Quantizes channel quads `quads` of one image's input with step `1 / inverse` and `zeroPoint`.
     static func quantizeInput(_ descriptor: swk_conv, input: UnsafePointer<Float>, output: UnsafeMutableRawPointer,
-                              inverse: Float, quads: Range<Int>) {
+                              inverse: Float, zeroPoint: Int = 0, quads: Range<Int>) {
         var descriptor = descriptor
-        swk_quantize_input(&descriptor, input, output.assumingMemoryBound(to: UInt8.self), inverse,
+        swk_quantize_input(&descriptor, input, output.assumingMemoryBound(to: UInt8.self), inverse, Int32(zeroPoint),
                            Int32(quads.lowerBound), Int32(quads.upperBound))
+    }
+
+    /// Smallest and largest of `count` floats.
+    static func minMax(_ values: UnsafePointer<Float>, count: Int) -> (min: Float, max: Float) {
+        var low: Float = 0, high: Float = 0
+        swk_min_max_value(values, count, &low, &high)
+        return (low, high)
     }
 
     /// Runs `task`'s part of one integer convolution of one image over its quantized input; returns

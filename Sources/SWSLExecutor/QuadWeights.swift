@@ -7,6 +7,8 @@ import SWSLFormat
 final class QuadWeights: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Int8>
     let count: Int
+    /// Per output channel, the sum of its int8 weights: what a zero point adds to each sum per unit.
+    let rowSums: [Int32]
 
     /// From C-order `[out][in / groups][kernel][kernel]` int8 values.
     init(plain: UnsafeBufferPointer<Int8>, outChannels: Int, groups: Int, inChannels: Int, kernel: Int) {
@@ -15,6 +17,10 @@ final class QuadWeights: @unchecked Sendable {
         pointer = raw.bindMemory(to: Int8.self, capacity: max(count, 1))
         swk_pack_weights_tap_quads(plain.baseAddress, pointer, Int32(outChannels), Int32(groups), Int32(inChannels),
                                    Int32(kernel), Int32(kernel))
+        let perRow = inChannels / groups * kernel * kernel
+        rowSums = (0..<outChannels).map { row in
+            plain[row * perRow..<(row + 1) * perRow].reduce(Int32(0)) { $0 + Int32($1) }
+        }
     }
 
     /// From int8 weights, plain (`[out, in / groups, k, k]` or `[out, in]`) or in `PackedWeightLayout`.

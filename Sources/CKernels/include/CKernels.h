@@ -110,11 +110,16 @@ size_t swk_quantized_input_size(const swk_conv *conv);
 /**
  * Quantizes channel quads [quad_begin, quad_end) (of groups x ceil((in / groups) / 4)) of one image's
  * float input [in][H][W] into `dst` (swk_quantized_input_size bytes, padded by conv->padding):
- * q = clamp(round_to_nearest_even(x * inverse), 0, swk_activation_levels(isa)); inputs must be >= 0,
- * as after a ReLU (negative values become 0, NaN 0).
+ * q = clamp(round_to_nearest_even(x * inverse + zero_point), 0, swk_activation_levels(isa)), the border
+ * `zero_point` (the quantized 0.0; NaN becomes 0). Zero point 0 takes non-negative inputs, as after a
+ * ReLU; a signed input (the stem's) needs the zero point, and its sums then carry zero_point times each
+ * output channel's weight sum, which the caller takes out of `post_bias`.
  */
-void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, float inverse, int quad_begin,
-                        int quad_end);
+void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, float inverse, int zero_point,
+                        int quad_begin, int quad_end);
+
+/** The smallest and largest of x[0 ..< n] (+infinity and -infinity for n = 0). */
+void swk_min_max_value(const float *x, size_t n, float *min, float *max);
 
 /**
  * The integer convolution of one image over its quantized input (swk_quantize_input), for the same
