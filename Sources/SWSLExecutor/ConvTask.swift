@@ -10,8 +10,10 @@ struct ConvTask: Sendable, Equatable {
     /// there are enough, else each image cut along groups (many groups), output positions (large
     /// planes; each task packs only its own im2col columns) or output rows (small planes, so the
     /// im2col columns are not cut into padded slivers; each task packs them all).
+    /// With `cheapPieces` (a task packs nothing of its own, as the direct integer kernels), every
+    /// thread gets about four tasks, so a thread the OS slows down holds up less.
     static func split(batch: Int, groups: Int, rowsPerGroup: Int, columns: Int, threads: Int,
-                      panelRows: Int, panelColumns: Int) -> [ConvTask] {
+                      panelRows: Int, panelColumns: Int, cheapPieces: Bool = false) -> [ConvTask] {
         let whole = ConvTask(image: 0, groups: 0..<groups, rows: 0..<rowsPerGroup, columns: 0..<columns)
         let pieces = threads <= 1 ? 1 : threads / gcd(batch, threads)
         let rowPanels = (rowsPerGroup + panelRows - 1) / panelRows
@@ -23,13 +25,13 @@ struct ConvTask: Sendable, Equatable {
             perImage = even(groups, pieces).map { ConvTask(image: 0, groups: $0, rows: whole.rows, columns: whole.columns) }
         } else if columnPanels >= 4 * pieces || rowPanels < pieces {
             // Three tasks per thread when the plane is large, so a thread the OS delays holds up little.
-            let parts = columnPanels >= 12 * pieces ? 3 * pieces : pieces
+            let parts = cheapPieces ? min(columnPanels, 4 * pieces) : columnPanels >= 12 * pieces ? 3 * pieces : pieces
             perImage = even(columnPanels, parts).map { panels in
                 ConvTask(image: 0, groups: whole.groups, rows: whole.rows,
                          columns: min(panels.lowerBound * panelColumns, columns)..<min(panels.upperBound * panelColumns, columns))
             }
         } else {
-            perImage = even(rowPanels, pieces).map { panels in
+            perImage = even(rowPanels, cheapPieces ? min(rowPanels, 4 * pieces) : pieces).map { panels in
                 ConvTask(image: 0, groups: whole.groups,
                          rows: min(panels.lowerBound * panelRows, rowsPerGroup)..<min(panels.upperBound * panelRows, rowsPerGroup),
                          columns: whole.columns)

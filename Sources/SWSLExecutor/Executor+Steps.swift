@@ -59,7 +59,8 @@ extension Executor {
         let tasks = ConvTask.split(
             batch: batch, groups: layer.groups, rowsPerGroup: layer.rowsPerGroup, columns: out.height * out.width,
             threads: threads, panelRows: PackedWeightLayout.panelRows,
-            panelColumns: Kernels.tileColumns(kernels, integer: layer.isInteger))
+            panelColumns: Kernels.tileColumns(kernels, integer: layer.isInteger),
+            cheapPieces: layer.isInteger && Kernels.runsDirect(descriptor))
         let workspaces = self.workspaces
         guard layer.isInteger else {
             pool.parallelFor(tasks.count) { index, worker in

@@ -8,6 +8,12 @@ enum Kernels {
         return swk_conv_workspace_count(&descriptor)
     }
 
+    /// True when the integer kernels run this convolution without packing (direct microkernel).
+    static func runsDirect(_ descriptor: swk_conv) -> Bool {
+        var descriptor = descriptor
+        return swk_conv_integer_is_direct(&descriptor) != 0
+    }
+
     /// Bytes of a convolution's quantized input for one image (integer arithmetic).
     static func quantizedInputSize(_ descriptor: swk_conv) -> Int {
         var descriptor = descriptor

@@ -128,6 +128,9 @@ void swk_min_max_value(const float *x, size_t n, float *min, float *max);
  * `workspace` holds swk_conv_workspace_count(conv) floats, private to the caller. Returns the largest
  * value it wrote (-infinity when none): the next layer's range without another pass over the output.
  */
+/** 1 when swk_conv_run_integer runs `conv` without packing (a direct microkernel: stride 1, VNNI). */
+int swk_conv_integer_is_direct(const swk_conv *conv);
+
 float swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const float *residual, float *output,
                           int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
                           void *workspace);
