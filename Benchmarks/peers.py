@@ -2,7 +2,7 @@
 """Latency of the executor's peers on the same machine: onnxruntime (fp32 and static int8 QDQ) and
 PyTorch eager. Prints one JSON object per configuration on stdout.
 
-    python Benchmarks/peers.py BENCH_DIR
+    python Benchmarks/peers.py BENCH_DIR [--pytorch-only]   (run.py times onnxruntime itself, in rounds)
 """
 import json
 import statistics
@@ -26,10 +26,11 @@ def timed(fn, iterations: int) -> dict:
 
 def main() -> None:
     bench = Path(sys.argv[1])
+    pytorch_only = "--pytorch-only" in sys.argv[2:]
     import onnxruntime as ort
 
     for model, label in [("resnet50.onnx", "onnxruntime fp32"), ("resnet50.int8.onnx", "onnxruntime int8 QDQ")]:
-        for threads in (1, 2):
+        for threads in (1, 2) if not pytorch_only else ():
             options = ort.SessionOptions()
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1

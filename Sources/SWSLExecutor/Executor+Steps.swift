@@ -80,7 +80,7 @@ extension Executor {
         let perImage = Kernels.quantizedInputSize(descriptor)
         let quantized = UnsafeMutableRawPointer(self.quantized.base)
         let quads = layer.groups * ((layer.inChannels / layer.groups + 3) / 4)
-        let pieces = max(1, min(quads, (threads + batch - 1) / batch))
+        let pieces = max(1, min(quads, 4 * ((threads + batch - 1) / batch)))
         let ranges = ConvTask.even(quads, pieces)
         pool.parallelFor(batch * pieces) { index, _ in
             let image = index / pieces
