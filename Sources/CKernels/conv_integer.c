@@ -8,11 +8,11 @@
  * position (oy, ox) is the 32-bit word at (oy * stride + kh, ox * stride + kw) of plane q.
  *
  * Tap-quad weights (swk_pack_weights_tap_quads): element [g][p][kq][r][t] with kq = (kh * KW + kw) * Q + q
- * holds weight[g * Mg + p * SWK_MR + r][4q + t][kh][kw] (zero past Mg rows or Cg channels): the
+ * holds weight[g * Mg + p * SWK_QMR + r][4q + t][kh][kw] (zero past Mg rows or Cg channels): the
  * reduction runs tap by tap over channel quads, the order the packer reads the quantized input in.
  *
  * The driver packs, per column block, the quads of every reduction index for NR-column panels (the
- * kernel set's packer, pack_quads.h: runs of 32-bit words), then runs the microkernel over the whole reduction for each SWK_MR x NR tile: sums
+ * kernel set's packer, pack_quads.h: runs of 32-bit words), then runs the microkernel over the whole reduction for each SWK_QMR x NR tile: sums
  * stay in int32 registers until the epilogue. */
 #include <math.h>
 #include <stdint.h>
@@ -35,22 +35,22 @@ size_t swk_quantized_input_size(const swk_conv *conv) {
 
 size_t swk_tap_quad_weight_count(int out_channels, int groups, int in_channels, int kernel_h, int kernel_w) {
     const size_t rows = (size_t)(out_channels / groups);
-    const size_t panels = (rows + SWK_MR - 1) / SWK_MR;
+    const size_t panels = (rows + SWK_QMR - 1) / SWK_QMR;
     const size_t quads = (size_t)(in_channels / groups + 3) / 4;
-    return (size_t)groups * panels * (size_t)kernel_h * kernel_w * quads * SWK_MR * 4;
+    return (size_t)groups * panels * (size_t)kernel_h * kernel_w * quads * SWK_QMR * 4;
 }
 
 void swk_pack_weights_tap_quads(const int8_t *plain, int8_t *dst, int out_channels, int groups, int in_channels,
                                 int kernel_h, int kernel_w) {
     const int rows = out_channels / groups, cg = in_channels / groups;
-    const int panels = (rows + SWK_MR - 1) / SWK_MR, quads = (cg + 3) / 4, taps = kernel_h * kernel_w;
+    const int panels = (rows + SWK_QMR - 1) / SWK_QMR, quads = (cg + 3) / 4, taps = kernel_h * kernel_w;
     for (int g = 0; g < groups; g++) {
         for (int p = 0; p < panels; p++) {
             for (int tap = 0; tap < taps; tap++) {
                 for (int q = 0; q < quads; q++) {
-                    for (int r = 0; r < SWK_MR; r++) {
+                    for (int r = 0; r < SWK_QMR; r++) {
                         for (int t = 0; t < 4; t++) {
-                            const int row = p * SWK_MR + r, channel = 4 * q + t;
+                            const int row = p * SWK_QMR + r, channel = 4 * q + t;
                             *dst++ = row < rows && channel < cg
                                 ? plain[((size_t)(g * rows + row) * cg + channel) * taps + tap] : 0;
                         }
@@ -132,7 +132,7 @@ static void run_direct(const swk_conv *conv, const swk_int8_kernel_set *iks, con
                        const float *residual, float *output, int group_begin, int group_end, int row_begin,
                        int row_end, int col_begin, int col_end, float *max) {
     const int nr = iks->nr;
-    const int rows = conv->out_channels / conv->groups, panels = (rows + SWK_MR - 1) / SWK_MR;
+    const int rows = conv->out_channels / conv->groups, panels = (rows + SWK_QMR - 1) / SWK_QMR;
     const int quads = swk_quads_per_group(conv), taps = conv->kernel_h * conv->kernel_w;
     const int kq = taps * quads;
     const long n = (long)conv->out_height * conv->out_width, ow = conv->out_width;
@@ -146,7 +146,7 @@ static void run_direct(const swk_conv *conv, const swk_int8_kernel_set *iks, con
     const long wide_end = ((col_end - 1) / ow) * wp + (col_end - 1) % ow + 1;
     uint32_t masks[SWK_DIRECT_PANELS];
     long starts[SWK_DIRECT_PANELS];
-    static const float ones[SWK_MR] = {1, 1, 1, 1, 1, 1};
+    static const float ones[SWK_QMR] = {1, 1, 1, 1, 1, 1, 1, 1};
     for (int g = group_begin; g < group_end; g++) {
         const uint32_t *base = (const uint32_t *)quantized + (size_t)g * quads * plane;
         for (long chunk = wide_begin; chunk < wide_end; chunk += (long)SWK_DIRECT_PANELS * nr) {
@@ -164,10 +164,10 @@ static void run_direct(const swk_conv *conv, const swk_int8_kernel_set *iks, con
                 masks[count] = mask;
                 starts[count] = first;
             }
-            for (int ir = row_begin; ir < row_end; ir += SWK_MR) {
-                const int nrows = row_end - ir < SWK_MR ? row_end - ir : SWK_MR;
+            for (int ir = row_begin; ir < row_end; ir += SWK_QMR) {
+                const int nrows = row_end - ir < SWK_QMR ? row_end - ir : SWK_QMR;
                 const long row = (long)g * rows + ir;
-                const int8_t *apanel = conv->quad_weights + ((size_t)g * panels + (size_t)(ir / SWK_MR)) * kq * SWK_MR * 4;
+                const int8_t *apanel = conv->quad_weights + ((size_t)g * panels + (size_t)(ir / SWK_QMR)) * kq * SWK_QMR * 4;
                 for (int p = 0; p < count; p++) {
                     if (masks[p] == 0) continue;
                     const long column = starts[p];
@@ -215,22 +215,22 @@ float swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const
     }
     const int nr = iks->nr;
     const int rows = conv->out_channels / conv->groups;
-    const int panels = (rows + SWK_MR - 1) / SWK_MR;
+    const int panels = (rows + SWK_QMR - 1) / SWK_QMR;
     const int kq = conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
     const long n = (long)conv->out_height * conv->out_width;
     const size_t bytes = swk_integer_workspace_bytes(conv) - 64;
     int block = (int)(bytes / ((size_t)kq * 4) / (size_t)nr) * nr;
     if (block > SWK_NC) block = SWK_NC;
     uint32_t *bbuf = (uint32_t *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
-    static const float ones[SWK_MR] = {1, 1, 1, 1, 1, 1};
+    static const float ones[SWK_QMR] = {1, 1, 1, 1, 1, 1, 1, 1};
     for (int g = group_begin; g < group_end; g++) {
         for (int jc = col_begin; jc < col_end; jc += block) {
             const int nc = col_end - jc < block ? col_end - jc : block;
             iks->pack(conv, quantized, g, jc, nc, bbuf);
-            for (int ir = row_begin; ir < row_end; ir += SWK_MR) {
-                const int nrows = row_end - ir < SWK_MR ? row_end - ir : SWK_MR;
+            for (int ir = row_begin; ir < row_end; ir += SWK_QMR) {
+                const int nrows = row_end - ir < SWK_QMR ? row_end - ir : SWK_QMR;
                 const long row = (long)g * rows + ir;
-                const int8_t *apanel = conv->quad_weights + ((size_t)g * panels + (size_t)(ir / SWK_MR)) * kq * SWK_MR * 4;
+                const int8_t *apanel = conv->quad_weights + ((size_t)g * panels + (size_t)(ir / SWK_QMR)) * kq * SWK_QMR * 4;
                 for (int jr = 0; jr < nc; jr += nr) {
                     const int ncols = nc - jr < nr ? nc - jr : nr;
                     const long column = jc + jr;

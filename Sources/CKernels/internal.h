@@ -54,7 +54,8 @@ typedef struct {
 } swk_kernel_set;
 
 /* Integer microkernel: C[mr x nr] (+)= float(A_s8 . B_u8) * (wscale[r] * xscale) over `kq` groups of
- * four reduction indices, then the epilogue (without its scale) when `ep` is non-NULL. */
+ * four reduction indices (A panels of SWK_QMR rows, mr <= SWK_QMR), then the epilogue (without its
+ * scale) when `ep` is non-NULL. */
 typedef void (*swk_qkernel_fn)(int kq, const int8_t *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
                                int accumulate, const swk_epilogue *ep, const float *wscale, float xscale);
 

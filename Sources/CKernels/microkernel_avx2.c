@@ -18,13 +18,13 @@ AVX2 static inline __m256 epilogue8(__m256 v, const swk_epilogue *ep, int r, lon
     return v;
 }
 
-/* Stores a 6 x 16 tile: add the tile's contents (accumulate), the epilogue (ep), whole vectors when the
- * tile is full, element by element otherwise. */
-AVX2 static inline void finish_tile(const __m256 acc[SWK_MR][2], float *c, long ldc, int mr, int nr, int accumulate,
-                                    const swk_epilogue *ep) {
-    if (mr == SWK_MR && nr == AVX2_NR) {
+/* Stores a `height` x 16 tile (height <= SWK_QMR) of which mr rows are real: add the tile's contents
+ * (accumulate), the epilogue (ep), whole vectors when the tile is full, element by element otherwise. */
+AVX2 static inline void finish_tile(const __m256 (*acc)[2], int height, float *c, long ldc, int mr, int nr,
+                                    int accumulate, const swk_epilogue *ep) {
+    if (mr == height && nr == AVX2_NR) {
         __m256 top = _mm256_set1_ps(-INFINITY);
-        for (int r = 0; r < SWK_MR; r++) {
+        for (int r = 0; r < height; r++) {
             float *row = c + r * ldc;
             __m256 v0 = acc[r][0], v1 = acc[r][1];
             if (accumulate) {
@@ -46,8 +46,8 @@ AVX2 static inline void finish_tile(const __m256 acc[SWK_MR][2], float *c, long 
         }
         return;
     }
-    float tile[SWK_MR][AVX2_NR];
-    for (int r = 0; r < SWK_MR; r++) {
+    float tile[SWK_QMR][AVX2_NR];
+    for (int r = 0; r < mr; r++) {
         _mm256_storeu_ps(tile[r], acc[r][0]);
         _mm256_storeu_ps(tile[r] + 8, acc[r][1]);
     }
@@ -84,7 +84,7 @@ AVX2 static void kernel_avx2(int kc, const float *a, const float *b, float *c, l
         b += AVX2_NR;
     }
     const __m256 acc[SWK_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
-    finish_tile(acc, c, ldc, mr, nr, accumulate, ep);
+    finish_tile((const __m256 (*)[2])acc, SWK_MR, c, ldc, mr, nr, accumulate, ep);
 }
 
 AVX2 void swk_widen_avx2(const void *src, float *dst, size_t n, swk_weight_type type) {
@@ -133,45 +133,54 @@ AVX2 void swk_narrow_avx2(int kc, const float *a, const float *x, long ldx, int 
 }
 
 /* Integer microkernel without VNNI: maddubs (u8 x s8 pairs to saturating s16; activations stay <= 127 so
- * a pair cannot saturate) then madd with ones (s16 pairs to s32). Two passes of three rows keep the
- * accumulators in registers. */
+ * a pair cannot saturate) then madd with ones (s16 pairs to s32). Two passes of four rows (8 x 16 tile)
+ * keep the accumulators in registers. */
 AVX2 static void qkernel_avx2(int kq, const int8_t *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
                               int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
     const __m256i ones = _mm256_set1_epi16(1);
-    __m256 acc[SWK_MR][2];
-    for (int half = 0; half < 2; half++) {
+    for (int half = 0; half * 4 < mr; half++) {
         __m256i s00 = _mm256_setzero_si256(), s01 = _mm256_setzero_si256();
         __m256i s10 = _mm256_setzero_si256(), s11 = _mm256_setzero_si256();
         __m256i s20 = _mm256_setzero_si256(), s21 = _mm256_setzero_si256();
-        if (half * 3 < mr) {
-            const int8_t *ap = a + half * 12;
-            const uint8_t *bp = b;
-            for (int q = 0; q < kq; q++) {
-                const __m256i b0 = _mm256_load_si256((const __m256i *)bp);
-                const __m256i b1 = _mm256_load_si256((const __m256i *)(bp + 32));
-                __m256i w;
-                w = _mm256_set1_epi32(*(const int32_t *)ap);
-                s00 = _mm256_add_epi32(s00, _mm256_madd_epi16(_mm256_maddubs_epi16(b0, w), ones));
-                s01 = _mm256_add_epi32(s01, _mm256_madd_epi16(_mm256_maddubs_epi16(b1, w), ones));
-                w = _mm256_set1_epi32(*(const int32_t *)(ap + 4));
-                s10 = _mm256_add_epi32(s10, _mm256_madd_epi16(_mm256_maddubs_epi16(b0, w), ones));
-                s11 = _mm256_add_epi32(s11, _mm256_madd_epi16(_mm256_maddubs_epi16(b1, w), ones));
-                w = _mm256_set1_epi32(*(const int32_t *)(ap + 8));
-                s20 = _mm256_add_epi32(s20, _mm256_madd_epi16(_mm256_maddubs_epi16(b0, w), ones));
-                s21 = _mm256_add_epi32(s21, _mm256_madd_epi16(_mm256_maddubs_epi16(b1, w), ones));
-                ap += SWK_MR * 4;
-                bp += AVX2_NR * 4;
-            }
+        __m256i s30 = _mm256_setzero_si256(), s31 = _mm256_setzero_si256();
+        const int8_t *ap = a + half * 16;
+        const uint8_t *bp = b;
+        for (int q = 0; q < kq; q++) {
+            const __m256i b0 = _mm256_load_si256((const __m256i *)bp);
+            const __m256i b1 = _mm256_load_si256((const __m256i *)(bp + 32));
+            __m256i w;
+#define AVX2_QROW(r, x0, x1)                                                                  \
+            w = _mm256_set1_epi32(*(const int32_t *)(ap + 4 * (r)));                          \
+            x0 = _mm256_add_epi32(x0, _mm256_madd_epi16(_mm256_maddubs_epi16(b0, w), ones));  \
+            x1 = _mm256_add_epi32(x1, _mm256_madd_epi16(_mm256_maddubs_epi16(b1, w), ones))
+            AVX2_QROW(0, s00, s01);
+            AVX2_QROW(1, s10, s11);
+            AVX2_QROW(2, s20, s21);
+            AVX2_QROW(3, s30, s31);
+#undef AVX2_QROW
+            ap += SWK_QMR * 4;
+            bp += AVX2_NR * 4;
         }
-        const __m256i sums[3][2] = {{s00, s01}, {s10, s11}, {s20, s21}};
-        for (int r = 0; r < 3; r++) {
-            const int row = half * 3 + r;
-            const __m256 s = _mm256_set1_ps(row < mr ? wscale[row] * xscale : 0.0f);
-            acc[row][0] = _mm256_mul_ps(_mm256_cvtepi32_ps(sums[r][0]), s);
-            acc[row][1] = _mm256_mul_ps(_mm256_cvtepi32_ps(sums[r][1]), s);
+        const __m256i sums[4][2] = {{s00, s01}, {s10, s11}, {s20, s21}, {s30, s31}};
+        const int rows = mr - half * 4 < 4 ? mr - half * 4 : 4;
+        __m256 acc[4][2];
+        for (int r = 0; r < 4; r++) {
+            const __m256 s = _mm256_set1_ps(r < rows ? wscale[half * 4 + r] * xscale : 0.0f);
+            acc[r][0] = _mm256_mul_ps(_mm256_cvtepi32_ps(sums[r][0]), s);
+            acc[r][1] = _mm256_mul_ps(_mm256_cvtepi32_ps(sums[r][1]), s);
         }
+        swk_epilogue shifted;
+        const swk_epilogue *e = ep;
+        if (ep) {
+            shifted = *ep;
+            shifted.post_bias = ep->post_bias ? ep->post_bias + half * 4 : NULL;
+            shifted.scale = ep->scale ? ep->scale + half * 4 : NULL;
+            shifted.pre_bias = ep->pre_bias ? ep->pre_bias + half * 4 : NULL;
+            shifted.residual = ep->residual ? ep->residual + half * 4 * ep->ldr : NULL;
+            e = &shifted;
+        }
+        finish_tile((const __m256 (*)[2])acc, 4, c + half * 4 * ldc, ldc, rows, nr, accumulate, e);
     }
-    finish_tile(acc, c, ldc, mr, nr, accumulate, ep);
 }
 
 #define QUANT_NAME quantize_row_avx2

@@ -60,11 +60,11 @@ const swk_kernel_set swk_portable_kernels = {PORTABLE_NR, kernel_portable, widen
 /* Exact int32 dot products in plain C (16-column tiles). */
 static void qkernel_portable(int kq, const int8_t *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
                              int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
-    int32_t acc[SWK_MR][16];
+    int32_t acc[SWK_QMR][16];
     memset(acc, 0, sizeof acc);
     for (int q = 0; q < kq; q++) {
-        for (int r = 0; r < SWK_MR; r++) {
-            const int8_t *w = a + (q * SWK_MR + r) * 4;
+        for (int r = 0; r < SWK_QMR; r++) {
+            const int8_t *w = a + (q * SWK_QMR + r) * 4;
             for (int j = 0; j < 16; j++) {
                 const uint8_t *x = b + (q * 16 + j) * 4;
                 acc[r][j] += w[0] * x[0] + w[1] * x[1] + w[2] * x[2] + w[3] * x[3];

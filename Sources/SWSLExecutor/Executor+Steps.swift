@@ -58,7 +58,7 @@ extension Executor {
         let outCount = layer.outChannels * out.height * out.width
         let tasks = ConvTask.split(
             batch: batch, groups: layer.groups, rowsPerGroup: layer.rowsPerGroup, columns: out.height * out.width,
-            threads: threads, panelRows: PackedWeightLayout.panelRows,
+            threads: threads, panelRows: Kernels.panelRows(integer: layer.isInteger),
             panelColumns: Kernels.tileColumns(kernels, integer: layer.isInteger),
             cheapPieces: layer.isInteger && Kernels.runsDirect(descriptor))
         let workspaces = self.workspaces

@@ -51,6 +51,10 @@ enum Kernels {
         Int(integer ? swk_int8_tile_columns(kernels.isa) : swk_tile_columns(kernels.isa))
     }
 
+    /// Output rows of one weight panel: the packed layout's for float arithmetic, the tap-quad
+    /// layout's for integer arithmetic (tasks split rows at multiples of it).
+    static func panelRows(integer: Bool) -> Int { Int(integer ? SWK_QMR : SWK_MR) }
+
     /// Largest quantized activation the integer kernels take.
     static func activationLevels(_ kernels: KernelChoice) -> Int { Int(swk_activation_levels(kernels.isa)) }
 

@@ -14,7 +14,7 @@ enum KernelHarness {
         var output = [Float](repeating: .nan, count: layer.outChannels * out.height * out.width)
         let tasks = ConvTask.split(
             batch: 1, groups: layer.groups, rowsPerGroup: layer.rowsPerGroup, columns: out.height * out.width,
-            threads: threads, panelRows: PackedWeightLayout.panelRows,
+            threads: threads, panelRows: Kernels.panelRows(integer: inputScale > 0),
             panelColumns: Kernels.tileColumns(kernels, integer: inputScale > 0))
         let workspace = AlignedFloats(count: Kernels.workspaceCount(descriptor))
         let residualCopy = residual.map(AlignedFloats.init)

@@ -33,6 +33,8 @@ extern "C" {
 
 /** Rows (output channels) of one packed weight panel. Part of the packed layout. */
 #define SWK_MR 6
+/** Rows (output channels) of one panel of the integer kernels' tap-quad weights (an internal layout). */
+#define SWK_QMR 8
 /** Version of the packed weight layout described above. */
 #define SWK_PACKED_LAYOUT_VERSION 1
 
@@ -96,8 +98,8 @@ typedef struct {
 
 /**
  * Integer arithmetic (conv_integer.c has the layouts). Int8 weights in tap quads: element
- * [g][p][kq][r][t], kq = (kh * kernel_w + kw) * Q + q, Q = ceil((in / groups) / 4), holds
- * weight[g * Mg + p * SWK_MR + r][4q + t][kh][kw], zero past Mg rows or in / groups channels. An
+ * [g][p][kq][r][t], kq = (kh * kernel_w + kw) * Q + q, Q = ceil((in / groups) / 4), r < SWK_QMR, holds
+ * weight[g * Mg + p * SWK_QMR + r][4q + t][kh][kw], zero past Mg rows or in / groups channels. An
  * internal layout, built from C-order `[out][in / groups][kh][kw]` int8 weights at plan build.
  */
 size_t swk_tap_quad_weight_count(int out_channels, int groups, int in_channels, int kernel_h, int kernel_w);
@@ -122,8 +124,8 @@ void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, 
 void swk_min_max_value(const float *x, size_t n, float *min, float *max);
 
 /**
- * The integer convolution of one image over its quantized input (swk_quantize_input), for the same
- * groups, output rows and positions as swk_conv_run; `pre_bias` is ignored (must be folded), the
+ * The integer convolution of one image over its quantized input (swk_quantize_input), for groups,
+ * output rows (`row_begin` a multiple of SWK_QMR) and positions as swk_conv_run; `pre_bias` is ignored (must be folded), the
  * epilogue is `v = float(sum) * (scale[m] * input_scale); v += post_bias[m]; v += residual; relu`.
  * `workspace` holds swk_conv_workspace_count(conv) floats, private to the caller. Returns the largest
  * value it wrote (-infinity when none): the next layer's range without another pass over the output.
