@@ -18,7 +18,9 @@ size_t swk_workspace_pad_offset(void) { return swk_workspace_a_offset() + round_
 size_t swk_conv_workspace_count(const swk_conv *conv) {
     const size_t floats = swk_workspace_pad_offset() + round_up(SWK_PAD_CAPACITY, 16) + 16;
     const size_t integer = (swk_integer_workspace_bytes(conv) + 3) / 4;
-    return floats > integer ? floats : integer;
+    const size_t direct = swk_direct_workspace_count(conv);
+    const size_t most = floats > integer ? floats : integer;
+    return most > direct ? most : direct;
 }
 
 /* Copies what one (column block, K block) of a padded convolution reads -- its input channels, the

@@ -43,14 +43,24 @@ typedef void (*swk_narrow_fn)(int kc, const float *a, const float *x, long ldx, 
 typedef void (*swk_pack_fn)(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc,
                             float *dst);
 
-/* The kernels of one instruction set; every slot is filled (the AVX-512 table takes the AVX2 widen
- * and narrow kernels: every AVX-512 CPU has AVX2). */
+/* Direct float microkernel for stride-1 convolutions (conv_direct.c): C[mr x NR] = A . B over the whole
+ * reduction, k in the packed layout's (channel, kh, kw) order, B row k read in place at
+ * b + c * plane + kh * wp + kw (a "wide" row of the padded input; lanes outside `loadable` are not
+ * read). `valid` marks the columns that are real outputs, stored consecutively (as the integer direct
+ * kernel), after the full epilogue. */
+typedef void (*swk_direct_fn)(int channels, int kernel_h, int kernel_w, long plane, long wp, const float *a,
+                              const float *b, float *c, long ldc, int mr, uint32_t valid, uint32_t loadable,
+                              const swk_epilogue *ep);
+
+/* The kernels of one instruction set; every slot but `direct` is filled (the AVX-512 table takes the
+ * AVX2 widen and narrow kernels: every AVX-512 CPU has AVX2); `direct` is NULL where the set has none. */
 typedef struct {
     int nr;
     swk_microkernel_fn kernel;
     swk_widen_fn widen;
     swk_pack_fn pack;
     swk_narrow_fn narrow;
+    swk_direct_fn direct;
 } swk_kernel_set;
 
 /* Integer microkernel: C[mr x nr] (+)= float(A_s8 . B_u8) * (wscale[r] * xscale) over `kq` groups of
@@ -112,6 +122,9 @@ int swk_pad_block(const swk_conv *conv, const float *input, int g, int k0, int k
 size_t swk_workspace_b_offset(void);
 size_t swk_workspace_a_offset(void);
 size_t swk_workspace_pad_offset(void);
+
+/* Floats of workspace the direct float driver needs for `conv` (one widened weight panel). */
+size_t swk_direct_workspace_count(const swk_conv *conv);
 
 /* Bytes of workspace the integer driver needs for `conv` (its packed column block, aligned). */
 size_t swk_integer_workspace_bytes(const swk_conv *conv);

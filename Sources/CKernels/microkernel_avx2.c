@@ -209,5 +209,5 @@ typedef __m256i qint_t;
 
 const swk_int8_kernel_set swk_avx2_int8_kernels = {AVX2_NR, quantize_row_avx2, pack_quads_avx2, qkernel_avx2, NULL, 127};
 
-const swk_kernel_set swk_avx2_kernels = {AVX2_NR, kernel_avx2, swk_widen_avx2, swk_pack_columns_avx2, swk_narrow_avx2};
+const swk_kernel_set swk_avx2_kernels = {AVX2_NR, kernel_avx2, swk_widen_avx2, swk_pack_columns_avx2, swk_narrow_avx2, NULL};
 #endif

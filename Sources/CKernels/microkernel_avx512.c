@@ -129,7 +129,7 @@ VNNI static void qkernel_vnni(int kq, const int8_t *a, const uint8_t *b, float *
 
 /* Stores the lanes of `v` that `valid` marks, consecutively from column `column` of row r, after the
  * epilogue (on those lanes only; residual read consecutively too). Returns how many it stored. */
-VNNI static inline int finish_compressed(float *row, __m512 v, int r, long column, __mmask16 valid,
+AVX512 static inline int finish_compressed(float *row, __m512 v, int r, long column, __mmask16 valid,
                                          const swk_epilogue *ep, __m512 *top) {
     const int count = __builtin_popcount((unsigned)valid);
     const __mmask16 lanes = (__mmask16)((1u << count) - 1);
@@ -200,5 +200,46 @@ typedef __m512i qint_t;
 
 const swk_int8_kernel_set swk_vnni_int8_kernels = {AVX512_NR, quantize_row_avx512, pack_quads_avx512, qkernel_vnni, qkernel_vnni_direct, 255};
 
-const swk_kernel_set swk_avx512_kernels = {AVX512_NR, kernel_avx512, swk_widen_avx2, swk_pack_columns_avx512, swk_narrow_avx2};
+/* The direct float microkernel (swk_direct_fn): the 6 x 32 tile of kernel_avx512 over B rows read in
+ * place, masked to `loadable`, channel by channel and tap by tap. */
+AVX512 static void direct_avx512(int channels, int kernel_h, int kernel_w, long plane, long wp, const float *a,
+                                 const float *b, float *c, long ldc, int mr, uint32_t valid, uint32_t loadable,
+                                 const swk_epilogue *ep) {
+    __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
+    __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+    __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
+    __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+    __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps();
+    __m512 c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+    const __mmask16 l0 = (__mmask16)(loadable & 0xFFFFu), l1 = (__mmask16)(loadable >> 16);
+    for (int ch = 0; ch < channels; ch++) {
+        for (int i = 0; i < kernel_h; i++) {
+            const float *row = b + ch * plane + i * wp;
+            for (int j = 0; j < kernel_w; j++) {
+                const __m512 b0 = _mm512_maskz_loadu_ps(l0, row + j), b1 = _mm512_maskz_loadu_ps(l1, row + j + 16);
+                __m512 ar;
+                ar = _mm512_set1_ps(a[0]); c00 = _mm512_fmadd_ps(ar, b0, c00); c01 = _mm512_fmadd_ps(ar, b1, c01);
+                ar = _mm512_set1_ps(a[1]); c10 = _mm512_fmadd_ps(ar, b0, c10); c11 = _mm512_fmadd_ps(ar, b1, c11);
+                ar = _mm512_set1_ps(a[2]); c20 = _mm512_fmadd_ps(ar, b0, c20); c21 = _mm512_fmadd_ps(ar, b1, c21);
+                ar = _mm512_set1_ps(a[3]); c30 = _mm512_fmadd_ps(ar, b0, c30); c31 = _mm512_fmadd_ps(ar, b1, c31);
+                ar = _mm512_set1_ps(a[4]); c40 = _mm512_fmadd_ps(ar, b0, c40); c41 = _mm512_fmadd_ps(ar, b1, c41);
+                ar = _mm512_set1_ps(a[5]); c50 = _mm512_fmadd_ps(ar, b0, c50); c51 = _mm512_fmadd_ps(ar, b1, c51);
+                a += SWK_MR;
+            }
+        }
+    }
+    const __m512 acc[SWK_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    const __mmask16 m0 = (__mmask16)(valid & 0xFFFFu), m1 = (__mmask16)(valid >> 16);
+    for (int r = 0; r < mr; r++) {
+        float *out = c + r * ldc;
+        if (valid == 0xFFFFFFFFu) {
+            finish_row(out, acc[r][0], acc[r][1], r, AVX512_NR, 0, ep, NULL);
+        } else {
+            const int first = finish_compressed(out, acc[r][0], r, 0, m0, ep, NULL);
+            finish_compressed(out, acc[r][1], r, first, m1, ep, NULL);
+        }
+    }
+}
+
+const swk_kernel_set swk_avx512_kernels = {AVX512_NR, kernel_avx512, swk_widen_avx2, swk_pack_columns_avx512, swk_narrow_avx2, direct_avx512};
 #endif

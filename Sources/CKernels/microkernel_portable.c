@@ -53,7 +53,7 @@ static void pack_portable(const swk_conv *conv, const float *input, int g, int k
     swk_pack_columns(conv, input, g, k0, kc, col0, nc, PORTABLE_NR, dst);
 }
 
-const swk_kernel_set swk_portable_kernels = {PORTABLE_NR, kernel_portable, widen_portable, pack_portable, narrow_portable};
+const swk_kernel_set swk_portable_kernels = {PORTABLE_NR, kernel_portable, widen_portable, pack_portable, narrow_portable, NULL};
 
 /* MARK: integer kernels (16-column tiles, like the float ones) */
 

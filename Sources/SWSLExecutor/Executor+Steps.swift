@@ -60,8 +60,29 @@ extension Executor {
             batch: batch, groups: layer.groups, rowsPerGroup: layer.rowsPerGroup, columns: out.height * out.width,
             threads: threads, panelRows: Kernels.panelRows(integer: layer.isInteger),
             panelColumns: Kernels.tileColumns(kernels, integer: layer.isInteger),
-            cheapPieces: layer.isInteger && Kernels.runsDirect(descriptor))
+            cheapPieces: layer.isInteger ? Kernels.runsDirect(descriptor) : Kernels.runsFloatDirect(descriptor))
         let workspaces = self.workspaces
+        if !layer.isInteger && Kernels.runsFloatDirect(descriptor) {
+            // Direct float: the input padded once per image where the layer pads (threads split channels).
+            var source = UnsafePointer(input)
+            let padded = Kernels.paddedInputCount(descriptor)
+            if padded > 0 {
+                let target = self.quantized.base
+                perChannel(batch: batch, channels: layer.inChannels) { image, channels in
+                    Kernels.padInput(descriptor, input: input + image * from.count, output: target + image * padded,
+                                     channels: channels)
+                }
+                source = UnsafePointer(target)
+            }
+            let perImage = padded > 0 ? padded : from.count
+            pool.parallelFor(tasks.count) { index, worker in
+                let task = tasks[index]
+                Kernels.convDirect(descriptor, input: source + task.image * perImage,
+                                   residual: residual.map { UnsafePointer($0 + task.image * outCount) },
+                                   output: output + task.image * outCount, task: task, workspace: workspaces[worker].base)
+            }
+            return
+        }
         guard layer.isInteger else {
             pool.parallelFor(tasks.count) { index, worker in
                 let task = tasks[index]

@@ -19,8 +19,8 @@ public final class Executor {
     /// Scratch memory, one per thread.
     let workspaces: [AlignedFloats]
     private var prepared: (key: [Int], schedule: Schedule, buffers: [AlignedFloats], quantized: AlignedFloats)?
-    /// The quantized input of the integer convolution running now, shared by the threads (sized for
-    /// the largest over the batch in `prepare`).
+    /// The quantized input of the integer convolution running now, or the padded input of the direct
+    /// float convolution running now, shared by the threads (sized for the largest over the batch in `prepare`).
     var quantized = AlignedFloats(count: 0)
     /// Per value of the current run, each image's largest element where an integer convolution wrote it
     /// (its epilogue tracks it): the range of the layers that read that value, without another pass.
@@ -118,9 +118,11 @@ public final class Executor {
         let buffers = schedule.bufferSizes.map { AlignedFloats(count: $0) }
         var bytes = 0
         for step in plan.steps {
-            guard case .conv(let layer, let input, _, _) = step, layer.isInteger else { continue }
+            guard case .conv(let layer, let input, _, _) = step else { continue }
             let from = schedule.shapes[input]
-            bytes = max(bytes, Kernels.quantizedInputSize(layer.descriptor(height: from.height, width: from.width, kernels: kernels)))
+            let descriptor = layer.descriptor(height: from.height, width: from.width, kernels: kernels)
+            bytes = max(bytes, layer.isInteger ? Kernels.quantizedInputSize(descriptor)
+                                               : 4 * Kernels.paddedInputCount(descriptor))
         }
         quantized = AlignedFloats(count: (bytes * shape[0] + 3) / 4)
         prepared = (shape, schedule, buffers, quantized)

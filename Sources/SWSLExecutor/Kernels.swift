@@ -70,6 +70,35 @@ enum Kernels {
                      Int32(task.columns.upperBound), workspace)
     }
 
+    /// True when a float convolution runs direct (stride 1, AVX-512): no im2col, the input (padded
+    /// first where the layer pads) read in place.
+    static func runsFloatDirect(_ descriptor: swk_conv) -> Bool {
+        var descriptor = descriptor
+        return swk_conv_float_is_direct(&descriptor) != 0
+    }
+
+    /// Floats of the padded copy a direct float convolution reads for one image (0 without padding).
+    static func paddedInputCount(_ descriptor: swk_conv) -> Int {
+        var descriptor = descriptor
+        return swk_padded_input_count(&descriptor)
+    }
+
+    /// Copies `channels` of one image's input into the padded copy.
+    static func padInput(_ descriptor: swk_conv, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                         channels: Range<Int>) {
+        var descriptor = descriptor
+        swk_pad_input(&descriptor, input, output, Int32(channels.lowerBound), Int32(channels.upperBound))
+    }
+
+    /// Runs `task`'s part of one direct float convolution of one image.
+    static func convDirect(_ descriptor: swk_conv, input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
+                           output: UnsafeMutablePointer<Float>, task: ConvTask, workspace: UnsafeMutablePointer<Float>) {
+        var descriptor = descriptor
+        swk_conv_run_direct(&descriptor, input, residual, output, Int32(task.groups.lowerBound),
+                            Int32(task.groups.upperBound), Int32(task.rows.lowerBound), Int32(task.rows.upperBound),
+                            Int32(task.columns.lowerBound), Int32(task.columns.upperBound), workspace)
+    }
+
     /// Max pool of `channels` of one image.
     static func maxPool(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, from: Schedule.Shape,
                         to: Schedule.Shape, kernel: Int, stride: Int, padding: Int, channels: Range<Int>) {

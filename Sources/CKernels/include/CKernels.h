@@ -160,6 +160,19 @@ void swk_conv_run(const swk_conv *conv, const float *input, const float *residua
                   int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
                   float *workspace);
 
+/**
+ * The direct float convolution (conv_direct.c), for stride 1 where swk_conv_float_is_direct says so:
+ * `input` is the padded copy swk_pad_input makes (swk_padded_input_count floats) when conv->padding > 0,
+ * else the activations themselves. Same arguments, epilogue and workspace as swk_conv_run; sums run
+ * over the whole reduction in registers.
+ */
+int swk_conv_float_is_direct(const swk_conv *conv);
+size_t swk_padded_input_count(const swk_conv *conv);
+void swk_pad_input(const swk_conv *conv, const float *input, float *dst, int c_begin, int c_end);
+void swk_conv_run_direct(const swk_conv *conv, const float *input, const float *residual, float *output,
+                         int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
+                         float *workspace);
+
 /** Max pool (padding counts as -infinity) of channels [c_begin, c_end) of one image; floor mode. */
 void swk_max_pool(const float *input, float *output, int height, int width, int out_height, int out_width,
                   int kernel, int stride, int padding, int c_begin, int c_end);
