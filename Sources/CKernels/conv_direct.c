@@ -82,15 +82,17 @@ void swk_conv_run_direct(const swk_conv *conv, const float *input, const float *
                 loadable[count] = load;
                 starts[count] = first;
             }
-            for (int ir = row_begin; ir < row_end; ir += SWK_MR) {
-                const int nrows = row_end - ir < SWK_MR ? row_end - ir : SWK_MR;
+            /* Two 6-row panels per tile (12 rows): each B row loaded serves both. */
+            for (int ir = row_begin; ir < row_end; ir += 2 * SWK_MR) {
+                const int nrows = row_end - ir < 2 * SWK_MR ? row_end - ir : 2 * SWK_MR;
                 const long row = (long)g * rows + ir;
                 const size_t panel = (size_t)g * panels + (size_t)(ir / SWK_MR);
+                const size_t used = nrows > SWK_MR ? 2 : 1;
                 const float *a;
                 if (conv->weight_type == SWK_WEIGHTS_F32) {
                     a = (const float *)conv->weights + panel * k * SWK_MR;
                 } else {
-                    ks->widen((const char *)conv->weights + panel * k * SWK_MR * element, abuf, k * SWK_MR,
+                    ks->widen((const char *)conv->weights + panel * k * SWK_MR * element, abuf, used * k * SWK_MR,
                               conv->weight_type);
                     a = abuf;
                 }
@@ -114,5 +116,5 @@ void swk_conv_run_direct(const swk_conv *conv, const float *input, const float *
 
 size_t swk_direct_workspace_count(const swk_conv *conv) {
     return (size_t)(conv->in_channels / (conv->groups > 0 ? conv->groups : 1)) * conv->kernel_h * conv->kernel_w
-        * SWK_MR + 16;
+        * 2 * SWK_MR + 16;
 }

@@ -44,7 +44,8 @@ typedef void (*swk_pack_fn)(const swk_conv *conv, const float *input, int g, int
                             float *dst);
 
 /* Direct float microkernel for stride-1 convolutions (conv_direct.c): C[mr x NR] = A . B over the whole
- * reduction, k in the packed layout's (channel, kh, kw) order, B row k read in place at
+ * reduction, mr <= 2 * SWK_MR rows from two consecutive weight panels (`a`, then `a + k * SWK_MR`, k the
+ * reduction length; the second read only when mr > SWK_MR), k in the packed layout's (channel, kh, kw) order, B row k read in place at
  * b + c * plane + kh * wp + kw (a "wide" row of the padded input; lanes outside `loadable` are not
  * read). `valid` marks the columns that are real outputs, stored consecutively (as the integer direct
  * kernel), after the full epilogue. */

@@ -200,35 +200,58 @@ typedef __m512i qint_t;
 
 const swk_int8_kernel_set swk_vnni_int8_kernels = {AVX512_NR, quantize_row_avx512, pack_quads_avx512, qkernel_vnni, qkernel_vnni_direct, 255};
 
-/* The direct float microkernel (swk_direct_fn): the 6 x 32 tile of kernel_avx512 over B rows read in
- * place, masked to `loadable`, channel by channel and tap by tap. */
+/* The direct float microkernel (swk_direct_fn): up to 12 x 32 outputs, two 6-row weight panels (`a` and
+ * `a + k * SWK_MR`, k = channels * taps) against B rows read in place, masked to `loadable`, channel by
+ * channel and tap by tap; 24 accumulators, so each B row loaded serves 12 rows. */
+#define DIRECT_ROW(r, x0, x1, src)                                                         \
+    ar = _mm512_set1_ps((src)[r]);                                                         \
+    x0 = _mm512_fmadd_ps(ar, b0, x0);                                                      \
+    x1 = _mm512_fmadd_ps(ar, b1, x1)
+
 AVX512 static void direct_avx512(int channels, int kernel_h, int kernel_w, long plane, long wp, const float *a,
                                  const float *b, float *c, long ldc, int mr, uint32_t valid, uint32_t loadable,
                                  const swk_epilogue *ep) {
-    __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
-    __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
-    __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
-    __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
-    __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps();
-    __m512 c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+    __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+    __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+    __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+    __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps(), c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
+    __m512 c80 = _mm512_setzero_ps(), c81 = _mm512_setzero_ps(), c90 = _mm512_setzero_ps(), c91 = _mm512_setzero_ps();
+    __m512 ca0 = _mm512_setzero_ps(), ca1 = _mm512_setzero_ps(), cb0 = _mm512_setzero_ps(), cb1 = _mm512_setzero_ps();
     const __mmask16 l0 = (__mmask16)(loadable & 0xFFFFu), l1 = (__mmask16)(loadable >> 16);
-    for (int ch = 0; ch < channels; ch++) {
-        for (int i = 0; i < kernel_h; i++) {
-            const float *row = b + ch * plane + i * wp;
-            for (int j = 0; j < kernel_w; j++) {
-                const __m512 b0 = _mm512_maskz_loadu_ps(l0, row + j), b1 = _mm512_maskz_loadu_ps(l1, row + j + 16);
-                __m512 ar;
-                ar = _mm512_set1_ps(a[0]); c00 = _mm512_fmadd_ps(ar, b0, c00); c01 = _mm512_fmadd_ps(ar, b1, c01);
-                ar = _mm512_set1_ps(a[1]); c10 = _mm512_fmadd_ps(ar, b0, c10); c11 = _mm512_fmadd_ps(ar, b1, c11);
-                ar = _mm512_set1_ps(a[2]); c20 = _mm512_fmadd_ps(ar, b0, c20); c21 = _mm512_fmadd_ps(ar, b1, c21);
-                ar = _mm512_set1_ps(a[3]); c30 = _mm512_fmadd_ps(ar, b0, c30); c31 = _mm512_fmadd_ps(ar, b1, c31);
-                ar = _mm512_set1_ps(a[4]); c40 = _mm512_fmadd_ps(ar, b0, c40); c41 = _mm512_fmadd_ps(ar, b1, c41);
-                ar = _mm512_set1_ps(a[5]); c50 = _mm512_fmadd_ps(ar, b0, c50); c51 = _mm512_fmadd_ps(ar, b1, c51);
-                a += SWK_MR;
+    const long k = (long)channels * kernel_h * kernel_w;
+    const float *a2 = a + k * SWK_MR;
+    if (mr > SWK_MR) {
+        for (int ch = 0; ch < channels; ch++) {
+            for (int i = 0; i < kernel_h; i++) {
+                const float *row = b + ch * plane + i * wp;
+                for (int j = 0; j < kernel_w; j++) {
+                    const __m512 b0 = _mm512_maskz_loadu_ps(l0, row + j), b1 = _mm512_maskz_loadu_ps(l1, row + j + 16);
+                    __m512 ar;
+                    DIRECT_ROW(0, c00, c01, a); DIRECT_ROW(1, c10, c11, a); DIRECT_ROW(2, c20, c21, a);
+                    DIRECT_ROW(3, c30, c31, a); DIRECT_ROW(4, c40, c41, a); DIRECT_ROW(5, c50, c51, a);
+                    DIRECT_ROW(0, c60, c61, a2); DIRECT_ROW(1, c70, c71, a2); DIRECT_ROW(2, c80, c81, a2);
+                    DIRECT_ROW(3, c90, c91, a2); DIRECT_ROW(4, ca0, ca1, a2); DIRECT_ROW(5, cb0, cb1, a2);
+                    a += SWK_MR;
+                    a2 += SWK_MR;
+                }
+            }
+        }
+    } else {
+        for (int ch = 0; ch < channels; ch++) {
+            for (int i = 0; i < kernel_h; i++) {
+                const float *row = b + ch * plane + i * wp;
+                for (int j = 0; j < kernel_w; j++) {
+                    const __m512 b0 = _mm512_maskz_loadu_ps(l0, row + j), b1 = _mm512_maskz_loadu_ps(l1, row + j + 16);
+                    __m512 ar;
+                    DIRECT_ROW(0, c00, c01, a); DIRECT_ROW(1, c10, c11, a); DIRECT_ROW(2, c20, c21, a);
+                    DIRECT_ROW(3, c30, c31, a); DIRECT_ROW(4, c40, c41, a); DIRECT_ROW(5, c50, c51, a);
+                    a += SWK_MR;
+                }
             }
         }
     }
-    const __m512 acc[SWK_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    const __m512 acc[2 * SWK_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51},
+                                       {c60, c61}, {c70, c71}, {c80, c81}, {c90, c91}, {ca0, ca1}, {cb0, cb1}};
     const __mmask16 m0 = (__mmask16)(valid & 0xFFFFu), m1 = (__mmask16)(valid >> 16);
     for (int r = 0; r < mr; r++) {
         float *out = c + r * ldc;

@@ -5,8 +5,9 @@ import SWSLFormat
 /// Runs single layers through the C kernels the way the executor does, for kernel tests.
 enum KernelHarness {
     /// One convolution of one image, split into the tasks `threads` threads would get and run in
-    /// turn. Unwritten outputs stay NaN. With `inputScale` > 0 (an integer layer) the input is first
-    /// quantized with that step, in `threads` pieces of channel quads, as the executor does.
+    /// turn, down the path the executor takes. Unwritten outputs stay NaN. With `inputScale` > 0 (an
+    /// integer layer) the input is first quantized with that step, in `threads` pieces of channel quads;
+    /// a float layer the direct kernels take (stride 1, AVX-512) is padded first, as the executor does.
     static func run(_ layer: ConvLayer, input: [Float], height: Int, width: Int, residual: [Float]? = nil,
                     kernels: KernelChoice, threads: Int = 3, inputScale: Float = 0) -> [Float] {
         let descriptor = layer.descriptor(height: height, width: width, kernels: kernels, inputScale: inputScale)
@@ -32,6 +33,27 @@ enum KernelHarness {
                     Kernels.convInteger(descriptor, quantized: UnsafeRawPointer(quantized.base),
                                         residual: residualCopy.map { UnsafePointer($0.base) },
                                         output: target.baseAddress!, task: task, workspace: workspace.base)
+                }
+            }
+            return output
+        }
+        if inputScale == 0 && Kernels.runsFloatDirect(descriptor) {
+            // The executor's direct float path: the input padded first where the layer pads.
+            let padded = Kernels.paddedInputCount(descriptor)
+            let copy = AlignedFloats(count: max(padded, input.count))
+            input.withUnsafeBufferPointer { source in
+                if padded > 0 {
+                    for piece in ConvTask.even(layer.inChannels, threads) {
+                        Kernels.padInput(descriptor, input: source.baseAddress!, output: copy.base, channels: piece)
+                    }
+                } else {
+                    copy.base.update(from: source.baseAddress!, count: input.count)
+                }
+            }
+            output.withUnsafeMutableBufferPointer { target in
+                for task in tasks {
+                    Kernels.convDirect(descriptor, input: copy.base, residual: residualCopy.map { UnsafePointer($0.base) },
+                                       output: target.baseAddress!, task: task, workspace: workspace.base)
                 }
             }
             return output
