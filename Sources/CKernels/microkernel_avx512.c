@@ -220,36 +220,30 @@ AVX512 static void direct_avx512(int channels, int kernel_h, int kernel_w, long 
     const __mmask16 l0 = (__mmask16)(loadable & 0xFFFFu), l1 = (__mmask16)(loadable >> 16);
     const long k = (long)channels * kernel_h * kernel_w;
     const float *a2 = a + k * SWK_MR;
+    /* The loop nest over the reduction, channel by channel and tap by tap, around one step. */
+#define DIRECT_LOOP(step)                                                                          \
+    for (int ch = 0; ch < channels; ch++) {                                                        \
+        for (int i = 0; i < kernel_h; i++) {                                                       \
+            const float *row = b + ch * plane + i * wp;                                            \
+            for (int j = 0; j < kernel_w; j++) {                                                   \
+                const __m512 b0 = _mm512_maskz_loadu_ps(l0, row + j), b1 = _mm512_maskz_loadu_ps(l1, row + j + 16); \
+                __m512 ar;                                                                         \
+                step                                                                               \
+            }                                                                                      \
+        }                                                                                          \
+    }
     if (mr > SWK_MR) {
-        for (int ch = 0; ch < channels; ch++) {
-            for (int i = 0; i < kernel_h; i++) {
-                const float *row = b + ch * plane + i * wp;
-                for (int j = 0; j < kernel_w; j++) {
-                    const __m512 b0 = _mm512_maskz_loadu_ps(l0, row + j), b1 = _mm512_maskz_loadu_ps(l1, row + j + 16);
-                    __m512 ar;
-                    DIRECT_ROW(0, c00, c01, a); DIRECT_ROW(1, c10, c11, a); DIRECT_ROW(2, c20, c21, a);
+        DIRECT_LOOP(DIRECT_ROW(0, c00, c01, a); DIRECT_ROW(1, c10, c11, a); DIRECT_ROW(2, c20, c21, a);
                     DIRECT_ROW(3, c30, c31, a); DIRECT_ROW(4, c40, c41, a); DIRECT_ROW(5, c50, c51, a);
                     DIRECT_ROW(0, c60, c61, a2); DIRECT_ROW(1, c70, c71, a2); DIRECT_ROW(2, c80, c81, a2);
                     DIRECT_ROW(3, c90, c91, a2); DIRECT_ROW(4, ca0, ca1, a2); DIRECT_ROW(5, cb0, cb1, a2);
-                    a += SWK_MR;
-                    a2 += SWK_MR;
-                }
-            }
-        }
+                    a += SWK_MR; a2 += SWK_MR;)
     } else {
-        for (int ch = 0; ch < channels; ch++) {
-            for (int i = 0; i < kernel_h; i++) {
-                const float *row = b + ch * plane + i * wp;
-                for (int j = 0; j < kernel_w; j++) {
-                    const __m512 b0 = _mm512_maskz_loadu_ps(l0, row + j), b1 = _mm512_maskz_loadu_ps(l1, row + j + 16);
-                    __m512 ar;
-                    DIRECT_ROW(0, c00, c01, a); DIRECT_ROW(1, c10, c11, a); DIRECT_ROW(2, c20, c21, a);
+        DIRECT_LOOP(DIRECT_ROW(0, c00, c01, a); DIRECT_ROW(1, c10, c11, a); DIRECT_ROW(2, c20, c21, a);
                     DIRECT_ROW(3, c30, c31, a); DIRECT_ROW(4, c40, c41, a); DIRECT_ROW(5, c50, c51, a);
-                    a += SWK_MR;
-                }
-            }
-        }
+                    a += SWK_MR;)
     }
+#undef DIRECT_LOOP
     const __m512 acc[2 * SWK_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51},
                                        {c60, c61}, {c70, c71}, {c80, c81}, {c90, c91}, {ca0, ca1}, {cb0, cb1}};
     const __mmask16 m0 = (__mmask16)(valid & 0xFFFFu), m1 = (__mmask16)(valid >> 16);
