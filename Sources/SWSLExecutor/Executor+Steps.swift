@@ -13,6 +13,16 @@ extension Executor {
             }
             convolution(layer, from: schedule.shapes[input], batch: batch, input: buffer(input),
                         residual: residual.map(buffer), output: buffer(output), values: (input, output))
+            if let outputObserver {
+                let inputCount = schedule.shapes[input].count * batch
+                let clipped = layer.isInteger ? layer.activationMax.map { range in
+                    Double(UnsafeBufferPointer(start: buffer(input), count: inputCount).lazy.filter { $0 > range }.count)
+                        / Double(max(inputCount, 1))
+                } : nil
+                outputObserver(Executor.LayerOutput(
+                    layer: layer.name, values: UnsafeBufferPointer(start: buffer(output), count: schedule.shapes[output].count * batch),
+                    batch: batch, clippedInputShare: clipped))
+            }
         case .linear(let layer, let input, let output):
             if let observer {
                 let features = buffer(input)
@@ -24,6 +34,11 @@ extension Executor {
             let features = Schedule.Shape(channels: layer.inChannels, height: 1, width: batch)
             convolution(layer, from: features, batch: 1, input: buffer(input), residual: nil, output: buffer(output),
                         values: (input, output))
+            if let outputObserver {
+                outputObserver(Executor.LayerOutput(layer: layer.name,
+                                                    values: UnsafeBufferPointer(start: buffer(output), count: layer.outChannels * batch),
+                                                    batch: batch, clippedInputShare: nil))
+            }
         case .maxPool(let kernel, let stride, let padding, let input, let output):
             let (from, to) = (schedule.shapes[input], schedule.shapes[output])
             let (source, target) = (buffer(input), buffer(output))

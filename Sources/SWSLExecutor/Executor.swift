@@ -45,11 +45,27 @@ public final class Executor {
 
     /// Set only during `run(input:batch:height:width:observingInputs:)`.
     var observer: InputObserver?
+    /// Set only during `run(input:batch:height:width:observingOutputs:)`.
+    var outputObserver: OutputObserver?
 
     /// Sees the input of every convolution and of the classifier as a run reaches it: the layer's
     /// plan name (`stem.conv1`, `stage3.block1.conv1`, `stage3.block0.downsample.conv`, `fc`) and the largest
     /// input value of each image of the batch. Calibration is built on it.
     public typealias InputObserver = (_ layer: String, _ maxima: [Float]) -> Void
+
+    /// What one layer wrote, for per-layer comparison: the layer's plan name, its output (`count`
+    /// floats per image, `batch` images: NCHW for convolutions, `[classes][batch]` for the classifier),
+    /// and for an integer layer with a stored range, the share of its input values above that range
+    /// (clipped by quantization; nil otherwise).
+    public struct LayerOutput {
+        public let layer: String
+        public let values: UnsafeBufferPointer<Float>
+        public let batch: Int
+        public let clippedInputShare: Double?
+    }
+
+    /// Sees every convolution's and the classifier's output as a run writes it.
+    public typealias OutputObserver = (LayerOutput) -> Void
 
     /// The machine's online processors.
     public static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
@@ -104,6 +120,14 @@ public final class Executor {
                     observingInputs observer: @escaping InputObserver) throws(ExecutorError) -> [Float] {
         self.observer = observer
         defer { self.observer = nil }
+        return try run(input: input, batch: batch, height: height, width: width)
+    }
+
+    /// `run(input:batch:height:width:)`, calling `observer` with every layer's output on the way.
+    public func run(input: [Float], batch: Int, height: Int, width: Int,
+                    observingOutputs observer: @escaping OutputObserver) throws(ExecutorError) -> [Float] {
+        outputObserver = observer
+        defer { outputObserver = nil }
         return try run(input: input, batch: batch, height: height, width: width)
     }
 

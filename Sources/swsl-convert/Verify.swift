@@ -51,6 +51,9 @@ struct Verify: ParsableCommand {
     @Option(help: "Count a top-1 change as a near tie (agreement) when the reference's class led by at most this share of its largest logit; 0 makes top-1 strict.")
     var tieMargin: Double?
 
+    @Flag(help: "Also compare every layer's output (cosine, SQNR, max |Δ| over the layer's range, clipped share) and name the first layer where the error jumps.")
+    var layers = false
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -92,6 +95,15 @@ struct Verify: ParsableCommand {
                                     classes: classes))
         }
         let scope = VerifyScope(model: candidate, options: options, defaultInputs: !groups.isEmpty)
+        let perLayer: [LayerComparison.Layer]
+        do {
+            perLayer = layers ? try LayerComparison.run(candidate: candidate.plan, reference: source.plan, input: values,
+                                                        images: n, channels: shape[1], height: h, width: w,
+                                                        threads: options.threads) : []
+        } catch {
+            throw CommandFailure(place: model, "\(error)")
+        }
+        let jump = layers ? LayerComparison.firstJump(perLayer) : nil
         if json {
             print(JSONValue.object([
                 ("model", .string(model)), ("reference", .string(reference)), ("precision", .string(candidate.precision)),
@@ -105,6 +117,17 @@ struct Verify: ParsableCommand {
                 ("covers", .string(scope.covers)),
                 ("needs_own_inputs", .bool(scope.needsOwnInputs)), ("advice", scope.advice.map(JSONValue.string) ?? .null),
                 ("comparison", comparison.json),
+                ("layers", layers ? .array(perLayer.map { layer in
+                    .object([("name", .string(layer.name)), ("cosine_min", .double(layer.cosineMin)),
+                             ("sqnr_db", .double(layer.sqnr)), ("max_rel_diff", .double(layer.maxRelativeDifference)),
+                             ("norm_ratio", .double(layer.normRatio)),
+                             ("clipped_input_share", layer.clippedInputShare.map(JSONValue.double) ?? .null)])
+                }) : .null),
+                ("first_jump", jump.map { jump in
+                    .object([("layer", .string(perLayer[jump.index].name)), ("kind", .string(jump.kind)),
+                             ("sqnr_db", .double(jump.sqnr)), ("previous_min_sqnr_db", .double(jump.previousSQNR)),
+                             ("explanation", .string(LayerComparison.explain(jump.kind)))])
+                } ?? .null),
                 ("top1_near_ties", .int(Int64(nearTies))),
                 ("top1_agreement_counting_near_ties", .double(comparison.top1Agreement(tieMargin: limits.tieMargin))),
                 ("thresholds", .object([("cosine_min", .double(limits.cosineMin)), ("top1_min", .double(limits.top1Min)),
@@ -125,6 +148,7 @@ struct Verify: ParsableCommand {
                 print("  \(name) \(group.range.count) inputs: top-1 \(f(c.top1Agreement * 100, 1))%, cosine min \(f(c.cosineMin, 6))")
             }
             if let int8 = scope.int8 { print("  int8             \(int8)") }
+            if layers { printLayers(perLayer, jump: jump) }
             if let lead = comparison.top1DisagreementLead {
                 let changes = comparison.top1Leads.compactMap { $0 }.count
                 let tieNote = nearTies == 0 ? "none a near tie"
@@ -137,6 +161,28 @@ struct Verify: ParsableCommand {
             if let advice = scope.advice { print(advice) }
         }
         if !failures.isEmpty { throw ExitCode(1) }
+    }
+
+    /// The per-layer table and the first jump, for people.
+    private func printLayers(_ layers: [LayerComparison.Layer], jump: LayerComparison.Jump?) {
+        let f = ConversionSummary.fixed
+        let width = max(24, (layers.map(\.name.count).max() ?? 0) + 2)
+        print("  " + "layer".padding(toLength: width, withPad: " ", startingAt: 0) + "cosine min   SQNR dB   max|Δ|/range   norm ratio   clipped input")
+        for (index, layer) in layers.enumerated() {
+            let clipped = layer.clippedInputShare.map { f($0 * 100, 3) + "%" } ?? "-"
+            let mark = jump?.index == index ? "  <- first jump" : ""
+            print("  " + layer.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                  + f(layer.cosineMin, 6).padding(toLength: 13, withPad: " ", startingAt: 0)
+                  + f(layer.sqnr, 1).padding(toLength: 10, withPad: " ", startingAt: 0)
+                  + f(layer.maxRelativeDifference, 4).padding(toLength: 15, withPad: " ", startingAt: 0)
+                  + f(layer.normRatio, 3).padding(toLength: 13, withPad: " ", startingAt: 0) + clipped + mark)
+        }
+        if let jump {
+            print("  first jump: \(layers[jump.index].name), SQNR \(f(jump.sqnr, 1)) dB against ≥ \(f(jump.previousSQNR, 1)) dB before it "
+                  + "(\(jump.kind): \(LayerComparison.explain(jump.kind)))")
+        } else {
+            print("  first jump: none (no layer falls \(Int(LayerComparison.jumpDecibels)) dB below the layers before it)")
+        }
     }
 
     private func inputs(for model: LoadedModel) throws -> ([Float], [Int], String, [VerificationInputs.Group]) {

@@ -52,3 +52,65 @@ import SWSLTestSupport
         #expect(text.stdout.contains("Real inputs needed"))
     }
 }
+
+/// `verify --layers` on a trained model: a file with one layer's weight scales made 4× too large (bytes
+/// edited, CRCs resealed) is failed, and the first layer where the error jumps is that layer, named.
+@Suite struct VerifyLayersTests {
+    @Test(arguments: ["stage2.block0.conv2", "stage3.block0.conv1"])
+    func findsTheDamagedLayerByName(layer: String) throws {
+        let model = CLI.fixture("models/digits_bottleneck.trained.pth")
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("damaged.swm").path
+        let convert = try CLI.run([model, out])
+        #expect(convert.status == 0, "\(convert.stderr)")
+        var file = SWMBytes(Array(try Data(contentsOf: URL(fileURLWithPath: out))))
+        let entry = try #require(file.entry("\(layer).weight_scale"))
+        let start = file.data.lowerBound + file.u64(at: entry.offset), length = file.u64(at: entry.length)
+        for at in stride(from: start, to: start + length, by: 4) {
+            let scale = Float(bitPattern: file.u32(at: at)) * 4
+            file.set32(scale.bitPattern, at: at)
+        }
+        file.set32(file.bytes[start..<start + length].withUnsafeBytes { CRC32.checksum($0) }, at: entry.crc)
+        file.reseal()
+        try Data(file.bytes).write(to: URL(fileURLWithPath: out))
+
+        let result = try CLI.run(["verify", out, "--reference", model, "--layers", "--input",
+                                  CLI.fixture("golden/digits_calibration_x.npy"), "--json"])
+        let report = try JSONParser.parse(Array(result.stdout.utf8))
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(report["first_jump"]?["layer"] == .string(layer), "\(report["first_jump"] ?? .null)")
+        #expect(report["first_jump"]?["kind"] == .string("scale"))
+        guard case .array(let layers)? = report["layers"] else { Issue.record("no layers"); return }
+        // Every layer is there, by canonical name, in plan order; the ones before the damage are clean.
+        let names = layers.compactMap { if case .string(let n)? = $0["name"] { n } else { nil } }
+        #expect(names.first == "stem.conv1" && names.last == "fc" && names.contains(layer))
+        for row in layers.prefix(while: { $0["name"] != .string(layer) }) {
+            if case .double(let sqnr)? = row["sqnr_db"] { #expect(sqnr > 25, "\(row)") }
+        }
+        // The human table marks it too.
+        let text = try CLI.run(["verify", out, "--reference", model, "--layers", "--input",
+                                CLI.fixture("golden/digits_calibration_x.npy")])
+        #expect(text.stdout.contains("first jump: \(layer)"), "\(text.stdout)")
+    }
+
+    /// An undamaged file: no jump, and with a stored range far too small, the jump is called clipping.
+    @Test func aHealthyFileHasNoJumpAndTooSmallRangesAreClipping() throws {
+        let model = CLI.fixture("models/digits_bottleneck.trained.pth")
+        let dir = try CLI.temporaryDirectory()
+        let healthy = dir.appendingPathComponent("ok.swm").path
+        #expect(try CLI.run([model, healthy]).status == 0)
+        let ok = try JSONParser.parse(Array(try CLI.run(["verify", healthy, "--reference", model, "--layers", "--input",
+                                                         CLI.fixture("golden/digits_calibration_x.npy"), "--json"]).stdout.utf8))
+        #expect(ok["first_jump"] == .null)
+        #expect(ok["pass"] == .bool(true))
+
+        let images = try NPYArray.read(path: CLI.fixture("golden/digits_calibration_x.npy"))
+        let scaled = dir.appendingPathComponent("scaled.npy").path
+        try NPYArray(shape: images.shape, values: images.values.map { $0 * 0.05 }).write(path: scaled)
+        let wrong = dir.appendingPathComponent("wrong.swm").path
+        #expect(try CLI.run([model, wrong, "--calibrate", scaled]).status == 0)
+        let report = try JSONParser.parse(Array(try CLI.run(["verify", wrong, "--reference", model, "--layers", "--input",
+                                                             CLI.fixture("golden/digits_calibration_x.npy"), "--json"]).stdout.utf8))
+        #expect(report["first_jump"]?["kind"] == .string("clipping"), "\(report["first_jump"] ?? .null)")
+    }
+}
