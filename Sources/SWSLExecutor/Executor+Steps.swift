@@ -8,8 +8,7 @@ extension Executor {
         switch step {
         case .conv(let layer, let input, let residual, let output):
             if let observer {
-                let count = schedule.shapes[input].count
-                observer(layer.name, (0..<batch).map { Kernels.maxValue(buffer(input) + $0 * count, count: count) })
+                observer(layer.name, UnsafeBufferPointer(start: buffer(input), count: schedule.shapes[input].count * batch))
             }
             convolution(layer, from: schedule.shapes[input], batch: batch, input: buffer(input),
                         residual: residual.map(buffer), output: buffer(output), values: (input, output))
@@ -25,10 +24,7 @@ extension Executor {
             }
         case .linear(let layer, let input, let output):
             if let observer {
-                let features = buffer(input)
-                observer(layer.name, (0..<batch).map { image in
-                    (0..<layer.inChannels).reduce(-Float.infinity) { max($0, features[$1 * batch + image]) }
-                })
+                observer(layer.name, UnsafeBufferPointer(start: buffer(input), count: layer.inChannels * batch))
             }
             // [features][batch] is one "image" of batch positions: a 1×1 convolution.
             let features = Schedule.Shape(channels: layer.inChannels, height: 1, width: batch)

@@ -49,9 +49,10 @@ public final class Executor {
     var outputObserver: OutputObserver?
 
     /// Sees the input of every convolution and of the classifier as a run reaches it: the layer's
-    /// plan name (`stem.conv1`, `stage3.block1.conv1`, `stage3.block0.downsample.conv`, `fc`) and the largest
-    /// input value of each image of the batch. Calibration is built on it.
-    public typealias InputObserver = (_ layer: String, _ maxima: [Float]) -> Void
+    /// plan name (`stem.conv1`, `stage3.block1.conv1`, `stage3.block0.downsample.conv`, `fc`) and all of
+    /// its input values over the batch (NCHW per image; the classifier's `[features][batch]`).
+    /// Calibration is built on it.
+    public typealias InputObserver = (_ layer: String, _ values: UnsafeBufferPointer<Float>) -> Void
 
     /// What one layer wrote, for per-layer comparison: the layer's plan name, its output (`count`
     /// floats per image, `batch` images: NCHW for convolutions, `[classes][batch]` for the classifier),

@@ -30,16 +30,20 @@ public struct ConversionRequest: Sendable {
     public var output: String
     /// Precision, quantization granularity and weight layout (activation scales are filled in by calibration).
     public var options: ConversionOptions
-    /// Where int8 activation ranges come from; ignored for fp16 and fp32.
+    /// Where int8 activation ranges come from (none by default: the integer path measures each
+    /// input); ignored for fp16 and fp32.
     public var calibration: CalibrationSource
+    /// How calibrated values become ranges.
+    public var method: CalibrationMethod
 
-    /// Defaults: int8 per-channel packed weights, calibrated on 4 synthetic samples.
+    /// Defaults: int8 per-channel packed weights, no stored activation ranges.
     public init(input: String, output: String, options: ConversionOptions = ConversionOptions(),
-                calibration: CalibrationSource = .synthetic(samples: CalibrationSource.defaultSyntheticSamples)) {
+                calibration: CalibrationSource = .none, method: CalibrationMethod = .max) {
         self.input = input
         self.output = output
         self.options = options
         self.calibration = calibration
+        self.method = method
     }
 }
 
@@ -181,18 +185,18 @@ public enum ConversionPipeline {
             let plan = try SWMPlanLoader.plan(tensors: conversion.tensors, architecture: model.architecture,
                                               what: request.output, int8: .dequantized)
             result = try Calibration.run(plan: plan, inputs: inputs.values, samples: inputs.samples,
-                                         height: inputs.height, width: inputs.width)
+                                         height: inputs.height, width: inputs.width, method: request.method)
         } catch {
             throw ConversionError(place: request.input, "calibration failed: \(error)")
         }
         let metadata = JSONValue.object([
-            ("method", .string("max")),
+            ("method", .string(request.method.name)),
             ("samples", .int(Int64(inputs.samples))),
             ("source", .string(inputs.source)),
             ("input_size", .array([.int(Int64(inputs.height)), .int(Int64(inputs.width))])),
-            ("scale", .string("input_scale = max / 255, activations unsigned 8-bit")),
+            ("scale", .string("input_scale = range / 255, activations unsigned 8-bit")),
         ])
-        let note = "\(inputs.samples) \(synthetic ? "synthetic samples" : "samples from \(inputs.source)") (max), \(result.ranges.count) layers"
+        let note = "\(inputs.samples) \(synthetic ? "synthetic samples" : "samples from \(inputs.source)") (\(request.method.name)), \(result.ranges.count) layers"
         return CalibrationOutcome(scales: result.inputScales, metadata: metadata, note: note)
     }
 

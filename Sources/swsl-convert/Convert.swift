@@ -36,6 +36,12 @@ struct Convert: ParsableCommand {
         valueName: "synthetic|none|PATH"))
     var calibrate: String?
 
+    @Option(help: "With --calibrate: how the values each layer's input took become its range: max (default), percentile (--percentile P), entropy (KL over a histogram) or mse (least squared error).")
+    var method: String = "max"
+
+    @Option(help: "With --method percentile: the percentage of values the range keeps (default 99.99).")
+    var percentile: Double = 99.99
+
     @Option(help: "Use at most this many calibration samples (default \(CalibrationSource.defaultFileSamples) from a file or folder, \(CalibrationSource.defaultSyntheticSamples) synthetic).")
     var calibrationSamples: Int?
 
@@ -48,13 +54,18 @@ struct Convert: ParsableCommand {
             throw ValidationError("--calibrate \(calibrate) applies to int8 only (activation scales are for 8-bit activations)")
         }
         if let n = calibrationSamples, n < 1 { throw ValidationError("--calibration-samples must be at least 1") }
+        guard ["max", "percentile", "entropy", "mse"].contains(method) else {
+            throw ValidationError("--method must be max, percentile, entropy or mse, got \(method)")
+        }
+        guard percentile > 0 && percentile <= 100 else { throw ValidationError("--percentile must be in (0, 100], got \(percentile)") }
     }
 
     func run() throws {
         let progress = Progress(enabled: isatty(2) == 1 && !json)
         let options = ConversionOptions(precision: precision, granularity: perTensor ? .perTensor : .perChannel,
                                         layout: weightLayout)
-        let request = ConversionRequest(input: input, output: output, options: options, calibration: calibrationSource)
+        let request = ConversionRequest(input: input, output: output, options: options, calibration: calibrationSource,
+                                        method: calibrationMethod)
         let report: ConversionReport
         do {
             report = try ConversionPipeline.run(request, sourceDigest: SHA256Digest.hex(path:), progress: progress.say)
@@ -66,6 +77,16 @@ struct Convert: ParsableCommand {
                                         outputBytes: report.outputBytes, worst: report.worstSQNR.map { ($0.tensor, $0.decibels) },
                                         calibration: report.calibration, phases: report.phases)
         print(json ? summary.json.serialized(pretty: true) : summary.text)
+    }
+
+    /// `--method` as the pipeline takes it.
+    var calibrationMethod: CalibrationMethod {
+        switch method {
+        case "percentile": .percentile(percentile)
+        case "entropy": .entropy
+        case "mse": .mse
+        default: .max
+        }
     }
 
     /// `--calibrate` as the pipeline takes it.
