@@ -17,6 +17,8 @@ public struct SWMMetadata: Sendable, Equatable {
     public var quantization: Quantization
     /// Weight SQNR figures (int8 files); nil for fp16 and fp32.
     public var report: Report?
+    /// The verification `convert --verify` ran before writing the file (`"verification"`); nil when none.
+    public var verification: Verification?
 
     /// The `"classes"` object; when read, `names` (if not nil) must have exactly `count` entries.
     public struct Classes: Sendable, Equatable {
@@ -93,9 +95,61 @@ public struct SWMMetadata: Sendable, Equatable {
         }
     }
 
+    /// The `"verification"` object: the converted model against its source's float reference on the
+    /// inputs named, before the file was written. When read, it must be consistent: `pass` is true
+    /// exactly when the metrics meet the thresholds (rule 18).
+    public struct Verification: Sendable, Equatable {
+        /// The converter that ran it (the same string as `provenance.converter`).
+        public var tool: String
+        /// What the inputs were, and their CRC-32 (of the float32 values, little-endian) in hex.
+        public var inputs: String
+        public var inputsCRC32: String
+        /// How int8 ran (`integer, ranges measured per input`), or nil for float files.
+        public var int8: String?
+        /// Images compared, lowest cosine of the logits, top-1 agreement counting near ties.
+        public var samples: Int
+        public var cosineMin: Double
+        public var top1Agreement: Double
+        /// The thresholds applied: lowest cosine and top-1 agreement.
+        public var cosineThreshold: Double
+        public var top1Threshold: Double
+        /// Whether the metrics met the thresholds.
+        public var pass: Bool
+
+        /// Takes the fields as given; `SWMMetadata.init(json:)` checks them.
+        public init(tool: String, inputs: String, inputsCRC32: String, int8: String?, samples: Int, cosineMin: Double,
+                    top1Agreement: Double, cosineThreshold: Double, top1Threshold: Double, pass: Bool) {
+            self.tool = tool
+            self.inputs = inputs
+            self.inputsCRC32 = inputsCRC32
+            self.int8 = int8
+            self.samples = samples
+            self.cosineMin = cosineMin
+            self.top1Agreement = top1Agreement
+            self.cosineThreshold = cosineThreshold
+            self.top1Threshold = top1Threshold
+            self.pass = pass
+        }
+
+        /// Whether the metrics meet the thresholds.
+        public var metricsPass: Bool { cosineMin >= cosineThreshold && top1Agreement >= top1Threshold }
+
+        /// The record as the metadata stores it.
+        public var json: JSONValue {
+            .object([
+                ("tool", .string(tool)), ("inputs", .string(inputs)), ("inputs_crc32", .string(inputsCRC32)),
+                ("int8", int8.map(JSONValue.string) ?? .null), ("samples", .int(Int64(samples))),
+                ("cosine_min", .double(cosineMin)), ("top1_agreement", .double(top1Agreement)),
+                ("thresholds", .object([("cosine_min", .double(cosineThreshold)), ("top1_min", .double(top1Threshold))])),
+                ("pass", .bool(pass)),
+            ])
+        }
+    }
+
     /// Assembles metadata from typed parts, unchecked; `json` makes the object a writer stores.
     public init(architecture: JSONValue, preprocessing: Preprocessing, classes: Classes, provenance: Provenance,
-                quantization: Quantization, report: Report?) {
+                quantization: Quantization, report: Report?, verification: Verification? = nil) {
+        self.verification = verification
         self.architecture = architecture
         self.preprocessing = preprocessing
         self.classes = classes
@@ -137,7 +191,7 @@ public struct SWMMetadata: Sendable, Equatable {
                 ("mean_sqnr_db", .double(r.meanSQNR)),
             ])
         }
-        return .object([
+        var pairs: [(String, JSONValue)] = [
             ("format", .string("swm")),
             ("version", .int(1)),
             ("architecture", architecture),
@@ -146,7 +200,10 @@ public struct SWMMetadata: Sendable, Equatable {
             ("provenance", provenanceJSON),
             ("quantization", quantizationJSON),
             ("report", reportJSON),
-        ])
+        ]
+        // Written only when there is one, so files without a record keep their bytes.
+        if let verification { pairs.append(("verification", verification.json)) }
+        return .object(pairs)
     }
 
     /// Reads and checks the metadata object (rule 9): every key of the spec with its type. Keys the
@@ -235,5 +292,56 @@ public struct SWMMetadata: Sendable, Equatable {
                             meanSQNR: try number(r["mean_sqnr_db"], "report.mean_sqnr_db"))
         default: throw fail("report", "missing, or not an object or null")
         }
+        verification = try Self.verification(json["verification"])
+    }
+
+    /// Reads and checks the verification record (rule 18): absent or null, or an object with every key
+    /// and type, a CRC of 8 hex digits, metrics in range, and `pass` equal to what the metrics and
+    /// thresholds say — a record that claims more than its numbers is refused.
+    private static func verification(_ value: JSONValue?) throws(SWMError) -> Verification? {
+        func fail(_ problem: String) -> SWMError { .badMetadata("verification: \(problem)", rule: 18) }
+        switch value {
+        case nil, .null?: return nil
+        case .object?: break
+        default: throw fail("not an object or null")
+        }
+        let v = value!
+        func string(_ key: String) throws(SWMError) -> String {
+            guard case .string(let s)? = v[key] else { throw fail("\(key) missing or not a string") }
+            return s
+        }
+        func number(_ object: JSONValue?, _ key: String) throws(SWMError) -> Double {
+            switch object?[key] {
+            case .int(let i)?: return Double(i)
+            case .double(let d)?: return d
+            default: throw fail("\(key) missing or not a number")
+            }
+        }
+        let crc = try string("inputs_crc32")
+        guard crc.count == 8, crc.allSatisfy(\.isHexDigit) else { throw fail("inputs_crc32 is not 8 hex digits") }
+        var int8: String?
+        switch v["int8"] {
+        case .string(let s)?: int8 = s
+        case .null?: int8 = nil
+        default: throw fail("int8 missing, or not a string or null")
+        }
+        guard case .int(let samples)? = v["samples"], samples >= 1, samples <= Int64(Int32.max) else {
+            throw fail("samples missing or not a positive integer")
+        }
+        guard case .object? = v["thresholds"] else { throw fail("thresholds missing or not an object") }
+        guard case .bool(let pass)? = v["pass"] else { throw fail("pass missing or not a boolean") }
+        let record = Verification(
+            tool: try string("tool"), inputs: try string("inputs"), inputsCRC32: crc, int8: int8, samples: Int(samples),
+            cosineMin: try number(v, "cosine_min"), top1Agreement: try number(v, "top1_agreement"),
+            cosineThreshold: try number(v["thresholds"], "cosine_min"), top1Threshold: try number(v["thresholds"], "top1_min"),
+            pass: pass)
+        guard (-1...1).contains(record.cosineMin), (0...1).contains(record.top1Agreement),
+              (-1...1).contains(record.cosineThreshold), (0...1).contains(record.top1Threshold) else {
+            throw fail("a metric or threshold is out of range")
+        }
+        guard record.pass == record.metricsPass else {
+            throw fail("pass is \(record.pass), but the metrics \(record.metricsPass ? "meet" : "miss") the thresholds")
+        }
+        return record
     }
 }

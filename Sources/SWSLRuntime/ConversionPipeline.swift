@@ -3,6 +3,7 @@ import Glibc
 #endif
 import SWSLCheckpoint
 import SWSLCore
+import SWSLExecutor
 import SWSLFormat
 import SWSLSchema
 import SWSLTransform
@@ -35,6 +36,9 @@ public struct ConversionRequest: Sendable {
     public var calibration: CalibrationSource
     /// How calibrated values become ranges.
     public var method: CalibrationMethod
+    /// Verify the converted model against the source's float reference before writing, on verify's
+    /// default inputs, and store the record in the metadata; a failure writes nothing.
+    public var verify = false
 
     /// Defaults: int8 per-channel packed weights, no stored activation ranges.
     public init(input: String, output: String, options: ConversionOptions = ConversionOptions(),
@@ -73,10 +77,14 @@ public struct ConversionError: Error, CustomStringConvertible, Sendable {
     /// Why, in one line, without the place.
     public let message: String
 
+    /// True when the conversion worked but its verification failed (a numerical failure, not an input error).
+    public var failedVerification = false
+
     /// An error about `place` (nil: none) with a one-line `message`.
-    public init(place: String?, _ message: String) {
+    public init(place: String?, _ message: String, failedVerification: Bool = false) {
         self.place = place
         self.message = message
+        self.failedVerification = failedVerification
     }
 
     /// `place: message`, or the message alone when there is no place.
@@ -125,20 +133,36 @@ public enum ConversionPipeline {
             calibrationNote = calibration.note
             phases.lap("calibrate")
         }
+        var record: SWMMetadata.Verification?
+        if request.verify {
+            progress("verifying against the source's float reference")
+            let verification = try verify(conversion, model: model, request: request, precision: options.precision)
+            phases.lap("verify")
+            guard verification.pass else {
+                throw ConversionError(place: output, "verification failed, nothing written: cosine min \(verification.cosineMin) "
+                                      + "(threshold \(verification.cosineThreshold)), top-1 agreement \(verification.top1Agreement) "
+                                      + "(threshold \(verification.top1Threshold)) on \(verification.inputs)", failedVerification: true)
+            }
+            record = verification
+        }
+        func metadata(_ source: SourceInfo) -> JSONValue {
+            let json = Converter.metadata(model, source: source, options: options, sqnr: conversion.sqnr)
+            guard let record, case .object(let pairs) = json else { return json }
+            return .object(pairs + [("verification", record.json)])
+        }
         // Write the tensors while the hash finishes; the metadata (with the hash) goes in last.
         var draft = source
         draft.sha256 = String(repeating: "0", count: 64)
         progress("writing \(output)")
         let pending: SWMPendingFile
         do {
-            pending = try SWMPendingFile(path: output, tensors: conversion.tensors,
-                                         metadataDraft: Converter.metadata(model, source: draft, options: options, sqnr: conversion.sqnr))
+            pending = try SWMPendingFile(path: output, tensors: conversion.tensors, metadataDraft: metadata(draft))
         } catch {
             throw ConversionError(place: output, "\(error)")
         }
         phases.lap("write")
         source.sha256 = digest.wait()
-        conversion.metadata = Converter.metadata(model, source: source, options: options, sqnr: conversion.sqnr)
+        conversion.metadata = metadata(source)
         phases.lap("sha256")
         let written: Int
         do { written = try pending.finish(metadata: conversion.metadata) } catch { throw ConversionError(place: output, "\(error)") }
@@ -198,6 +222,41 @@ public enum ConversionPipeline {
         ])
         let note = "\(inputs.samples) \(synthetic ? "synthetic samples" : "samples from \(inputs.source)") (\(request.method.name)), \(result.ranges.count) layers"
         return CalibrationOutcome(scales: result.inputScales, metadata: metadata, note: note)
+    }
+
+    /// `convert --verify`: the converted tensors (as `run` would execute them: int8 on the integer
+    /// path, with the stored ranges if any) against the source's float reference, on verify's default
+    /// inputs, with verify's default thresholds.
+    static func verify(_ conversion: Conversion, model: CanonicalModel, request: ConversionRequest,
+                       precision: Precision) throws(ConversionError) -> SWMMetadata.Verification {
+        let architecture = model.architecture
+        let preprocessing = Preprocessing.imageNet
+        let inputs = VerificationInputs.defaults(channels: architecture.inputChannels, size: preprocessing.inputSize,
+                                                 generated: 6, preprocessing: preprocessing)
+        let (n, h, w) = (inputs.shape[0], inputs.shape[2], inputs.shape[3])
+        let comparison: LogitComparison
+        do {
+            let candidate = try SWMPlanLoader.plan(tensors: conversion.tensors, architecture: architecture,
+                                                   what: request.output, int8: .integer)
+            let reference = try ExecutionPlan(reference: model)
+            let a = try SWSLExecutor.Executor(plan: candidate).run(input: inputs.values, batch: n, height: h, width: w)
+            let b = try SWSLExecutor.Executor(plan: reference).run(input: inputs.values, batch: n, height: h, width: w)
+            comparison = LogitComparison(candidate: a, reference: b, classes: architecture.numClasses)
+        } catch {
+            throw ConversionError(place: request.input, "verification could not run: \(error)")
+        }
+        let limits = VerifyThresholds.defaults(precision: precision.rawValue)
+        let top1 = comparison.top1Agreement(tieMargin: limits.tieMargin)
+        let crc = inputs.values.withUnsafeBytes { CRC32.checksum($0) }
+        let record = SWMMetadata.Verification(
+            tool: Converter.version, inputs: "default: " + inputs.groups.map(\.description).joined(separator: ", ") + ", \(h)×\(w)",
+            inputsCRC32: String(repeating: "0", count: 8 - String(crc, radix: 16).count) + String(crc, radix: 16),
+            int8: precision == .int8 ? (conversion.tensors.contains { $0.name.hasSuffix(".input_scale") } ? "integer, stored activation ranges" : "integer, ranges measured per input") : nil,
+            samples: n, cosineMin: comparison.cosineMin, top1Agreement: top1,
+            cosineThreshold: limits.cosineMin, top1Threshold: limits.top1Min, pass: false)
+        var checked = record
+        checked.pass = record.metricsPass && limits.failures(comparison).isEmpty
+        return checked
     }
 
     /// True when two paths name the same existing file.

@@ -9,6 +9,8 @@ import Glibc
 struct CommandFailure: Error, CustomStringConvertible {
     /// Exit statuses, one per kind of failure.
     enum Kind: Int32 {
+        /// A numerical failure: `convert --verify` found the converted model too far from its source.
+        case numerical = 1
         /// A file, path or argument that cannot be used: unreadable, hostile, not a ResNet, not writable.
         case input = 2
     }

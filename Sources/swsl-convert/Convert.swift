@@ -45,6 +45,9 @@ struct Convert: ParsableCommand {
     @Option(help: "Use at most this many calibration samples (default \(CalibrationSource.defaultFileSamples) from a file or folder, \(CalibrationSource.defaultSyntheticSamples) synthetic).")
     var calibrationSamples: Int?
 
+    @Flag(help: "Verify the converted model against the source's float reference before writing (verify's default inputs and thresholds) and store the record in the file; a failure writes nothing and exits 1.")
+    var verify = false
+
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
 
@@ -64,13 +67,14 @@ struct Convert: ParsableCommand {
         let progress = Progress(enabled: isatty(2) == 1 && !json)
         let options = ConversionOptions(precision: precision, granularity: perTensor ? .perTensor : .perChannel,
                                         layout: weightLayout)
-        let request = ConversionRequest(input: input, output: output, options: options, calibration: calibrationSource,
+        var request = ConversionRequest(input: input, output: output, options: options, calibration: calibrationSource,
                                         method: calibrationMethod)
+        request.verify = verify
         let report: ConversionReport
         do {
             report = try ConversionPipeline.run(request, sourceDigest: SHA256Digest.hex(path:), progress: progress.say)
         } catch {
-            throw CommandFailure(place: error.place, error.message)
+            throw CommandFailure(place: error.place, error.message, kind: error.failedVerification ? .numerical : .input)
         }
         let summary = ConversionSummary(input: input, output: output, architecture: report.architecture,
                                         precision: report.precision, sourceBytes: report.sourceBytes,

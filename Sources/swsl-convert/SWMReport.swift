@@ -34,6 +34,13 @@ enum SWMReport {
         for key in ["architecture", "quantization", "provenance", "preprocessing", "report"] {
             if let value = file.metadataJSON[key] { lines.append("  \(key): \(value.serialized())") }
         }
+        if let record = file.metadata.verification {
+            lines.append("  verified: \(record.pass ? "PASS" : "FAIL") by \(record.tool) on \(record.samples) inputs (\(record.inputs); "
+                         + "CRC-32 \(record.inputsCRC32)): cosine min \(record.cosineMin) (≥ \(record.cosineThreshold)), "
+                         + "top-1 \(record.top1Agreement) (≥ \(record.top1Threshold))\(record.int8.map { "; int8 \($0)" } ?? "")")
+        } else {
+            lines.append("  verified: no record (convert --verify writes one)")
+        }
         lines.append("  valid: \(checked ? "all rules, tensor CRCs checked" : "all rules (tensor CRCs not checked; use --check)")")
         let rows = file.entries.map { e in
             [e.name, e.dtype.name, "[" + e.shape.map(String.init).joined(separator: ", ") + "]", e.layout.name, String(e.byteLength)]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SWSLCore
+import SWSLFormat
 import SWSLTestSupport
 
 /// `verify` on trained models (Fixtures/generate_trained.py): its default inputs are independent of
@@ -112,5 +113,42 @@ import SWSLTestSupport
         let report = try JSONParser.parse(Array(try CLI.run(["verify", wrong, "--reference", model, "--layers", "--input",
                                                              CLI.fixture("golden/digits_calibration_x.npy"), "--json"]).stdout.utf8))
         #expect(report["first_jump"]?["kind"] == .string("clipping"), "\(report["first_jump"] ?? .null)")
+    }
+}
+
+/// `convert --verify`: the record goes into the file and `inspect` shows it; a conversion that fails
+/// its verification exits 1 and writes nothing.
+@Suite struct ConvertVerifyTests {
+    @Test func theRecordIsWrittenAndShown() throws {
+        let model = CLI.fixture("models/digits_bottleneck.trained.pth")
+        let out = try CLI.temporaryDirectory().appendingPathComponent("verified.swm").path
+        let convert = try CLI.run([model, out, "--verify"])
+        #expect(convert.status == 0, "\(convert.stderr)")
+        let file = try SWMFile.open(path: out, checkCRC: true)
+        let record = try #require(file.metadata.verification)
+        #expect(record.pass && record.samples == 10 && record.cosineMin >= 0.99 && record.top1Agreement == 1)
+        #expect(record.tool == file.metadata.provenance.converter)
+        #expect(record.int8 == "integer, ranges measured per input")
+        #expect(try CLI.run(["inspect", out]).stdout.contains("verified: PASS"))
+        // Without --verify there is no record, and the file's bytes are those of before (no key written).
+        let plain = try CLI.temporaryDirectory().appendingPathComponent("plain.swm").path
+        #expect(try CLI.run([model, plain]).status == 0)
+        #expect(try SWMFile.open(path: plain).metadata.verification == nil)
+        #expect(try CLI.run(["inspect", plain]).stdout.contains("verified: no record"))
+    }
+
+    @Test func aFailedVerificationWritesNothing() throws {
+        let model = CLI.fixture("models/digits_bottleneck.trained.pth")
+        let dir = try CLI.temporaryDirectory()
+        let images = try NPYArray.read(path: CLI.fixture("golden/digits_calibration_x.npy"))
+        let scaled = dir.appendingPathComponent("scaled.npy").path
+        try NPYArray(shape: images.shape, values: images.values.map { $0 * 0.05 }).write(path: scaled)
+        let out = dir.appendingPathComponent("wrong.swm").path
+        let result = try CLI.run([model, out, "--calibrate", scaled, "--verify"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("verification failed, nothing written"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["scaled.npy"])
     }
 }

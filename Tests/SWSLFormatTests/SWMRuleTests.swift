@@ -121,6 +121,33 @@ import SWSLTestSupport
         }
     }
 
+    /// A verification record: a consistent one opens and reads back; one that claims a pass its
+    /// numbers miss, one with a bad CRC field, and one missing a key are refused under rule 18.
+    @Test func rule18VerificationRecord() throws {
+        guard case .object(let pairs) = SWMFileTests.metadata else { Issue.record("not an object"); return }
+        func record(pass: Bool, cosine: Double, crc: String = "0123abcd", drop: String? = nil) -> JSONValue {
+            let full: [(String, JSONValue)] = [
+                ("tool", .string("swsl-convert 0.1.0")), ("inputs", .string("default")), ("inputs_crc32", .string(crc)),
+                ("int8", .null), ("samples", .int(10)), ("cosine_min", .double(cosine)), ("top1_agreement", .double(1)),
+                ("thresholds", .object([("cosine_min", .double(0.99)), ("top1_min", .double(1))])), ("pass", .bool(pass)),
+            ]
+            return .object(full.filter { $0.0 != drop })
+        }
+        func file(_ verification: JSONValue) throws -> SWMBytes {
+            let path = try TemporaryFiles.write([], name: "verified.swm") + ".swm"
+            try SWMWriter.write(to: path, metadata: .object(pairs + [("verification", verification)]), tensors: SWMFileTests.sampleTensors())
+            return SWMBytes(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        }
+        let good = try file(record(pass: true, cosine: 0.9995))
+        #expect(try Self.refusal(good) == nil)
+        let opened = try SWMFile.open(path: try TemporaryFiles.write(good.bytes, name: "good.swm"))
+        #expect(opened.metadata.verification?.pass == true && opened.metadata.verification?.samples == 10)
+        #expect(try Self.refusal(try file(record(pass: false, cosine: 0.5))) == nil)
+        try Self.expect(try file(record(pass: true, cosine: 0.5)), rule: 18, .badMetadata, "pass is true, but the metrics miss")
+        try Self.expect(try file(record(pass: true, cosine: 0.9995, crc: "xyz")), rule: 18, .badMetadata, "inputs_crc32")
+        try Self.expect(try file(record(pass: true, cosine: 0.9995, drop: "samples")), rule: 18, .badMetadata, "samples")
+    }
+
     @Test func rule10Entries() throws {
         var f = try Self.sample()
         let first = try #require(f.entries.first)
