@@ -4,12 +4,7 @@
 # images for the task; and on one full-size model (ResNet-50 random weights, needs Benchmarks/run.sh's
 # /tmp/swsl-bench), calibrated on the fixture photos and verified on verify's default inputs.
 # Usage: Benchmarks/calibration_methods.sh [swsl-convert binary]   (needs numpy)
-set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-bin="${1:-$root/.build/release/swsl-convert}"
-golden="$root/Fixtures/golden"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/fixture_scripts.sh"
 methods=("max" "percentile 99.99" "percentile 99.9" "entropy" "mse")
 now() { date +%s.%N; }
 for model in digits_resnet digits_bottleneck; do

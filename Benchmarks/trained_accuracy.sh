@@ -4,12 +4,7 @@
 # and the labels. Also runs the AVX2 kernels (SWSL_KERNELS=avx2: 127 activation levels) where the
 # default picks AVX-512 VNNI (255).
 # Usage: Benchmarks/trained_accuracy.sh [swsl-convert binary]   (default: the release build; needs numpy)
-set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-bin="${1:-$root/.build/release/swsl-convert}"
-golden="$root/Fixtures/golden"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/fixture_scripts.sh"
 x="$golden/digits_test_x.npy"
 for model in digits_resnet digits_bottleneck; do
   src="$root/Fixtures/models/$model.trained.pth"
