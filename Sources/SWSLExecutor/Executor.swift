@@ -59,9 +59,13 @@ public final class Executor {
     /// and for an integer layer with a stored range, the share of its input values above that range
     /// (clipped by quantization; nil otherwise).
     public struct LayerOutput {
+        /// The layer's plan name (its canonical path).
         public let layer: String
+        /// Its output over the batch; valid only during the callback.
         public let values: UnsafeBufferPointer<Float>
+        /// Images in the batch.
         public let batch: Int
+        /// For an integer layer with a stored range, the share of its input above the range; else nil.
         public let clippedInputShare: Double?
     }
 
