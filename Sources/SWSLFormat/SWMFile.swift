@@ -129,11 +129,33 @@ public struct SWMFile: Sendable {
                     || (e.layout == .packed && entries[si].shape[0] >= 1)
             else { throw .badEntry(e.name, "scale index \(si) is not a float32 vector of its channels", rule: 13) }
         }
+        try Self.checkFloatLayers(metadata, entries: entries)
         self.entries = entries
         self.byName = byName
         self.dataOffset = dataOffset
         if checkCRC {
             for e in entries where CRC32.checksum(self.bytes(of: e)) != e.crc32 { throw .checksum("tensor '\(e.name)'", rule: 15) }
+        }
+    }
+
+    /// Rule 19: every layer `quantization.float_layers` lists has weights of the dtype it names. (Other
+    /// layers may hold any dtype, as version 1 always allowed; the list is what `--precision auto` chose.)
+    static func checkFloatLayers(_ metadata: SWMMetadata, entries: [SWMEntry]) throws(SWMError) {
+        guard metadata.quantization.precision == "int8" else { return }
+        var kept: [String: String] = [:]
+        for layer in metadata.quantization.floatLayers { kept[layer.layer] = layer.dtype }
+        var seen = Set<String>()
+        for e in entries where e.name.hasSuffix(".weight") {
+            let layer = String(e.name.dropLast(".weight".count))
+            if let dtype = kept[layer] {
+                guard e.dtype.name == dtype else {
+                    throw .badMetadata("quantization.float_layers: \(layer) is listed as \(dtype), its weights are \(e.dtype.name)", rule: 19)
+                }
+                seen.insert(layer)
+            }
+        }
+        if let missing = kept.keys.sorted().first(where: { !seen.contains($0) }) {
+            throw .badMetadata("quantization.float_layers: \(missing) has no weights in the file", rule: 19)
         }
     }
 

@@ -71,12 +71,31 @@ public struct SWMMetadata: Sendable, Equatable {
         public var weights: String?
         /// How activation ranges were calibrated (an object), or nil when they were not.
         public var activations: JSONValue?
+        /// int8 files: the layers kept in float, each with its dtype and why (`--precision auto`);
+        /// written only when there are some.
+        public var floatLayers: [FloatLayer]
+
+        /// One layer of an int8 file whose weights are stored in float.
+        public struct FloatLayer: Sendable, Equatable {
+            /// Canonical path (`stage2.block0.conv2`).
+            public var layer: String
+            /// `float16` or `float32`: the dtype of its `P.weight`.
+            public var dtype: String
+            /// Why it was kept in float.
+            public var reason: String
+
+            /// Takes the fields as given.
+            public init(layer: String, dtype: String, reason: String) {
+                (self.layer, self.dtype, self.reason) = (layer, dtype, reason)
+            }
+        }
 
         /// Takes the fields as given; values are checked only when metadata is read (`init(json:)`).
-        public init(precision: String, weights: String?, activations: JSONValue?) {
+        public init(precision: String, weights: String?, activations: JSONValue?, floatLayers: [FloatLayer] = []) {
             self.precision = precision
             self.weights = weights
             self.activations = activations
+            self.floatLayers = floatLayers
         }
     }
 
@@ -175,14 +194,20 @@ public struct SWMMetadata: Sendable, Equatable {
             ("converter", .string(provenance.converter)),
         ])
         let weights: JSONValue = quantization.weights.map(JSONValue.string) ?? .null
-        let quantizationJSON: JSONValue = .object([
+        var quantizationPairs: [(String, JSONValue)] = [
             ("precision", .string(quantization.precision)),
             ("weights", weights),
             ("symmetric", .bool(true)),
             ("scale_dtype", .string("float32")),
             ("bias_dtype", .string("float32")),
             ("activations", quantization.activations ?? .null),
-        ])
+        ]
+        if !quantization.floatLayers.isEmpty {
+            quantizationPairs.append(("float_layers", .array(quantization.floatLayers.map { kept in
+                .object([("layer", .string(kept.layer)), ("dtype", .string(kept.dtype)), ("reason", .string(kept.reason))])
+            })))
+        }
+        let quantizationJSON: JSONValue = .object(quantizationPairs)
         var reportJSON: JSONValue = .null
         if let r = report {
             reportJSON = .object([
@@ -282,7 +307,27 @@ public struct SWMMetadata: Sendable, Equatable {
         case .object?: activations = q["activations"]
         default: throw fail("quantization.activations", "missing, or not an object or null")
         }
-        quantization = Quantization(precision: precision, weights: weights, activations: activations)
+        var floatLayers: [Quantization.FloatLayer] = []
+        switch q["float_layers"] {
+        case nil, .null?: break
+        case .array(let items)?:
+            // Rule 19 (its directory half is checked by SWMFile).
+            for item in items {
+                guard case .string(let layer)? = item["layer"], case .string(let dtype)? = item["dtype"],
+                      case .string(let reason)? = item["reason"] else {
+                    throw .badMetadata("quantization.float_layers: an entry without layer, dtype and reason strings", rule: 19)
+                }
+                guard ["float16", "float32"].contains(dtype) else {
+                    throw .badMetadata("quantization.float_layers: \(layer) has dtype \(dtype), not float16 or float32", rule: 19)
+                }
+                floatLayers.append(.init(layer: layer, dtype: dtype, reason: reason))
+            }
+            guard precision == "int8" || floatLayers.isEmpty else {
+                throw .badMetadata("quantization.float_layers: only int8 files keep layers in float", rule: 19)
+            }
+        default: throw .badMetadata("quantization.float_layers: not an array", rule: 19)
+        }
+        quantization = Quantization(precision: precision, weights: weights, activations: activations, floatLayers: floatLayers)
         switch json["report"] {
         case .null?: report = nil
         case .object?:

@@ -39,6 +39,9 @@ public struct ConversionRequest: Sendable {
     /// Verify the converted model against the source's float reference before writing, on verify's
     /// default inputs, and store the record in the metadata; a failure writes nothing.
     public var verify = false
+    /// `--precision auto`: int8, with the layers that keep the logits' cosine below this target (on
+    /// the calibration inputs, or verify's default inputs) moved to float16 one by one; nil: off.
+    public var autoTarget: Double?
 
     /// Defaults: int8 per-channel packed weights, no stored activation ranges.
     public init(input: String, output: String, options: ConversionOptions = ConversionOptions(),
@@ -67,6 +70,8 @@ public struct ConversionReport: Sendable {
     public let calibration: String?
     /// Seconds per phase, in order (read, map, fold_quantize, calibrate, write, sha256, commit).
     public let phases: [(String, Double)]
+    /// `--precision auto`: which layers it kept in float16 and the cosine reached, for people; nil when off.
+    public var precisionChoice: String? = nil
 }
 
 /// A conversion that could not be done: the file (or option) at fault and why, in one line.
@@ -133,6 +138,16 @@ public enum ConversionPipeline {
             calibrationNote = calibration.note
             phases.lap("calibrate")
         }
+        var autoNote: String?
+        if options.precision == .int8, let target = request.autoTarget {
+            progress("choosing each layer's precision (target cosine \(target))")
+            let chosen = try choosePrecision(model, source: source, options: options, target: target, request: request,
+                                             calibrated: conversion)
+            conversion = chosen.conversion
+            options = chosen.options
+            autoNote = chosen.note
+            phases.lap("precision")
+        }
         var record: SWMMetadata.Verification?
         if request.verify {
             progress("verifying against the source's float reference")
@@ -167,9 +182,11 @@ public enum ConversionPipeline {
         let written: Int
         do { written = try pending.finish(metadata: conversion.metadata) } catch { throw ConversionError(place: output, "\(error)") }
         phases.lap("commit")
-        return ConversionReport(architecture: model.architecture, precision: options.precision, sourceBytes: sourceSize,
-                                outputBytes: written, worstSQNR: conversion.worstSQNR.map { (tensor: $0.0, decibels: $0.1) },
-                                calibration: calibrationNote, phases: phases.laps)
+        var report = ConversionReport(architecture: model.architecture, precision: options.precision, sourceBytes: sourceSize,
+                                      outputBytes: written, worstSQNR: conversion.worstSQNR.map { (tensor: $0.0, decibels: $0.1) },
+                                      calibration: calibrationNote, phases: phases.laps)
+        report.precisionChoice = autoNote
+        return report
     }
 
     /// Calibration's outcome: scales per canonical conv path, the metadata entry, a line for people.
@@ -222,6 +239,81 @@ public enum ConversionPipeline {
         ])
         let note = "\(inputs.samples) \(synthetic ? "synthetic samples" : "samples from \(inputs.source)") (\(request.method.name)), \(result.ranges.count) layers"
         return CalibrationOutcome(scales: result.inputScales, metadata: metadata, note: note)
+    }
+
+    /// `--precision auto`: measures every layer against the source's float reference (`LayerComparison`)
+    /// on the calibration inputs (verify's default inputs without `--calibrate`), and while the logits'
+    /// lowest cosine is below `target`, moves to float16 the int8 layer whose SQNR falls furthest below
+    /// the layers before it, with that measurement as its reason. No labels are used.
+    static func choosePrecision(_ model: CanonicalModel, source: SourceInfo, options: ConversionOptions, target: Double,
+                                request: ConversionRequest, calibrated: Conversion)
+        throws(ConversionError) -> (conversion: Conversion, options: ConversionOptions, note: String) {
+        let architecture = model.architecture
+        let (values, n, h, w): ([Float], Int, Int, Int)
+        switch request.calibration {
+        case .inputs(let path, let limit):
+            let p = Preprocessing.imageNet
+            let preprocessor = ImagePreprocessor(resizeSize: p.resizeSize, cropSize: p.inputSize, mean: p.mean, std: p.std)
+            do {
+                let inputs = try CalibrationInputs.load(path: path, channels: architecture.inputChannels, preprocessor: preprocessor,
+                                                        limit: limit)
+                (values, n, h, w) = (inputs.values, inputs.samples, inputs.height, inputs.width)
+            } catch {
+                throw ConversionError(place: "--calibrate", "\(error)")
+            }
+        default:
+            let inputs = VerificationInputs.defaults(channels: architecture.inputChannels, size: Preprocessing.imageNet.inputSize,
+                                                     generated: 6)
+            (values, n, h, w) = (inputs.values, inputs.shape[0], inputs.shape[2], inputs.shape[3])
+        }
+        var options = options
+        var conversion = calibrated
+        let scales = calibrated.tensors.filter { $0.name.hasSuffix(".input_scale") }
+        var cosine = -1.0
+        do {
+            let reference = try ExecutionPlan(reference: model)
+            for _ in 0...model.convolutions.count + 1 {
+                let candidate = try SWMPlanLoader.plan(tensors: conversion.tensors, architecture: architecture,
+                                                       what: request.output, int8: .integer)
+                let layers = try LayerComparison.run(candidate: candidate, reference: reference, input: values, images: n,
+                                                     channels: architecture.inputChannels, height: h, width: w,
+                                                     threads: SWSLExecutor.Executor.defaultThreads)
+                cosine = layers.last?.cosineMin ?? -1
+                guard cosine < target else { break }
+                // The int8 layer whose SQNR falls furthest below every layer before it (near-float 60 dB
+                // before the first).
+                var lowest = 60.0
+                var worst: (drop: Double, index: Int)?
+                for (index, layer) in layers.enumerated() {
+                    if options.floatLayers[layer.name] == nil {
+                        let drop = lowest - layer.sqnr
+                        if worst == nil || drop > worst!.drop { worst = (drop, index) }
+                    }
+                    lowest = min(lowest, layer.sqnr)
+                }
+                guard let worst else { break }
+                let layer = layers[worst.index]
+                options.floatLayers[layer.name] = "int8 SQNR \((layer.sqnr * 10).rounded() / 10) dB, "
+                    + "\((worst.drop * 10).rounded() / 10) dB below the layers before it, while the logits' cosine was "
+                    + "\(cosine) < \(target)"
+                conversion = Converter.convert(model, source: source, options: options)
+                if !scales.isEmpty {
+                    var restored: [String: Float] = [:]
+                    for t in scales {
+                        restored[String(t.name.dropLast(".input_scale".count))] = t.bytes.withMemoryRebound(to: Float.self) { $0[0] }
+                    }
+                    conversion.setActivationScales(restored)
+                }
+            }
+        } catch let error as ConversionError {
+            throw error
+        } catch {
+            throw ConversionError(place: request.input, "choosing precisions failed: \(error)")
+        }
+        let kept = options.floatLayers.keys.sorted()
+        let note = (kept.isEmpty ? "precision auto: every layer int8" : "precision auto: kept in float16: " + kept.joined(separator: ", "))
+            + " (logits' cosine \((cosine * 1e6).rounded() / 1e6) on \(n) inputs, target \(target)\(cosine >= target ? "" : ", not reached"))"
+        return (conversion, options, note)
     }
 
     /// `convert --verify`: the converted tensors (as `run` would execute them: int8 on the integer

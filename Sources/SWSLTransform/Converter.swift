@@ -28,6 +28,8 @@ public struct ConversionOptions: Sendable {
     public var activationScales: [String: Float]
     /// Describes where the activation scales came from, for the metadata.
     public var calibration: JSONValue
+    /// int8 only: layers (canonical path) kept in float16 instead, each with the reason (`--precision auto`).
+    public var floatLayers: [String: String] = [:]
 
     /// Defaults: int8 per-channel packed weights, no activation scales, not calibrated.
     public init(precision: Precision = .int8, granularity: Quantizer.Granularity = .perChannel,
@@ -113,12 +115,22 @@ public enum Converter {
                             plainLayout: .plain, packed: options.layout == .packed))
         // Every converted weight goes into one buffer, each at a 64-byte boundary: one allocation
         // on huge pages instead of a page fault every 4 KiB of output.
-        let dtype: SWMDType = options.precision == .int8 ? .int8 : options.precision == .fp16 ? .float16 : .float32
+        // A layer's precision: the file's, or float16 for the layers `floatLayers` keeps out of int8.
+        func layerOptions(_ l: Layer) -> ConversionOptions {
+            guard options.precision == .int8, options.floatLayers[l.path] != nil else { return options }
+            var kept = options
+            kept.precision = .fp16
+            return kept
+        }
+        func dtype(_ l: Layer) -> SWMDType {
+            let precision = layerOptions(l).precision
+            return precision == .int8 ? .int8 : precision == .fp16 ? .float16 : .float32
+        }
         var ranges: [Range<Int>] = []
         var total = 0
         for l in layers {
             let start = total
-            total += l.storedShape.reduce(1, *) * dtype.byteSize
+            total += l.storedShape.reduce(1, *) * dtype(l).byteSize
             ranges.append(start..<total)
             total = (total + 63) / 64 * 64
         }
@@ -126,14 +138,14 @@ public enum Converter {
         var encoded: [Encoded] = []
         let arena = ByteStorage.allocateLarge(count: total) { buffer in
             encoded = parallelMap(layers.count) { i in
-                encode(layers[i], into: UnsafeMutableRawBufferPointer(rebasing: buffer[ranges[i]]), options: options)
+                encode(layers[i], into: UnsafeMutableRawBufferPointer(rebasing: buffer[ranges[i]]), options: layerOptions(layers[i]))
             }
         }
         var tensors: [SWMTensor] = []
         var sqnr: [(String, Double)] = []
         for i in layers.indices {
             let (l, e) = (layers[i], encoded[i])
-            tensors.append(SWMTensor(name: "\(l.path).weight", dtype: dtype, layout: l.layout, shape: l.storedShape,
+            tensors.append(SWMTensor(name: "\(l.path).weight", dtype: dtype(l), layout: l.layout, shape: l.storedShape,
                                      storage: arena.slice(ranges[i]),
                                      scaleName: e.scales == nil ? nil : "\(l.path).weight_scale", crc32: e.crc32))
             if let scales = e.scales {
@@ -265,7 +277,10 @@ public enum Converter {
                               prefix: source.prefix, converter: version),
             quantization: .init(precision: options.precision.rawValue,
                                 weights: options.precision == .int8 ? options.granularity.rawValue : nil,
-                                activations: options.calibration == .null ? nil : options.calibration),
+                                activations: options.calibration == .null ? nil : options.calibration,
+                                floatLayers: options.precision == .int8
+                                    ? options.floatLayers.sorted { $0.key < $1.key }.map { .init(layer: $0.key, dtype: "float16", reason: $0.value) }
+                                    : []),
             report: report).json
     }
 }

@@ -15,6 +15,8 @@ struct ConversionSummary {
     let calibration: String?
     /// Seconds per phase (read, map, sha256, fold_quantize, write).
     let phases: [(String, Double)]
+    /// `--precision auto`'s choice, nil when off.
+    var precisionChoice: String? = nil
 
     var seconds: Double { phases.reduce(0) { $0 + $1.1 } }
 
@@ -26,6 +28,7 @@ struct ConversionSummary {
         ]
         if let (name, db) = worst { lines.append("  worst SQNR  \(Self.decibels(db)) (\(name))") }
         if precision == .int8 { lines.append("  activations \(calibration.map { "calibrated on \($0)" } ?? "not calibrated (the integer path measures each input)")") }
+        if let precisionChoice { lines.append("  layers      \(precisionChoice)") }
         let detail = phases.map { "\($0.0) \(Self.fixed($0.1 * 1000, 1))" }.joined(separator: ", ")
         lines.append("  time        \(Self.fixed(seconds * 1000, 1)) ms (\(detail))")
         return lines.joined(separator: "\n")
@@ -42,6 +45,7 @@ struct ConversionSummary {
             ("worst_sqnr_db", worst.map { .double($0.1.isFinite ? $0.1 : 999) } ?? .null),
             ("worst_sqnr_tensor", worst.map { .string($0.0) } ?? .null),
             ("calibration", calibration.map(JSONValue.string) ?? .null),
+            ("precision_auto", precisionChoice.map(JSONValue.string) ?? .null),
             ("seconds", .double(seconds)),
             ("phases", .object(phases.map { ($0.0, .double($0.1)) })),
         ])

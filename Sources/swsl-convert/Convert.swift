@@ -22,8 +22,11 @@ struct Convert: ParsableCommand {
     @Argument(help: "The .swm file to write.")
     var output: String
 
-    @Option(help: "Weight precision: int8 (default), fp16 or fp32.")
-    var precision: Precision = .int8
+    @Option(help: "Weight precision: int8 (default), fp16, fp32, or auto (int8, with the layers that keep the logits below --target-cosine moved to fp16, measured against the source on the calibration inputs or verify's default inputs).")
+    var precision: PrecisionChoice = .int8
+
+    @Option(help: "With --precision auto: the lowest cosine of the logits to reach.")
+    var targetCosine: Double = 0.999
 
     @Flag(help: "Quantize int8 weights with one scale per tensor instead of one per output channel.")
     var perTensor = false
@@ -53,7 +56,8 @@ struct Convert: ParsableCommand {
 
     func validate() throws {
         guard !output.isEmpty else { throw ValidationError("OUT must not be empty") }
-        if precision != .int8, let calibrate, calibrate != "none" {
+        guard targetCosine > 0 && targetCosine <= 1 else { throw ValidationError("--target-cosine must be in (0, 1], got \(targetCosine)") }
+        if precision.weights != .int8, let calibrate, calibrate != "none" {
             throw ValidationError("--calibrate \(calibrate) applies to int8 only (activation scales are for 8-bit activations)")
         }
         if let n = calibrationSamples, n < 1 { throw ValidationError("--calibration-samples must be at least 1") }
@@ -65,21 +69,23 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         let progress = Progress(enabled: isatty(2) == 1 && !json)
-        let options = ConversionOptions(precision: precision, granularity: perTensor ? .perTensor : .perChannel,
+        let options = ConversionOptions(precision: precision.weights, granularity: perTensor ? .perTensor : .perChannel,
                                         layout: weightLayout)
         var request = ConversionRequest(input: input, output: output, options: options, calibration: calibrationSource,
                                         method: calibrationMethod)
         request.verify = verify
+        if precision == .auto { request.autoTarget = targetCosine }
         let report: ConversionReport
         do {
             report = try ConversionPipeline.run(request, sourceDigest: SHA256Digest.hex(path:), progress: progress.say)
         } catch {
             throw CommandFailure(place: error.place, error.message, kind: error.failedVerification ? .numerical : .input)
         }
-        let summary = ConversionSummary(input: input, output: output, architecture: report.architecture,
+        var summary = ConversionSummary(input: input, output: output, architecture: report.architecture,
                                         precision: report.precision, sourceBytes: report.sourceBytes,
                                         outputBytes: report.outputBytes, worst: report.worstSQNR.map { ($0.tensor, $0.decibels) },
                                         calibration: report.calibration, phases: report.phases)
+        summary.precisionChoice = report.precisionChoice
         print(json ? summary.json.serialized(pretty: true) : summary.text)
     }
 
@@ -122,4 +128,18 @@ enum SHA256Digest {
 
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+/// `--precision`: a weight precision, or `auto` (int8 with float16 where int8 misses the target).
+enum PrecisionChoice: String, ExpressibleByArgument, CaseIterable {
+    case int8, fp16, fp32, auto
+
+    /// The precision the file's weights are stored in (auto stores int8, with some layers in float16).
+    var weights: Precision {
+        switch self {
+        case .int8, .auto: .int8
+        case .fp16: .fp16
+        case .fp32: .fp32
+        }
+    }
 }

@@ -152,3 +152,35 @@ import SWSLTestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["scaled.npy"])
     }
 }
+
+/// `convert --precision auto` on a trained model: plain int8 misses a tight target on verify's default
+/// inputs, auto reaches it by keeping some layers in float16, and the file says which and why.
+@Suite struct PrecisionAutoTests {
+    @Test func reachesTheTargetPlainInt8Misses() throws {
+        let model = CLI.fixture("models/digits_bottleneck.trained.pth")
+        let dir = try CLI.temporaryDirectory()
+        let (plain, auto) = (dir.appendingPathComponent("int8.swm").path, dir.appendingPathComponent("auto.swm").path)
+        #expect(try CLI.run([model, plain]).status == 0)
+        let target = 0.9999
+        let convert = try CLI.run([model, auto, "--precision", "auto", "--target-cosine", "\(target)", "--json"])
+        #expect(convert.status == 0, "\(convert.stderr)")
+        func cosine(_ file: String) throws -> Double {
+            let report = try JSONParser.parse(Array(try CLI.run(["verify", file, "--reference", model, "--json"]).stdout.utf8))
+            guard case .double(let c)? = report["comparison"]?["cosine_min"] else { return -1 }
+            return c
+        }
+        #expect(try cosine(plain) < target)
+        #expect(try cosine(auto) >= target)
+        let file = try SWMFile.open(path: auto, checkCRC: true)
+        let kept = file.metadata.quantization.floatLayers
+        #expect(!kept.isEmpty && kept.count < 10, "\(kept.map(\.layer))")
+        for layer in kept {
+            #expect(layer.dtype == "float16" && layer.reason.contains("SQNR"))
+            #expect(file.entry("\(layer.layer).weight")?.dtype == .float16)
+        }
+        // The other layers stay int8; the summary names the kept ones.
+        #expect(file.entries.filter { $0.name.hasSuffix(".weight") && $0.dtype == .int8 }.count > 10)
+        let summary = try JSONParser.parse(Array(convert.stdout.utf8))
+        if case .string(let note)? = summary["precision_auto"] { #expect(note.contains(kept[0].layer)) } else { Issue.record("no note") }
+    }
+}

@@ -148,6 +148,34 @@ import SWSLTestSupport
         try Self.expect(try file(record(pass: true, cosine: 0.9995, drop: "samples")), rule: 18, .badMetadata, "samples")
     }
 
+    /// Float layers of an int8 file: weights not int8 must be listed with their dtype; a listed layer
+    /// must have weights of that dtype.
+    @Test func rule19FloatLayers() throws {
+        guard case .object(let pairs) = SWMFileTests.metadata, case .object(let quantization)? = SWMFileTests.metadata["quantization"] else {
+            Issue.record("not an object"); return
+        }
+        let weight = try #require(SWMFileTests.sampleTensors().first { $0.name.hasSuffix(".weight") })
+        let layer = String(weight.name.dropLast(".weight".count))
+        #expect(weight.dtype == .int8, "the sample's weights are int8")
+        func file(_ floatLayers: JSONValue?) throws -> SWMBytes {
+            let q: JSONValue = .object(quantization + (floatLayers.map { [("float_layers", $0)] } ?? []))
+            let path = try TemporaryFiles.write([], name: "mixed.swm") + ".swm"
+            try SWMWriter.write(to: path, metadata: .object(pairs.map { $0.0 == "quantization" ? ($0.0, q) : $0 }),
+                                tensors: SWMFileTests.sampleTensors())
+            return SWMBytes(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        }
+        func entry(_ layer: String, _ dtype: String) -> JSONValue {
+            .object([("layer", .string(layer)), ("dtype", .string(dtype)), ("reason", .string("test"))])
+        }
+        #expect(try Self.refusal(try file(nil)) == nil)
+        // Listed as float16, but the weights are int8.
+        try Self.expect(try file(.array([entry(layer, "float16")])), rule: 19, .badMetadata, "listed as float16")
+        // Listed, but there is no such layer.
+        try Self.expect(try file(.array([entry("stage9.block0.conv1", "float16")])), rule: 19, .badMetadata, "has no weights")
+        try Self.expect(try file(.array([entry(layer, "int4")])), rule: 19, .badMetadata, "not float16 or float32")
+        try Self.expect(try file(.string("all")), rule: 19, .badMetadata, "not an array")
+    }
+
     @Test func rule10Entries() throws {
         var f = try Self.sample()
         let first = try #require(f.entries.first)
