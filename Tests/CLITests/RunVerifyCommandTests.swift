@@ -96,3 +96,25 @@ import SWSLFormat
         #expect(badImage.status == 2 && badImage.stderr.contains("resnet18_tiny.zip.pth"))
     }
 }
+
+/// `bench` as a user runs it: the summary, and with `--layers` one timing per step of the plan.
+@Suite struct BenchCommandTests {
+    @Test func layersTimeEveryStep() throws {
+        let model = try RunVerifyCommandTests.converted("models/resnet50_tiny.zip.pth")
+        let result = try CLI.run(["bench", model, "--size", "64", "--iterations", "2", "--layers", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONParser.parse(Array(result.stdout.utf8))
+        guard case .array(let layers)? = report["layers"], case .double(let median)? = report["median_ms"] else {
+            Issue.record("no layers or median"); return
+        }
+        let names = layers.compactMap { if case .string(let n)? = $0["step"] { n } else { nil } }
+        // resnet50_tiny: the stem, 16 bottlenecks (48 convolutions), 4 downsamples, max pool, global pool, fc.
+        #expect(names.count == 1 + 48 + 4 + 3, "\(names)")
+        #expect(names.first == "stem.conv1 (integer)" && names.last == "fc" && names.contains("max pool"))
+        let total = layers.reduce(0.0) { sum, layer in if case .double(let ms)? = layer["mean_ms"] { sum + ms } else { sum } }
+        #expect(total > 0 && total < 50 * median, "\(total) ms of layers, median \(median) ms")
+        // Without --layers, no timings.
+        let plain = try JSONParser.parse(Array(try CLI.run(["bench", model, "--size", "64", "--iterations", "2", "--json"]).stdout.utf8))
+        #expect(plain["layers"] == .null)
+    }
+}
