@@ -1,5 +1,6 @@
 /* The float convolution driver's workspace layout and the zero-bordered copy of a padded input block
- * (conv.c); the workspace also holds the integer driver's block (conv_integer.c). */
+ * (conv.c); the workspace also holds the integer driver's block (conv_integer.c). The wide-column
+ * walk both direct drivers share (conv_direct.c, conv_integer.c). */
 #include <stdint.h>
 #include <string.h>
 #include "internal.h"
@@ -66,4 +67,31 @@ int swk_pad_block(const swk_conv *conv, const float *input, int g, int k0, int k
     *view_k0 = k0 - first_channel * taps;
     *view_col0 = col0 - first_out_row * ow;
     return 1;
+}
+
+void swk_wide_range(const swk_conv *conv, int col_begin, int col_end, long *begin, long *end) {
+    const long ow = conv->out_width, wp = (long)conv->in_width + 2L * conv->padding;
+    *begin = (col_begin / ow) * wp + col_begin % ow;
+    *end = ((col_end - 1) / ow) * wp + (col_end - 1) % ow + 1;
+}
+
+int swk_wide_panels(const swk_conv *conv, long chunk, long end, int nr, uint32_t *valid, uint32_t *loadable, long *start) {
+    const long ow = conv->out_width, wp = (long)conv->in_width + 2L * conv->padding;
+    int count = 0;
+    for (long x0 = chunk; x0 < end && count < SWK_DIRECT_CHUNK; x0 += nr, count++) {
+        uint32_t mask = 0, load = 0;
+        long first = -1;
+        for (int lane = 0; lane < nr && x0 + lane < end; lane++) {
+            const long x = x0 + lane;
+            load |= 1u << lane;
+            if (x % wp < ow) {
+                mask |= 1u << lane;
+                if (first < 0) first = (x / wp) * ow + x % wp;
+            }
+        }
+        valid[count] = mask;
+        if (loadable) loadable[count] = load;
+        start[count] = first;
+    }
+    return count;
 }

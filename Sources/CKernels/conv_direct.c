@@ -9,11 +9,6 @@
 #include <string.h>
 #include "internal.h"
 
-/* Output columns per chunk of panels whose masks are worked out together. */
-#define SWK_DIRECT_CHUNK 16
-/* Taps the direct path takes (kernels up to 7 x 7). */
-#define SWK_DIRECT_MAX_TAPS 49
-
 int swk_conv_float_is_direct(const swk_conv *conv) {
     const swk_kernel_set *ks = swk_kernels_for(conv->isa);
     return ks->direct != NULL && ks->nr == 32 && conv->stride == 1
@@ -53,11 +48,11 @@ void swk_conv_run_direct(const swk_conv *conv, const float *input, const float *
     const int rows = conv->out_channels / conv->groups, panels = (rows + SWK_MR - 1) / SWK_MR;
     const int cg = conv->in_channels / conv->groups, taps = conv->kernel_h * conv->kernel_w;
     const size_t k = (size_t)cg * taps;
-    const long n = (long)conv->out_height * conv->out_width, ow = conv->out_width;
+    const long n = (long)conv->out_height * conv->out_width;
     const long wp = (long)conv->in_width + 2L * conv->padding;
     const long plane = ((long)conv->in_height + 2L * conv->padding) * wp;
-    const long wide_begin = (col_begin / ow) * wp + col_begin % ow;
-    const long wide_end = ((col_end - 1) / ow) * wp + (col_end - 1) % ow + 1;
+    long wide_begin, wide_end;
+    swk_wide_range(conv, col_begin, col_end, &wide_begin, &wide_end);
     const size_t element = swk_weight_element_size(conv->weight_type);
     float *abuf = (float *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
     uint32_t valid[SWK_DIRECT_CHUNK], loadable[SWK_DIRECT_CHUNK];
@@ -65,23 +60,7 @@ void swk_conv_run_direct(const swk_conv *conv, const float *input, const float *
     for (int g = group_begin; g < group_end; g++) {
         const float *base = input + (size_t)g * cg * plane;
         for (long chunk = wide_begin; chunk < wide_end; chunk += (long)SWK_DIRECT_CHUNK * nr) {
-            int count = 0;
-            for (long x0 = chunk; x0 < wide_end && count < SWK_DIRECT_CHUNK; x0 += nr, count++) {
-                uint32_t mask = 0, load = 0;
-                long first = -1;
-                for (int lane = 0; lane < nr; lane++) {
-                    const long x = x0 + lane;
-                    if (x >= wide_end) break;
-                    load |= 1u << lane;
-                    if (x % wp < ow) {
-                        mask |= 1u << lane;
-                        if (first < 0) first = (x / wp) * ow + x % wp;
-                    }
-                }
-                valid[count] = mask;
-                loadable[count] = load;
-                starts[count] = first;
-            }
+            const int count = swk_wide_panels(conv, chunk, wide_end, nr, valid, loadable, starts);
             /* Two 6-row panels per tile (12 rows): each B row loaded serves both. */
             for (int ir = row_begin; ir < row_end; ir += 2 * SWK_MR) {
                 const int nrows = row_end - ir < 2 * SWK_MR ? row_end - ir : 2 * SWK_MR;

@@ -119,11 +119,6 @@ size_t swk_integer_workspace_bytes(const swk_conv *conv) {
     return 64 + (least > SWK_QB_BYTES ? least : SWK_QB_BYTES);
 }
 
-/* Columns of the direct path's chunk: panel masks and output positions are worked out per chunk. */
-#define SWK_DIRECT_PANELS 16
-/* Taps the direct path takes (kernels up to 7 x 7). */
-#define SWK_DIRECT_TAPS 49
-
 /* Stride-1 convolutions with a direct microkernel: no packing. Output positions are walked as "wide"
  * columns of the padded input (row length Wp, so reduction quad (tap, q) of wide column x is word
  * x + kh * Wp + kw of plane q); the kernel_w - 1 columns per row past the output width are computed and
@@ -135,35 +130,22 @@ static void run_direct(const swk_conv *conv, const swk_int8_kernel_set *iks, con
     const int rows = conv->out_channels / conv->groups, panels = (rows + SWK_QMR - 1) / SWK_QMR;
     const int quads = swk_quads_per_group(conv), taps = conv->kernel_h * conv->kernel_w;
     const int kq = taps * quads;
-    const long n = (long)conv->out_height * conv->out_width, ow = conv->out_width;
+    const long n = (long)conv->out_height * conv->out_width;
     const long wp = (long)conv->in_width + 2L * conv->padding;
     const long plane = ((long)conv->in_height + 2L * conv->padding) * wp;
-    long offsets[SWK_DIRECT_TAPS];
+    long offsets[SWK_DIRECT_MAX_TAPS];
     for (int kh = 0, t = 0; kh < conv->kernel_h; kh++) {
         for (int kw = 0; kw < conv->kernel_w; kw++) offsets[t++] = kh * wp + kw;
     }
-    const long wide_begin = (col_begin / ow) * wp + col_begin % ow;
-    const long wide_end = ((col_end - 1) / ow) * wp + (col_end - 1) % ow + 1;
-    uint32_t masks[SWK_DIRECT_PANELS];
-    long starts[SWK_DIRECT_PANELS];
+    long wide_begin, wide_end;
+    swk_wide_range(conv, col_begin, col_end, &wide_begin, &wide_end);
+    uint32_t masks[SWK_DIRECT_CHUNK];
+    long starts[SWK_DIRECT_CHUNK];
     static const float ones[SWK_QMR] = {1, 1, 1, 1, 1, 1, 1, 1};
     for (int g = group_begin; g < group_end; g++) {
         const uint32_t *base = (const uint32_t *)quantized + (size_t)g * quads * plane;
-        for (long chunk = wide_begin; chunk < wide_end; chunk += (long)SWK_DIRECT_PANELS * nr) {
-            int count = 0;
-            for (long x0 = chunk; x0 < wide_end && count < SWK_DIRECT_PANELS; x0 += nr, count++) {
-                uint32_t mask = 0;
-                long first = -1;
-                for (int lane = 0; lane < nr; lane++) {
-                    const long x = x0 + lane;
-                    if (x < wide_end && x % wp < ow) {
-                        mask |= 1u << lane;
-                        if (first < 0) first = (x / wp) * ow + x % wp;
-                    }
-                }
-                masks[count] = mask;
-                starts[count] = first;
-            }
+        for (long chunk = wide_begin; chunk < wide_end; chunk += (long)SWK_DIRECT_CHUNK * nr) {
+            const int count = swk_wide_panels(conv, chunk, wide_end, nr, masks, NULL, starts);
             for (int ir = row_begin; ir < row_end; ir += SWK_QMR) {
                 const int nrows = row_end - ir < SWK_QMR ? row_end - ir : SWK_QMR;
                 const long row = (long)g * rows + ir;
@@ -199,7 +181,7 @@ static void run_direct(const swk_conv *conv, const swk_int8_kernel_set *iks, con
 
 int swk_conv_integer_is_direct(const swk_conv *conv) {
     const swk_int8_kernel_set *iks = swk_int8_kernels_for(conv->isa);
-    return iks->direct && conv->stride == 1 && conv->kernel_h * conv->kernel_w <= SWK_DIRECT_TAPS && iks->nr <= 32;
+    return iks->direct && conv->stride == 1 && conv->kernel_h * conv->kernel_w <= SWK_DIRECT_MAX_TAPS && iks->nr <= 32;
 }
 
 float swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const float *residual, float *output,

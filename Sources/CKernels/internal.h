@@ -124,6 +124,21 @@ size_t swk_workspace_b_offset(void);
 size_t swk_workspace_a_offset(void);
 size_t swk_workspace_pad_offset(void);
 
+/* The direct drivers (float: conv_direct.c, integer: conv_integer.c) walk output positions as "wide"
+ * columns of the padded input (row length Wp = in_width + 2 * padding; kernel_w - 1 columns per row
+ * past the output width are computed and dropped). Panels are worked out SWK_DIRECT_CHUNK at a time. */
+#define SWK_DIRECT_CHUNK 16
+/* Taps the direct kernels take (kernels up to 7 x 7). */
+#define SWK_DIRECT_MAX_TAPS 49
+
+/* The wide columns of output positions [col_begin, col_end): [*begin, *end). */
+void swk_wide_range(const swk_conv *conv, int col_begin, int col_end, long *begin, long *end);
+
+/* The panels of `nr` wide columns from `chunk` (at most SWK_DIRECT_CHUNK, none past `end`): per panel the
+ * lanes that are real outputs (`valid`), the lanes inside [chunk, end) (`loadable`, may be NULL), and the
+ * output position of its first real lane (`start`, -1 when none). Returns the number of panels. */
+int swk_wide_panels(const swk_conv *conv, long chunk, long end, int nr, uint32_t *valid, uint32_t *loadable, long *start);
+
 /* Floats of workspace the direct float driver needs for `conv` (one widened weight panel). */
 size_t swk_direct_workspace_count(const swk_conv *conv);
 
