@@ -8,7 +8,8 @@ extension Executor {
         switch step {
         case .conv(let layer, let input, let residual, let output):
             if let observer {
-                observer(layer.name, UnsafeBufferPointer(start: buffer(input), count: schedule.shapes[input].count * batch))
+                let count = schedule.shapes[input].count
+                for image in 0..<batch { observer(layer.name, UnsafeBufferPointer(start: buffer(input) + image * count, count: count)) }
             }
             convolution(layer, from: schedule.shapes[input], batch: batch, input: buffer(input),
                         residual: residual.map(buffer), output: buffer(output), values: (input, output))
@@ -24,7 +25,12 @@ extension Executor {
             }
         case .linear(let layer, let input, let output):
             if let observer {
-                observer(layer.name, UnsafeBufferPointer(start: buffer(input), count: layer.inChannels * batch))
+                // [features][batch]: each image's features gathered from their stride.
+                let features = buffer(input)
+                for image in 0..<batch {
+                    let own = (0..<layer.inChannels).map { features[$0 * batch + image] }
+                    own.withUnsafeBufferPointer { observer(layer.name, $0) }
+                }
             }
             // [features][batch] is one "image" of batch positions: a 1×1 convolution.
             let features = Schedule.Shape(channels: layer.inChannels, height: 1, width: batch)

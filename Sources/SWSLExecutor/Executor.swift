@@ -48,10 +48,10 @@ public final class Executor {
     /// Set only during `run(input:batch:height:width:observingOutputs:)`.
     var outputObserver: OutputObserver?
 
-    /// Sees the input of every convolution and of the classifier as a run reaches it: the layer's
-    /// plan name (`stem.conv1`, `stage3.block1.conv1`, `stage3.block0.downsample.conv`, `fc`) and all of
-    /// its input values over the batch (NCHW per image; the classifier's `[features][batch]`).
-    /// Calibration is built on it.
+    /// Sees the input of every convolution and of the classifier as a run reaches it, once per image
+    /// of the batch: the layer's plan name (`stem.conv1`, `stage3.block1.conv1`,
+    /// `stage3.block0.downsample.conv`, `fc`) and that image's input values (valid only during the
+    /// call). Calibration is built on it.
     public typealias InputObserver = (_ layer: String, _ values: UnsafeBufferPointer<Float>) -> Void
 
     /// What one layer wrote, for per-layer comparison: the layer's plan name, its output (`count`
@@ -71,6 +71,13 @@ public final class Executor {
 
     /// Sees every convolution's and the classifier's output as a run writes it.
     public typealias OutputObserver = (LayerOutput) -> Void
+
+    /// The largest of `values` (−∞ when empty), with the kernels' vectorised loop: for observers that
+    /// reduce what they are handed.
+    public static func maximum(of values: UnsafeBufferPointer<Float>) -> Float {
+        guard let base = values.baseAddress else { return -.infinity }
+        return Kernels.maxValue(base, count: values.count)
+    }
 
     /// The machine's online processors.
     public static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }

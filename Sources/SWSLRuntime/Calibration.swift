@@ -58,13 +58,8 @@ public enum Calibration {
         let executor = Executor(plan: plan, threads: threads)
         var maxima: [String: [Float]] = [:]
         try forEachBatch(executor, plan: plan, inputs: inputs, samples: samples, height: height, width: width,
-                         batchSize: batchSize) { layer, values, count in
-            let perImage = values.count / count
-            for image in 0..<count {
-                var top = -Float.infinity
-                for v in values[image * perImage..<(image + 1) * perImage] where v > top { top = v }
-                maxima[layer, default: []].append(top)
-            }
+                         batchSize: batchSize) { layer, values in
+            maxima[layer, default: []].append(Executor.maximum(of: values))
         }
         var peaks: [String: Float] = [:]
         var spread: [String: Float] = [:]
@@ -78,7 +73,7 @@ public enum Calibration {
 
         var histograms: [String: [Double]] = [:]
         try forEachBatch(executor, plan: plan, inputs: inputs, samples: samples, height: height, width: width,
-                         batchSize: batchSize) { layer, values, _ in
+                         batchSize: batchSize) { layer, values in
             guard let peak = peaks[layer], peak > 0 else { return }
             var histogram = histograms[layer] ?? [Double](repeating: 0, count: bins)
             let perBin = Float(bins) / peak
@@ -205,11 +200,10 @@ public enum Calibration {
         return Double(bestBins) * width
     }
 
-    /// Runs every batch of the inputs, handing `body` each non-stem layer's input values and the
-    /// batch's image count.
+    /// Runs every batch of the inputs, handing `body` each non-stem layer's input values, image by image.
     private static func forEachBatch(_ executor: Executor, plan: ExecutionPlan, inputs: [Float], samples: Int, height: Int,
                                      width: Int, batchSize: Int,
-                                     _ body: @escaping (String, UnsafeBufferPointer<Float>, Int) -> Void) throws(ExecutorError) {
+                                     _ body: @escaping (String, UnsafeBufferPointer<Float>) -> Void) throws(ExecutorError) {
         let perImage = plan.inputChannels * height * width
         var start = 0
         while start < samples {
@@ -217,7 +211,7 @@ public enum Calibration {
             let batch = Array(inputs[start * perImage..<(start + count) * perImage])
             _ = try executor.run(input: batch, batch: count, height: height, width: width) { layer, values in
                 guard !layer.hasPrefix("stem.") else { return }
-                body(layer, values, count)
+                body(layer, values)
             }
             start += count
         }

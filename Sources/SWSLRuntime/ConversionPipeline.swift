@@ -130,10 +130,14 @@ public enum ConversionPipeline {
         var options = request.options
         var conversion = Converter.convert(model, source: source, options: options)
         phases.lap("fold_quantize")
+        // Calibration inputs, read once: calibration and `--precision auto` both run them.
+        let inputs = options.precision == .int8 ? try calibrationInputs(request.calibration, channels: model.architecture.inputChannels) : nil
         var calibrationNote: String?
-        if options.precision == .int8,
-           let calibration = try calibrate(conversion, model: model, request: request, progress: progress) {
+        if let inputs {
+            let calibration = try calibrate(conversion, inputs: inputs, model: model, request: request, progress: progress)
             conversion.setActivationScales(calibration.scales)
+            // Kept in the options too, so a conversion redone with other layer precisions keeps them.
+            options.activationScales = calibration.scales
             options.calibration = calibration.metadata
             calibrationNote = calibration.note
             phases.lap("calibrate")
@@ -142,7 +146,7 @@ public enum ConversionPipeline {
         if options.precision == .int8, let target = request.autoTarget {
             progress("choosing each layer's precision (target cosine \(target))")
             let chosen = try choosePrecision(model, source: source, options: options, target: target, request: request,
-                                             calibrated: conversion)
+                                             inputs: inputs, calibrated: conversion)
             conversion = chosen.conversion
             options = chosen.options
             autoNote = chosen.note
@@ -196,29 +200,31 @@ public enum ConversionPipeline {
         let note: String
     }
 
-    /// Runs the converted model (int8 weights, float activations; no float copy of the weights) on
-    /// the calibration inputs; nil for `.none`. Float activations give the ranges without the
-    /// integer path's rounding noise, which inflates maxima on narrow layers (measured: up to 10%
-    /// on the tiny fixtures, against PyTorch's float model).
-    static func calibrate(_ conversion: Conversion, model: CanonicalModel, request: ConversionRequest,
-                          progress: (String) -> Void) throws(ConversionError) -> CalibrationOutcome? {
-        let channels = model.architecture.inputChannels
+    /// The inputs `request.calibration` names, read and preprocessed (ImageNet's preprocessing); nil for `.none`.
+    static func calibrationInputs(_ source: CalibrationSource, channels: Int) throws(ConversionError) -> CalibrationInputs? {
         let preprocessing = Preprocessing.imageNet
-        let inputs: CalibrationInputs
-        switch request.calibration {
+        switch source {
         case .none:
             return nil
         case .synthetic(let samples):
-            inputs = .synthetic(count: samples, channels: channels, size: preprocessing.inputSize)
+            return .synthetic(count: samples, channels: channels, size: preprocessing.inputSize)
         case .inputs(let path, let limit):
             let preprocessor = ImagePreprocessor(resizeSize: preprocessing.resizeSize, cropSize: preprocessing.inputSize,
                                                  mean: preprocessing.mean, std: preprocessing.std)
             do {
-                inputs = try CalibrationInputs.load(path: path, channels: channels, preprocessor: preprocessor, limit: limit)
+                return try CalibrationInputs.load(path: path, channels: channels, preprocessor: preprocessor, limit: limit)
             } catch {
                 throw ConversionError(place: "--calibrate", "\(error)")
             }
         }
+    }
+
+    /// Runs the converted model (int8 weights, float activations; no float copy of the weights) on
+    /// the calibration inputs. Float activations give the ranges without the integer path's rounding
+    /// noise, which inflates maxima on narrow layers (measured: up to 10% on the tiny fixtures,
+    /// against PyTorch's float model).
+    static func calibrate(_ conversion: Conversion, inputs: CalibrationInputs, model: CanonicalModel, request: ConversionRequest,
+                          progress: (String) -> Void) throws(ConversionError) -> CalibrationOutcome {
         let synthetic = inputs.source == "synthetic"
         progress("calibrating activations on \(inputs.samples) \(synthetic ? "synthetic " : "")sample(s)")
         let result: Calibration.Result
@@ -242,33 +248,24 @@ public enum ConversionPipeline {
     }
 
     /// `--precision auto`: measures every layer against the source's float reference (`LayerComparison`)
-    /// on the calibration inputs (verify's default inputs without `--calibrate`), and while the logits'
+    /// on the calibration inputs (verify's default inputs without `--calibrate`; stored activation
+    /// ranges travel in `options.activationScales`), and while the logits'
     /// lowest cosine is below `target`, moves to float16 the int8 layer whose SQNR falls furthest below
     /// the layers before it, with that measurement as its reason. No labels are used.
     static func choosePrecision(_ model: CanonicalModel, source: SourceInfo, options: ConversionOptions, target: Double,
-                                request: ConversionRequest, calibrated: Conversion)
+                                request: ConversionRequest, inputs calibration: CalibrationInputs?, calibrated: Conversion)
         throws(ConversionError) -> (conversion: Conversion, options: ConversionOptions, note: String) {
         let architecture = model.architecture
         let (values, n, h, w): ([Float], Int, Int, Int)
-        switch request.calibration {
-        case .inputs(let path, let limit):
-            let p = Preprocessing.imageNet
-            let preprocessor = ImagePreprocessor(resizeSize: p.resizeSize, cropSize: p.inputSize, mean: p.mean, std: p.std)
-            do {
-                let inputs = try CalibrationInputs.load(path: path, channels: architecture.inputChannels, preprocessor: preprocessor,
-                                                        limit: limit)
-                (values, n, h, w) = (inputs.values, inputs.samples, inputs.height, inputs.width)
-            } catch {
-                throw ConversionError(place: "--calibrate", "\(error)")
-            }
-        default:
+        if let calibration {
+            (values, n, h, w) = (calibration.values, calibration.samples, calibration.height, calibration.width)
+        } else {
             let inputs = VerificationInputs.defaults(channels: architecture.inputChannels, size: Preprocessing.imageNet.inputSize,
                                                      generated: 6)
             (values, n, h, w) = (inputs.values, inputs.shape[0], inputs.shape[2], inputs.shape[3])
         }
         var options = options
         var conversion = calibrated
-        let scales = calibrated.tensors.filter { $0.name.hasSuffix(".input_scale") }
         var cosine = -1.0
         do {
             let reference = try ExecutionPlan(reference: model)
@@ -297,13 +294,6 @@ public enum ConversionPipeline {
                     + "\((worst.drop * 10).rounded() / 10) dB below the layers before it, while the logits' cosine was "
                     + "\(cosine) < \(target)"
                 conversion = Converter.convert(model, source: source, options: options)
-                if !scales.isEmpty {
-                    var restored: [String: Float] = [:]
-                    for t in scales {
-                        restored[String(t.name.dropLast(".input_scale".count))] = t.bytes.withMemoryRebound(to: Float.self) { $0[0] }
-                    }
-                    conversion.setActivationScales(restored)
-                }
             }
         } catch let error as ConversionError {
             throw error
@@ -340,15 +330,12 @@ public enum ConversionPipeline {
         let limits = VerifyThresholds.defaults(precision: precision.rawValue)
         let top1 = comparison.top1Agreement(tieMargin: limits.tieMargin)
         let crc = inputs.values.withUnsafeBytes { CRC32.checksum($0) }
-        let record = SWMMetadata.Verification(
+        return SWMMetadata.Verification(
             tool: Converter.version, inputs: "default: " + inputs.groups.map(\.description).joined(separator: ", ") + ", \(h)×\(w)",
             inputsCRC32: String(repeating: "0", count: 8 - String(crc, radix: 16).count) + String(crc, radix: 16),
             int8: precision == .int8 ? (conversion.tensors.contains { $0.name.hasSuffix(".input_scale") } ? "integer, stored activation ranges" : "integer, ranges measured per input") : nil,
             samples: n, cosineMin: comparison.cosineMin, top1Agreement: top1,
-            cosineThreshold: limits.cosineMin, top1Threshold: limits.top1Min, pass: false)
-        var checked = record
-        checked.pass = record.metricsPass && limits.failures(comparison).isEmpty
-        return checked
+            cosineThreshold: limits.cosineMin, top1Threshold: limits.top1Min, pass: limits.failures(comparison).isEmpty)
     }
 
     /// True when two paths name the same existing file.

@@ -49,8 +49,10 @@ import SWSLTransform
         try LoadedModel.load(path: fixtures.appendingPathComponent("models/\(model).zip.pth").path)
     }
 
-    @Test(arguments: models)
-    func rangesMatchPyTorchInputMaxima(model: String) throws {
+    /// Batches of 1 and 3: the classifier's input is feature-major across the batch, so this also checks
+    /// each image's own maximum is taken from its own features.
+    @Test(arguments: models, [1, 3])
+    func rangesMatchPyTorchInputMaxima(model: String, batchSize: Int) throws {
         let golden = try Self.golden(model)
         let plan = try Self.reference(model).plan
         var sample = 0
@@ -58,7 +60,7 @@ import SWSLTransform
             let x = try Self.npy(input)
             let n = x.shape[0]
             let result = try Calibration.run(plan: plan, inputs: x.values, samples: n, height: x.shape[2], width: x.shape[3],
-                                             threads: 2, batchSize: 1)
+                                             threads: 2, batchSize: batchSize)
             // Every layer but the stem (whose input is the normalised image) gets a range.
             let expectedLayers = Set(golden.maxima.keys.filter { !$0.hasPrefix("stem.") })
             #expect(Set(result.ranges.keys) == expectedLayers, "\(model) \(input)")
