@@ -132,7 +132,7 @@ def main() -> None:
               f"median {statistics.median(opens):.2f} ms over 5 runs (min {min(opens):.2f}, max {max(opens):.2f}).", ""]
 
     # Inference.
-    peers = [json.loads(l) for l in subprocess.run([PY, str(ROOT / "Benchmarks" / "peers.py"), str(BENCH), "--pytorch-only"],
+    peers = [json.loads(l) for l in subprocess.run([PY, str(ROOT / "Benchmarks" / "peers.py")],
                                                     capture_output=True, text=True, check=True).stdout.splitlines()]
     onnx = Onnxruntime()
     lines += ["## Inference, ResNet-50, 224×224", "",

@@ -31,14 +31,7 @@ public struct ExecutionPlan: Sendable {
     }
 
     /// Number of convolutions, the classifier included.
-    public var convolutionCount: Int {
-        steps.reduce(0) { count, step in
-            switch step {
-            case .conv, .linear: count + 1
-            default: count
-            }
-        }
-    }
+    public var convolutionCount: Int { layers.count }
 
     /// Multiply-accumulates of one image of `height` × `width`.
     public func multiplyAccumulates(height: Int, width: Int) -> Int {

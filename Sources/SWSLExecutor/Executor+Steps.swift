@@ -77,14 +77,14 @@ extension Executor {
             batch: batch, groups: layer.groups, rowsPerGroup: layer.rowsPerGroup, columns: out.height * out.width,
             threads: threads, panelRows: Kernels.panelRows(integer: layer.isInteger),
             panelColumns: Kernels.tileColumns(kernels, integer: layer.isInteger),
-            cheapPieces: layer.isInteger ? Kernels.runsDirect(descriptor) : Kernels.runsFloatDirect(descriptor))
+            cheapPieces: layer.isInteger ? Kernels.runsIntegerDirect(descriptor) : Kernels.runsFloatDirect(descriptor))
         let workspaces = self.workspaces
         if !layer.isInteger && Kernels.runsFloatDirect(descriptor) {
             // Direct float: the input padded once per image where the layer pads (threads split channels).
             var source = UnsafePointer(input)
             let padded = Kernels.paddedInputCount(descriptor)
             if padded > 0 {
-                let target = self.quantized.base
+                let target = self.layerInput.base
                 perChannel(batch: batch, channels: layer.inChannels) { image, channels in
                     Kernels.padInput(descriptor, input: input + image * from.count, output: target + image * padded,
                                      channels: channels)
@@ -116,7 +116,7 @@ extension Executor {
                [Int](repeating: 0, count: batch), [[Float]]())
         let (scales, zeroPoints, biases) = quantization
         let perImage = Kernels.quantizedInputSize(descriptor)
-        let quantized = UnsafeMutableRawPointer(self.quantized.base)
+        let quantized = UnsafeMutableRawPointer(self.layerInput.base)
         let quads = layer.groups * ((layer.inChannels / layer.groups + 3) / 4)
         let pieces = max(1, min(quads, 4 * ((threads + batch - 1) / batch)))
         let ranges = ConvTask.even(quads, pieces)
@@ -179,17 +179,16 @@ extension Executor {
                                          batch: Int) -> ([Float], [Int], [[Float]]) {
         let levels = Float(Kernels.activationLevels(kernels))
         var scales: [Float] = [], zeros: [Int] = [], biases: [[Float]] = []
+        let out = layer.outChannels
+        let weightScale = layer.scale.map { Array(UnsafeBufferPointer(start: $0.base, count: out)) } ?? [Float](repeating: 1, count: out)
+        let bias = layer.postBias.map { Array(UnsafeBufferPointer(start: $0.base, count: out)) } ?? [Float](repeating: 0, count: out)
+        let sums = layer.quadWeights?.rowSums ?? []
         for image in 0..<batch {
             let (low, high) = Kernels.minMax(input + image * count, count: count)
             let lo = min(low.isFinite ? low : 0, 0), hi = max(high.isFinite ? high : 0, 0)
             let step = hi > lo ? (hi - lo) / levels : 1
             let zero = Int((-lo / step).rounded(.toNearestOrEven)).clamped(0, Int(levels))
-            let weightScale = layer.scale.map { Array(UnsafeBufferPointer(start: $0.base, count: layer.outChannels)) }
-                ?? [Float](repeating: 1, count: layer.outChannels)
-            let bias = layer.postBias.map { Array(UnsafeBufferPointer(start: $0.base, count: layer.outChannels)) }
-                ?? [Float](repeating: 0, count: layer.outChannels)
-            let sums = layer.quadWeights?.rowSums ?? []
-            biases.append((0..<layer.outChannels).map { m in
+            biases.append((0..<out).map { m in
                 Float(Double(bias[m]) - Double(weightScale[m]) * Double(step) * Double(zero) * Double(sums[m]))
             })
             scales.append(step)

@@ -18,10 +18,10 @@ public final class Executor {
     let pool: WorkerPool
     /// Scratch memory, one per thread.
     let workspaces: [AlignedFloats]
-    private var prepared: (key: [Int], schedule: Schedule, buffers: [AlignedFloats], quantized: AlignedFloats)?
+    private var prepared: (key: [Int], schedule: Schedule, buffers: [AlignedFloats], layerInput: AlignedFloats)?
     /// The quantized input of the integer convolution running now, or the padded input of the direct
     /// float convolution running now, shared by the threads (sized for the largest over the batch in `prepare`).
-    var quantized = AlignedFloats(count: 0)
+    var layerInput = AlignedFloats(count: 0)
     /// Per value of the current run, each image's largest element where an integer convolution wrote it
     /// (its epilogue tracks it): the range of the layers that read that value, without another pass.
     var valueMaxima: [Int: [Float]] = [:]
@@ -146,7 +146,7 @@ public final class Executor {
     /// The schedule and buffers for `shape`, reused from the previous run when it matches.
     private func prepare(_ shape: [Int]) throws(ExecutorError) -> (Schedule, [AlignedFloats]) {
         if let prepared, prepared.key == shape {
-            quantized = prepared.quantized
+            layerInput = prepared.layerInput
             return (prepared.schedule, prepared.buffers)
         }
         prepared = nil
@@ -160,8 +160,8 @@ public final class Executor {
             bytes = max(bytes, layer.isInteger ? Kernels.quantizedInputSize(descriptor)
                                                : 4 * Kernels.paddedInputCount(descriptor))
         }
-        quantized = AlignedFloats(count: (bytes * shape[0] + 3) / 4)
-        prepared = (shape, schedule, buffers, quantized)
+        layerInput = AlignedFloats(count: (bytes * shape[0] + 3) / 4)
+        prepared = (shape, schedule, buffers, layerInput)
         return (schedule, buffers)
     }
 }

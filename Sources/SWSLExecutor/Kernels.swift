@@ -9,7 +9,7 @@ enum Kernels {
     }
 
     /// True when the integer kernels run this convolution without packing (direct microkernel).
-    static func runsDirect(_ descriptor: swk_conv) -> Bool {
+    static func runsIntegerDirect(_ descriptor: swk_conv) -> Bool {
         var descriptor = descriptor
         return swk_conv_integer_is_direct(&descriptor) != 0
     }

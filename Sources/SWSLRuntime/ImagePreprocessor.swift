@@ -34,13 +34,18 @@ public struct ImagePreprocessor: Sendable, Equatable {
 
     /// The NCHW float32 input `[1, 3, cropSize, cropSize]` for `image`.
     public func tensor(for image: ImageDecoder.Image) -> [Float] {
-        let crop = croppedResize(image)
-        let plane = cropSize * cropSize
+        normalized(croppedResize(image))
+    }
+
+    /// ToTensor and Normalize: interleaved 8-bit RGB pixels to planar `[3][pixels]` floats,
+    /// `(v / 255 − mean[c]) / std[c]`.
+    func normalized(_ rgb: [UInt8]) -> [Float] {
+        let plane = rgb.count / 3
         var out = [Float](repeating: 0, count: 3 * plane)
         for c in 0..<3 {
             let (m, s) = (mean[c], std[c])
             for i in 0..<plane {
-                out[c * plane + i] = (Float(crop[3 * i + c]) / 255 - m) / s
+                out[c * plane + i] = (Float(rgb[3 * i + c]) / 255 - m) / s
             }
         }
         return out

@@ -40,7 +40,6 @@ public struct VerificationInputs: Sendable {
     /// photograph, then `generated` inputs of which a third (rounded down) are noise and the rest shapes.
     public static func defaults(channels: Int, size: Int, generated: Int,
                                 preprocessing: Preprocessing = .imageNet) -> VerificationInputs {
-        let mean = preprocessing.mean.map(Float.init), std = preprocessing.std.map(Float.init)
         let resize = max(size, Int((Double(size) / preprocessing.cropRatio).rounded(.down)))
         let preprocessor = ImagePreprocessor(resizeSize: resize, cropSize: size, mean: preprocessing.mean, std: preprocessing.std)
         let plane = size * size
@@ -57,14 +56,6 @@ public struct VerificationInputs: Sendable {
                 }
             }
         }
-        func normalised(_ pixels: [UInt8]) -> [Float] {
-            // pixels: interleaved RGB of size × size.
-            var out = [Float](repeating: 0, count: 3 * plane)
-            for c in 0..<3 {
-                for i in 0..<plane { out[c * plane + i] = (Float(pixels[3 * i + c]) / 255 - mean[c]) / std[c] }
-            }
-            return out
-        }
 
         let photos = photographNames.count
         let side = Int(swsl_sample_image_side())
@@ -77,10 +68,10 @@ public struct VerificationInputs: Sendable {
 
         var random = SplitMix64(seed: 0x7665_7269_6679)
         let noise = generated / 3, shapes = generated - noise
-        for _ in 0..<shapes { append(normalised(drawShapes(size: size, random: &random))) }
+        for _ in 0..<shapes { append(preprocessor.normalized(drawShapes(size: size, random: &random))) }
         groups.append(Group(name: "shapes", description: "\(shapes) drawn images (hard-edged shapes over gradients)",
                             range: photos..<photos + shapes))
-        for _ in 0..<noise { append(normalised((0..<3 * plane).map { _ in UInt8(truncatingIfNeeded: random.next() >> 56) })) }
+        for _ in 0..<noise { append(preprocessor.normalized((0..<3 * plane).map { _ in UInt8(truncatingIfNeeded: random.next() >> 56) })) }
         groups.append(Group(name: "noise", description: "\(noise) uniform noise images", range: photos + shapes..<photos + shapes + noise))
         return VerificationInputs(values: values, shape: [photos + generated, channels, size, size],
                                   groups: groups.filter { !$0.range.isEmpty })

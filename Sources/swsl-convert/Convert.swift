@@ -40,7 +40,7 @@ struct Convert: ParsableCommand {
     var calibrate: String?
 
     @Option(help: "With --calibrate: how the values each layer's input took become its range: max (default), percentile (--percentile P), entropy (KL over a histogram) or mse (least squared error).")
-    var method: String = "max"
+    var method: MethodChoice = .max
 
     @Option(help: "With --method percentile: the percentage of values the range keeps (default 99.99).")
     var percentile: Double = 99.99
@@ -61,9 +61,6 @@ struct Convert: ParsableCommand {
             throw ValidationError("--calibrate \(calibrate) applies to int8 only (activation scales are for 8-bit activations)")
         }
         if let n = calibrationSamples, n < 1 { throw ValidationError("--calibration-samples must be at least 1") }
-        guard ["max", "percentile", "entropy", "mse"].contains(method) else {
-            throw ValidationError("--method must be max, percentile, entropy or mse, got \(method)")
-        }
         guard percentile > 0 && percentile <= 100 else { throw ValidationError("--percentile must be in (0, 100], got \(percentile)") }
     }
 
@@ -92,10 +89,10 @@ struct Convert: ParsableCommand {
     /// `--method` as the pipeline takes it.
     var calibrationMethod: CalibrationMethod {
         switch method {
-        case "percentile": .percentile(percentile)
-        case "entropy": .entropy
-        case "mse": .mse
-        default: .max
+        case .max: .max
+        case .percentile: .percentile(percentile)
+        case .entropy: .entropy
+        case .mse: .mse
         }
     }
 
@@ -142,4 +139,9 @@ enum PrecisionChoice: String, ExpressibleByArgument, CaseIterable {
         case .fp32: .fp32
         }
     }
+}
+
+/// `--method`: how calibration turns values into ranges (`percentile` takes `--percentile`).
+enum MethodChoice: String, ExpressibleByArgument, CaseIterable {
+    case max, percentile, entropy, mse
 }
