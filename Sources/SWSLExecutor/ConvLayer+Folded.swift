@@ -4,8 +4,8 @@ import SWSLFormat
 extension ConvLayer {
     /// A folded convolution: its weights packed (or taken in place), `scales` as the epilogue's
     /// multipliers and `bias` added after them. With `integer`, int8 weights also get the integer
-    /// kernels' layout (the input must be non-negative).
-    init(folded conv: FoldedConv, relu: Bool, integer: Bool = false) throws(PlanError) {
+    /// kernels' layout (the input must be non-negative, or with `signedInput` is quantized with a zero point).
+    init(folded conv: FoldedConv, relu: Bool, integer: Bool = false, signedInput: Bool = false) throws(PlanError) {
         let name = conv.name
         try ConvLayer.validate(name: name, inChannels: conv.inChannels, outChannels: conv.outChannels,
                                kernel: conv.kernel, stride: conv.stride, padding: conv.padding, groups: conv.groups)
@@ -24,7 +24,7 @@ extension ConvLayer {
             packed = try PackedWeightLayout.packing(tensor, groups: conv.groups, layer: name)
             if integer && tensor.dtype == .int8 {
                 quads = QuadWeights.make(tensor, packed: false, outChannels: out, groups: conv.groups,
-                                         inChannels: conv.inChannels, kernel: conv.kernel)
+                                         inChannels: conv.inChannels, kernel: conv.kernel, rowSums: signedInput)
             }
         case .packed(let tensor):
             guard PackedWeightLayout.supportedTypes.contains(tensor.dtype) else {
@@ -37,7 +37,7 @@ extension ConvLayer {
             packed = tensor
             if integer && tensor.dtype == .int8 {
                 quads = QuadWeights.make(tensor, packed: true, outChannels: out, groups: conv.groups,
-                                         inChannels: conv.inChannels, kernel: conv.kernel)
+                                         inChannels: conv.inChannels, kernel: conv.kernel, rowSums: signedInput)
             }
         }
         if packed.dtype == .int8 && conv.scales == nil { throw .missingScales(layer: name) }
@@ -57,6 +57,7 @@ extension ConvLayer {
             name: name, inChannels: conv.inChannels, outChannels: out, kernel: conv.kernel, stride: conv.stride,
             padding: conv.padding, groups: conv.groups, weights: PackedWeights(packed: packed), preBias: conv.preBias.map(AlignedFloats.init),
             scale: conv.scales.map(AlignedFloats.init), postBias: AlignedFloats(conv.bias), relu: relu,
-            quadWeights: quads, activationMax: quads == nil ? nil : conv.activationScale.map { $0 * 255 })
+            quadWeights: quads, activationMax: quads == nil ? nil : conv.activationScale.map { $0 * 255 },
+            signedInput: signedInput && quads != nil)
     }
 }

@@ -10,9 +10,7 @@ extension ExecutionPlan {
                 int8: Int8Arithmetic = .integer) throws(PlanError) {
         let integer = int8 == .integer
         let stemLayers = try stem.enumerated().map { (index, conv) throws(PlanError) in
-            var layer = try ConvLayer(folded: conv, relu: true, integer: integer)
-            layer.signedInput = index == 0 && layer.isInteger
-            return layer
+            try ConvLayer(folded: conv, relu: true, integer: integer, signedInput: index == 0)
         }
         var stageLayers: [[BlockLayers]] = []
         for blocks in stages {
