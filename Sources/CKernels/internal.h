@@ -119,6 +119,59 @@ extern const swk_int8_kernel_set swk_vnni_int8_kernels;
 int swk_pad_block(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc, float *buffer,
                   swk_conv *view, int *view_k0, int *view_col0);
 
+/* The paths behind swk_conv_prepare / swk_conv_execute (dispatch.c), one entry each. */
+/** Bytes of `conv`'s quantized input: [groups][ceil((in / groups) / 4)][H + 2p][W + 2p][4], zero borders. */
+size_t swk_quantized_input_size(const swk_conv *conv);
+
+/**
+ * Quantizes channel quads [quad_begin, quad_end) (of groups x ceil((in / groups) / 4)) of one image's
+ * float input [in][H][W] into `dst` (swk_quantized_input_size bytes, padded by conv->padding):
+ * q = clamp(round_to_nearest_even(x * inverse + zero_point), 0, swk_activation_levels(isa)), the border
+ * `zero_point` (the quantized 0.0; NaN becomes 0). Zero point 0 takes non-negative inputs, as after a
+ * ReLU; a signed input (the stem's) needs the zero point, and its sums then carry zero_point times each
+ * output channel's weight sum, which the caller takes out of `post_bias`.
+ */
+void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, float inverse, int zero_point,
+                        int quad_begin, int quad_end);
+
+/**
+ * The integer convolution of one image over its quantized input (swk_quantize_input), for groups,
+ * output rows (`row_begin` a multiple of SWK_QMR) and positions as swk_conv_run; `pre_bias` is ignored (must be folded), the
+ * epilogue is `v = float(sum) * (scale[m] * input_scale); v += post_bias[m]; v += residual; relu`.
+ * `workspace` holds swk_conv_workspace_count(conv) floats, private to the caller. Returns the largest
+ * value it wrote (-infinity when none): the next layer's range without another pass over the output.
+ */
+/** 1 when swk_conv_run_integer runs `conv` without packing (a direct microkernel: stride 1, VNNI). */
+int swk_conv_integer_is_direct(const swk_conv *conv);
+
+float swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const float *residual, float *output,
+                          int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
+                          void *workspace);
+
+/**
+ * Computes output channels [group * Mg + row_begin, group * Mg + row_end) of groups
+ * [group_begin, group_end) at output positions [col_begin, col_end) (row-major over out_height x
+ * out_width). `row_begin` must be a multiple of SWK_MR. `input` is [in_channels][in_height][in_width],
+ * `output` and `residual` (nullable) are [out_channels][out_height][out_width].
+ * `workspace` holds swk_conv_workspace_count floats, 64-byte aligned, private to the caller.
+ */
+void swk_conv_run(const swk_conv *conv, const float *input, const float *residual, float *output,
+                  int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
+                  float *workspace);
+
+/**
+ * The direct float convolution (conv_direct.c), for stride 1 where swk_conv_float_is_direct says so:
+ * `input` is the padded copy swk_pad_input makes (swk_padded_input_count floats) when conv->padding > 0,
+ * else the activations themselves. Same arguments, epilogue and workspace as swk_conv_run; sums run
+ * over the whole reduction in registers.
+ */
+int swk_conv_float_is_direct(const swk_conv *conv);
+size_t swk_padded_input_count(const swk_conv *conv);
+void swk_pad_input(const swk_conv *conv, const float *input, float *dst, int c_begin, int c_end);
+void swk_conv_run_direct(const swk_conv *conv, const float *input, const float *residual, float *output,
+                         int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
+                         float *workspace);
+
 /* Workspace layout of the float driver (float offsets). */
 size_t swk_workspace_b_offset(void);
 size_t swk_workspace_a_offset(void);

@@ -77,53 +77,32 @@ extension Executor {
             batch: batch, groups: layer.groups, rowsPerGroup: layer.rowsPerGroup, columns: out.height * out.width,
             threads: threads, panelRows: Kernels.panelRows(integer: layer.isInteger),
             panelColumns: Kernels.tileColumns(kernels, integer: layer.isInteger),
-            cheapPieces: layer.isInteger ? Kernels.runsIntegerDirect(descriptor) : Kernels.runsFloatDirect(descriptor))
+            cheapPieces: Kernels.splitsFreely(descriptor))
         let workspaces = self.workspaces
-        if !layer.isInteger && Kernels.runsFloatDirect(descriptor) {
-            // Direct float: the input padded once per image where the layer pads (threads split channels).
-            var source = UnsafePointer(input)
-            let padded = Kernels.paddedInputCount(descriptor)
-            if padded > 0 {
-                let target = self.layerInput.base
-                perChannel(batch: batch, channels: layer.inChannels) { image, channels in
-                    Kernels.padInput(descriptor, input: input + image * from.count, output: target + image * padded,
-                                     channels: channels)
+        // Each image's input prepared once where the path needs it (quantized quads for integer
+        // arithmetic, a zero-bordered copy for the direct float kernels); threads share out its pieces.
+        let perImage = Kernels.preparedBytes(descriptor)
+        let prepared = perImage > 0 ? UnsafeMutableRawPointer(self.layerInput.base) : nil
+        var scales: [Float] = [], biases: [[Float]] = []
+        if let prepared {
+            var zeroPoints = [Int](repeating: 0, count: batch)
+            if layer.isInteger {
+                if layer.signedInput {
+                    (scales, zeroPoints, biases) = signedInputQuantization(layer, input: input, count: from.count, batch: batch)
+                } else {
+                    scales = inputScales(layer, input: input, count: from.count, batch: batch, known: valueMaxima[values.input])
                 }
-                source = UnsafePointer(target)
             }
-            let perImage = padded > 0 ? padded : from.count
-            pool.parallelFor(tasks.count) { index, worker in
-                let task = tasks[index]
-                Kernels.convDirect(descriptor, input: source + task.image * perImage,
-                                   residual: residual.map { UnsafePointer($0 + task.image * outCount) },
-                                   output: output + task.image * outCount, task: task, workspace: workspaces[worker].base)
+            let steps = scales
+            let pieces = Kernels.preparePieces(descriptor)
+            let parts = max(1, min(pieces, 4 * ((threads + batch - 1) / batch)))
+            let ranges = ConvTask.even(pieces, parts)
+            pool.parallelFor(batch * parts) { index, _ in
+                let image = index / parts
+                Kernels.prepare(descriptor, input: input + image * from.count, prepared: prepared + image * perImage,
+                                inverse: steps.isEmpty ? 0 : 1 / steps[image], zeroPoint: zeroPoints[image],
+                                pieces: ranges[index % parts])
             }
-            return
-        }
-        guard layer.isInteger else {
-            pool.parallelFor(tasks.count) { index, worker in
-                let task = tasks[index]
-                Kernels.conv(descriptor, input: input + task.image * from.count,
-                             residual: residual.map { UnsafePointer($0 + task.image * outCount) },
-                             output: output + task.image * outCount, task: task, workspace: workspaces[worker].base)
-            }
-            return
-        }
-        // Integer: each image's input quantized once (threads split its channel quads), then the tasks.
-        let quantization = layer.signedInput
-            ? signedInputQuantization(layer, input: input, count: from.count, batch: batch)
-            : (inputScales(layer, input: input, count: from.count, batch: batch, known: valueMaxima[values.input]),
-               [Int](repeating: 0, count: batch), [[Float]]())
-        let (scales, zeroPoints, biases) = quantization
-        let perImage = Kernels.quantizedInputSize(descriptor)
-        let quantized = UnsafeMutableRawPointer(self.layerInput.base)
-        let quads = layer.groups * ((layer.inChannels / layer.groups + 3) / 4)
-        let pieces = max(1, min(quads, 4 * ((threads + batch - 1) / batch)))
-        let ranges = ConvTask.even(quads, pieces)
-        pool.parallelFor(batch * pieces) { index, _ in
-            let image = index / pieces
-            Kernels.quantizeInput(descriptor, input: input + image * from.count, output: quantized + image * perImage,
-                                  inverse: 1 / scales[image], zeroPoint: zeroPoints[image], quads: ranges[index % pieces])
         }
         let taskMaxima = UnsafeMutableBufferPointer<Float>.allocate(capacity: tasks.count)
         defer { taskMaxima.deallocate() }
@@ -133,16 +112,20 @@ extension Executor {
             return copy
         }
         defer { biasPointers.forEach { $0.deallocate() } }
+        let steps = scales
         pool.parallelFor(tasks.count) { index, worker in
             let task = tasks[index]
             var descriptor = descriptor
-            descriptor.input_scale = scales[task.image]
+            if !steps.isEmpty { descriptor.input_scale = steps[task.image] }
             if !biasPointers.isEmpty { descriptor.post_bias = UnsafePointer(biasPointers[task.image]) }
-            taskMaxima[index] = Kernels.convInteger(descriptor, quantized: quantized + task.image * perImage,
-                                                    residual: residual.map { UnsafePointer($0 + task.image * outCount) },
-                                                    output: output + task.image * outCount, task: task,
-                                                    workspace: workspaces[worker].base)
+            taskMaxima[index] = Kernels.execute(descriptor, input: input + task.image * from.count,
+                                                prepared: prepared.map { UnsafeRawPointer($0 + task.image * perImage) },
+                                                residual: residual.map { UnsafePointer($0 + task.image * outCount) },
+                                                output: output + task.image * outCount, task: task,
+                                                workspace: workspaces[worker].base)
         }
+        // Integer convolutions report what they wrote: the next layer's range without another pass.
+        guard layer.isInteger else { return }
         var maxima = [Float](repeating: -.infinity, count: batch)
         for (index, task) in tasks.enumerated() { maxima[task.image] = max(maxima[task.image], taskMaxima[index]) }
         valueMaxima[values.output] = maxima

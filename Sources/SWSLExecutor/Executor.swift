@@ -156,9 +156,7 @@ public final class Executor {
         for step in plan.steps {
             guard case .conv(let layer, let input, _, _) = step else { continue }
             let from = schedule.shapes[input]
-            let descriptor = layer.descriptor(height: from.height, width: from.width, kernels: kernels)
-            bytes = max(bytes, layer.isInteger ? Kernels.quantizedInputSize(descriptor)
-                                               : 4 * Kernels.paddedInputCount(descriptor))
+            bytes = max(bytes, Kernels.preparedBytes(layer.descriptor(height: from.height, width: from.width, kernels: kernels)))
         }
         layerInput = AlignedFloats(count: (bytes * shape[0] + 3) / 4)
         prepared = (shape, schedule, buffers, layerInput)

@@ -8,24 +8,43 @@ enum Kernels {
         return swk_conv_workspace_count(&descriptor)
     }
 
-    /// True when the integer kernels run this convolution without packing (direct microkernel).
-    static func runsIntegerDirect(_ descriptor: swk_conv) -> Bool {
+    /// Bytes of one image's prepared input (quantized quads, or a zero-bordered copy), 0 when the
+    /// convolution reads its input in place.
+    static func preparedBytes(_ descriptor: swk_conv) -> Int {
         var descriptor = descriptor
-        return swk_conv_integer_is_direct(&descriptor) != 0
+        return swk_conv_prepared_bytes(&descriptor)
     }
 
-    /// Bytes of a convolution's quantized input for one image (integer arithmetic).
-    static func quantizedInputSize(_ descriptor: swk_conv) -> Int {
+    /// Pieces one image's preparation splits into (threads share them out), 0 when there is none.
+    static func preparePieces(_ descriptor: swk_conv) -> Int {
         var descriptor = descriptor
-        return swk_quantized_input_size(&descriptor)
+        return Int(swk_conv_prepare_pieces(&descriptor))
     }
 
-    /// Quantizes channel quads `quads` of one image's input with step `1 / inverse` and `zeroPoint`.
-    static func quantizeInput(_ descriptor: swk_conv, input: UnsafePointer<Float>, output: UnsafeMutableRawPointer,
-                              inverse: Float, zeroPoint: Int = 0, quads: Range<Int>) {
+    /// Prepares `pieces` of one image's input into `prepared` (integer: step `1 / inverse`, `zeroPoint`).
+    static func prepare(_ descriptor: swk_conv, input: UnsafePointer<Float>, prepared: UnsafeMutableRawPointer,
+                        inverse: Float = 0, zeroPoint: Int = 0, pieces: Range<Int>) {
         var descriptor = descriptor
-        swk_quantize_input(&descriptor, input, output.assumingMemoryBound(to: UInt8.self), inverse, Int32(zeroPoint),
-                           Int32(quads.lowerBound), Int32(quads.upperBound))
+        swk_conv_prepare(&descriptor, input, prepared, inverse, Int32(zeroPoint), Int32(pieces.lowerBound),
+                         Int32(pieces.upperBound))
+    }
+
+    /// True when a task prepares nothing of its own (direct kernels): cutting finer costs nothing.
+    static func splitsFreely(_ descriptor: swk_conv) -> Bool {
+        var descriptor = descriptor
+        return swk_conv_splits_freely(&descriptor) != 0
+    }
+
+    /// Runs `task`'s part of one convolution of one image, down the path it takes; returns the
+    /// largest value written (integer arithmetic) or −∞.
+    @discardableResult
+    static func execute(_ descriptor: swk_conv, input: UnsafePointer<Float>, prepared: UnsafeRawPointer?,
+                        residual: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, task: ConvTask,
+                        workspace: UnsafeMutablePointer<Float>) -> Float {
+        var descriptor = descriptor
+        return swk_conv_execute(&descriptor, input, prepared, residual, output, Int32(task.groups.lowerBound),
+                                Int32(task.groups.upperBound), Int32(task.rows.lowerBound), Int32(task.rows.upperBound),
+                                Int32(task.columns.lowerBound), Int32(task.columns.upperBound), workspace)
     }
 
     /// Smallest and largest of `count` floats.
@@ -33,17 +52,6 @@ enum Kernels {
         var low: Float = 0, high: Float = 0
         swk_min_max_value(values, count, &low, &high)
         return (low, high)
-    }
-
-    /// Runs `task`'s part of one integer convolution of one image over its quantized input; returns
-    /// the largest value it wrote (−∞ when none).
-    static func convInteger(_ descriptor: swk_conv, quantized: UnsafeRawPointer, residual: UnsafePointer<Float>?,
-                            output: UnsafeMutablePointer<Float>, task: ConvTask, workspace: UnsafeMutablePointer<Float>) -> Float {
-        var descriptor = descriptor
-        return swk_conv_run_integer(&descriptor, quantized.assumingMemoryBound(to: UInt8.self), residual, output,
-                             Int32(task.groups.lowerBound), Int32(task.groups.upperBound), Int32(task.rows.lowerBound),
-                             Int32(task.rows.upperBound), Int32(task.columns.lowerBound), Int32(task.columns.upperBound),
-                             workspace)
     }
 
     /// Output positions of one microkernel tile (of the integer microkernel with `integer`).
@@ -60,44 +68,6 @@ enum Kernels {
 
     /// Largest of `count` floats.
     static func maxValue(_ values: UnsafePointer<Float>, count: Int) -> Float { swk_max_value(values, count) }
-
-    /// Runs `task`'s part of one convolution of one image.
-    static func conv(_ descriptor: swk_conv, input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
-                     output: UnsafeMutablePointer<Float>, task: ConvTask, workspace: UnsafeMutablePointer<Float>) {
-        var descriptor = descriptor
-        swk_conv_run(&descriptor, input, residual, output, Int32(task.groups.lowerBound), Int32(task.groups.upperBound),
-                     Int32(task.rows.lowerBound), Int32(task.rows.upperBound), Int32(task.columns.lowerBound),
-                     Int32(task.columns.upperBound), workspace)
-    }
-
-    /// True when a float convolution runs direct (stride 1, AVX-512): no im2col, the input (padded
-    /// first where the layer pads) read in place.
-    static func runsFloatDirect(_ descriptor: swk_conv) -> Bool {
-        var descriptor = descriptor
-        return swk_conv_float_is_direct(&descriptor) != 0
-    }
-
-    /// Floats of the padded copy a direct float convolution reads for one image (0 without padding).
-    static func paddedInputCount(_ descriptor: swk_conv) -> Int {
-        var descriptor = descriptor
-        return swk_padded_input_count(&descriptor)
-    }
-
-    /// Copies `channels` of one image's input into the padded copy.
-    static func padInput(_ descriptor: swk_conv, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                         channels: Range<Int>) {
-        var descriptor = descriptor
-        swk_pad_input(&descriptor, input, output, Int32(channels.lowerBound), Int32(channels.upperBound))
-    }
-
-    /// Runs `task`'s part of one direct float convolution of one image.
-    static func convDirect(_ descriptor: swk_conv, input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
-                           output: UnsafeMutablePointer<Float>, task: ConvTask, workspace: UnsafeMutablePointer<Float>) {
-        var descriptor = descriptor
-        swk_conv_run_direct(&descriptor, input, residual, output, Int32(task.groups.lowerBound),
-                            Int32(task.groups.upperBound), Int32(task.rows.lowerBound), Int32(task.rows.upperBound),
-                            Int32(task.columns.lowerBound), Int32(task.columns.upperBound), workspace)
-    }
 
     /// Max pool of `channels` of one image.
     static func maxPool(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, from: Schedule.Shape,

@@ -5,9 +5,9 @@ import SWSLFormat
 /// Runs single layers through the C kernels the way the executor does, for kernel tests.
 enum KernelHarness {
     /// One convolution of one image, split into the tasks `threads` threads would get and run in
-    /// turn, down the path the executor takes. Unwritten outputs stay NaN. With `inputScale` > 0 (an
-    /// integer layer) the input is first quantized with that step, in `threads` pieces of channel quads;
-    /// a float layer the direct kernels take (stride 1, AVX-512) is padded first, as the executor does.
+    /// turn, down the path the executor takes (`Kernels.prepare` then `Kernels.execute`: quantized
+    /// with step `inputScale` for an integer layer, padded for the direct float kernels, in place
+    /// otherwise). Unwritten outputs stay NaN.
     static func run(_ layer: ConvLayer, input: [Float], height: Int, width: Int, residual: [Float]? = nil,
                     kernels: KernelChoice, threads: Int = 3, inputScale: Float = 0) -> [Float] {
         let descriptor = layer.descriptor(height: height, width: width, kernels: kernels, inputScale: inputScale)
@@ -15,54 +15,24 @@ enum KernelHarness {
         var output = [Float](repeating: .nan, count: layer.outChannels * out.height * out.width)
         let tasks = ConvTask.split(
             batch: 1, groups: layer.groups, rowsPerGroup: layer.rowsPerGroup, columns: out.height * out.width,
-            threads: threads, panelRows: Kernels.panelRows(integer: inputScale > 0),
-            panelColumns: Kernels.tileColumns(kernels, integer: inputScale > 0))
+            threads: threads, panelRows: Kernels.panelRows(integer: layer.isInteger),
+            panelColumns: Kernels.tileColumns(kernels, integer: layer.isInteger))
         let workspace = AlignedFloats(count: Kernels.workspaceCount(descriptor))
         let residualCopy = residual.map(AlignedFloats.init)
-        if inputScale > 0 {
-            let quantized = AlignedFloats(count: (Kernels.quantizedInputSize(descriptor) + 3) / 4)
-            let quads = layer.groups * ((layer.inChannels / layer.groups + 3) / 4)
-            input.withUnsafeBufferPointer { source in
-                for piece in ConvTask.even(quads, threads) {
-                    Kernels.quantizeInput(descriptor, input: source.baseAddress!, output: UnsafeMutableRawPointer(quantized.base),
-                                          inverse: 1 / inputScale, quads: piece)
-                }
-            }
-            output.withUnsafeMutableBufferPointer { target in
-                for task in tasks {
-                    Kernels.convInteger(descriptor, quantized: UnsafeRawPointer(quantized.base),
-                                        residual: residualCopy.map { UnsafePointer($0.base) },
-                                        output: target.baseAddress!, task: task, workspace: workspace.base)
-                }
-            }
-            return output
-        }
-        if inputScale == 0 && Kernels.runsFloatDirect(descriptor) {
-            // The executor's direct float path: the input padded first where the layer pads.
-            let padded = Kernels.paddedInputCount(descriptor)
-            let copy = AlignedFloats(count: max(padded, input.count))
-            input.withUnsafeBufferPointer { source in
-                if padded > 0 {
-                    for piece in ConvTask.even(layer.inChannels, threads) {
-                        Kernels.padInput(descriptor, input: source.baseAddress!, output: copy.base, channels: piece)
-                    }
-                } else {
-                    copy.base.update(from: source.baseAddress!, count: input.count)
-                }
-            }
-            output.withUnsafeMutableBufferPointer { target in
-                for task in tasks {
-                    Kernels.convDirect(descriptor, input: copy.base, residual: residualCopy.map { UnsafePointer($0.base) },
-                                       output: target.baseAddress!, task: task, workspace: workspace.base)
-                }
-            }
-            return output
-        }
+        let bytes = Kernels.preparedBytes(descriptor)
+        let prepared = bytes > 0 ? AlignedFloats(count: (bytes + 3) / 4) : nil
         input.withUnsafeBufferPointer { source in
+            if let prepared {
+                for piece in ConvTask.even(Kernels.preparePieces(descriptor), threads) {
+                    Kernels.prepare(descriptor, input: source.baseAddress!, prepared: UnsafeMutableRawPointer(prepared.base),
+                                    inverse: inputScale > 0 ? 1 / inputScale : 0, pieces: piece)
+                }
+            }
             output.withUnsafeMutableBufferPointer { target in
                 for task in tasks {
-                    Kernels.conv(descriptor, input: source.baseAddress!, residual: residualCopy.map { UnsafePointer($0.base) },
-                                 output: target.baseAddress!, task: task, workspace: workspace.base)
+                    Kernels.execute(descriptor, input: source.baseAddress!, prepared: prepared.map { UnsafeRawPointer($0.base) },
+                                    residual: residualCopy.map { UnsafePointer($0.base) }, output: target.baseAddress!,
+                                    task: task, workspace: workspace.base)
                 }
             }
         }

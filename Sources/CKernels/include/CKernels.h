@@ -106,36 +106,10 @@ size_t swk_tap_quad_weight_count(int out_channels, int groups, int in_channels, 
 void swk_pack_weights_tap_quads(const int8_t *plain, int8_t *dst, int out_channels, int groups, int in_channels,
                                 int kernel_h, int kernel_w);
 
-/** Bytes of `conv`'s quantized input: [groups][ceil((in / groups) / 4)][H + 2p][W + 2p][4], zero borders. */
-size_t swk_quantized_input_size(const swk_conv *conv);
-
-/**
- * Quantizes channel quads [quad_begin, quad_end) (of groups x ceil((in / groups) / 4)) of one image's
- * float input [in][H][W] into `dst` (swk_quantized_input_size bytes, padded by conv->padding):
- * q = clamp(round_to_nearest_even(x * inverse + zero_point), 0, swk_activation_levels(isa)), the border
- * `zero_point` (the quantized 0.0; NaN becomes 0). Zero point 0 takes non-negative inputs, as after a
- * ReLU; a signed input (the stem's) needs the zero point, and its sums then carry zero_point times each
- * output channel's weight sum, which the caller takes out of `post_bias`.
- */
-void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, float inverse, int zero_point,
-                        int quad_begin, int quad_end);
 
 /** The smallest and largest of x[0 ..< n] (+infinity and -infinity for n = 0). */
 void swk_min_max_value(const float *x, size_t n, float *min, float *max);
 
-/**
- * The integer convolution of one image over its quantized input (swk_quantize_input), for groups,
- * output rows (`row_begin` a multiple of SWK_QMR) and positions as swk_conv_run; `pre_bias` is ignored (must be folded), the
- * epilogue is `v = float(sum) * (scale[m] * input_scale); v += post_bias[m]; v += residual; relu`.
- * `workspace` holds swk_conv_workspace_count(conv) floats, private to the caller. Returns the largest
- * value it wrote (-infinity when none): the next layer's range without another pass over the output.
- */
-/** 1 when swk_conv_run_integer runs `conv` without packing (a direct microkernel: stride 1, VNNI). */
-int swk_conv_integer_is_direct(const swk_conv *conv);
-
-float swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const float *residual, float *output,
-                          int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
-                          void *workspace);
 
 /** Largest quantized activation the integer kernels of `isa` take (255, or 127 where AVX2 needs headroom). */
 int swk_activation_levels(swk_isa isa);
@@ -146,32 +120,35 @@ int swk_int8_tile_columns(swk_isa isa);
 /** Largest element of x[0 ..< n] (-infinity for n = 0). */
 float swk_max_value(const float *x, size_t n);
 
-/** Floats of scratch memory one `swk_conv_run` or `swk_conv_run_integer` call on `conv` needs. */
+/** Floats of scratch memory one `swk_conv_execute` call on `conv` needs. */
 size_t swk_conv_workspace_count(const swk_conv *conv);
 
-/**
- * Computes output channels [group * Mg + row_begin, group * Mg + row_end) of groups
- * [group_begin, group_end) at output positions [col_begin, col_end) (row-major over out_height x
- * out_width). `row_begin` must be a multiple of SWK_MR. `input` is [in_channels][in_height][in_width],
- * `output` and `residual` (nullable) are [out_channels][out_height][out_width].
- * `workspace` holds swk_conv_workspace_count floats, 64-byte aligned, private to the caller.
- */
-void swk_conv_run(const swk_conv *conv, const float *input, const float *residual, float *output,
-                  int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
-                  float *workspace);
 
 /**
- * The direct float convolution (conv_direct.c), for stride 1 where swk_conv_float_is_direct says so:
- * `input` is the padded copy swk_pad_input makes (swk_padded_input_count floats) when conv->padding > 0,
- * else the activations themselves. Same arguments, epilogue and workspace as swk_conv_run; sums run
- * over the whole reduction in registers.
+ * Any convolution, down the path it takes (dispatch.c; the paths are internal.h's): the float GEMM,
+ * the direct float kernels (stride 1, AVX-512), or the integer arithmetic (when `quad_weights` is set;
+ * `input_scale` is then the step the input was prepared with). Per image, the input is first prepared
+ * into swk_conv_prepared_bytes bytes (0: read in place, nothing to prepare): quantized into channel quads,
+ * q = clamp(round_to_nearest_even(x * inverse + zero_point), 0, swk_activation_levels(isa)) (zero point 0
+ * takes non-negative inputs, as after a ReLU), or copied with zero borders (direct float), in
+ * swk_conv_prepare_pieces pieces that threads may share out. swk_conv_execute then computes output
+ * channels [group * Mg + row_begin, group * Mg + row_end) of groups [group_begin, group_end) at output
+ * positions [col_begin, col_end) (row-major over out_height x out_width; `row_begin` a multiple of the
+ * arithmetic's panel height, SWK_MR or SWK_QMR) of one image: `input` [in_channels][in_height][in_width],
+ * `output` and `residual` (nullable) [out_channels][out_height][out_width], with the epilogue above;
+ * `workspace` holds swk_conv_workspace_count floats, 64-byte aligned, private to the caller. It returns
+ * the largest value written for integer convolutions (the next layer's range without another pass),
+ * -infinity otherwise. swk_conv_splits_freely says a task prepares nothing of its own (direct
+ * kernels), so cutting a convolution into many tasks costs nothing.
  */
-int swk_conv_float_is_direct(const swk_conv *conv);
-size_t swk_padded_input_count(const swk_conv *conv);
-void swk_pad_input(const swk_conv *conv, const float *input, float *dst, int c_begin, int c_end);
-void swk_conv_run_direct(const swk_conv *conv, const float *input, const float *residual, float *output,
-                         int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
-                         float *workspace);
+size_t swk_conv_prepared_bytes(const swk_conv *conv);
+int swk_conv_prepare_pieces(const swk_conv *conv);
+void swk_conv_prepare(const swk_conv *conv, const float *input, void *prepared, float inverse, int zero_point, int begin,
+                      int end);
+int swk_conv_splits_freely(const swk_conv *conv);
+float swk_conv_execute(const swk_conv *conv, const float *input, const void *prepared, const float *residual, float *output,
+                       int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
+                       float *workspace);
 
 /** Max pool (padding counts as -infinity) of channels [c_begin, c_end) of one image; floor mode. */
 void swk_max_pool(const float *input, float *output, int height, int width, int out_height, int out_width,
