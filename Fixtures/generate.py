@@ -374,7 +374,7 @@ def rel(path: Path) -> str:
 # Hand-written torch <= 0.3 tar container
 # --------------------------------------------------------------------------
 
-def save_legacy_tar(state_dict: dict, path: Path) -> None:
+def save_legacy_tar(state_dict: dict, path: Path, pickle_module=pickle) -> None:
     """Write ``state_dict`` in the tar container of torch <= 0.3.
 
     Layout, as read by ``legacy_load`` inside torch.serialization._legacy_load:
@@ -393,7 +393,8 @@ def save_legacy_tar(state_dict: dict, path: Path) -> None:
     Tensor and storage keys are small distinct integers (torch 0.3 used
     object addresses). Members are pickled with protocol 2; every tar header
     has mtime 0, mode 0o600, uid/gid 0 and no owner names so the file is
-    reproducible.
+    reproducible. ``pickle_module`` (``Pickler`` and ``dump``) writes every
+    pickle; generate_real_world.py passes one that writes Python 2's strings.
     """
     storage_class = {dtype: getattr(torch, name)
                      for dtype, name in torch.storage._dtype_to_storage_type_map().items()}
@@ -424,7 +425,7 @@ def save_legacy_tar(state_dict: dict, path: Path) -> None:
                        "long": torch.serialization.LONG_SIZE},
     }
 
-    class TensorPickler(pickle.Pickler):
+    class TensorPickler(pickle_module.Pickler):
         def persistent_id(self, obj):
             if isinstance(obj, torch.Tensor):
                 return str(tensor_keys[id(obj)])
@@ -435,9 +436,9 @@ def save_legacy_tar(state_dict: dict, path: Path) -> None:
     pickle_member = buf.getvalue()
 
     buf = io.BytesIO()
-    pickle.dump(len(tensors), buf, protocol=2)
+    pickle_module.dump(len(tensors), buf, protocol=2)
     for key, storage_key, t in tensors:
-        pickle.dump((key, storage_key, tensor_class[t.dtype]), buf, protocol=2)
+        pickle_module.dump((key, storage_key, tensor_class[t.dtype]), buf, protocol=2)
         buf.write(struct.pack("<i", t.dim()) + b"\0\0\0\0")
         buf.write(struct.pack(f"<{t.dim()}q", *t.shape))
         buf.write(struct.pack(f"<{t.dim()}q", *t.stride()))
@@ -445,19 +446,23 @@ def save_legacy_tar(state_dict: dict, path: Path) -> None:
     tensors_member = buf.getvalue()
 
     buf = io.BytesIO()
-    pickle.dump(len(storages), buf, protocol=2)
+    pickle_module.dump(len(storages), buf, protocol=2)
     for key, t in storages.values():
         untyped = t.untyped_storage()
         elem = t.element_size()
-        pickle.dump((key, "cpu", storage_class[t.dtype]), buf, protocol=2)
+        pickle_module.dump((key, "cpu", storage_class[t.dtype]), buf, protocol=2)
         raw = torch.empty(0, dtype=t.dtype).set_(untyped, 0, (untyped.nbytes() // elem,), (1,))
         buf.write(struct.pack("<q", untyped.nbytes() // elem))
         buf.write(tensor_bytes(raw))
-    pickle.dump([], buf, protocol=2)
+    pickle_module.dump([], buf, protocol=2)
     storages_member = buf.getvalue()
 
+    buf = io.BytesIO()
+    pickle_module.dump(sys_info, buf, protocol=2)
+    sys_info_bytes = buf.getvalue()
+
     with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tar:
-        for name, data in (("sys_info", pickle.dumps(sys_info, protocol=2)),
+        for name, data in (("sys_info", sys_info_bytes),
                            ("pickle", pickle_member),
                            ("tensors", tensors_member),
                            ("storages", storages_member)):

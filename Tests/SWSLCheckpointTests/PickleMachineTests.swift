@@ -157,6 +157,42 @@ import SWSLTestSupport
         #expect(d == 0.75)
     }
 
+    /// Python 2's `str` opcodes decode as UTF-8 text, as `torch.load` decodes them by default.
+    @Test func python2StringsAreText() throws {
+        // pickle.dumps at protocol 0 under Python 2: S'conv1.weight'\n, and an escaped one.
+        let text = try Self.run(PickleBytes(protocol: 2).raw(Array("S'conv1.weight'\n".utf8)).stop)
+        #expect(text.string == "conv1.weight")
+        let escaped = try Self.run(PickleBytes(protocol: 2).raw(Array("S'caf\\xc3\\xa9\\n'\n".utf8)).stop)
+        #expect(escaped.string == "café\n")
+        // BINSTRING (4-byte length) and SHORT_BINSTRING (1-byte length).
+        let bin = try Self.run(PickleBytes().raw([0x54, 7, 0, 0, 0] + Array("storage".utf8)).stop)
+        #expect(bin.string == "storage")
+        let short = try Self.run(PickleBytes().raw([0x55, 3] + Array("cpu".utf8)).stop)
+        #expect(short.string == "cpu")
+        // Bytes that are not UTF-8 (a Python 2 str holding binary data) stay bytes.
+        guard case .bytes(let raw) = try Self.run(PickleBytes().raw([0x55, 2, 0xFF, 0xFE]).stop) else {
+            Issue.record("binary Python 2 string did not stay bytes"); return
+        }
+        #expect(raw == [0xFF, 0xFE])
+    }
+
+    /// The data constructors of scripted TorchScript archives return their argument.
+    @Test func torchScriptListConstructorsAreData() throws {
+        let list = try Self.run(PickleBytes().global("torch.jit._pickle", "build_intlist").op("]").op("(")
+            .int(3).int(4).op("e").op("\u{85}").op("R").stop)
+        #expect(list.items?.map(\.int) == [3, 4])
+        let tagged = try Self.run(PickleBytes().global("torch.jit._pickle", "restore_type_tag").op("}")
+            .string("Dict[str, int]").op("\u{86}").op("R").stop)
+        #expect(tagged.dict != nil)
+        // build_intlist of something that is not a list is malformed, not passed through.
+        let refusal = Self.refusal(PickleBytes().global("torch.jit._pickle", "build_intlist").int(3)
+            .op("\u{85}").op("R").stop)
+        #expect(refusal?.contains("expects a list") == true, "\(String(describing: refusal))")
+        // Other names in the module stay refused.
+        let other = Self.refusal(PickleBytes().global("torch.jit._pickle", "load").op(")").op("R").stop)
+        #expect(other?.contains("refusing global 'torch.jit._pickle.load'") == true, "\(String(describing: other))")
+    }
+
     @Test func wholeModuleClassesBecomeInertObjects() throws {
         let bytes = PickleBytes().global("torch.nn.modules.conv", "Conv2d").raw([0x29, 0x81]).op("}")
             .string("training").raw([0x88]).op("s").op("b").stop

@@ -10,7 +10,7 @@ import SWSLCore
 ///   (`argparse.Namespace`), which become inert `PickleObject`s: their code is never imported.
 enum PickleAllowList {
     /// Callables interpreted as data constructors.
-    static let constructors: Set<String> = [
+    static let constructors: Set<String> = Set<String>([
         "collections.OrderedDict", "builtins.set", "builtins.frozenset", "__builtin__.set", "__builtin__.frozenset",
         "builtins.bytearray", "__builtin__.bytearray", "_codecs.encode", "builtins.slice", "builtins.complex",
         "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor_v3",
@@ -20,6 +20,14 @@ enum PickleAllowList {
         "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar",
         "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
         "numpy.dtype", "copyreg._reconstructor", "copy_reg._reconstructor",
+    ]).union(torchScriptConstructors)
+
+    /// The data constructors of TorchScript archives (`torch.jit._pickle`): in Python each returns
+    /// its first argument (a list, or a value whose static type `restore_type_tag` names), and
+    /// `build_tensor_from_id` an integer id.
+    static let torchScriptConstructors: Set<String> = [
+        "torch.jit._pickle.build_intlist", "torch.jit._pickle.build_tensorlist", "torch.jit._pickle.build_doublelist",
+        "torch.jit._pickle.build_boollist", "torch.jit._pickle.build_tensor_from_id", "torch.jit._pickle.restore_type_tag",
     ]
 
     /// Classes whose instances are recorded as inert objects (class name, arguments, state).

@@ -67,6 +67,14 @@ enum PickleConstructors {
         case "torch.device":
             guard let kind = args.first?.string else { throw fail("expects a device name") }
             return .string(args.count > 1 ? "\(kind):\(args[1].int ?? 0)" : kind)
+        case _ where PickleAllowList.torchScriptConstructors.contains(name):
+            // `build_intlist(list)`, `restore_type_tag(value, "Dict[str, Tensor]")`: the value itself.
+            guard let value = args.first else { throw fail("expects a value") }
+            if name.hasSuffix("build_tensor_from_id") { return value.int.map { .int($0) } ?? .none }
+            if !name.hasSuffix("restore_type_tag") && value.items == nil {
+                throw fail("expects a list, got \(value.kindName)")
+            }
+            return value
         case "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar":
             return try NumpyScalar.decode(args, fail: fail)
         default:

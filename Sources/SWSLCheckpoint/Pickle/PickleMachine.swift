@@ -161,9 +161,12 @@ struct PickleMachine {
         case .shortBinUnicode: push(.string(try readUTF8(1, at: at)))
         case .binUnicode8: push(.string(try readUTF8(8, at: at)))
         case .unicode: push(.string(try PickleText.rawUnicodeEscape(try readLine(at: at), at: at)))
-        case .string: push(.bytes(try PickleText.quotedString(try readLine(at: at), at: at)))
-        case .binString: push(.bytes(Array(try readData(4, at: at))))
-        case .shortBinString: push(.bytes(Array(try readData(1, at: at))))
+        // Python 2's `str`, which its pickles (and so pre-2019 checkpoints) use for every key and
+        // name. `torch.load` decodes them as UTF-8 (its default `encoding`); bytes that are not
+        // UTF-8 stay bytes instead of failing, as `encoding='bytes'` would keep them.
+        case .string: push(PickleText.python2String(try PickleText.quotedString(try readLine(at: at), at: at)))
+        case .binString: push(PickleText.python2String(Array(try readData(4, at: at))))
+        case .shortBinString: push(PickleText.python2String(Array(try readData(1, at: at))))
         case .binBytes: push(.bytes(Array(try readData(4, at: at))))
         case .shortBinBytes: push(.bytes(Array(try readData(1, at: at))))
         case .binBytes8, .byteArray8: push(.bytes(Array(try readData(8, at: at))))

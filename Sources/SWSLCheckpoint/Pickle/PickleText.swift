@@ -63,6 +63,12 @@ enum PickleText {
         return out
     }
 
+    /// A Python 2 `str` (STRING, BINSTRING, SHORT_BINSTRING): text when its bytes are UTF-8.
+    static func python2String(_ bytes: [UInt8]) -> PickleValue {
+        if let text = String(validating: bytes, as: UTF8.self) { return .string(text) }
+        return .bytes(bytes)
+    }
+
     /// Protocol-0 UNICODE: raw-unicode-escape (only \uXXXX and \UXXXXXXXX are escapes).
     static func rawUnicodeEscape(_ line: String, at: Int) throws(ReadError) -> String {
         var out = String.UnicodeScalarView()
