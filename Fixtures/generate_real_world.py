@@ -132,8 +132,8 @@ def prove_py2(path: Path) -> None:
 class GraphWriter:
     """Emits a timm/torchvision ResNet as ONNX nodes, in the forms other exporters use."""
 
-    def __init__(self, model: nn.Module, *, fold_bn: bool, join: str, prefix: str = ""):
-        self.model, self.fold_bn, self.join, self.prefix = model, fold_bn, join, prefix
+    def __init__(self, model: nn.Module, *, fold_bn: bool, join: str, prefix: str = "", named: bool = True):
+        self.model, self.fold_bn, self.join, self.prefix, self.named = model, fold_bn, join, prefix, named
         self.nodes: list = []
         self.inits: list = []
         self.count = 0
@@ -148,7 +148,8 @@ class GraphWriter:
 
     def node(self, op: str, inputs: list[str], hint: str, **attrs) -> str:
         out = self.value(hint)
-        self.nodes.append(helper.make_node(op, inputs, [out], **attrs))
+        name = f"{op}_{len(self.nodes)}" if self.named else None  # Caffe2's export leaves names empty
+        self.nodes.append(helper.make_node(op, inputs, [out], name=name, **attrs))
         return out
 
     def conv(self, x: str, conv: nn.Conv2d, bn: nn.BatchNorm2d, name: str, relu: bool, pads=None) -> str:
@@ -214,7 +215,7 @@ class GraphWriter:
 
 
 def zoo_resnet50(model: nn.Module) -> onnx.ModelProto:
-    w = GraphWriter(model, fold_bn=False, join="Sum", prefix="gpu_0/")
+    w = GraphWriter(model, fold_bn=False, join="Sum", prefix="gpu_0/", named=False)
     x = w.body("gpu_0/data_0", explicit_pads=False)
     x = w.node("AveragePool", [x], "pool5", kernel_shape=[7, 7], strides=[1, 1])
     x = w.node("Reshape", [x, w.init("OC2_DUMMY_SHAPE", np.array([1, -1], np.int64))], "pool5_reshape")

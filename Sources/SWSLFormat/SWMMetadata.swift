@@ -53,10 +53,40 @@ public struct SWMMetadata: Sendable, Equatable {
         public var prefix: String?
         /// The tool and version that wrote the file.
         public var converter: String
+        /// Optional facts about the source, written only when known (absent keys keep older files' bytes):
+        /// `release`: the official SWSL/SSL release the file is (its torch.hub entry point, `resnet50_swsl`);
+        /// `model_tag`, `license`: a hub folder's `pretrained_cfg` tag and license;
+        /// `graph_input_layout`: `NHWC` when the ONNX graph took NHWC input;
+        /// `graph_output`: `softmax` when the ONNX graph ended in a Softmax over the logits.
+        public var details: Details = Details()
+
+        /// The optional provenance keys, in the order they are written.
+        public struct Details: Sendable, Equatable {
+            public var release: String?
+            public var modelTag: String?
+            public var license: String?
+            public var graphInputLayout: String?
+            public var graphOutput: String?
+
+            /// All absent by default.
+            public init(release: String? = nil, modelTag: String? = nil, license: String? = nil,
+                        graphInputLayout: String? = nil, graphOutput: String? = nil) {
+                (self.release, self.modelTag, self.license) = (release, modelTag, license)
+                (self.graphInputLayout, self.graphOutput) = (graphInputLayout, graphOutput)
+            }
+
+            /// Metadata keys and values, present ones only.
+            var pairs: [(String, String)] {
+                [("release", release), ("model_tag", modelTag), ("license", license),
+                 ("graph_input_layout", graphInputLayout), ("graph_output", graphOutput)]
+                    .compactMap { key, value in value.map { (key, $0) } }
+            }
+        }
 
         /// Takes every field as given; nothing is checked.
         public init(sourceFile: String, sourceSize: Int, sourceSHA256: String, sourceFormat: String, convention: String,
-                    wrapper: String?, prefix: String?, converter: String) {
+                    wrapper: String?, prefix: String?, converter: String, details: Details = Details()) {
+            self.details = details
             (self.sourceFile, self.sourceSize, self.sourceSHA256, self.sourceFormat) = (sourceFile, sourceSize, sourceSHA256, sourceFormat)
             (self.convention, self.wrapper, self.prefix, self.converter) = (convention, wrapper, prefix, converter)
         }
@@ -192,7 +222,7 @@ public struct SWMMetadata: Sendable, Equatable {
             ("wrapper", wrapper),
             ("prefix", prefix),
             ("converter", .string(provenance.converter)),
-        ])
+        ] + provenance.details.pairs.map { ($0.0, JSONValue.string($0.1)) })
         let weights: JSONValue = quantization.weights.map(JSONValue.string) ?? .null
         var quantizationPairs: [(String, JSONValue)] = [
             ("precision", .string(quantization.precision)),
@@ -250,6 +280,11 @@ public struct SWMMetadata: Sendable, Equatable {
             default: throw fail(key, "missing, or not a string or null")
             }
         }
+        func absentOrString(_ value: JSONValue?, _ key: String) throws(SWMError) -> String? {
+            guard let value else { return nil }
+            guard case .string(let s) = value else { throw fail(key, "not a string") }
+            return s
+        }
         func integer(_ value: JSONValue?, _ key: String) throws(SWMError) -> Int {
             guard case .int(let i)? = value, i >= 0, i <= Int64(Int32.max) else { throw fail(key, "missing or not a non-negative integer") }
             return Int(i)
@@ -290,6 +325,12 @@ public struct SWMMetadata: Sendable, Equatable {
             wrapper: try optionalString(p["wrapper"], "provenance.wrapper"),
             prefix: try optionalString(p["prefix"], "provenance.prefix"),
             converter: try string(p["converter"], "provenance.converter"))
+        provenance.details = Provenance.Details(
+            release: try absentOrString(p["release"], "provenance.release"),
+            modelTag: try absentOrString(p["model_tag"], "provenance.model_tag"),
+            license: try absentOrString(p["license"], "provenance.license"),
+            graphInputLayout: try absentOrString(p["graph_input_layout"], "provenance.graph_input_layout"),
+            graphOutput: try absentOrString(p["graph_output"], "provenance.graph_output"))
         let q = try object(json["quantization"], "quantization")
         let precision = try string(q["precision"], "quantization.precision")
         guard ["int8", "fp16", "fp32"].contains(precision) else { throw fail("quantization.precision", "\(precision) is not int8, fp16 or fp32") }

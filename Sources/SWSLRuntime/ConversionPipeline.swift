@@ -127,6 +127,11 @@ public enum ConversionPipeline {
         var source = SourceInfo(
             fileName: String(input.split(separator: "/").last ?? Substring(input)), size: sourceSize,
             sha256: "", format: checkpoint.format.rawValue, wrapper: checkpoint.wrapper, prefix: checkpoint.prefix)
+        if let graph = model.graph {
+            if graph.inputLayout != "NCHW" { source.details.graphInputLayout = graph.inputLayout }
+            if graph.output != "logits" { source.details.graphOutput = graph.output }
+            if let side = graph.fixedInputSize { source.preprocessing.inputSize = side }
+        }
         var options = request.options
         var conversion = Converter.convert(model, source: source, options: options)
         phases.lap("fold_quantize")

@@ -105,6 +105,19 @@ public struct CanonicalModel: Sendable {
     public let fcWeight: Tensor
     /// `[classes]`.
     public let fcBias: Tensor
+    /// What an ONNX graph's interface said beyond its weights; nil for other files.
+    public var graph: GraphInterface?
+
+    /// An ONNX graph's interface: the `.swm` always takes NCHW input and computes logits.
+    public struct GraphInterface: Sendable, Equatable {
+        /// "NHWC" when the graph's input was transposed to NCHW first (tf2onnx), else "NCHW".
+        public var inputLayout: String
+        /// "softmax" when the graph ended in a Softmax over the logits, else "logits".
+        public var output: String
+        /// The input side the graph is fixed to when its head's pool covers the whole map only at that
+        /// size (an `AveragePool` head); nil otherwise.
+        public var fixedInputSize: Int?
+    }
 
     /// Stores the parts as given, unchecked; `SchemaMapper.map` builds checked models.
     public init(architecture: ResNetArchitecture, convention: Convention, stem: [ConvUnit],

@@ -29,8 +29,13 @@ struct ModelAssembler {
         if let extra = weights.entries.first(where: { !used.contains($0.canonical) }) {
             throw .unexpectedTensor(extra.source)
         }
-        return CanonicalModel(architecture: a, convention: weights.convention, stem: stem, stages: stages,
-                              fcWeight: fcWeight, fcBias: fcBias)
+        var model = CanonicalModel(architecture: a, convention: weights.convention, stem: stem, stages: stages,
+                                   fcWeight: fcWeight, fcBias: fcBias)
+        if weights.convention == .onnxGraph {
+            model.graph = .init(inputLayout: weights.graphInputLayout ?? "NCHW", output: weights.graphOutput ?? "logits",
+                                fixedInputSize: weights.fixedInputSize)
+        }
+        return model
     }
 
     private mutating func residual(_ block: ResNetLayout.Block, _ a: ResNetArchitecture) throws(SchemaError) -> ResidualBlock {

@@ -35,6 +35,13 @@ struct SourceWeights: Sendable {
     var pooledShortcuts: Set<String> = []
     /// ONNX: BatchNorm epsilon by canonical BN path; absent means PyTorch's 1e-5.
     var epsilons: [String: Float] = [:]
+    /// ONNX: "NHWC" when the graph's input is transposed to NCHW first (tf2onnx); nil for NCHW.
+    var graphInputLayout: String?
+    /// ONNX: "softmax" when the graph ends in a Softmax over the logits; nil when it ends in the logits.
+    var graphOutput: String?
+    /// ONNX: the input side the graph is fixed to, when its head pools with a fixed kernel that covers
+    /// the whole map only at that size (the model zoo's `AveragePool` 7×7 at 224).
+    var fixedInputSize: Int?
     /// How the source names a canonical tensor, for tensors it lacks.
     let sourceName: @Sendable (String) -> String
 

@@ -56,6 +56,11 @@ public struct SourceInfo: Sendable {
     public var wrapper: String?
     /// A prefix every weight name carried (`module.`), as the reader reported it; nil when none.
     public var prefix: String?
+    /// How images are prepared: ImageNet's, unless the source says otherwise (a hub folder's
+    /// `pretrained_cfg`, an ONNX graph fixed to one input size).
+    public var preprocessing: Preprocessing = .imageNet
+    /// The optional provenance facts (official release, hub tag and license, ONNX graph interface).
+    public var details = SWMMetadata.Provenance.Details()
 
     /// Stores the fields as given; `ConversionPipeline` fills them from the checkpoint and the file.
     public init(fileName: String, size: Int, sha256: String, format: String, wrapper: String?, prefix: String?) {
@@ -270,11 +275,11 @@ public enum Converter {
         }
         return SWMMetadata(
             architecture: model.architecture.fileReport(),
-            preprocessing: .imageNet,
+            preprocessing: source.preprocessing,
             classes: .init(count: classes, names: classes == ImageNetClasses.names.count ? ImageNetClasses.names : nil),
             provenance: .init(sourceFile: source.fileName, sourceSize: source.size, sourceSHA256: source.sha256,
                               sourceFormat: source.format, convention: model.convention.rawValue, wrapper: source.wrapper,
-                              prefix: source.prefix, converter: version),
+                              prefix: source.prefix, converter: version, details: source.details),
             quantization: .init(precision: options.precision.rawValue,
                                 weights: options.precision == .int8 ? options.granularity.rawValue : nil,
                                 activations: options.calibration == .null ? nil : options.calibration,

@@ -105,14 +105,6 @@ func imageBatch(_ paths: [String], for model: LoadedModel) throws -> ([Float], [
     return (values, [paths.count, 3, preprocessor.cropSize, preprocessor.cropSize])
 }
 
-enum Softmax {
-    static func apply(_ logits: [Float]) -> [Float] {
-        let peak = logits.max() ?? 0
-        let e = logits.map { expf($0 - peak) }
-        let sum = e.reduce(0, +)
-        return e.map { $0 / sum }
-    }
-}
 
 #if canImport(Glibc)
 import Glibc

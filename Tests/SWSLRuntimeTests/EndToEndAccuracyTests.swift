@@ -34,6 +34,10 @@ import SWSLTestSupport
         ("models/onnx/resnet18_tiny.opset17.onnx", "golden/models__onnx__resnet18_tiny.opset17.onnx_ort_logits.npy"),
         ("models/onnx/resnet18_tiny.typed.onnx", "golden/models__onnx__resnet18_tiny.typed.onnx_ort_logits.npy"),
         ("models/onnx/external/resnet18_tiny.onnx", "golden/models__onnx__external__resnet18_tiny.onnx_ort_logits.npy"),
+        // Written as other tools write them (Fixtures/generate_real_world.py).
+        ("models/py2/resnet18_tiny.legacy_py2.pth", "golden/resnet18_tiny_logits.npy"),
+        ("models/py2/resnet18_tiny.tar_py2.pth", "golden/resnet18_tiny_logits.npy"),
+        ("models/resnet18_tiny.scripted.pt", "golden/resnet18_tiny_logits.npy"),
     ]
 
     static func input() throws -> NPYArray { try NPYArray.read(path: fixtures.appendingPathComponent("golden/input_2x3x64x64.npy").path) }

@@ -1,3 +1,4 @@
+import SWSLCore
 @testable import SWSLCheckpoint
 
 /// Edits of ONNX checkpoints for error tests: a node inserted, an attribute changed.
@@ -32,6 +33,31 @@ extension Checkpoint {
     func adding(_ op: String, named name: String, inputs: [String]) -> Checkpoint {
         replacingNodes(graph!.nodes + [ONNXNode(name: name, opType: op, domain: "", inputs: inputs, outputs: [name + "_out"],
                                                 attributes: [])])
+    }
+
+    /// The index of the first node of this operator (after skipping `skip` of them).
+    func index(of op: String, skip: Int = 0) -> Int {
+        graph!.nodes.indices.filter { graph!.nodes[$0].opType == op }[skip]
+    }
+
+    /// Node `at` with attribute `key` set to `value` (for graphs whose nodes have no names).
+    func setting(_ key: String, _ value: ONNXAttribute, onNodeAt at: Int) -> Checkpoint {
+        var nodes = graph!.nodes
+        let node = nodes[at]
+        nodes[at] = ONNXNode(name: node.name, opType: node.opType, domain: node.domain, inputs: node.inputs,
+                             outputs: node.outputs, attributes: node.attributes.filter { $0.0 != key } + [(key, value)])
+        return replacingNodes(nodes)
+    }
+
+    /// A `Constant` node holding `value` first in the graph, and node `name` reading `inputs`.
+    func withConstant(_ value: Tensor, named constant: String, feeding name: String, inputs: [String]) -> Checkpoint {
+        var nodes = graph!.nodes.map { node in
+            node.name != name ? node : ONNXNode(name: node.name, opType: node.opType, domain: node.domain, inputs: inputs,
+                                               outputs: node.outputs, attributes: node.attributes)
+        }
+        nodes.insert(ONNXNode(name: constant, opType: "Constant", domain: "", inputs: [], outputs: [constant],
+                              attributes: [("value", .tensor(value))]), at: 0)
+        return replacingNodes(nodes)
     }
 
     /// Node `name` with attribute `key` set to `value`.

@@ -13,6 +13,17 @@ public struct ONNXNode: Sendable {
     /// Attributes in file order.
     public let attributes: [(String, ONNXAttribute)]
 
+    /// Takes every field as given (the graph decoder, and graph rewrites that merge nodes).
+    public init(name: String, opType: String, domain: String, inputs: [String], outputs: [String],
+                attributes: [(String, ONNXAttribute)]) {
+        self.name = name
+        self.opType = opType
+        self.domain = domain
+        self.inputs = inputs
+        self.outputs = outputs
+        self.attributes = attributes
+    }
+
     /// The first attribute called `name`.
     public func attribute(_ name: String) -> ONNXAttribute? {
         attributes.first { $0.0 == name }?.1

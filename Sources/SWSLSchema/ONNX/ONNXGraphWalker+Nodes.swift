@@ -5,14 +5,15 @@ import SWSLCore
 extension ONNXGraphWalker {
     /// The operator of node `i`, prefixed by its domain when that is not the standard one.
     func op(_ i: Int) -> String {
-        let node = graph.nodes[i]
+        if let form = forms[i] { return form }
+        let node = nodes[i]
         return node.domain.isEmpty || node.domain == "ai.onnx" ? node.opType : "\(node.domain).\(node.opType)"
     }
 
     /// The error for node `i` (nil: the graph input).
     func unsupported(_ i: Int?, _ why: String) -> SchemaError {
         guard let i else { return .unsupportedNode(name: "(graph input)", opType: "input", why: why) }
-        let node = graph.nodes[i]
+        let node = nodes[i]
         return .unsupportedNode(name: node.name.isEmpty ? "#\(i)" : node.name, opType: node.opType, why: why)
     }
 
@@ -21,9 +22,16 @@ extension ONNXGraphWalker {
         let users = consumers[value] ?? []
         guard users.count == 1 else {
             throw unsupported(producers[value], users.isEmpty
-                ? "the graph stops here, before the classifier" : "its output feeds \(users.count) nodes where a ResNet has one")
+                ? "the graph stops here, before the classifier"
+                : "its output '\(value)' is read by \(users.count) nodes (\(describe(users))) where a ResNet has one")
         }
         return users[0]
+    }
+
+    /// `Shape '#12', Reshape 'flatten'` for error messages.
+    func describe(_ users: [Int]) -> String {
+        users.prefix(4).map { "\(nodes[$0].opType) '\(nodes[$0].name.isEmpty ? "#\($0)" : nodes[$0].name)'" }
+            .joined(separator: ", ") + (users.count > 4 ? ", …" : "")
     }
 
     /// The node reading `value` when it is the only one and has operator `type`.
@@ -34,13 +42,13 @@ extension ONNXGraphWalker {
 
     /// An integer-list attribute (a single int reads as a one-element list).
     func ints(_ i: Int, _ name: String) -> [Int]? {
-        let attribute = graph.nodes[i].attribute(name)
+        let attribute = nodes[i].attribute(name)
         return attribute?.ints ?? attribute?.int.map { [$0] }
     }
 
     /// Checks integer attributes against the values the schema needs; `auto_pad` must be unset.
     func expect(_ i: Int, _ wanted: [String: [Int]], defaults: [String: [Int]] = [:], _ what: String) throws(SchemaError) {
-        if case .string(let pad)? = graph.nodes[i].attribute("auto_pad"), pad != "NOTSET" {
+        if case .string(let pad)? = nodes[i].attribute("auto_pad"), pad != "NOTSET" {
             throw unsupported(i, "auto_pad \(pad); the schema has explicit pads")
         }
         for (name, value) in wanted.sorted(by: { $0.key < $1.key }) {
@@ -57,12 +65,12 @@ extension ONNXGraphWalker {
         guard let producer = producers[value] else { return nil }
         switch op(producer) {
         case "Constant":
-            guard let tensor = graph.nodes[producer].attribute("value")?.tensor else { return nil }
+            guard let tensor = nodes[producer].attribute("value")?.tensor else { return nil }
             visited.insert(producer)
             return ONNXConstant(source: value, tensor: tensor)
         case "Identity":
             visited.insert(producer)
-            return graph.nodes[producer].inputs.first.flatMap { constant($0) }
+            return nodes[producer].inputs.first.flatMap { constant($0) }
         default: return nil
         }
     }
@@ -78,7 +86,7 @@ extension ONNXGraphWalker {
 
     /// Input `index` of node `i` as a constant, or an error naming what it should be.
     mutating func constantInput(_ i: Int, _ index: Int, _ what: String) throws(SchemaError) -> ONNXConstant {
-        let inputs = graph.nodes[i].inputs
+        let inputs = nodes[i].inputs
         guard index < inputs.count, let found = constant(inputs[index]) else {
             throw unsupported(i, "its \(what) is not an initializer or a constant")
         }
@@ -88,7 +96,7 @@ extension ONNXGraphWalker {
     /// `Conv` at node `i`, then an optional `BatchNormalization` and an optional `Relu`.
     mutating func convStep(at i: Int) throws(SchemaError) -> ConvStep {
         guard visited.insert(i).inserted else { throw unsupported(i, "reached twice: the graph has a cycle") }
-        let node = graph.nodes[i]
+        let node = nodes[i]
         let weight = try constantInput(i, 1, "weight")
         let bias = node.inputs.count > 2 && !node.inputs[2].isEmpty ? try constantInput(i, 2, "bias") : nil
         let kernel = Array(weight.tensor.shape.dropFirst(2))
@@ -114,13 +122,13 @@ extension ONNXGraphWalker {
             for (index, what) in ["scale", "bias", "mean", "variance"].enumerated() {
                 tensors.append(try constantInput(norm, index + 1, what))
             }
-            batchNorm = (tensors, graph.nodes[norm].attribute("epsilon")?.float ?? 1e-5)
-            output = graph.nodes[norm].outputs[0]
+            batchNorm = (tensors, nodes[norm].attribute("epsilon")?.float ?? 1e-5)
+            output = nodes[norm].outputs[0]
         }
         let relu = soleUser(of: output, "Relu")
         if let relu {
             visited.insert(relu)
-            output = graph.nodes[relu].outputs[0]
+            output = nodes[relu].outputs[0]
         }
         let attributes = SourceWeights.ConvAttributes(node: node.name.isEmpty ? "#\(i)" : node.name, stride: strides[0],
                                                       padding: pads[0], groups: node.attribute("group")?.int ?? 1)

@@ -4,8 +4,13 @@ import SWSLCore
 /// Walks an ONNX ResNet graph from its input to its logits, never by initializer names: the stem
 /// (`Conv [BatchNormalization] Relu`, once or three times, then `MaxPool`), residual blocks (a
 /// main branch and an identity or projection shortcut meeting at `Add`, then `Relu`) and the head
-/// (`GlobalAveragePool` or `ReduceMean`, `Flatten` or `Reshape`, `Gemm` or `MatMul` + `Add`).
+/// (a global average pool, a flatten, `Gemm` or `MatMul` + `Add`, optionally `Softmax`).
 /// Each tensor gets its canonical name from its position; every node must be on that path.
+///
+/// Other exporters' forms of the same computation are first brought to these
+/// (`ONNXGraphWalker+Forms.swift`, listed in Formats/ONNX.md): `Sum` of two, pass-through
+/// `Identity` and `Dropout`, `Pad` before a `Conv` or `MaxPool`, PyTorch 1.x's dynamic flatten, an
+/// NHWC input's `Transpose`, an `AveragePool` that covers the whole map.
 struct ONNXGraphWalker {
     /// One convolution with what follows it: optional BatchNorm, optional Relu.
     struct ConvStep {
@@ -37,18 +42,29 @@ struct ONNXGraphWalker {
     }
 
     let graph: ONNXGraph
+    /// The graph's nodes after `normalizeForms`: same indices as the file's, inputs seen through
+    /// pass-through nodes, pads of a `Pad` merged into the node it feeds.
+    var nodes: [ONNXNode]
     let initializers: [String: Tensor]
+    /// Nodes whose operator stands for another one here (`Sum` of two is `Add`; a dynamic flatten's
+    /// `Reshape` is `Flatten`); `op(_:)` answers with it, errors still name the file's operator.
+    var forms: [Int: String] = [:]
+    /// Graph outputs, seen through pass-through nodes.
+    var outputNames: Set<String> = []
     var producers: [String: Int] = [:]
     var consumers: [String: [Int]] = [:]
     var visited: Set<Int> = []
     var weights = SourceWeights(convention: .onnxGraph) { "\($0) (by its place in the graph)" }
 
     static func weights(_ graph: ONNXGraph, initializers: [NamedTensor]) throws(SchemaError) -> SourceWeights {
-        var walker = ONNXGraphWalker(graph: graph, initializers: Dictionary(
+        var walker = ONNXGraphWalker(graph: graph, nodes: graph.nodes, initializers: Dictionary(
             initializers.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first }))
         for (i, node) in graph.nodes.enumerated() {
             guard node.outputs.first?.isEmpty == false else { throw walker.unsupported(i, "it has no output") }
             for output in node.outputs where !output.isEmpty { walker.producers[output] = i }
+        }
+        try walker.normalizeForms()
+        for (i, node) in walker.nodes.enumerated() where !walker.visited.contains(i) {
             for input in Set(node.inputs) where !input.isEmpty { walker.consumers[input, default: []].append(i) }
         }
         walker.weights.batchNormRequired = false
@@ -72,9 +88,9 @@ struct ONNXGraphWalker {
         guard inputs.count == 1 else {
             throw .notAResNet("the graph has \(inputs.count) inputs that are not weights; a ResNet has one image input")
         }
-        var x = try stem(from: inputs[0].name)
+        var x = try stem(from: imageInput(inputs[0].name))
         var stage = 0, block = 0
-        while !["GlobalAveragePool", "ReduceMean"].contains((consumers[x] ?? []).first.map(op)) {
+        while !isHead(x) {
             let found = try residualBlock(from: x)
             // A projection shortcut starts a stage; only stage 1 may start without one.
             if stage == 0 || found.shortcut != nil { (stage, block) = (stage + 1, 0) } else { block += 1 }
@@ -85,7 +101,7 @@ struct ONNXGraphWalker {
             throw .notAResNet("the stem is followed directly by the classifier: there are no residual blocks")
         }
         try head(from: x)
-        for (i, node) in graph.nodes.enumerated() where !visited.contains(i) && node.opType != "Constant" {
+        for (i, node) in nodes.enumerated() where !visited.contains(i) && node.opType != "Constant" {
             throw unsupported(i, "it is not on the ResNet's path from the input to the logits")
         }
     }
@@ -107,15 +123,20 @@ struct ONNXGraphWalker {
                    defaults: ["pads": [0, 0, 0, 0], "dilations": [1, 1], "ceil_mode": [0], "strides": [1, 1]],
                    "a 3×3 stride-2 pad-1 max-pool")
         visited.insert(pool)
-        return graph.nodes[pool].outputs[0]
+        return nodes[pool].outputs[0]
     }
 
     /// The residual block whose input is `x`.
     private mutating func residualBlock(from x: String) throws(SchemaError) -> Block {
         let users = consumers[x] ?? []
         guard users.count == 2 else {
-            throw unsupported(producers[x],
-                              "a block input feeds a main branch and a shortcut (2 nodes); this value feeds \(users.count)")
+            if users.count == 1 {
+                throw unsupported(users[0], "expected the head's global average pool here, or a residual block: "
+                    + "a value read by two nodes (a main branch and a shortcut); '\(x)' is read by this node only")
+            }
+            throw unsupported(producers[x], users.isEmpty ? "the graph stops here, before the classifier"
+                : "a block input feeds a main branch and a shortcut (2 nodes); '\(x)' feeds \(users.count): "
+                    + describe(users))
         }
         var branches: [Branch] = []
         for user in users where op(user) != "Add" { branches.append(try branch(from: user)) }
@@ -143,11 +164,11 @@ struct ONNXGraphWalker {
             throw unsupported(step.node, "a shortcut convolution must not be followed by Relu")
         }
         visited.insert(add)
-        let relu = try soleConsumer(of: graph.nodes[add].outputs[0])
+        let relu = try soleConsumer(of: nodes[add].outputs[0])
         guard op(relu) == "Relu" else { throw unsupported(relu, "expected Relu after the block's Add") }
         visited.insert(relu)
         return Block(main: main.steps, shortcut: shortcut?.steps[0], pooled: shortcut?.pooled ?? false,
-                     output: graph.nodes[relu].outputs[0])
+                     output: nodes[relu].outputs[0])
     }
 
     /// Follows one side of a block from its first node to the `Add`.
@@ -160,7 +181,7 @@ struct ONNXGraphWalker {
                        "timm's avg_down pool: 2×2, stride 2, ceil_mode 1, count_include_pad 0")
             visited.insert(i)
             pooled = true
-            i = try soleConsumer(of: graph.nodes[i].outputs[0])
+            i = try soleConsumer(of: nodes[i].outputs[0])
         }
         while op(i) != "Add" {
             guard op(i) == "Conv" else {
