@@ -41,6 +41,9 @@ public struct Checkpoint: Sendable {
     public var object: PickleValue?
     /// The graph, for ONNX files.
     public var graph: ONNXGraph?
+    /// The hub folder's `config.json`, when the checkpoint was given as a Hugging Face hub folder
+    /// (`path` is then the weights file inside it).
+    public var hub: HubConfig?
 
     /// Everything but `path` and `format` may be left empty: each reader fills what its format has.
     public init(path: String, format: CheckpointFormat, facts: [(String, JSONValue)] = [], weights: [NamedTensor] = [],

@@ -3,8 +3,18 @@ import SWSLCore
 /// Opens any checkpoint we read: detects the format from its bytes, never from its name
 /// (except that ONNX, which has no magic number, is tried last).
 public enum CheckpointReader {
-    /// Reads the file at `path`. Every failure is a `CheckpointError` naming the file.
+    /// Reads the file at `path`, or the weights of the Hugging Face hub folder at `path`
+    /// (`HubFolder`). Every failure is a `CheckpointError` naming the file.
     public static func read(path: String) throws(CheckpointError) -> Checkpoint {
+        if HubFolder.isFolder(path) {
+            let hub = try HubFolder.open(path)
+            var checkpoint = try read(path: hub.weightsPath)
+            checkpoint.hub = hub
+            let facts: [(String, String?)] = [("hub_folder", path), ("hub_weights", hub.weightsPath.split(separator: "/").last.map(String.init)),
+                                              ("hub_model", hub.modelName), ("hub_license", hub.license)]
+            checkpoint.facts += facts.compactMap { key, value in value.map { (key, JSONValue.string($0)) } }
+            return checkpoint
+        }
         do throws(ReadError) {
             let file: ByteStorage
             do { file = try ByteStorage.map(path: path) } catch {

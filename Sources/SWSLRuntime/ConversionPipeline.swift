@@ -113,7 +113,12 @@ public enum ConversionPipeline {
         if SWMFile.isSWM(path: input) {
             throw ConversionError(place: input, "is already a .swm model; convert takes a PyTorch, ONNX or safetensors checkpoint")
         }
-        let digest = BackgroundWork { sourceDigest(input) }
+        // A hub folder's source file is its weights file: that is what is hashed and measured.
+        let weightsFile: String
+        do { weightsFile = HubFolder.isFolder(input) ? try HubFolder.open(input).weightsPath : input } catch {
+            throw ConversionError(place: nil, "\(error)")
+        }
+        let digest = BackgroundWork { sourceDigest(weightsFile) }
         progress("reading \(input)")
         let checkpoint: Checkpoint
         do { checkpoint = try CheckpointReader.read(path: input) } catch { throw ConversionError(place: nil, "\(error)") }
@@ -122,11 +127,16 @@ public enum ConversionPipeline {
         do { model = try SchemaMapper.map(checkpoint) } catch { throw ConversionError(place: input, "\(error)") }
         phases.lap("map")
         var info = stat()
-        let sourceSize = stat(input, &info) == 0 ? Int(info.st_size) : 0
+        let sourceSize = stat(weightsFile, &info) == 0 ? Int(info.st_size) : 0
         progress("folding and quantizing \(model.architecture.name ?? "model")")
+        let parts = weightsFile.split(separator: "/")
         var source = SourceInfo(
-            fileName: String(input.split(separator: "/").last ?? Substring(input)), size: sourceSize,
+            fileName: (checkpoint.hub != nil ? parts.suffix(2) : parts.suffix(1)).joined(separator: "/"), size: sourceSize,
             sha256: "", format: checkpoint.format.rawValue, wrapper: checkpoint.wrapper, prefix: checkpoint.prefix)
+        if let hub = checkpoint.hub {
+            source.preprocessing = try Self.preprocessing(hub, classes: model.architecture.numClasses)
+            (source.details.modelTag, source.details.license) = (hub.modelName, hub.license)
+        }
         if let graph = model.graph {
             if graph.inputLayout != "NCHW" { source.details.graphInputLayout = graph.inputLayout }
             if graph.output != "logits" { source.details.graphOutput = graph.output }
@@ -196,6 +206,35 @@ public enum ConversionPipeline {
                                       calibration: calibrationNote, phases: phases.laps)
         report.precisionChoice = autoNote
         return report
+    }
+
+    /// How a hub folder's `pretrained_cfg` prepares images, checked as the `.swm` metadata is: ImageNet's
+    /// values wherever it says nothing; a square `input_size`; `crop_mode` center (the resize of the
+    /// shorter side, then a centre crop, that `run` applies); `num_classes` equal to the classifier's rows.
+    static func preprocessing(_ hub: HubConfig, classes: Int) throws(ConversionError) -> Preprocessing {
+        let config = hub.folder + "/config.json"
+        if let count = hub.numClasses, count != classes {
+            throw ConversionError(place: config, "num_classes \(count), but the weights' classifier has \(classes) rows")
+        }
+        if let mode = hub.cropMode, mode != "center" {
+            throw ConversionError(place: config, "pretrained_cfg.crop_mode '\(mode)'; only 'center' (resize the shorter side, "
+                + "crop the centre) is what run applies")
+        }
+        var result = Preprocessing.imageNet
+        if let size = hub.inputSize {
+            guard size.count == 3, size[1] == size[2] else {
+                throw ConversionError(place: config, "pretrained_cfg.input_size \(size); expected [channels, side, side]")
+            }
+            result.inputSize = size[1]
+        }
+        if let crop = hub.cropPct { result.cropRatio = crop }
+        if let interpolation = hub.interpolation { result.interpolation = interpolation }
+        if let mean = hub.mean { result.mean = mean }
+        if let std = hub.std { result.std = std }
+        // The checks the .swm reader applies (ranges, three finite channels, positive std).
+        do { return try Preprocessing(json: result.json) } catch {
+            throw ConversionError(place: config, "pretrained_cfg: \(error)")
+        }
     }
 
     /// Calibration's outcome: scales per canonical conv path, the metadata entry, a line for people.

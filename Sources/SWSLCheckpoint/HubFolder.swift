@@ -1,0 +1,132 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SWSLCore
+
+/// A Hugging Face hub folder as timm publishes the SWSL/SSL models (`timm/resnet50.fb_swsl_ig1b_ft_in1k`)
+/// and timm's `save_for_hf` writes: `config.json` (`architecture`, `num_classes`, `pretrained_cfg`)
+/// and the weights as `model.safetensors` and/or `pytorch_model.bin`.
+public struct HubConfig: Sendable, Equatable {
+    /// The folder as given.
+    public let folder: String
+    /// The weights file read: `model.safetensors` when there is one (no pickle to interpret), else
+    /// `pytorch_model.bin`; a path inside `folder`.
+    public let weightsPath: String
+    /// `config.json`'s `architecture` (timm's model name, `resnet50`); nil when absent.
+    public let architecture: String?
+    /// `pretrained_cfg` entries, each nil when absent: `tag`, `license`, `input_size` ([C, H, W]),
+    /// `interpolation`, `crop_pct`, `crop_mode`, `mean`, `std`, `num_classes`, `classifier`.
+    public let tag: String?
+    public let license: String?
+    public let inputSize: [Int]?
+    public let interpolation: String?
+    public let cropPct: Double?
+    public let cropMode: String?
+    public let mean: [Double]?
+    public let std: [Double]?
+    public let numClasses: Int?
+    public let classifier: String?
+
+    /// timm's name of the weights: `architecture.tag` (`resnet50.fb_swsl_ig1b_ft_in1k`), or either part alone.
+    public var modelName: String? {
+        switch (architecture, tag) {
+        case let (a?, t?): "\(a).\(t)"
+        case let (a?, nil): a
+        case let (nil, t?): t
+        default: nil
+        }
+    }
+}
+
+public enum HubFolder {
+    /// The weights files a hub folder may hold, in the order one is chosen.
+    public static let weightFiles = ["model.safetensors", "pytorch_model.bin"]
+    /// `config.json` larger than this is refused (timm's are about 1 KB).
+    static let maxConfigBytes = 1 << 20
+
+    /// Whether `path` names a folder (following symbolic links).
+    public static func isFolder(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Reads `folder/config.json` and picks the weights file. Every failure names the file at fault.
+    public static func open(_ folder: String) throws(CheckpointError) -> HubConfig {
+        let base = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+        let configPath = base + "/config.json"
+        guard let weights = weightFiles.map({ base + "/" + $0 }).first(where: { access($0, F_OK) == 0 }) else {
+            if access(base + "/model.safetensors.index.json", F_OK) == 0 || access(base + "/pytorch_model.bin.index.json", F_OK) == 0 {
+                throw CheckpointError(file: folder, reason: .noWeights("the weights are sharded (*.index.json); "
+                    + "a ResNet's fit one file: model.safetensors or pytorch_model.bin"))
+            }
+            throw CheckpointError(file: folder, reason: .noWeights(
+                "a folder is read as a Hugging Face hub folder, and this one has neither model.safetensors nor pytorch_model.bin"))
+        }
+        guard access(configPath, F_OK) == 0 else {
+            throw CheckpointError(file: configPath, reason: .unreadable(
+                "missing: a hub folder's config.json says how its images are prepared (pretrained_cfg)"))
+        }
+        let json: JSONValue
+        do throws(ReadError) {
+            let file: ByteStorage
+            do { file = try ByteStorage.map(path: configPath) } catch { throw ReadError.unreadable(error.reason) }
+            guard file.count <= maxConfigBytes else {
+                throw ReadError.tooLarge(where: "config.json", "\(file.count) bytes; a model config is at most \(maxConfigBytes)")
+            }
+            do { json = try JSONParser.parse(file.bytes, maxDepth: 16) } catch {
+                throw ReadError.corrupt(where: "JSON", "\(error)")
+            }
+        } catch {
+            throw CheckpointError(file: configPath, reason: error)
+        }
+        func fail(_ key: String, _ why: String) -> CheckpointError {
+            CheckpointError(file: configPath, reason: .corrupt(where: "key '\(key)'", why))
+        }
+        guard case .object = json else { throw fail("(top level)", "not a JSON object") }
+        let cfg = json["pretrained_cfg"] ?? .object([])
+        guard case .object = cfg else { throw fail("pretrained_cfg", "not an object") }
+        func string(_ value: JSONValue?, _ key: String) throws(CheckpointError) -> String? {
+            switch value {
+            case nil, .null?: return nil
+            case .string(let s)?: return s
+            default: throw fail(key, "not a string")
+            }
+        }
+        func number(_ value: JSONValue?) -> Double? {
+            switch value {
+            case .int(let i)?: Double(i)
+            case .double(let d)?: d
+            default: nil
+            }
+        }
+        func numbers(_ key: String) throws(CheckpointError) -> [Double]? {
+            guard let value = cfg[key], value != .null else { return nil }
+            guard case .array(let items) = value, items.count <= 16 else { throw fail("pretrained_cfg.\(key)", "not a short list") }
+            let values = items.compactMap { number($0) }
+            guard values.count == items.count, values.allSatisfy(\.isFinite) else {
+                throw fail("pretrained_cfg.\(key)", "not a list of numbers")
+            }
+            return values
+        }
+        func integer(_ value: JSONValue?, _ key: String) throws(CheckpointError) -> Int? {
+            guard let value, value != .null else { return nil }
+            guard case .int(let i) = value, i >= 0, i <= 1 << 24 else { throw fail(key, "not a count") }
+            return Int(i)
+        }
+        let size = try numbers("input_size")
+        return HubConfig(
+            folder: folder, weightsPath: weights, architecture: try string(json["architecture"], "architecture"),
+            tag: try string(cfg["tag"], "pretrained_cfg.tag"), license: try string(cfg["license"], "pretrained_cfg.license"),
+            inputSize: try size.map { values throws(CheckpointError) in
+                guard values.allSatisfy({ $0 >= 1 && $0 <= 65536 && $0.rounded() == $0 }) else {
+                    throw fail("pretrained_cfg.input_size", "not a list of sizes")
+                }
+                return values.map { Int($0) }
+            },
+            interpolation: try string(cfg["interpolation"], "pretrained_cfg.interpolation"),
+            cropPct: number(cfg["crop_pct"]), cropMode: try string(cfg["crop_mode"], "pretrained_cfg.crop_mode"),
+            mean: try numbers("mean"), std: try numbers("std"),
+            numClasses: try integer(cfg["num_classes"] ?? json["num_classes"], "num_classes"),
+            classifier: try string(cfg["classifier"], "pretrained_cfg.classifier"))
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import SWSLCore
+import SWSLFormat
+import SWSLRuntime
+import SWSLTestSupport
+import SWSLTransform
+
+/// A Hugging Face hub folder written by timm's `save_for_hf` (Fixtures/generate_real_world.py):
+/// the weights come from its weights file, the preprocessing from its `pretrained_cfg`.
+@Suite struct HubFolderTests {
+    static let folder = "models/hub/resnet50_tiny.fb_swsl_ig1b_ft_in1k"
+
+    static func convert(_ path: String) throws -> (LoadedModel, String) {
+        let out = try TemporaryFiles.directory().appendingPathComponent("hub.swm").path
+        let request = ConversionRequest(input: path, output: out, options: ConversionOptions(precision: .fp32))
+        _ = try ConversionPipeline.run(request, sourceDigest: { _ in String(repeating: "cd", count: 32) })
+        return (try LoadedModel.load(path: out, checkCRC: true), out)
+    }
+
+    static func refusal(_ path: String) -> String? {
+        do { _ = try convert(path); return nil } catch { return "\(error)" }
+    }
+
+    /// A copy of the fixture folder holding only `files`, with `config.json` edited by `edit`.
+    static func copy(keeping files: [String], editing edit: (inout String) -> Void = { _ in }) throws -> String {
+        let target = try TemporaryFiles.directory()
+        for name in files {
+            try FileManager.default.copyItem(at: FixtureFiles.url("\(folder)/\(name)"), to: target.appendingPathComponent(name))
+        }
+        var config = String(decoding: try FixtureFiles.bytes("\(folder)/config.json"), as: UTF8.self)
+        edit(&config)
+        try Data(config.utf8).write(to: target.appendingPathComponent("config.json"))
+        return target.path
+    }
+
+    @Test func folderTakesItsPreprocessingFromPretrainedCfg() throws {
+        let golden = try JSONParser.parse(FixtureFiles.bytes("golden/hub__resnet50_tiny.fb_swsl_ig1b_ft_in1k.json"))
+        let cfg = try #require(golden["config"]?["pretrained_cfg"])
+        let (model, _) = try Self.convert(FixtureFiles.path(Self.folder))
+        let metadata = try #require(model.metadata)
+        func doubles(_ v: JSONValue?) -> [Double] {
+            guard case .array(let items)? = v else { return [] }
+            return items.compactMap { if case .double(let d) = $0 { d } else if case .int(let i) = $0 { Double(i) } else { nil } }
+        }
+        #expect(metadata.preprocessing.inputSize == Int(doubles(cfg["input_size"]).last ?? 0))
+        #expect(metadata.preprocessing.cropRatio == doubles(.array([cfg["crop_pct"] ?? .null])).first)
+        #expect(metadata.preprocessing.mean == doubles(cfg["mean"]) && metadata.preprocessing.std == doubles(cfg["std"]))
+        #expect(metadata.provenance.sourceFile == "resnet50_tiny.fb_swsl_ig1b_ft_in1k/model.safetensors")
+        #expect(metadata.provenance.details.modelTag == "resnet50.fb_swsl_ig1b_ft_in1k")
+        #expect(metadata.provenance.details.license == "cc-by-nc-4.0")
+        // The weights are PyTorch's: the logits on the shared input match its golden.
+        let x = try NPYArray.read(path: FixtureFiles.path("golden/input_2x3x64x64.npy"))
+        let want = try NPYArray.read(path: FixtureFiles.path("golden/resnet50_tiny_logits.npy")).values
+        let got = try EndToEndAccuracyTests.run(model, x)
+        let peak = want.map { abs($0) }.max()!
+        #expect(zip(got, want).map { abs($0 - $1) }.max()! <= 1e-4 * peak)
+    }
+
+    @Test func pickleWeightsAreReadWhenTheyAreTheOnlyOnes() throws {
+        let (model, _) = try Self.convert(try Self.copy(keeping: ["pytorch_model.bin"]))
+        #expect(model.metadata?.provenance.sourceFile.hasSuffix("/pytorch_model.bin") == true)
+        #expect(model.metadata?.provenance.sourceFormat == "pytorch-zip")
+    }
+
+    @Test func inconsistentOrIncompleteFoldersAreRefused() throws {
+        let noWeights = try Self.copy(keeping: [])
+        #expect(Self.refusal(noWeights)?.contains("neither model.safetensors nor pytorch_model.bin") == true)
+        let classes = try Self.copy(keeping: ["model.safetensors"]) { $0 = $0.replacingOccurrences(of: "\"num_classes\": 10", with: "\"num_classes\": 1000") }
+        let message = Self.refusal(classes)
+        #expect(message?.contains("config.json") == true && message?.contains("num_classes 1000") == true, "\(String(describing: message))")
+        let squash = try Self.copy(keeping: ["model.safetensors"]) { $0 = $0.replacingOccurrences(of: "\"center\"", with: "\"squash\"") }
+        #expect(Self.refusal(squash)?.contains("crop_mode 'squash'") == true)
+        let broken = try Self.copy(keeping: ["model.safetensors"]) { $0 = String($0.prefix(40)) }
+        #expect(Self.refusal(broken)?.contains("config.json") == true)
+    }
+}
