@@ -72,6 +72,9 @@ public struct ConversionReport: Sendable {
     public let phases: [(String, Double)]
     /// `--precision auto`: which layers it kept in float16 and the cosine reached, for people; nil when off.
     public var precisionChoice: String? = nil
+    /// Which official SWSL/SSL release the source file is, and anything its name, size or hash contradicts
+    /// (a damaged or altered download): warnings for people, never a failure.
+    public var release = ReleaseCheck(release: nil, warnings: [])
 }
 
 /// A conversion that could not be done: the file (or option) at fault and why, in one line.
@@ -184,9 +187,11 @@ public enum ConversionPipeline {
             guard let record, case .object(let pairs) = json else { return json }
             return .object(pairs + [("verification", record.json)])
         }
-        // Write the tensors while the hash finishes; the metadata (with the hash) goes in last.
+        // Write the tensors while the hash finishes; the metadata (with the hash) goes in last. The
+        // draft reserves room for the longest release name, known only once the hash is.
         var draft = source
         draft.sha256 = String(repeating: "0", count: 64)
+        draft.details.release = OfficialReleases.all.map(\.hubEntry).max { $0.count < $1.count }
         progress("writing \(output)")
         let pending: SWMPendingFile
         do {
@@ -196,6 +201,8 @@ public enum ConversionPipeline {
         }
         phases.lap("write")
         source.sha256 = digest.wait()
+        let release = OfficialReleases.check(fileName: String(parts.last ?? ""), size: sourceSize, sha256: source.sha256)
+        source.details.release = release.release?.hubEntry
         conversion.metadata = metadata(source)
         phases.lap("sha256")
         let written: Int
@@ -205,6 +212,7 @@ public enum ConversionPipeline {
                                       outputBytes: written, worstSQNR: conversion.worstSQNR.map { (tensor: $0.0, decibels: $0.1) },
                                       calibration: calibrationNote, phases: phases.laps)
         report.precisionChoice = autoNote
+        report.release = release
         return report
     }
 

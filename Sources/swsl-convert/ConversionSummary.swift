@@ -17,12 +17,17 @@ struct ConversionSummary {
     let phases: [(String, Double)]
     /// `--precision auto`'s choice, nil when off.
     var precisionChoice: String? = nil
+    /// The official release the source file is, nil when it is none.
+    var release: OfficialRelease? = nil
 
     var seconds: Double { phases.reduce(0) { $0 + $1.1 } }
 
     var text: String {
         var lines = [
             "\(output): \(architecture.description)",
+        ]
+        if let release { lines.append("  release     the official \(release.names)") }
+        lines += [
             "  precision   \(precision.rawValue)",
             "  size        \(Self.megabytes(sourceBytes)) → \(Self.megabytes(outputBytes)) (\(Self.percent(outputBytes, of: sourceBytes)) of the source)",
         ]
@@ -46,6 +51,7 @@ struct ConversionSummary {
             ("worst_sqnr_tensor", worst.map { .string($0.0) } ?? .null),
             ("calibration", calibration.map(JSONValue.string) ?? .null),
             ("precision_auto", precisionChoice.map(JSONValue.string) ?? .null),
+            ("release", release.map { .string($0.hubEntry) } ?? .null),
             ("seconds", .double(seconds)),
             ("phases", .object(phases.map { ($0.0, .double($0.1)) })),
         ])

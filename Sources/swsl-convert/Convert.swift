@@ -83,6 +83,8 @@ struct Convert: ParsableCommand {
                                         outputBytes: report.outputBytes, worst: report.worstSQNR.map { ($0.tensor, $0.decibels) },
                                         calibration: report.calibration, phases: report.phases)
         summary.precisionChoice = report.precisionChoice
+        summary.release = report.release.release
+        for warning in report.release.warnings { printError("swsl-convert: warning: \(input): \(warning)") }
         print(json ? summary.json.serialized(pretty: true) : summary.text)
     }
 

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import SWSLCheckpoint
 import SWSLCore
@@ -27,15 +30,42 @@ struct Inspect: ParsableCommand {
         let checkpoint = try withInputErrors { () throws(CheckpointError) in try CheckpointReader.read(path: file) }
         let report = checkpoint.report()
         let mapping = Result { () throws(SchemaError) in try SchemaMapper.map(checkpoint) }
+        let release = Self.release(of: checkpoint.path)
+        for warning in release.warnings { printError("swsl-convert: warning: \(checkpoint.path): \(warning)") }
         if json {
-            print(Self.adding(mapping, to: report).serialized(pretty: true))
+            print(Self.adding(release, to: Self.adding(mapping, to: report)).serialized(pretty: true))
         } else {
             print(HumanReport.render(checkpoint, report: report))
             switch mapping {
             case .success(let model): print("architecture: \(model.architecture)")
             case .failure(let error): print("architecture: not recognised: \(error)")
             }
+            if let found = release.release {
+                print("release: the official \(found.hubEntry) (\(found.fileName)): torch.hub \(found.hubEntry), "
+                      + "timm \(found.timmOldName), now \(found.timmName) (Hugging Face timm/\(found.timmName))")
+            }
         }
+    }
+
+    /// Checks the file against the official releases by name, size and SHA-256.
+    static func release(of path: String) -> ReleaseCheck {
+        var info = stat()
+        let size = stat(path, &info) == 0 ? Int(info.st_size) : 0
+        let name = String(path.split(separator: "/").last ?? Substring(path))
+        // The hash is computed only when the name or the size could be a release's (it reads the whole file).
+        let candidate = OfficialReleases.hashPrefix(of: name) != nil || OfficialReleases.all.contains { $0.size == size }
+        return OfficialReleases.check(fileName: name, size: size, sha256: candidate ? SHA256Digest.hex(path: path) : "")
+    }
+
+    /// The report with `release` (the official release's names, or null) and `release_warnings`.
+    static func adding(_ release: ReleaseCheck, to report: JSONValue) -> JSONValue {
+        guard case .object(var pairs) = report else { return report }
+        let found: JSONValue = release.release.map { r in
+            .object([("hub_entry", .string(r.hubEntry)), ("timm_old_name", .string(r.timmOldName)),
+                     ("timm_name", .string(r.timmName)), ("file_name", .string(r.fileName)), ("size", .int(Int64(r.size)))])
+        } ?? .null
+        pairs += [("release", found), ("release_warnings", .array(release.warnings.map(JSONValue.string)))]
+        return .object(pairs)
     }
 
     /// The report with `convention` and `architecture`; both null, and `architecture_error` added,

@@ -61,6 +61,22 @@ import SWSLFormat
         }
     }
 
+    /// A file named like an official release that is not it: converted, with loud warnings on stderr,
+    /// and no `release` in the provenance; inspect says the same.
+    @Test func fileNamedLikeAReleaseIsWarnedAbout() throws {
+        let dir = try CLI.temporaryDirectory()
+        let fake = dir.appendingPathComponent("semi_weakly_supervised_resnet18-118f1556.pth")
+        try FileManager.default.copyItem(atPath: CLI.fixture("models/resnet18_tiny.zip.pth"), toPath: fake.path)
+        let out = dir.appendingPathComponent("m.swm").path
+        let result = try CLI.run([fake.path, out])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("warning") && result.stderr.contains("SHA-256 starts with 118f1556"), "\(result.stderr)")
+        #expect(result.stderr.contains("named like the official resnet18_swsl release"), "\(result.stderr)")
+        #expect(try SWMFile.open(path: out).metadata.provenance.details.release == nil)
+        let inspect = try CLI.run(["inspect", fake.path, "--json"])
+        #expect(inspect.status == 0 && inspect.stdout.contains("\"release\": null") && inspect.stderr.contains("damaged or altered"))
+    }
+
     @Test func sourceHashIsTheFileSHA256() throws {
         let out = try CLI.temporaryDirectory().appendingPathComponent("m.swm").path
         _ = try CLI.run([CLI.fixture("models/resnet18_tiny.zip.pth"), out])
