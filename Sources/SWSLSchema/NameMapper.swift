@@ -11,7 +11,13 @@ enum NameMapper {
         let names = checkpoint.weights.map(\.name)
         guard !names.isEmpty else { throw .notAResNet("the checkpoint holds no tensors") }
         let prefix = commonPrefix(names)
-        let table = try NameTable.detect(names.map { String($0.dropFirst(prefix.count)) })
+        let stripped = checkpoint.weights.map { (name: String($0.name.dropFirst(prefix.count)), shape: $0.tensor.shape) }
+        if let cifar = UncoveredNetworks.cifarResNet(stripped) { throw .notCovered(cifar) }
+        let table: NameTable
+        do { table = try NameTable.detect(stripped.map(\.name)) } catch {
+            if let plain = UncoveredNetworks.plainConvNet(stripped) { throw .notCovered(plain) }
+            throw error
+        }
         var weights = SourceWeights(convention: table.convention) { prefix + table.source($0) }
         weights.avgDown = table.avgDown
         var unmatched: [String] = []
@@ -24,6 +30,7 @@ enum NameMapper {
             try weights.add(canonical, source: named.name, tensor: named.tensor)
         }
         if weights.entries.isEmpty {
+            if let plain = UncoveredNetworks.plainConvNet(stripped) { throw .notCovered(plain) }
             let shown = names.prefix(4).map { "'\($0)'" }.joined(separator: ", ")
             let more = names.count > 4 ? ", …" : ""
             throw .notAResNet("none of its \(names.count) tensor names is a ResNet's (\(shown)\(more)); "

@@ -5,6 +5,9 @@ import SWSLCore
 public enum SchemaError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The weights or graph are not a ResNet at all (a VGG, an MLP…); says why.
     case notAResNet(String)
+    /// A kind of network the schema deliberately does not cover (a CIFAR-style ResNet, a plain
+    /// convolutional network), named as what it is (Formats/resnet-schema.md, "Not covered").
+    case notCovered(String)
     /// The structure is a ResNet's but this tensor is not there.
     case missingTensor(String)
     /// A tensor that has no place in the ResNet the other tensors describe.
@@ -22,6 +25,7 @@ public enum SchemaError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String {
         switch self {
         case .notAResNet(let why): "not a ResNet: \(why)"
+        case .notCovered(let what): "not a network the ResNet schema covers: \(what)"
         case .missingTensor(let name): "missing tensor '\(name)'"
         case .unexpectedTensor(let name): "unexpected tensor '\(name)': it has no place in the ResNet the other tensors describe"
         case .wrongShape(let name, let expected, let actual):

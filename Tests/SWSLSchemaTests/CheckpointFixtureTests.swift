@@ -93,6 +93,18 @@ import Testing
         #expect(model.canonicalTensors.map(\.0).contains("stage2.block0.downsample.conv.bias"))
     }
 
+    /// Networks the schema does not cover, written by torch (Fixtures/generate_real_world.py), are
+    /// refused as what they are.
+    @Test func uncoveredNetworksAreNamed() throws {
+        let cifar = SchemaFixtures.refusal(try CheckpointReader.read(path: SchemaFixtures.path("models/refuse/cifar_resnet20.pth")))
+        guard case .notCovered(let what)? = cifar else { Issue.record("got \(String(describing: cifar))"); return }
+        #expect(what.hasPrefix("a CIFAR-style ResNet") && what.contains("[4, 3, 3, 3]") && what.contains("option A")
+                && what.contains("'linear'"), "\(what)")
+        let vgg = SchemaFixtures.refusal(try CheckpointReader.read(path: SchemaFixtures.path("models/refuse/vgg_tiny.pth")))
+        guard case .notCovered(let plain)? = vgg else { Issue.record("got \(String(describing: vgg))"); return }
+        #expect(plain.hasPrefix("a plain convolutional network") && plain.contains("'features.0.weight'"), "\(plain)")
+    }
+
     @Test func nonResNetCheckpointIsRefused() throws {
         let checkpoint = try CheckpointReader.read(path: SchemaFixtures.path("models/oddities.zip.pth"))
         let error = SchemaFixtures.refusal(checkpoint)

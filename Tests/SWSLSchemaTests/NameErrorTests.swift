@@ -28,7 +28,7 @@ import Testing
     ]
 
     static let cases: [Case] = [
-        Case("VGG", mentions: ["not a ResNet", "'features.0.weight'", "6 tensor names"]) { _ in vgg },
+        Case("VGG", mentions: ["schema covers", "plain convolutional network", "'features.0.weight' [64, 3, 3, 3]", "no residual blocks"]) { _ in vgg },
         Case("MLP", mentions: ["not a ResNet", "'fc1.weight'"]) { _ in
             [("fc1.weight", [256, 784]), ("fc1.bias", [256]), ("fc2.weight", [10, 256]), ("fc2.bias", [10])]
         },
