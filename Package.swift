@@ -15,8 +15,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // SHA-256 of source files for provenance (BoringSSL's, with the CPU's SHA extensions).
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries, wrapped thinly. C types never appear in public Swift API.
@@ -26,6 +24,10 @@ let package = Package(
         .systemLibrary(
             name: "CLibzip", pkgConfig: "libzip",
             providers: [.apt(["libzip-dev"])]),
+        // SHA-256 of source files for provenance: OpenSSL's libcrypto, which libzip already links.
+        .systemLibrary(
+            name: "CLibcrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
         .systemLibrary(
             name: "CProtobufC", pkgConfig: "libprotobuf-c",
             providers: [.apt(["libprotobuf-c-dev"])]),
@@ -47,7 +49,7 @@ let package = Package(
         // zlib's CRC-32 with carry-less multiplication (PCLMULQDQ/VPCLMULQDQ) chosen at run time.
         .target(name: "CChecksum", dependencies: ["CZlib", "CCPU"], linkerSettings: [.linkedLibrary("z")]),
         // Core types: dtype, tensor, byte storage, bounds-checked reader.
-        .target(name: "SWSLCore", dependencies: ["CChecksum", "CZlib"]),
+        .target(name: "SWSLCore", dependencies: ["CChecksum", "CZlib", "CLibcrypto"]),
         // Checkpoint readers: PyTorch zip / legacy / tar, ONNX, safetensors; the pickle machine.
         .target(
             name: "SWSLCheckpoint",
@@ -72,7 +74,6 @@ let package = Package(
             dependencies: [
                 "SWSLCheckpoint", "SWSLCore", "SWSLSchema", "SWSLFormat", "SWSLTransform", "SWSLRuntime", "SWSLExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // Runs a command under memory and time limits and reports its own peak RSS (for CLITests).
         .executableTarget(name: "swsl-limit", path: "Tests/swsl-limit"),

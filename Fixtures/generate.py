@@ -185,27 +185,33 @@ _TORCHVISION_OP_SCHEMAS = (
 _torchvision_stub_lib = None  # keeps the stub Library alive
 
 
+def _torchvision_registered(schema: str) -> bool:
+    """Whether the dispatcher already has this torchvision operator (its C extension registered it)."""
+    return bool(torch._C._jit_get_schemas_for_operator("torchvision::" + schema.split("(", 1)[0]))
+
+
 def import_torchvision():
-    """Import torchvision, declaring its C++ op schemas first if _C.so cannot load."""
+    """Import torchvision; declare (without kernels) only the operator schemas nothing registered.
+
+    Whatever C extension this torchvision ships (`_C.so`, or `_C_stable.so` since 0.29), it is loaded
+    first; what counts is then what the dispatcher actually holds, never a file name: declaring an
+    operator torchvision registers itself aborts the process ("registered multiple times")."""
     global _torchvision_stub_lib
     spec = importlib.util.find_spec("torchvision")
     if spec is None or spec.origin is None:
         raise SystemExit("torchvision is not installed in this venv")
-    # Whatever C extension this torchvision ships (`_C.so`, or `_C_stable.so` since 0.29): if one
-    # loads, torchvision registers its own ops and needs nothing from us.
-    extensions = sorted(Path(spec.origin).parent.glob("_C*.so"))
     errors = []
-    for ext in extensions:
+    for ext in sorted(Path(spec.origin).parent.glob("_C*.so")):
         try:
             torch.ops.load_library(str(ext))
-            break
         except OSError as err:
             errors.append(f"{ext.name}: {err}")
-    else:
-        print(f"note: no torchvision C extension loads ({'; '.join(errors) or 'none found'}); "
-              "declaring its op schemas without kernels", file=sys.stderr)
+    missing = [schema for schema in _TORCHVISION_OP_SCHEMAS if not _torchvision_registered(schema)]
+    if missing:
+        print(f"note: torchvision's C extension did not register {len(missing)} operators "
+              f"({'; '.join(errors) or 'no load error'}); declaring their schemas without kernels", file=sys.stderr)
         _torchvision_stub_lib = torch.library.Library("torchvision", "DEF")
-        for schema in _TORCHVISION_OP_SCHEMAS:
+        for schema in missing:
             _torchvision_stub_lib.define(schema)
     import torchvision
     return torchvision

@@ -13,6 +13,7 @@ let package = Package(
             .product(name: "SWSLCheckpoint", package: "swsl-convert"),
             .product(name: "SWSLFormat", package: "swsl-convert"),
             .product(name: "SWSLRuntime", package: "swsl-convert"),
+            .product(name: "SWSLSchema", package: "swsl-convert"),
         ]),
     ] + targets.map { name in
         .executableTarget(name: name, dependencies: ["FuzzSupport"])

@@ -25,15 +25,15 @@ seed() {  # seed <target> <files...>
 }
 fx="$root/Fixtures/models"
 seed FuzzZip "$fx"/*.zip.pth "$fx"/resnet18_tiny.deflated.pth "$fx"/resnet18_tiny.zip64.pth "$fx"/oddities.zip.pth \
-  "$fx"/resnet18_tiny.torchscript.pt
-seed FuzzTar "$fx"/*.tar.pth
-seed FuzzONNX "$fx"/onnx/*.onnx
+  "$fx"/resnet18_tiny.torchscript.pt "$fx"/resnet18_tiny.scripted.pt
+seed FuzzTar "$fx"/*.tar.pth "$fx"/py2/*.tar_py2.pth
+seed FuzzONNX "$fx"/onnx/*.onnx "$fx"/onnx/other/*.onnx
 seed FuzzSafetensors "$fx"/*.safetensors
 seed FuzzSWM "$root"/Fixtures/swm/*.swm
 seed FuzzNPY "$root"/Fixtures/golden/*.npy
 mkdir -p "$work/FuzzPickle"
 # The object pickles of the legacy fixtures (everything after the first three pickles is fine as a seed too).
-for f in "$fx"/*.legacy.pth "$fx"/resnet18_tiny.legacy_p4.pth; do (tail -c +26 "$f" | head -c 65536 > "$work/FuzzPickle/$(basename "$f")") || true; done
+for f in "$fx"/*.legacy.pth "$fx"/resnet18_tiny.legacy_p4.pth "$fx"/py2/*.legacy_py2.pth; do (tail -c +26 "$f" | head -c 65536 > "$work/FuzzPickle/$(basename "$f")") || true; done
 
 # Hand-made seeds of the hostile corpus's structures (Fuzz/make_seeds.py).
 for folder in "$here"/seeds/*/; do seed "$(basename "$folder")" "$folder"*; done

@@ -149,7 +149,8 @@ public enum ConversionPipeline {
         var conversion = Converter.convert(model, source: source, options: options)
         phases.lap("fold_quantize")
         // Calibration inputs, read once: calibration and `--precision auto` both run them.
-        let inputs = options.precision == .int8 ? try calibrationInputs(request.calibration, channels: model.architecture.inputChannels) : nil
+        let inputs = options.precision == .int8 ? try calibrationInputs(request.calibration, channels: model.architecture.inputChannels,
+                                                                                           preprocessing: source.preprocessing) : nil
         var calibrationNote: String?
         if let inputs {
             let calibration = try calibrate(conversion, inputs: inputs, model: model, request: request, progress: progress)
@@ -173,7 +174,8 @@ public enum ConversionPipeline {
         var record: SWMMetadata.Verification?
         if request.verify {
             progress("verifying against the source's float reference")
-            let verification = try verify(conversion, model: model, request: request, precision: options.precision)
+            let verification = try verify(conversion, model: model, request: request, precision: options.precision,
+                                          preprocessing: source.preprocessing)
             phases.lap("verify")
             guard verification.pass else {
                 throw ConversionError(place: output, "verification failed, nothing written: cosine min \(verification.cosineMin) "
@@ -253,8 +255,8 @@ public enum ConversionPipeline {
     }
 
     /// The inputs `request.calibration` names, read and preprocessed (ImageNet's preprocessing); nil for `.none`.
-    static func calibrationInputs(_ source: CalibrationSource, channels: Int) throws(ConversionError) -> CalibrationInputs? {
-        let preprocessing = Preprocessing.imageNet
+    static func calibrationInputs(_ source: CalibrationSource, channels: Int,
+                                  preprocessing: Preprocessing) throws(ConversionError) -> CalibrationInputs? {
         switch source {
         case .none:
             return nil
@@ -312,8 +314,8 @@ public enum ConversionPipeline {
         if let calibration {
             (values, n, h, w) = (calibration.values, calibration.samples, calibration.height, calibration.width)
         } else {
-            let inputs = VerificationInputs.defaults(channels: architecture.inputChannels, size: Preprocessing.imageNet.inputSize,
-                                                     generated: 6)
+            let inputs = VerificationInputs.defaults(channels: architecture.inputChannels, size: source.preprocessing.inputSize,
+                                                     generated: 6, preprocessing: source.preprocessing)
             (values, n, h, w) = (inputs.values, inputs.shape[0], inputs.shape[2], inputs.shape[3])
         }
         var options = options
@@ -362,9 +364,8 @@ public enum ConversionPipeline {
     /// path, with the stored ranges if any) against the source's float reference, on verify's default
     /// inputs, with verify's default thresholds.
     static func verify(_ conversion: Conversion, model: CanonicalModel, request: ConversionRequest,
-                       precision: Precision) throws(ConversionError) -> SWMMetadata.Verification {
+                       precision: Precision, preprocessing: Preprocessing) throws(ConversionError) -> SWMMetadata.Verification {
         let architecture = model.architecture
-        let preprocessing = Preprocessing.imageNet
         let inputs = VerificationInputs.defaults(channels: architecture.inputChannels, size: preprocessing.inputSize,
                                                  generated: 6, preprocessing: preprocessing)
         let (n, h, w) = (inputs.shape[0], inputs.shape[2], inputs.shape[3])

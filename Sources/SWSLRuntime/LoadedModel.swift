@@ -24,6 +24,9 @@ public struct LoadedModel: Sendable {
     public let architecture: ResNetArchitecture
     /// `.swm` metadata (nil for a source checkpoint).
     public let metadata: SWMMetadata?
+    /// How images are prepared for it: the `.swm` metadata's; for a checkpoint, what converting it
+    /// would record (a hub folder's `pretrained_cfg`, an ONNX graph's fixed input size, else ImageNet's).
+    public var preprocessing: Preprocessing = .imageNet
 
     /// Weight precision: the `.swm`'s, or `fp32 reference` for a checkpoint.
     public var precision: String {
@@ -42,17 +45,27 @@ public struct LoadedModel: Sendable {
             let file: SWMFile
             do { file = try SWMFile.open(path: path, checkCRC: checkCRC) } catch { throw .swm(file: path, error) }
             let architecture = try SWMPlanLoader.architecture(of: file)
-            return LoadedModel(path: path, kind: .swm,
-                               plan: try SWMPlanLoader.plan(file, architecture: architecture, int8: int8, activations: activations),
-                               architecture: architecture, metadata: file.metadata)
+            var loaded = LoadedModel(path: path, kind: .swm,
+                                     plan: try SWMPlanLoader.plan(file, architecture: architecture, int8: int8, activations: activations),
+                                     architecture: architecture, metadata: file.metadata)
+            loaded.preprocessing = file.metadata.preprocessing
+            return loaded
         }
         let checkpoint: Checkpoint
         do { checkpoint = try CheckpointReader.read(path: path) } catch { throw .checkpoint(error) }
         let model: CanonicalModel
         do { model = try SchemaMapper.map(checkpoint) } catch { throw .schema(file: path, error) }
+        var loaded: LoadedModel
         do {
-            return LoadedModel(path: path, kind: .reference, plan: try ExecutionPlan(reference: model),
-                               architecture: model.architecture, metadata: nil)
+            loaded = LoadedModel(path: path, kind: .reference, plan: try ExecutionPlan(reference: model),
+                                 architecture: model.architecture, metadata: nil)
         } catch { throw .plan(file: path, error) }
+        if let hub = checkpoint.hub {
+            do { loaded.preprocessing = try ConversionPipeline.preprocessing(hub, classes: model.architecture.numClasses) } catch {
+                throw .input(error.description)
+            }
+        }
+        if let side = model.graph?.fixedInputSize { loaded.preprocessing.inputSize = side }
+        return loaded
     }
 }

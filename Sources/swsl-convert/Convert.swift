@@ -1,5 +1,4 @@
 import ArgumentParser
-import Crypto
 import SWSLCore
 import SWSLRuntime
 import SWSLTransform
@@ -16,7 +15,7 @@ struct Convert: ParsableCommand {
         abstract: "Convert a checkpoint into a .swm model file (the default command).",
         discussion: "IN is any checkpoint `inspect` reads. OUT is written atomically: a failed or interrupted conversion leaves no OUT and an existing OUT untouched.")
 
-    @Argument(help: "The checkpoint to convert.")
+    @Argument(help: "The checkpoint to convert: PyTorch (zip, legacy, tar, TorchScript), ONNX, safetensors, or a Hugging Face hub folder.")
     var input: String
 
     @Argument(help: "The .swm file to write.")
@@ -114,19 +113,15 @@ struct Progress {
     func say(_ message: String) { if enabled { printError("… \(message)") } }
 }
 
-/// Hex SHA-256 of a checkpoint's file bytes.
+/// Hex SHA-256 of a checkpoint's file bytes ("" when it cannot be read).
 enum SHA256Digest {
-    static func hex(path: String) -> String {
-        guard let file = try? ByteStorage.map(path: path) else { return "" }
-        var hasher = SHA256()
-        // Piece by piece, each piece's pages evicted behind the hash: the file never all counts as resident.
-        file.forEachPiece { hasher.update(bufferPointer: $0) }
-        return hasher.finalize().map { String($0, radix: 16).leftPadded(2) }.joined()
-    }
+    static func hex(path: String) -> String { SHA256.hex(path: path) ?? "" }
 }
 
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+    /// The string with spaces after it up to `width` characters (longer strings unchanged).
+    func rightPadded(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
 }
 
 /// `--precision`: a weight precision, or `auto` (int8 with float16 where int8 misses the target).

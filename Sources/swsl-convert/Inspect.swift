@@ -12,7 +12,7 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show a checkpoint's format facts, where its weights are, and its tensors.")
 
-    @Argument(help: "A PyTorch (.pth/.pt: zip, legacy or tar), ONNX, safetensors or .swm file.")
+    @Argument(help: "A PyTorch (.pth/.pt: zip, legacy or tar), ONNX, safetensors or .swm file, or a Hugging Face hub folder.")
     var file: String
 
     @Flag(help: "Print one JSON object on stdout instead of the human report.")

@@ -30,6 +30,9 @@ struct Run: ParsableCommand {
     @Option(help: "Print the top K classes of each sample.")
     var top: Int = 5
 
+    @Flag(help: "Print one JSON object per input on stdout (JSON Lines): its name, then the top K classes with index, label, probability and logit.")
+    var json = false
+
     @OptionGroup var options: RunOptions
 
     func validate() throws {
@@ -59,10 +62,22 @@ struct Run: ParsableCommand {
         for s in 0..<n {
             let row = Array(logits[s * classes..<(s + 1) * classes])
             let probabilities = Softmax.apply(row)
-            let best = LogitComparison.topK(row, min(top, classes)).map { i in
+            let ranked = LogitComparison.topK(row, min(top, classes))
+            let name = images.isEmpty ? "sample \(s)" : images[s]
+            if json {
+                let top: [JSONValue] = ranked.map { i in
+                    .object([("index", .int(Int64(i))), ("label", names.map { .string($0[i]) } ?? .null),
+                             ("probability", .double(Double(probabilities[i]))), ("logit", .double(Double(row[i])))])
+                }
+                let input: [(String, JSONValue)] = images.isEmpty ? [("input", .string(input ?? "")), ("sample", .int(Int64(s)))]
+                    : [("image", .string(images[s]))]
+                print(JSONValue.object(input + [("top", .array(top))]).serialized(pretty: false))
+                continue
+            }
+            let best = ranked.map { i in
                 "\(names?[i] ?? "class \(i)") \(ConversionSummary.fixed(Double(probabilities[i]) * 100, 1))%"
             }
-            print((images.isEmpty ? "sample \(s)" : images[s]) + ": " + best.joined(separator: ", "))
+            print(name + ": " + best.joined(separator: ", "))
         }
     }
 
@@ -82,7 +97,7 @@ struct Run: ParsableCommand {
 /// The preprocessing a model asks for: its `.swm` metadata's (checked when the file was opened), or
 /// ImageNet's for a checkpoint.
 func imagePreprocessor(for model: LoadedModel) throws -> ImagePreprocessor {
-    let preprocessing = model.metadata?.preprocessing ?? .imageNet
+    let preprocessing = model.preprocessing
     guard preprocessing.interpolation == "bilinear" else {
         throw CommandFailure(place: model.path, "\(preprocessing.interpolation) interpolation is not supported (only bilinear)")
     }

@@ -144,7 +144,7 @@ struct Verify: ParsableCommand {
                   max difference   abs \(comparison.maxAbsDiff)   relative \(comparison.maxRelDiff)
                 """)
             for (group, c) in perGroup {
-                let name = group.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                let name = group.name.rightPadded(16)
                 print("  \(name) \(group.range.count) inputs: top-1 \(f(c.top1Agreement * 100, 1))%, cosine min \(f(c.cosineMin, 6))")
             }
             if let int8 = scope.int8 { print("  int8             \(int8)") }
@@ -167,15 +167,14 @@ struct Verify: ParsableCommand {
     private func printLayers(_ layers: [LayerComparison.Layer], jump: LayerComparison.Jump?) {
         let f = ConversionSummary.fixed
         let width = max(24, (layers.map(\.name.count).max() ?? 0) + 2)
-        print("  " + "layer".padding(toLength: width, withPad: " ", startingAt: 0) + "cosine min   SQNR dB   max|Δ|/range   norm ratio   clipped input")
+        print("  " + "layer".rightPadded(width) + "cosine min   SQNR dB   max|Δ|/range   norm ratio   clipped input")
         for (index, layer) in layers.enumerated() {
             let clipped = layer.clippedInputShare.map { f($0 * 100, 3) + "%" } ?? "-"
             let mark = jump?.index == index ? "  <- first jump" : ""
-            print("  " + layer.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                  + f(layer.cosineMin, 6).padding(toLength: 13, withPad: " ", startingAt: 0)
-                  + f(layer.sqnr, 1).padding(toLength: 10, withPad: " ", startingAt: 0)
-                  + f(layer.maxRelativeDifference, 4).padding(toLength: 15, withPad: " ", startingAt: 0)
-                  + f(layer.normRatio, 3).padding(toLength: 13, withPad: " ", startingAt: 0) + clipped + mark)
+            let columns: [String] = [layer.name.rightPadded(width), f(layer.cosineMin, 6).rightPadded(13),
+                                     f(layer.sqnr, 1).rightPadded(10), f(layer.maxRelativeDifference, 4).rightPadded(15),
+                                     f(layer.normRatio, 3).rightPadded(13), clipped, mark]
+            print("  " + columns.joined())
         }
         if let jump {
             print("  first jump: \(layers[jump.index].name), SQNR \(f(jump.sqnr, 1)) dB against ≥ \(f(jump.previousSQNR, 1)) dB before it "
@@ -188,7 +187,7 @@ struct Verify: ParsableCommand {
     private func inputs(for model: LoadedModel) throws -> ([Float], [Int], String, [VerificationInputs.Group]) {
         let channels = model.architecture.inputChannels
         guard let input else {
-            let preprocessing = model.metadata?.preprocessing ?? .imageNet
+            let preprocessing = model.preprocessing
             let side = size ?? preprocessing.inputSize
             let set = VerificationInputs.defaults(channels: channels, size: side, generated: samples, preprocessing: preprocessing)
             return (set.values, set.shape, "default: " + set.groups.map(\.description).joined(separator: ", ") + ", \(side)×\(side)",

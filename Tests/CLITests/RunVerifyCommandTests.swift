@@ -24,6 +24,37 @@ import SWSLFormat
         #expect(zip(got.values, want.values).allSatisfy { abs($0 - $1) <= 1e-4 * peak })
     }
 
+    /// `run --json`: one object per input and line, the top K by probability, with PyTorch's logits.
+    @Test func runJSONGivesTopKPerInput() throws {
+        let model = try Self.converted("models/resnext_tiny.zip.pth", "fp32")
+        let result = try CLI.run(["run", model, "--input", CLI.fixture("golden/input_2x3x64x64.npy"), "--top", "3", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        let want = try NPYArray.read(path: CLI.fixture("golden/resnext_tiny_logits.npy")).values
+        for (sample, line) in lines.enumerated() {
+            let object = try JSONParser.parse(Array(line.utf8))
+            #expect(object["sample"] == .int(Int64(sample)))
+            guard case .array(let top)? = object["top"] else { Issue.record("no top in \(line)"); continue }
+            #expect(top.count == 3)
+            let row = Array(want[sample * 10..<(sample + 1) * 10])
+            let best = row.indices.max { row[$0] < row[$1] }!
+            #expect(top.first?["index"] == .int(Int64(best)))
+            func number(_ v: JSONValue?) -> Double { if case .double(let d)? = v { d } else if case .int(let i)? = v { Double(i) } else { .nan } }
+            let probabilities = top.map { number($0["probability"]) }
+            #expect(probabilities == probabilities.sorted(by: >) && probabilities.allSatisfy { $0 > 0 && $0 <= 1 })
+            #expect(abs(number(top.first?["logit"]) - Double(row[best])) <= 1e-4 * Double(row.map(abs).max()!))
+        }
+    }
+
+    /// `--version` is the converter string every `.swm` records.
+    @Test func versionIsTheProvenanceConverter() throws {
+        let version = try CLI.run(["--version"])
+        #expect(version.status == 0)
+        let file = try SWMFile.open(path: try Self.converted("models/resnet18_tiny.zip.pth"))
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == file.metadata.provenance.converter)
+    }
+
     @Test func runClassifiesImages() throws {
         let model = try Self.converted("models/resnet50_tiny.zip.pth")
         let result = try CLI.run(["run", model, "--image", CLI.fixture("images/photo.jpg"), "--image",

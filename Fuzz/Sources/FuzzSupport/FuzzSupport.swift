@@ -2,6 +2,7 @@ import SWSLCheckpoint
 import SWSLCore
 import SWSLFormat
 import SWSLRuntime
+import SWSLSchema
 
 /// Feeds fuzzer input to the readers. Any refusal is fine; a crash, hang or sanitizer report is a bug.
 public enum FuzzSupport {
@@ -17,6 +18,8 @@ public enum FuzzSupport {
         if let checkpoint = try? CheckpointReader.read(bytes: storage, path: "/nonexistent-fuzz-dir/" + name) {
             // Touch every tensor's bytes so out-of-bounds views would be caught by the sanitizer.
             for w in checkpoint.weights { _ = w.tensor.crc32 }
+            // Then the schema: names, or the ONNX graph walk with its equivalent forms and shape arithmetic.
+            _ = try? SchemaMapper.map(checkpoint)
         }
         return 0
     }

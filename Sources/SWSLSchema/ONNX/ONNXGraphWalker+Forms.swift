@@ -19,7 +19,11 @@ extension ONNXGraphWalker {
     /// Rewrites `nodes` in file (topological) order; absorbed nodes are marked visited.
     mutating func normalizeForms() throws(SchemaError) {
         var readers: [String: Int] = [:]
-        for node in graph.nodes { for input in Set(node.inputs) where !input.isEmpty { readers[input, default: 0] += 1 } }
+        var firstReader: [String: Int] = [:]  // of each value, by its first input: where a Pad's pads go
+        for (i, node) in graph.nodes.enumerated() {
+            for input in Set(node.inputs) where !input.isEmpty { readers[input, default: 0] += 1 }
+            if let first = node.inputs.first, firstReader[first] == nil { firstReader[first] = i }
+        }
         for output in graph.outputs { readers[output.name, default: 0] += 1 }
         var alias: [String: String] = [:]
         var pending: [Int: (input: String, pads: [Int])] = [:]
@@ -45,7 +49,7 @@ extension ONNXGraphWalker {
             case "Sum" where node.inputs.count == 2:
                 forms[i] = "Add"
             case "Pad":
-                if let target = try padTarget(i, readers: readers) {
+                if let target = try padTarget(i, readers: readers, firstReader: firstReader) {
                     pending[target.node] = (node.inputs[0], target.pads)
                     visited.insert(i)
                 }
@@ -73,14 +77,15 @@ extension ONNXGraphWalker {
 
     /// For a `Pad` that only pads height and width with zeros and feeds one `Conv` (or a `MaxPool`
     /// of non-negative values): that node and the pads to add, `[top, left, bottom, right]`.
-    private mutating func padTarget(_ i: Int, readers: [String: Int]) throws(SchemaError) -> (node: Int, pads: [Int])? {
+    private mutating func padTarget(_ i: Int, readers: [String: Int], firstReader: [String: Int]) throws(SchemaError)
+        -> (node: Int, pads: [Int])? {
         let node = nodes[i]
         if case .string(let mode)? = node.attribute("mode"), mode != "constant" {
             throw unsupported(i, "\(mode) padding; only zero padding is the same as a convolution's own")
         }
         let pads = ints(i, "pads") ?? (node.inputs.count > 1 ? constantInts(node.inputs[1]) : nil)
-        guard let pads, pads.count == 8, pads.allSatisfy({ $0 >= 0 }) else {
-            throw unsupported(i, "its pads are not a constant list of 8 non-negative values for an NCHW tensor")
+        guard let pads, pads.count == 8, pads.allSatisfy({ (0...Self.maxExtent).contains($0) }) else {
+            throw unsupported(i, "its pads are not a constant list of 8 values in 0...\(Self.maxExtent) for an NCHW tensor")
         }
         guard pads[0] == 0, pads[1] == 0, pads[4] == 0, pads[5] == 0 else {
             throw unsupported(i, "it pads the batch or channel axis (pads \(pads)); a convolution pads height and width")
@@ -92,7 +97,7 @@ extension ONNXGraphWalker {
             ?? (node.inputs.count > 2 && !node.inputs[2].isEmpty ? constant(node.inputs[2])?.tensor.floats().first : 0)
         guard value == 0 else { throw unsupported(i, "it pads with a value other than 0 (or one that is not constant)") }
         guard readers[node.outputs[0], default: 0] == 1,
-              let target = nodes.indices.first(where: { $0 > i && nodes[$0].inputs.first == node.outputs[0] }) else {
+              let target = firstReader[node.outputs[0]], target > i else {
             throw unsupported(i, "its output must go into one Conv or MaxPool, whose pads it becomes")
         }
         switch op(target) {
@@ -108,10 +113,16 @@ extension ONNXGraphWalker {
         return (target, [pads[2], pads[3], pads[6], pads[7]])
     }
 
+    /// The largest pad, kernel, stride or size the arithmetic here takes (a hostile graph's
+    /// attributes can be any 64-bit value); larger ones are refused or left alone, never summed.
+    static let maxExtent = 1 << 20
+
     /// `node` reading `input` with `extra` added to its pads (absent pads are zeros).
     private static func withPads(_ node: ONNXNode, input: String, adding extra: [Int]) -> ONNXNode {
         let own = node.attribute("pads")?.ints ?? [0, 0, 0, 0]
-        let pads = own.count == 4 ? zip(own, extra).map(+) : own
+        // Pads out of range stay as they are, for the walk to refuse with the node's own values.
+        let inRange = own.count == 4 && own.allSatisfy { abs($0) <= maxExtent }
+        let pads = inRange ? zip(own, extra).map(+) : own
         var attributes = node.attributes.filter { $0.0 != "pads" }
         attributes.append(("pads", .ints(pads)))
         return ONNXNode(name: node.name, opType: node.opType, domain: node.domain,
@@ -158,7 +169,8 @@ extension ONNXGraphWalker {
               dims.count == 4 else { return nil }
         var sizes: [String: [Int]] = [:]
         let (h, w) = weights.graphInputLayout == "NHWC" ? (dims[1], dims[2]) : (dims[2], dims[3])
-        guard case .value(let height) = h, case .value(let width) = w else { return nil }
+        guard case .value(let height) = h, case .value(let width) = w,
+              (1...Self.maxExtent).contains(height), (1...Self.maxExtent).contains(width) else { return nil }
         sizes[input.name] = [height, width]
         for i in nodes.indices where sizes[value] == nil {
             let node = nodes[i]
@@ -169,8 +181,9 @@ extension ONNXGraphWalker {
                     ?? (node.inputs.count > 1 ? initializers[node.inputs[1]].map { Array($0.shape.dropFirst(2)) } : nil)
                 let strides = ints(i, "strides") ?? [1, 1], pads = ints(i, "pads") ?? [0, 0, 0, 0]
                 let ceil = (ints(i, "ceil_mode") ?? [0]) == [1]
-                guard let kernel, kernel.count == 2, strides.count == 2, pads.count == 4,
-                      strides.allSatisfy({ $0 > 0 }) else { continue }
+                let extents = (kernel ?? []) + strides + pads + from
+                guard let kernel, kernel.count == 2, strides.count == 2, pads.count == 4, strides.allSatisfy({ $0 > 0 }),
+                      extents.allSatisfy({ (0...Self.maxExtent).contains($0) }) else { continue }
                 sizes[node.outputs[0]] = (0..<2).map { d in
                     let span = from[d] + pads[d] + pads[d + 2] - kernel[d]
                     return (ceil ? (span + strides[d] - 1) / strides[d] : span / strides[d]) + 1

@@ -99,6 +99,7 @@ extension ONNXGraphWalker {
         }
         if let input = graph.inputs.first(where: { initializers[$0.name] == nil }), let dims = input.dims, dims.count == 4,
            case .value(let side) = dims[weights.graphInputLayout == "NHWC" ? 1 : 2] {
+            guard side <= 4096 else { throw unsupported(pool, "its graph's fixed input size \(side) is over 4096") }
             weights.fixedInputSize = side
         }
     }
