@@ -240,11 +240,20 @@ class SWMFile:
                 raise SWMError(9, f"metadata preprocessing.{key} is not three numbers")
         if any(v <= 0 for v in pre["std"]):
             raise SWMError(9, "metadata preprocessing.std is not positive")
+        if "interpolation" in pre and not isinstance(pre["interpolation"], str):
+            raise SWMError(9, "metadata preprocessing.interpolation is not a string")
+        if "resize_size" in pre and pre["resize_size"] != int(size / ratio):
+            raise SWMError(9, "metadata preprocessing.resize_size is not floor(input_size / crop_ratio)")
+        if pre.get("channel_order", "RGB") != "RGB" or pre.get("layout", "NCHW") != "NCHW":
+            raise SWMError(9, "metadata preprocessing.channel_order or layout is not RGB / NCHW")
         classes = need(meta, "classes", dict, "")
         count = need(classes, "count", int, "classes.")
-        names = classes.get("names")
-        if names is not None and (not isinstance(names, list) or len(names) != count):
-            raise SWMError(9, "metadata classes.names does not have count entries")
+        if "names" not in classes:
+            raise SWMError(9, "metadata classes.names is missing")
+        names = classes["names"]
+        if names is not None and (not isinstance(names, list) or len(names) != count
+                                  or not all(isinstance(n, str) for n in names)):
+            raise SWMError(9, "metadata classes.names is not count strings")
         prov = need(meta, "provenance", dict, "")
         for key in ("source_file", "source_sha256", "source_format", "convention", "converter"):
             need(prov, key, str, "provenance.")
@@ -263,6 +272,15 @@ class SWMFile:
             raise SWMError(9, "metadata quantization.weights is missing or unknown")
         if q.get("symmetric") is not True:
             raise SWMError(9, "metadata quantization.symmetric is not true")
+        if q.get("scale_dtype") != "float32" or q.get("bias_dtype") != "float32":
+            raise SWMError(9, "metadata quantization.scale_dtype and bias_dtype are not float32")
+        if "report" not in meta or not (meta["report"] is None or isinstance(meta["report"], dict)):
+            raise SWMError(9, "metadata report is missing, or not an object or null")
+        if isinstance(meta["report"], dict):
+            r = meta["report"]
+            if not (isinstance(r.get("worst_sqnr_tensor"), str) and all(
+                    isinstance(r.get(k), number) and not isinstance(r.get(k), bool) for k in ("worst_sqnr_db", "mean_sqnr_db"))):
+                raise SWMError(9, "metadata report lacks worst_sqnr_db, worst_sqnr_tensor or mean_sqnr_db")
         if "activations" not in q or not (q["activations"] is None or isinstance(q["activations"], dict)):
             raise SWMError(9, "metadata quantization.activations is missing, or not an object or null")
         self.float_layers = {}

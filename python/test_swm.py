@@ -186,6 +186,11 @@ class ReaderTests(unittest.TestCase):
             "verification honest": lambda t: t[:-1] + ',"verification":{"tool":"x","inputs":"x","inputs_crc32":"0000abcd",'
                 '"int8":null,"samples":1,"cosine_min":0.5,"top1_agreement":1,"thresholds":{"cosine_min":0.99,"top1_min":1},"pass":false}}',
             "more classes than fc": lambda t: t.replace('"num_classes":10', '"num_classes":11'),
+            "no class names key": lambda t: t.replace(',"names":null', ''),
+            "scale_dtype float16": lambda t: t.replace('"scale_dtype":"float32"', '"scale_dtype":"float16"'),
+            "no report": lambda t: t.replace('"report":', '"reporz":'),
+            "resize_size off by one": lambda t: t.replace('"resize_size":256', '"resize_size":257'),
+            "layout NHWC": lambda t: t.replace('"layout":"NCHW"', '"layout":"NHWC"'),
             "float layer that is int8": lambda t: t.replace('"symmetric":true', '"symmetric":true,"float_layers":'
                                                             '[{"layer":"fc","dtype":"float16","reason":"x"}]'),
         }
