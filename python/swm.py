@@ -18,6 +18,7 @@ A file the spec does not allow raises SWMError, whose message names the rule ("S
 from __future__ import annotations
 
 import json
+import math
 import struct
 import sys
 import zlib
@@ -111,6 +112,8 @@ def layers(arch: dict) -> list[Layer]:
     result = []
     stem = arch["stem_width"]
     channels = arch["input_channels"]
+    if arch["stem_type"] not in ("single", "deep") or arch["block"] not in ("basic", "bottleneck"):
+        raise ValueError("unknown stem_type or block")
     if arch["stem_type"] == "single":
         result.append(Layer("stem.conv1", stem, channels, 7, 1))
         c = stem
@@ -210,6 +213,8 @@ class SWMFile:
             raise
         except (UnicodeDecodeError, ValueError) as e:
             raise SWMError(9, f"metadata is not JSON: {e}") from None
+        except RecursionError:
+            raise SWMError(9, "metadata nests deeper than 16") from None
         if not isinstance(meta, dict):
             raise SWMError(9, "metadata is not a JSON object")
         if _depth(meta) > MAX_JSON_DEPTH:
@@ -222,7 +227,7 @@ class SWMFile:
             return obj[key]
 
         number = (int, float)
-        if meta.get("format") != "swm" or meta.get("version") != 1:
+        if meta.get("format") != "swm" or type(meta.get("version")) is not int or meta["version"] != 1:
             raise SWMError(9, "metadata format/version is not swm/1")
         arch = need(meta, "architecture", dict, "")
         for key, types in (("block", str), ("layers", list), ("widths", list), ("stem_width", int),
@@ -236,18 +241,21 @@ class SWMFile:
             raise SWMError(9, "metadata preprocessing.input_size or crop_ratio is out of range")
         for key in ("mean", "std"):
             values = need(pre, key, list, "preprocessing.")
-            if len(values) != 3 or not all(isinstance(v, number) and not isinstance(v, bool) for v in values):
-                raise SWMError(9, f"metadata preprocessing.{key} is not three numbers")
+            if len(values) != 3 or not all(isinstance(v, number) and not isinstance(v, bool) and math.isfinite(v)
+                                           for v in values):
+                raise SWMError(9, f"metadata preprocessing.{key} is not three finite numbers")
         if any(v <= 0 for v in pre["std"]):
             raise SWMError(9, "metadata preprocessing.std is not positive")
         if "interpolation" in pre and not isinstance(pre["interpolation"], str):
             raise SWMError(9, "metadata preprocessing.interpolation is not a string")
-        if "resize_size" in pre and pre["resize_size"] != int(size / ratio):
+        if "resize_size" in pre and (type(pre["resize_size"]) is not int or pre["resize_size"] != int(size / ratio)):
             raise SWMError(9, "metadata preprocessing.resize_size is not floor(input_size / crop_ratio)")
         if pre.get("channel_order", "RGB") != "RGB" or pre.get("layout", "NCHW") != "NCHW":
             raise SWMError(9, "metadata preprocessing.channel_order or layout is not RGB / NCHW")
         classes = need(meta, "classes", dict, "")
         count = need(classes, "count", int, "classes.")
+        if not 0 <= count <= 2**31 - 1:
+            raise SWMError(9, "metadata classes.count is not in 0...2^31-1")
         if "names" not in classes:
             raise SWMError(9, "metadata classes.names is missing")
         names = classes["names"]
@@ -257,7 +265,8 @@ class SWMFile:
         prov = need(meta, "provenance", dict, "")
         for key in ("source_file", "source_sha256", "source_format", "convention", "converter"):
             need(prov, key, str, "provenance.")
-        need(prov, "source_size", int, "provenance.")
+        if need(prov, "source_size", int, "provenance.") < 0:
+            raise SWMError(9, "metadata provenance.source_size is negative")
         for key in ("wrapper", "prefix"):
             if key not in prov or not (prov[key] is None or isinstance(prov[key], str)):
                 raise SWMError(9, f"metadata provenance.{key} is missing, or not a string or null")
@@ -284,10 +293,10 @@ class SWMFile:
         if "activations" not in q or not (q["activations"] is None or isinstance(q["activations"], dict)):
             raise SWMError(9, "metadata quantization.activations is missing, or not an object or null")
         self.float_layers = {}
-        if "float_layers" in q:                                              # rule 19, its metadata half
+        if q.get("float_layers") is not None:                                # rule 19, its metadata half
             layers_ = q["float_layers"]
-            if precision != "int8" or not isinstance(layers_, list):
-                raise SWMError(19, "quantization.float_layers is only for int8 files, as a list")
+            if not isinstance(layers_, list) or (layers_ and precision != "int8"):
+                raise SWMError(19, "quantization.float_layers is a list, non-empty only in int8 files")
             for item in layers_:
                 if not (isinstance(item, dict) and all(isinstance(item.get(k), str) for k in ("layer", "dtype", "reason"))
                         and item["dtype"] in ("float16", "float32")):
@@ -375,8 +384,7 @@ class SWMFile:
     def _data(self, check_crc: bool):
         d = self.data
         end = self.data_off + self.data_len
-        tail = d[end:]
-        if len(tail) >= ALIGN or any(tail):
+        if len(d) not in (end, -(-end // ALIGN) * ALIGN) or any(d[end:]):
             raise SWMError(16, "bytes follow the data section")
         gaps = [(HEADER_SIZE + 0, self.meta_off), (self.meta_off + self.meta_len, self.dir_off),
                 (self.dir_off + self.dir_len, self.data_off)]

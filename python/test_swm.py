@@ -191,6 +191,11 @@ class ReaderTests(unittest.TestCase):
             "no report": lambda t: t.replace('"report":', '"reporz":'),
             "resize_size off by one": lambda t: t.replace('"resize_size":256', '"resize_size":257'),
             "layout NHWC": lambda t: t.replace('"layout":"NCHW"', '"layout":"NHWC"'),
+            "version true": lambda t: t.replace('"version":1', '"version":true', 1),
+            "infinite mean": lambda t: t.replace('"mean":[0.485', '"mean":[1e400'),
+            "resize_size as a float": lambda t: t.replace('"resize_size":256', '"resize_size":256.0'),
+            "float_layers null (allowed)": lambda t: t.replace('"symmetric":true', '"symmetric":true,"float_layers":null'),
+            "negative class count": lambda t: t.replace('"count":10', '"count":-10'),
             "float layer that is int8": lambda t: t.replace('"symmetric":true', '"symmetric":true,"float_layers":'
                                                             '[{"layer":"fc","dtype":"float16","reason":"x"}]'),
         }

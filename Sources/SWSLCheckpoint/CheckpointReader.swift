@@ -8,13 +8,18 @@ public enum CheckpointReader {
     public static func read(path: String) throws(CheckpointError) -> Checkpoint {
         if HubFolder.isFolder(path) {
             let hub = try HubFolder.open(path)
-            var checkpoint = try read(path: hub.weightsPath)
+            var checkpoint = try readFile(path: hub.weightsPath)
             checkpoint.hub = hub
             let facts: [(String, String?)] = [("hub_folder", path), ("hub_weights", hub.weightsPath.split(separator: "/").last.map(String.init)),
                                               ("hub_model", hub.modelName), ("hub_license", hub.license)]
             checkpoint.facts += facts.compactMap { key, value in value.map { (key, JSONValue.string($0)) } }
             return checkpoint
         }
+        return try readFile(path: path)
+    }
+
+    /// Reads the file at `path` (never a folder: that is refused as not a regular file).
+    static func readFile(path: String) throws(CheckpointError) -> Checkpoint {
         do throws(ReadError) {
             let file: ByteStorage
             do { file = try ByteStorage.map(path: path) } catch {

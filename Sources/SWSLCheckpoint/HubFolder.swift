@@ -45,16 +45,33 @@ public enum HubFolder {
     static let maxConfigBytes = 1 << 20
 
     /// Whether `path` names a folder (following symbolic links).
-    public static func isFolder(_ path: String) -> Bool {
+    public static func isFolder(_ path: String) -> Bool { kind(path) == S_IFDIR }
+
+    /// `path` with symbolic links and `.`/`..` resolved (the path as given when that fails).
+    public static func realName(of path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// The file type bits of `path` (following symbolic links), nil when it does not exist.
+    static func kind(_ path: String) -> mode_t? {
         var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+        return stat(path, &info) == 0 ? info.st_mode & S_IFMT : nil
     }
 
     /// Reads `folder/config.json` and picks the weights file. Every failure names the file at fault.
     public static func open(_ folder: String) throws(CheckpointError) -> HubConfig {
-        let base = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+        var base = folder
+        while base.count > 1, base.hasSuffix("/") { base.removeLast() }
         let configPath = base + "/config.json"
-        guard let weights = weightFiles.map({ base + "/" + $0 }).first(where: { access($0, F_OK) == 0 }) else {
+        // A weights "file" that is a folder, a FIFO or a device is not read (nor a folder taken for a hub folder).
+        for name in weightFiles {
+            if let kind = kind(base + "/" + name), kind != S_IFREG {
+                throw CheckpointError(file: base + "/" + name, reason: .unreadable("not a regular file"))
+            }
+        }
+        guard let weights = weightFiles.map({ base + "/" + $0 }).first(where: { kind($0) == S_IFREG }) else {
             if access(base + "/model.safetensors.index.json", F_OK) == 0 || access(base + "/pytorch_model.bin.index.json", F_OK) == 0 {
                 throw CheckpointError(file: folder, reason: .noWeights("the weights are sharded (*.index.json); "
                     + "a ResNet's fit one file: model.safetensors or pytorch_model.bin"))
@@ -114,8 +131,13 @@ public enum HubFolder {
             return Int(i)
         }
         let size = try numbers("input_size")
+        func cropPct() throws(CheckpointError) -> Double? {
+            guard let value = cfg["crop_pct"], value != .null else { return nil }
+            guard let pct = number(value), pct > 0.1, pct <= 1 else { throw fail("pretrained_cfg.crop_pct", "not a number in (0.1, 1]") }
+            return pct
+        }
         return HubConfig(
-            folder: folder, weightsPath: weights, architecture: try string(json["architecture"], "architecture"),
+            folder: base, weightsPath: weights, architecture: try string(json["architecture"], "architecture"),
             tag: try string(cfg["tag"], "pretrained_cfg.tag"), license: try string(cfg["license"], "pretrained_cfg.license"),
             inputSize: try size.map { values throws(CheckpointError) in
                 guard values.allSatisfy({ $0 >= 1 && $0 <= 65536 && $0.rounded() == $0 }) else {
@@ -124,7 +146,7 @@ public enum HubFolder {
                 return values.map { Int($0) }
             },
             interpolation: try string(cfg["interpolation"], "pretrained_cfg.interpolation"),
-            cropPct: number(cfg["crop_pct"]), cropMode: try string(cfg["crop_mode"], "pretrained_cfg.crop_mode"),
+            cropPct: try cropPct(), cropMode: try string(cfg["crop_mode"], "pretrained_cfg.crop_mode"),
             mean: try numbers("mean"), std: try numbers("std"),
             numClasses: try integer(cfg["num_classes"] ?? json["num_classes"], "num_classes"),
             classifier: try string(cfg["classifier"], "pretrained_cfg.classifier"))

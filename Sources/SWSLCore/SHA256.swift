@@ -5,10 +5,22 @@ internal import CLibcrypto
 public enum SHA256 {
     /// Hex SHA-256 of the file at `path`, read piece by piece (each piece's pages evicted behind the
     /// hash, so the file never all counts as resident); nil when the file cannot be read.
-    public static func hex(path: String) -> String? {
+    /// `isCancelled` is asked between pieces; once it says true the hash stops and nil is returned.
+    public static func hex(path: String, isCancelled: () -> Bool = { false }) -> String? {
         guard let file = try? ByteStorage.map(path: path) else { return nil }
-        return digest { update in file.forEachPiece { update($0) } }
+        var stopped = false
+        let hex = digest { update in
+            do {
+                try file.forEachPiece { (piece) throws(Cancelled) in
+                    guard !isCancelled() else { throw Cancelled() }
+                    update(piece)
+                }
+            } catch { stopped = true }
+        }
+        return stopped ? nil : hex
     }
+
+    private struct Cancelled: Error {}
 
     /// Hex SHA-256 of `bytes`.
     public static func hex(_ bytes: UnsafeRawBufferPointer) -> String {

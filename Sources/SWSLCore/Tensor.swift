@@ -47,7 +47,8 @@ public struct Tensor: Sendable {
         }
     }
 
-    /// Elements converted to `Int64` (integer and bool dtypes; floats are truncated).
+    /// Elements converted to `Int64` (integer and bool dtypes; floats are truncated, and a float that is
+    /// not finite or not within ±2⁶² becomes `Int64.min`, a value no caller accepts).
     public func integers() -> [Int64] {
         let raw = bytes
         return (0..<elementCount).map { i in
@@ -57,9 +58,14 @@ public struct Tensor: Sendable {
             case .int16: Int64(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: Int16.self)))
             case .int8: Int64(Int8(bitPattern: raw[i]))
             case .uint8, .bool: Int64(raw[i])
-            default: Int64(Tensor.loadFloat(raw, index: i, dtype: dtype))
+            default: Tensor.truncated(Tensor.loadFloat(raw, index: i, dtype: dtype))
             }
         }
+    }
+
+    /// `Int64(value)` without trapping: values that are not finite or beyond ±2⁶² give `Int64.min`.
+    static func truncated(_ value: Float) -> Int64 {
+        value.isFinite && abs(value) < 0x1p62 ? Int64(value) : .min
     }
 
     static func loadFloat(_ raw: UnsafeRawBufferPointer, index i: Int, dtype: DType) -> Float {

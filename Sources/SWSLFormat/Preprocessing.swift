@@ -20,7 +20,11 @@ public struct Preprocessing: Sendable, Equatable {
         mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
 
     /// Shorter side after resizing (256 for 224 / 0.875).
-    public var resizeSize: Int { Int((Double(inputSize) / cropRatio).rounded(.down)) }
+    public var resizeSize: Int {
+        let side = (Double(inputSize) / cropRatio).rounded(.down)
+        // Values a file could hold but the checks refuse (crop ratio 0, NaN) give 0 instead of trapping.
+        return side.isFinite && side >= 0 && side < 1e9 ? Int(side) : 0
+    }
 
     /// The `"preprocessing"` metadata object (Formats/SWM.md), keys in the spec's order, with the derived
     /// `resize_size` and the fixed `channel_order` "RGB" and `layout` "NCHW".

@@ -289,6 +289,10 @@ public struct SWMMetadata: Sendable, Equatable {
             guard case .int(let i)? = value, i >= 0, i <= Int64(Int32.max) else { throw fail(key, "missing or not a non-negative integer") }
             return Int(i)
         }
+        func byteCount(_ value: JSONValue?, _ key: String) throws(SWMError) -> Int {
+            guard case .int(let i)? = value, i >= 0 else { throw fail(key, "missing or not a non-negative integer") }
+            return Int(i)
+        }
         func number(_ value: JSONValue?, _ key: String) throws(SWMError) -> Double {
             switch value {
             case .int(let i)?: return Double(i)
@@ -318,7 +322,7 @@ public struct SWMMetadata: Sendable, Equatable {
         let p = try object(json["provenance"], "provenance")
         provenance = Provenance(
             sourceFile: try string(p["source_file"], "provenance.source_file"),
-            sourceSize: try integer(p["source_size"], "provenance.source_size"),
+            sourceSize: try byteCount(p["source_size"], "provenance.source_size"),
             sourceSHA256: try string(p["source_sha256"], "provenance.source_sha256"),
             sourceFormat: try string(p["source_format"], "provenance.source_format"),
             convention: try string(p["convention"], "provenance.convention"),

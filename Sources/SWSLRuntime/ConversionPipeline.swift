@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SWSLCheckpoint
+import Synchronization
 import SWSLCore
 import SWSLExecutor
 import SWSLFormat
@@ -99,13 +100,20 @@ public struct ConversionError: Error, CustomStringConvertible, Sendable {
     public var description: String { (place.map { "\($0): " } ?? "") + message }
 }
 
+/// A flag one thread sets and another polls.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .relaxed) }
+    @Sendable func isSet() -> Bool { value.load(ordering: .relaxed) }
+}
+
 /// The conversion pipeline as a library call: what `swsl-convert IN OUT` runs, for Swift programs too.
 public enum ConversionPipeline {
     /// Converts `request.input` into `request.output`, written atomically (a failure leaves no
-    /// output and an existing one untouched; no input is ever written over). `sourceDigest` returns
-    /// the hex SHA-256 of a file (for the provenance record); it runs beside the conversion, on
-    /// another core. `progress` receives a line per phase.
-    public static func run(_ request: ConversionRequest, sourceDigest: @escaping @Sendable (String) -> String,
+    /// output and an existing one untouched; no input is ever written over). The source's hex SHA-256
+    /// (the provenance record) is computed beside the conversion, on another core; `sourceDigest`
+    /// replaces that computation (tests pass a constant). `progress` receives a line per phase.
+    public static func run(_ request: ConversionRequest, sourceDigest: (@Sendable (String) -> String)? = nil,
                            progress: (String) -> Void = { _ in }) throws(ConversionError) -> ConversionReport {
         let (input, output) = (request.input, request.output)
         var phases = PhaseTimer()
@@ -121,7 +129,15 @@ public enum ConversionPipeline {
         do { weightsFile = HubFolder.isFolder(input) ? try HubFolder.open(input).weightsPath : input } catch {
             throw ConversionError(place: nil, "\(error)")
         }
-        let digest = BackgroundWork { sourceDigest(weightsFile) }
+        // The source's SHA-256 (libcrypto, SWSLCore.SHA256) runs beside the conversion. Whatever way this
+        // function leaves, the hash is stopped and waited for: a process must not exit (after a refusal)
+        // while another thread is inside libcrypto, whose exit handlers free what that thread uses.
+        let stop = StopFlag()
+        let digest = BackgroundWork { sourceDigest?(weightsFile) ?? SHA256.hex(path: weightsFile, isCancelled: stop.isSet) ?? "" }
+        defer {
+            stop.set()
+            _ = digest.wait()
+        }
         progress("reading \(input)")
         let checkpoint: Checkpoint
         do { checkpoint = try CheckpointReader.read(path: input) } catch { throw ConversionError(place: nil, "\(error)") }
@@ -132,12 +148,14 @@ public enum ConversionPipeline {
         var info = stat()
         let sourceSize = stat(weightsFile, &info) == 0 ? Int(info.st_size) : 0
         progress("folding and quantizing \(model.architecture.name ?? "model")")
-        let parts = weightsFile.split(separator: "/")
+        // A hub folder's source is named FOLDER/FILE, with the folder's own name (also when given as ".").
+        let parts = (checkpoint.hub != nil ? HubFolder.realName(of: weightsFile) : weightsFile).split(separator: "/")
         var source = SourceInfo(
             fileName: (checkpoint.hub != nil ? parts.suffix(2) : parts.suffix(1)).joined(separator: "/"), size: sourceSize,
             sha256: "", format: checkpoint.format.rawValue, wrapper: checkpoint.wrapper, prefix: checkpoint.prefix)
         if let hub = checkpoint.hub {
-            source.preprocessing = try Self.preprocessing(hub, classes: model.architecture.numClasses)
+            source.preprocessing = try Self.preprocessing(hub, classes: model.architecture.numClasses,
+                                                          channels: model.architecture.inputChannels)
             (source.details.modelTag, source.details.license) = (hub.modelName, hub.license)
         }
         if let graph = model.graph {
@@ -221,7 +239,7 @@ public enum ConversionPipeline {
     /// How a hub folder's `pretrained_cfg` prepares images, checked as the `.swm` metadata is: ImageNet's
     /// values wherever it says nothing; a square `input_size`; `crop_mode` center (the resize of the
     /// shorter side, then a centre crop, that `run` applies); `num_classes` equal to the classifier's rows.
-    static func preprocessing(_ hub: HubConfig, classes: Int) throws(ConversionError) -> Preprocessing {
+    static func preprocessing(_ hub: HubConfig, classes: Int, channels: Int) throws(ConversionError) -> Preprocessing {
         let config = hub.folder + "/config.json"
         if let count = hub.numClasses, count != classes {
             throw ConversionError(place: config, "num_classes \(count), but the weights' classifier has \(classes) rows")
@@ -232,8 +250,9 @@ public enum ConversionPipeline {
         }
         var result = Preprocessing.imageNet
         if let size = hub.inputSize {
-            guard size.count == 3, size[1] == size[2] else {
-                throw ConversionError(place: config, "pretrained_cfg.input_size \(size); expected [channels, side, side]")
+            guard size.count == 3, size[1] == size[2], size[0] == channels else {
+                throw ConversionError(place: config, "pretrained_cfg.input_size \(size); expected [\(channels), side, side] "
+                    + "for weights that take \(channels) channels")
             }
             result.inputSize = size[1]
         }

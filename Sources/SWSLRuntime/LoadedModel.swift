@@ -61,7 +61,10 @@ public struct LoadedModel: Sendable {
                                  architecture: model.architecture, metadata: nil)
         } catch { throw .plan(file: path, error) }
         if let hub = checkpoint.hub {
-            do { loaded.preprocessing = try ConversionPipeline.preprocessing(hub, classes: model.architecture.numClasses) } catch {
+            do {
+                loaded.preprocessing = try ConversionPipeline.preprocessing(hub, classes: model.architecture.numClasses,
+                                                                            channels: model.architecture.inputChannels)
+            } catch {
                 throw .input(error.description)
             }
         }

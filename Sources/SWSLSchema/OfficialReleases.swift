@@ -65,15 +65,20 @@ public enum OfficialReleases {
         return all
     }()
 
-    /// The hash prefix a torch.hub-style file name carries, as torch.hub's `check_hash` reads it:
-    /// the lowercase hex digits between the last `-` and the following `.` (`-16a12f1b.pth`). Nil when
-    /// the name has none, or fewer than 6 digits (too short to mean a hash).
+    /// The hash prefix a torch.hub-style file name carries (`-16a12f1b.pth`, as torch.hub's
+    /// `check_hash` reads it): the lowercase hex digits between the last `-` and the following `.`.
+    /// Nil when the name has none; when there are fewer than 8 (torchvision's and these releases'
+    /// length); or when they are all decimal digits, unless the name is a release's, so that dates and
+    /// counters (`resnet50-20240101.pth`, `checkpoint-000100.pth`) are not taken for hashes.
     public static func hashPrefix(of fileName: String) -> String? {
         guard let dash = fileName.lastIndex(of: "-") else { return nil }
         let rest = fileName[fileName.index(after: dash)...]
         guard let dot = rest.firstIndex(of: ".") else { return nil }
         let digits = rest[..<dot]
-        guard digits.count >= 6, digits.allSatisfy({ ("0"..."9").contains($0) || ("a"..."f").contains($0) }) else { return nil }
+        guard digits.count >= 8, digits.allSatisfy({ ("0"..."9").contains($0) || ("a"..."f").contains($0) }) else { return nil }
+        guard digits.contains(where: { ("a"..."f").contains($0) }) || all.contains(where: { $0.fileName == fileName }) else {
+            return nil
+        }
         return String(digits)
     }
 
@@ -90,8 +95,9 @@ public enum OfficialReleases {
         var hashMatches = true
         if let prefix = hashPrefix(of: fileName), !digest.isEmpty, !digest.hasPrefix(prefix) {
             hashMatches = false
-            warnings.append("its name says its SHA-256 starts with \(prefix) (torch.hub checks this), but it starts with "
-                + "\(digest.prefix(prefix.count)): a damaged or altered download")
+            warnings.append("its name says its SHA-256 starts with \(prefix) (torch.hub's naming, which "
+                + "load_state_dict_from_url(check_hash=True) enforces), but it starts with \(digest.prefix(prefix.count)): "
+                + "a damaged or altered download, or another file under this name")
         }
         if let named = all.first(where: { $0.fileName == fileName }) {
             if size != named.size {

@@ -73,7 +73,7 @@ struct Convert: ParsableCommand {
         if precision == .auto { request.autoTarget = targetCosine }
         let report: ConversionReport
         do {
-            report = try ConversionPipeline.run(request, sourceDigest: SHA256Digest.hex(path:), progress: progress.say)
+            report = try ConversionPipeline.run(request, progress: progress.say)
         } catch {
             throw CommandFailure(place: error.place, error.message, kind: error.failedVerification ? .numerical : .input)
         }
@@ -111,11 +111,6 @@ struct Convert: ParsableCommand {
 struct Progress {
     let enabled: Bool
     func say(_ message: String) { if enabled { printError("… \(message)") } }
-}
-
-/// Hex SHA-256 of a checkpoint's file bytes ("" when it cannot be read).
-enum SHA256Digest {
-    static func hex(path: String) -> String { SHA256.hex(path: path) ?? "" }
 }
 
 extension String {

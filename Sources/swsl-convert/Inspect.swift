@@ -54,7 +54,7 @@ struct Inspect: ParsableCommand {
         let name = String(path.split(separator: "/").last ?? Substring(path))
         // The hash is computed only when the name or the size could be a release's (it reads the whole file).
         let candidate = OfficialReleases.hashPrefix(of: name) != nil || OfficialReleases.all.contains { $0.size == size }
-        return OfficialReleases.check(fileName: name, size: size, sha256: candidate ? SHA256Digest.hex(path: path) : "")
+        return OfficialReleases.check(fileName: name, size: size, sha256: candidate ? SHA256.hex(path: path) ?? "" : "")
     }
 
     /// The report with `release` (the official release's names, or null) and `release_warnings`.

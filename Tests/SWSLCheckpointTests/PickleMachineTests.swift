@@ -176,6 +176,17 @@ import SWSLTestSupport
         #expect(raw == [0xFF, 0xFE])
     }
 
+    /// A numpy scalar pickled by Python 2: its value bytes are a Python 2 `str`, here valid UTF-8
+    /// (np.int64(5): 05 00 … 00), so they read as text and must give back the same bytes.
+    @Test func python2NumpyScalarReadsItsBytes() throws {
+        let bytes = PickleBytes().global("numpy.core.multiarray", "scalar")
+            .global("numpy", "dtype").string("i8").op("\u{89}").op("\u{88}").op("\u{87}").op("R")
+            .op("(").int(3).string("<").op("N").op("N").op("N").raw([0x4A, 0xFF, 0xFF, 0xFF, 0xFF])
+            .raw([0x4A, 0xFF, 0xFF, 0xFF, 0xFF]).int(0).op("t").op("b")
+            .raw([0x55, 8, 5, 0, 0, 0, 0, 0, 0, 0]).op("\u{86}").op("R").stop
+        #expect(try Self.run(bytes).int == 5)
+    }
+
     /// The data constructors of scripted TorchScript archives return their argument.
     @Test func torchScriptListConstructorsAreData() throws {
         let list = try Self.run(PickleBytes().global("torch.jit._pickle", "build_intlist").op("]").op("(")

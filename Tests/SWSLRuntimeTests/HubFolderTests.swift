@@ -73,5 +73,13 @@ import SWSLTransform
         #expect(Self.refusal(squash)?.contains("crop_mode 'squash'") == true)
         let broken = try Self.copy(keeping: ["model.safetensors"]) { $0 = String($0.prefix(40)) }
         #expect(Self.refusal(broken)?.contains("config.json") == true)
+        let crop = try Self.copy(keeping: ["model.safetensors"]) { $0 = $0.replacingOccurrences(of: "\"crop_pct\": 0.95", with: "\"crop_pct\": 0") }
+        #expect(Self.refusal(crop)?.contains("crop_pct") == true, "\(String(describing: Self.refusal(crop)))")
+        let gray = try Self.copy(keeping: ["model.safetensors"]) { $0 = $0.replacingOccurrences(of: "\"input_size\": [\n      3,", with: "\"input_size\": [\n      1,") }
+        #expect(Self.refusal(gray)?.contains("input_size") == true, "\(String(describing: Self.refusal(gray)))")
+        // A weights "file" that is a folder is refused, not read as a nested hub folder.
+        let nested = try Self.copy(keeping: [])
+        try FileManager.default.createDirectory(atPath: nested + "/model.safetensors", withIntermediateDirectories: false)
+        #expect(Self.refusal(nested)?.contains("model.safetensors: not a regular file") == true, "\(String(describing: Self.refusal(nested)))")
     }
 }

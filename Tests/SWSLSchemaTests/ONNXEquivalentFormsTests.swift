@@ -84,6 +84,56 @@ import Testing
         },
     ]
 
+    /// Hostile graphs around the rewrites: refused with a message, never a trap.
+    static let hostile: [Refusal] = [
+        Refusal(description: "Dropout without inputs", file: pytorch1x, mentions: ["(Dropout)"]) {
+            $0.replacing($0.node("Dropout").name, inputs: [])
+        },
+        Refusal(description: "Pad without inputs but a pads attribute", file: tf2onnx, mentions: ["(Pad)"]) {
+            $0.replacing($0.node("Pad").name, inputs: []).setting("pads", .ints([0, 0, 3, 3, 0, 0, 3, 3]), onNode: $0.node("Pad").name)
+        },
+        Refusal(description: "Unsqueeze without inputs in a dynamic flatten", file: pytorch1x, mentions: ["(Reshape)"]) {
+            $0.replacing($0.node("Unsqueeze").name, inputs: [])
+        },
+        Refusal(description: "NaN pads", file: tf2onnx, mentions: ["(Pad)", "pads"]) { checkpoint in
+            let nan = try! Tensor(dtype: .float32, shape: [8], storage: ByteStorage.copying(
+                (0..<8).flatMap { _ in withUnsafeBytes(of: Float.nan.bitPattern.littleEndian, Array.init) }))
+            let pad = checkpoint.node("Pad")
+            return checkpoint.withConstant(nan, named: "nan_pads", feeding: pad.name, inputs: [pad.inputs[0], "nan_pads"])
+        },
+        Refusal(description: "a node reading a later node's output", file: pytorch1x, mentions: ["topological order"]) {
+            let conv = $0.node("Conv", skip: 3)
+            return $0.replacing($0.node("Conv").name, inputs: [conv.outputs[0]] + Array($0.node("Conv").inputs.dropFirst()))
+        },
+        Refusal(description: "AveragePool head over a non-square fixed input", file: zoo, mentions: ["(AveragePool)", "square"]) { checkpoint in
+            var copy = checkpoint
+            let g = checkpoint.graph!
+            let inputs = g.inputs.map { v in
+                v.name == "gpu_0/data_0" ? ONNXValueInfo(name: v.name, elementType: v.elementType,
+                                                         dims: [.value(1), .value(3), .value(224), .value(256)]) : v
+            }
+            copy.graph = ONNXGraph(nodes: g.nodes, inputs: inputs, outputs: g.outputs, initializerNames: g.initializerNames,
+                                   opsetImports: g.opsetImports, irVersion: g.irVersion, producerName: g.producerName,
+                                   producerVersion: g.producerVersion, metadata: g.metadata)
+            return copy
+        },
+        Refusal(description: "a second graph output", file: pytorch1x, mentions: ["2 outputs"]) { checkpoint in
+            var copy = checkpoint
+            let g = checkpoint.graph!
+            let extra = ONNXValueInfo(name: checkpoint.node("GlobalAveragePool").outputs[0], elementType: 1, dims: nil)
+            copy.graph = ONNXGraph(nodes: g.nodes, inputs: g.inputs, outputs: g.outputs + [extra], initializerNames: g.initializerNames,
+                                   opsetImports: g.opsetImports, irVersion: g.irVersion, producerName: g.producerName,
+                                   producerVersion: g.producerVersion, metadata: g.metadata)
+            return copy
+        },
+    ]
+
+    @Test(arguments: hostile)
+    func hostileRewritesAreRefused(_ refusal: Refusal) throws {
+        let error = try #require(SchemaFixtures.refusal(refusal.edit(try Self.read(refusal.file))))
+        for word in refusal.mentions { #expect(error.description.contains(word), "\(error)") }
+    }
+
     @Test(arguments: refusals)
     func lookalikeIsRefusedAtTheNodeThatDiffers(_ refusal: Refusal) throws {
         let error = try #require(SchemaFixtures.refusal(refusal.edit(try Self.read(refusal.file))))

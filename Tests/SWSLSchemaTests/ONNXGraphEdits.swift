@@ -60,6 +60,15 @@ extension Checkpoint {
         return replacingNodes(nodes)
     }
 
+    /// Node `name` reading `inputs` instead of its own.
+    func replacing(_ name: String, inputs: [String]) -> Checkpoint {
+        replacingNodes(graph!.nodes.map { node in
+            guard node.name == name else { return node }
+            return ONNXNode(name: node.name, opType: node.opType, domain: node.domain, inputs: inputs, outputs: node.outputs,
+                            attributes: node.attributes)
+        })
+    }
+
     /// Node `name` with attribute `key` set to `value`.
     func setting(_ key: String, _ value: ONNXAttribute, onNode name: String) -> Checkpoint {
         replacingNodes(graph!.nodes.map { node in

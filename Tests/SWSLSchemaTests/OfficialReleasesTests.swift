@@ -41,6 +41,11 @@ import Testing
         #expect(OfficialReleases.check(fileName: "resnet50-0676ba61.pth", size: 1, sha256: String(repeating: "1", count: 64)).warnings.count == 1)
         // No hash in the name, or a word that is not hex: nothing to check.
         #expect(OfficialReleases.hashPrefix(of: "resnet50-final.pth") == nil && OfficialReleases.hashPrefix(of: "model.pth") == nil)
-        #expect(OfficialReleases.hashPrefix(of: "my-model-abc123.pt") == "abc123")
+        #expect(OfficialReleases.hashPrefix(of: "my-model-abc12345.pt") == "abc12345")
+        // Dates and counters are not hashes; a short run of hex is not either.
+        #expect(OfficialReleases.hashPrefix(of: "resnet50-20240101.pth") == nil)
+        #expect(OfficialReleases.hashPrefix(of: "checkpoint-000100.pth") == nil)
+        #expect(OfficialReleases.hashPrefix(of: "model-abc123.pth") == nil)
+        #expect(OfficialReleases.check(fileName: "resnet50-20240101.pth", size: 1, sha256: String(repeating: "f", count: 64)).warnings.isEmpty)
     }
 }

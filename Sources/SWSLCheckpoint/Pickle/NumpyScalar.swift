@@ -3,7 +3,7 @@
 enum NumpyScalar {
     static func decode(_ args: [PickleValue], fail: (String) -> ReadError) throws(ReadError) -> PickleValue {
         guard args.count == 2, case .object(let dtype) = args[0], dtype.className == "numpy.dtype",
-              let code = dtype.arguments.first?.string, case .bytes(let raw) = args[1]
+              let code = dtype.arguments.first?.string, let raw = args[1].byteString
         else { throw fail("expects (numpy.dtype, bytes)") }
         // The dtype's state tuple is (version, byteorder, ...); '>' means big-endian.
         let bigEndian = dtype.state.items.map { $0.count > 1 && $0[1].string == ">" } ?? false

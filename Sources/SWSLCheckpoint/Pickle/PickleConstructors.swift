@@ -70,7 +70,10 @@ enum PickleConstructors {
         case _ where PickleAllowList.torchScriptConstructors.contains(name):
             // `build_intlist(list)`, `restore_type_tag(value, "Dict[str, Tensor]")`: the value itself.
             guard let value = args.first else { throw fail("expects a value") }
-            if name.hasSuffix("build_tensor_from_id") { return value.int.map { .int($0) } ?? .none }
+            if name.hasSuffix("build_tensor_from_id") {
+                guard let id = value.int else { throw fail("expects an integer id, got \(value.kindName)") }
+                return .int(id)
+            }
             if !name.hasSuffix("restore_type_tag") && value.items == nil {
                 throw fail("expects a list, got \(value.kindName)")
             }

@@ -162,8 +162,9 @@ struct PickleMachine {
         case .binUnicode8: push(.string(try readUTF8(8, at: at)))
         case .unicode: push(.string(try PickleText.rawUnicodeEscape(try readLine(at: at), at: at)))
         // Python 2's `str`, which its pickles (and so pre-2019 checkpoints) use for every key and
-        // name. `torch.load` decodes them as UTF-8 (its default `encoding`); bytes that are not
-        // UTF-8 stay bytes instead of failing, as `encoding='bytes'` would keep them.
+        // name. `torch.load` decodes them as UTF-8 (its default `encoding`). Bytes that are not UTF-8
+        // stay bytes, where torch.load would fail: more lenient than torch, and the bytes are kept as
+        // they were (binary data in a Python 2 `str`, a numpy scalar's value, reads back exactly).
         case .string: push(PickleText.python2String(try PickleText.quotedString(try readLine(at: at), at: at)))
         case .binString: push(PickleText.python2String(Array(try readData(4, at: at))))
         case .shortBinString: push(PickleText.python2String(Array(try readData(1, at: at))))

@@ -27,6 +27,15 @@ public enum PickleValue: Sendable {
 
     /// The string, when this is one.
     public var string: String? { if case .string(let s) = self { s } else { nil } }
+    /// The bytes of a byte string; a Python 2 `str` read as text (valid UTF-8) gives its UTF-8 bytes
+    /// back, exactly the bytes the pickle held.
+    public var byteString: [UInt8]? {
+        switch self {
+        case .bytes(let b): b
+        case .string(let s): Array(s.utf8)
+        default: nil
+        }
+    }
     /// The integer, when this is one (bools count).
     public var int: Int64? {
         switch self {

@@ -27,28 +27,31 @@ extension ONNXGraphWalker {
         for output in graph.outputs { readers[output.name, default: 0] += 1 }
         var alias: [String: String] = [:]
         var pending: [Int: (input: String, pads: [Int])] = [:]
-        func resolve(_ value: String) -> String {
-            var v = value, steps = 0
-            while let next = alias[v], steps <= alias.count { (v, steps) = (next, steps + 1) }
-            return v
-        }
+        // Nodes come in topological order (checked before), and an alias is made from a node's inputs
+        // after they were resolved: every alias points at a value that has none, so one lookup resolves.
+        func resolve(_ value: String) -> String { alias[value] ?? value }
         for i in nodes.indices {
             var node = nodes[i]
             node = ONNXNode(name: node.name, opType: node.opType, domain: node.domain, inputs: node.inputs.map(resolve),
                             outputs: node.outputs, attributes: node.attributes)
             if let merged = pending[i] { node = Self.withPads(node, input: merged.input, adding: merged.pads) }
             nodes[i] = node
+            let data = node.inputs.first.flatMap { $0.isEmpty ? nil : $0 }
+            if data == nil, ["Identity", "Dropout", "Pad", "Sum"].contains(op(i)) {
+                throw unsupported(i, "it has no data input")
+            }
             switch op(i) {
-            case "Identity" where node.inputs.count == 1,
-                 "Sum" where node.inputs.count == 1:
+            case "Identity" where node.inputs.count == 1 && data != nil,
+                 "Sum" where node.inputs.count == 1 && data != nil:
                 alias[node.outputs[0]] = node.inputs[0]
                 visited.insert(i)
-            case "Dropout" where try dropoutPassesThrough(i, readers: readers):
+            case "Dropout" where data != nil:
+                guard try dropoutPassesThrough(i, readers: readers) else { break }
                 alias[node.outputs[0]] = node.inputs[0]
                 visited.insert(i)
             case "Sum" where node.inputs.count == 2:
                 forms[i] = "Add"
-            case "Pad":
+            case "Pad" where data != nil:
                 if let target = try padTarget(i, readers: readers, firstReader: firstReader) {
                     pending[target.node] = (node.inputs[0], target.pads)
                     visited.insert(i)
@@ -68,8 +71,11 @@ extension ONNXGraphWalker {
     private mutating func dropoutPassesThrough(_ i: Int, readers: [String: Int]) throws(SchemaError) -> Bool {
         let node = nodes[i]
         if node.outputs.count > 1, !node.outputs[1].isEmpty, readers[node.outputs[1], default: 0] > 0 { return false }
+        // Before opset 7 a Dropout runs in training mode unless `is_test` is 1.
+        if (graph.opsetVersion ?? 7) < 7, (ints(i, "is_test") ?? [0]) != [1] { return false }
         guard node.inputs.count > 2, !node.inputs[2].isEmpty else { return true }
-        guard let mode = constant(node.inputs[2])?.tensor.integers(), mode.count == 1 else {
+        guard let found = constant(node.inputs[2])?.tensor, found.elementCount == 1, let mode = Optional(found.integers()),
+              mode[0] == 0 || mode[0] == 1 else {
             throw unsupported(i, "its training_mode is not a constant; the schema runs inference")
         }
         return mode[0] == 0
@@ -83,7 +89,7 @@ extension ONNXGraphWalker {
         if case .string(let mode)? = node.attribute("mode"), mode != "constant" {
             throw unsupported(i, "\(mode) padding; only zero padding is the same as a convolution's own")
         }
-        let pads = ints(i, "pads") ?? (node.inputs.count > 1 ? constantInts(node.inputs[1]) : nil)
+        let pads = ints(i, "pads") ?? (node.inputs.count > 1 ? smallConstantInts(node.inputs[1]) : nil)
         guard let pads, pads.count == 8, pads.allSatisfy({ (0...Self.maxExtent).contains($0) }) else {
             throw unsupported(i, "its pads are not a constant list of 8 values in 0...\(Self.maxExtent) for an NCHW tensor")
         }
@@ -93,8 +99,16 @@ extension ONNXGraphWalker {
         if node.inputs.count > 3, !node.inputs[3].isEmpty {
             throw unsupported(i, "it names the axes it pads; expected pads for all four axes")
         }
-        let value = node.attribute("value")?.float
-            ?? (node.inputs.count > 2 && !node.inputs[2].isEmpty ? constant(node.inputs[2])?.tensor.floats().first : 0)
+        // Before opset 11 the value is an attribute (default 0); from 11 an optional input.
+        let value: Float?
+        if (graph.opsetVersion ?? 11) < 11 {
+            value = node.attribute("value")?.float ?? 0
+        } else if node.inputs.count > 2, !node.inputs[2].isEmpty {
+            let found = constant(node.inputs[2])?.tensor
+            value = found?.elementCount == 1 ? found?.floats().first : nil
+        } else {
+            value = 0
+        }
         guard value == 0 else { throw unsupported(i, "it pads with a value other than 0 (or one that is not constant)") }
         guard readers[node.outputs[0], default: 0] == 1,
               let target = firstReader[node.outputs[0]], target > i else {
@@ -121,7 +135,7 @@ extension ONNXGraphWalker {
     private static func withPads(_ node: ONNXNode, input: String, adding extra: [Int]) -> ONNXNode {
         let own = node.attribute("pads")?.ints ?? [0, 0, 0, 0]
         // Pads out of range stay as they are, for the walk to refuse with the node's own values.
-        let inRange = own.count == 4 && own.allSatisfy { abs($0) <= maxExtent }
+        let inRange = own.count == 4 && own.allSatisfy { (0...maxExtent).contains($0) }
         let pads = inRange ? zip(own, extra).map(+) : own
         var attributes = node.attributes.filter { $0.0 != "pads" }
         attributes.append(("pads", .ints(pads)))
@@ -134,17 +148,18 @@ extension ONNXGraphWalker {
     /// nodes it absorbs, or nil when the Reshape's shape is something else.
     private mutating func dynamicFlatten(_ i: Int) -> Set<Int>? {
         let node = nodes[i]
+        func firstInput(_ n: Int) -> String? { nodes[n].inputs.first.flatMap { $0.isEmpty ? nil : $0 } }
         guard node.inputs.count == 2, let concat = producers[node.inputs[1]], op(concat) == "Concat",
               nodes[concat].inputs.count == 2, (ints(concat, "axis") ?? [0]) == [0],
-              let unsqueeze = producers[nodes[concat].inputs[0]], op(unsqueeze) == "Unsqueeze",
-              let gather = producers[nodes[unsqueeze].inputs[0]], op(gather) == "Gather",
-              let shape = producers[nodes[gather].inputs[0]], op(shape) == "Shape",
+              let unsqueeze = firstInput(concat).flatMap({ producers[$0] }), op(unsqueeze) == "Unsqueeze",
+              let gather = firstInput(unsqueeze).flatMap({ producers[$0] }), op(gather) == "Gather",
+              let shape = firstInput(gather).flatMap({ producers[$0] }), op(shape) == "Shape",
               nodes[shape].inputs.first == node.inputs[0], ints(shape, "start") == nil, ints(shape, "end") == nil,
               (ints(gather, "axis") ?? [0]) == [0]
         else { return nil }
-        let axes = ints(unsqueeze, "axes") ?? (nodes[unsqueeze].inputs.count > 1 ? constantInts(nodes[unsqueeze].inputs[1]) : nil)
-        guard axes == [0], nodes[gather].inputs.count == 2, constantInts(nodes[gather].inputs[1]) == [0],
-              constantInts(nodes[concat].inputs[1]) == [-1] else { return nil }
+        let axes = ints(unsqueeze, "axes") ?? (nodes[unsqueeze].inputs.count > 1 ? smallConstantInts(nodes[unsqueeze].inputs[1]) : nil)
+        guard axes == [0], nodes[gather].inputs.count == 2, smallConstantInts(nodes[gather].inputs[1]) == [0],
+              smallConstantInts(nodes[concat].inputs[1]) == [-1] else { return nil }
         return [concat, unsqueeze, gather, shape]
     }
 
@@ -177,17 +192,24 @@ extension ONNXGraphWalker {
             guard let first = node.inputs.first, let from = sizes[first] else { continue }
             switch op(i) {
             case "Conv", "MaxPool", "AveragePool":
+                let weight = node.inputs.count > 1 ? node.inputs[1] : ""
                 let kernel = ints(i, "kernel_shape")
-                    ?? (node.inputs.count > 1 ? initializers[node.inputs[1]].map { Array($0.shape.dropFirst(2)) } : nil)
+                    ?? (initializers[weight] ?? producers[weight].flatMap { nodes[$0].attribute("value")?.tensor })
+                        .map { Array($0.shape.dropFirst(2)) }
                 let strides = ints(i, "strides") ?? [1, 1], pads = ints(i, "pads") ?? [0, 0, 0, 0]
                 let ceil = (ints(i, "ceil_mode") ?? [0]) == [1]
                 let extents = (kernel ?? []) + strides + pads + from
                 guard let kernel, kernel.count == 2, strides.count == 2, pads.count == 4, strides.allSatisfy({ $0 > 0 }),
                       extents.allSatisfy({ (0...Self.maxExtent).contains($0) }) else { continue }
-                sizes[node.outputs[0]] = (0..<2).map { d in
-                    let span = from[d] + pads[d] + pads[d + 2] - kernel[d]
-                    return (ceil ? (span + strides[d] - 1) / strides[d] : span / strides[d]) + 1
+                var output: [Int] = []
+                for d in 0..<2 {
+                    let span: Int = from[d] + pads[d] + pads[d + 2] - kernel[d]
+                    guard span >= 0 else { break }
+                    let steps: Int = ceil ? (span + strides[d] - 1) / strides[d] : span / strides[d]
+                    output.append(steps + 1)
                 }
+                guard output.count == 2 else { continue }
+                sizes[node.outputs[0]] = output
             case "GlobalAveragePool": sizes[node.outputs[0]] = [1, 1]
             case "Relu", "BatchNormalization", "Add", "Transpose": sizes[node.outputs[0]] = from
             default: break

@@ -48,7 +48,7 @@ extension ONNXGraphWalker {
             guard node.inputs.count > 1, constantInts(node.inputs[1])?.count == 2 else {
                 throw unsupported(next, "its target is not a constant 2-D shape (nor PyTorch 1.x's dynamic flatten)")
             }
-        case "Squeeze":
+        case "Squeeze" where keepsDims:
             let node = nodes[next]
             let axes = ints(next, "axes") ?? (node.inputs.count > 1 ? constantInts(node.inputs[1]) : nil)
             guard let axes, Set(axes.map { ($0 % 4 + 4) % 4 }) == [2, 3] else {
@@ -78,6 +78,10 @@ extension ONNXGraphWalker {
         guard outputNames.contains(logits), consumers[logits] == nil else {
             throw unsupported(producers[logits], "the classifier's output must be the graph's output and feed nothing")
         }
+        guard graph.outputs.count == 1 else {
+            throw unsupported(producers[logits], "the graph has \(graph.outputs.count) outputs "
+                + "(\(graph.outputs.prefix(4).map { "'\($0.name)'" }.joined(separator: ", "))); a classifier's has one")
+        }
         try weights.add("fc.weight", source: weight.source, tensor: weight.tensor)
         if let bias { try weights.add("fc.bias", source: bias.source, tensor: bias.tensor) }
     }
@@ -85,7 +89,8 @@ extension ONNXGraphWalker {
     /// An `AveragePool` head: no pads, and a kernel as large as the map it pools at the graph's fixed
     /// input size, which then becomes the model's input size.
     private mutating func expectWholeMap(_ pool: Int, input x: String) throws(SchemaError) {
-        try expect(pool, ["pads": [0, 0, 0, 0]], defaults: ["pads": [0, 0, 0, 0]], "a pool over the whole map")
+        try expect(pool, ["pads": [0, 0, 0, 0], "dilations": [1, 1]], defaults: ["pads": [0, 0, 0, 0], "dilations": [1, 1]],
+                   "a pool over the whole map")
         guard let kernel = ints(pool, "kernel_shape"), kernel.count == 2 else {
             throw unsupported(pool, "it has no 2-D kernel_shape")
         }
@@ -93,12 +98,19 @@ extension ONNXGraphWalker {
             throw unsupported(pool, "a \(kernel[0])×\(kernel[1]) average pool is global only at one input size, and "
                 + "the graph's input size is not fixed; expected GlobalAveragePool, or an input with fixed height and width")
         }
+        guard map[0] == map[1] else {
+            throw unsupported(pool, "it pools a \(map[0])×\(map[1]) map; the .swm takes square inputs, so the graph's "
+                + "fixed input must be square too")
+        }
         guard map == kernel else {
             throw unsupported(pool, "its \(kernel[0])×\(kernel[1]) kernel does not cover the \(map[0])×\(map[1]) map "
                 + "it pools; the schema's head averages the whole map")
         }
-        if let input = graph.inputs.first(where: { initializers[$0.name] == nil }), let dims = input.dims, dims.count == 4,
-           case .value(let side) = dims[weights.graphInputLayout == "NHWC" ? 1 : 2] {
+        if let input = graph.inputs.first(where: { initializers[$0.name] == nil }), let dims = input.dims, dims.count == 4 {
+            let (h, w) = weights.graphInputLayout == "NHWC" ? (dims[1], dims[2]) : (dims[2], dims[3])
+            guard case .value(let side) = h, h == w else {
+                throw unsupported(pool, "its graph's fixed input is not square; the .swm takes square inputs")
+            }
             guard side <= 4096 else { throw unsupported(pool, "its graph's fixed input size \(side) is over 4096") }
             weights.fixedInputSize = side
         }

@@ -84,6 +84,18 @@ extension ONNXGraphWalker {
         return constant(value).map { $0.tensor.integers().map { Int($0) } }
     }
 
+    /// A constant list of at most 8 integers (pads, axes, indices): an integer-typed initializer or
+    /// `Constant`, never a large or floating-point one read as integers.
+    mutating func smallConstantInts(_ value: String) -> [Int]? {
+        if let producer = producers[value], op(producer) == "Constant", let list = ints(producer, "value_ints") {
+            visited.insert(producer)
+            return list.count <= 8 ? list : nil
+        }
+        guard let tensor = constant(value)?.tensor, tensor.elementCount <= 8,
+              [.int64, .int32, .int16, .int8, .uint8].contains(tensor.dtype) else { return nil }
+        return tensor.integers().map { Int($0) }
+    }
+
     /// Input `index` of node `i` as a constant, or an error naming what it should be.
     mutating func constantInput(_ i: Int, _ index: Int, _ what: String) throws(SchemaError) -> ONNXConstant {
         let inputs = nodes[i].inputs

@@ -59,9 +59,20 @@ struct ONNXGraphWalker {
     static func weights(_ graph: ONNXGraph, initializers: [NamedTensor]) throws(SchemaError) -> SourceWeights {
         var walker = ONNXGraphWalker(graph: graph, nodes: graph.nodes, initializers: Dictionary(
             initializers.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first }))
+        try walker.refuseQuantized()
+        // ONNX requires topological order: every input is a graph input, an initializer or an earlier
+        // node's output. Checked first, so the rewrites below see every value's producer before its readers.
+        var known = Set(graph.inputs.map(\.name)).union(walker.initializers.keys)
         for (i, node) in graph.nodes.enumerated() {
             guard node.outputs.first?.isEmpty == false else { throw walker.unsupported(i, "it has no output") }
-            for output in node.outputs where !output.isEmpty { walker.producers[output] = i }
+            if let input = node.inputs.first(where: { !$0.isEmpty && !known.contains($0) }) {
+                throw walker.unsupported(i, "it reads '\(input)', which no earlier node, initializer or graph input "
+                    + "provides (ONNX nodes are in topological order)")
+            }
+            for output in node.outputs where !output.isEmpty {
+                walker.producers[output] = i
+                known.insert(output)
+            }
         }
         try walker.normalizeForms()
         for (i, node) in walker.nodes.enumerated() where !walker.visited.contains(i) {
@@ -78,12 +89,16 @@ struct ONNXGraphWalker {
         "MatMulInteger", "QLinearAdd", "QLinearGlobalAveragePool",
     ]
 
-    private mutating func walk() throws(SchemaError) {
+    /// An already quantized graph is refused before anything else looks at its nodes.
+    private func refuseQuantized() throws(SchemaError) {
         let quantized = graph.nodes.filter { Self.quantizedOps.contains($0.opType) }
         if let first = quantized.first {
             throw .notAResNet("the graph is already quantized (\(quantized.count) quantization nodes, the first "
                 + "\(first.opType) '\(first.name)'); convert the float model it was made from")
         }
+    }
+
+    private mutating func walk() throws(SchemaError) {
         let inputs = graph.inputs.filter { initializers[$0.name] == nil }
         guard inputs.count == 1 else {
             throw .notAResNet("the graph has \(inputs.count) inputs that are not weights; a ResNet has one image input")
@@ -176,8 +191,9 @@ struct ONNXGraphWalker {
         var i = first, pooled = false, steps: [ConvStep] = []
         if op(i) == "AveragePool" {
             try expect(i, ["kernel_shape": [2, 2], "strides": [2, 2], "pads": [0, 0, 0, 0], "ceil_mode": [1],
-                           "count_include_pad": [0]],
-                       defaults: ["pads": [0, 0, 0, 0], "ceil_mode": [0], "count_include_pad": [0], "strides": [1, 1]],
+                           "count_include_pad": [0], "dilations": [1, 1]],
+                       defaults: ["pads": [0, 0, 0, 0], "ceil_mode": [0], "count_include_pad": [0], "strides": [1, 1],
+                                  "dilations": [1, 1]],
                        "timm's avg_down pool: 2×2, stride 2, ceil_mode 1, count_include_pad 0")
             visited.insert(i)
             pooled = true
