@@ -72,6 +72,10 @@ import Testing
         Refusal(description: "reflect padding", file: tf2onnx, mentions: ["(Pad)", "reflect padding"]) {
             $0.setting("mode", .string("reflect"), onNode: $0.node("Pad").name)
         },
+        Refusal(description: "a Pad that cannot merge, met where the walk expects the stem's pool", file: tf2onnx,
+                mentions: ["(Pad)", "expected the stem's MaxPool", "not merged", "reflect padding"]) {
+            $0.setting("mode", .string("reflect"), onNode: $0.node("Pad", skip: 1).name)
+        },
         Refusal(description: "input transposed the wrong way", file: tf2onnx, mentions: ["(Transpose)", "perm [0, 2, 3, 1]"]) {
             $0.setting("perm", .ints([0, 2, 3, 1]), onNode: $0.node("Transpose").name)
         },

@@ -52,7 +52,7 @@ extension ONNXGraphWalker {
             case "Sum" where node.inputs.count == 2:
                 forms[i] = "Add"
             case "Pad" where data != nil:
-                if let target = try padTarget(i, readers: readers, firstReader: firstReader) {
+                if let target = padTarget(i, readers: readers, firstReader: firstReader) {
                     pending[target.node] = (node.inputs[0], target.pads)
                     visited.insert(i)
                 }
@@ -82,22 +82,28 @@ extension ONNXGraphWalker {
     }
 
     /// For a `Pad` that only pads height and width with zeros and feeds one `Conv` (or a `MaxPool`
-    /// of non-negative values): that node and the pads to add, `[top, left, bottom, right]`.
-    private mutating func padTarget(_ i: Int, readers: [String: Int], firstReader: [String: Int]) throws(SchemaError)
-        -> (node: Int, pads: [Int])? {
+    /// of non-negative values): that node and the pads to add, `[top, left, bottom, right]`. Any other
+    /// Pad stays in the graph with a note of why it was not merged: a graph that is not a ResNet is
+    /// refused by the walk for that, and a ResNet's refusal at the Pad carries the note.
+    private mutating func unmerged(_ i: Int, _ why: String) -> (node: Int, pads: [Int])? {
+        notes[i] = "a Pad not merged into the convolution after it: " + why
+        return nil
+    }
+
+    private mutating func padTarget(_ i: Int, readers: [String: Int], firstReader: [String: Int]) -> (node: Int, pads: [Int])? {
         let node = nodes[i]
         if case .string(let mode)? = node.attribute("mode"), mode != "constant" {
-            throw unsupported(i, "\(mode) padding; only zero padding is the same as a convolution's own")
+            return unmerged(i, "\(mode) padding; only zero padding is the same as a convolution's own")
         }
         let pads = ints(i, "pads") ?? (node.inputs.count > 1 ? smallConstantInts(node.inputs[1]) : nil)
         guard let pads, pads.count == 8, pads.allSatisfy({ (0...Self.maxExtent).contains($0) }) else {
-            throw unsupported(i, "its pads are not a constant list of 8 values in 0...\(Self.maxExtent) for an NCHW tensor")
+            return unmerged(i, "its pads are not a constant list of 8 values in 0...\(Self.maxExtent) for an NCHW tensor")
         }
         guard pads[0] == 0, pads[1] == 0, pads[4] == 0, pads[5] == 0 else {
-            throw unsupported(i, "it pads the batch or channel axis (pads \(pads)); a convolution pads height and width")
+            return unmerged(i, "it pads the batch or channel axis (pads \(pads)); a convolution pads height and width")
         }
         if node.inputs.count > 3, !node.inputs[3].isEmpty {
-            throw unsupported(i, "it names the axes it pads; expected pads for all four axes")
+            return unmerged(i, "it names the axes it pads; expected pads for all four axes")
         }
         // Before opset 11 the value is an attribute (default 0); from 11 an optional input.
         let value: Float?
@@ -109,20 +115,20 @@ extension ONNXGraphWalker {
         } else {
             value = 0
         }
-        guard value == 0 else { throw unsupported(i, "it pads with a value other than 0 (or one that is not constant)") }
+        guard value == 0 else { return unmerged(i, "it pads with a value other than 0 (or one that is not constant)") }
         guard readers[node.outputs[0], default: 0] == 1,
               let target = firstReader[node.outputs[0]], target > i else {
-            throw unsupported(i, "its output must go into one Conv or MaxPool, whose pads it becomes")
+            return unmerged(i, "its output must go into one Conv or MaxPool, whose pads it becomes")
         }
         switch op(target) {
         case "Conv": break
         case "MaxPool":
             guard let source = producers[node.inputs[0]], op(source) == "Relu" else {
-                throw unsupported(i, "zero padding before a MaxPool equals the pool's own only for non-negative "
+                return unmerged(i, "zero padding before a MaxPool equals the pool's own only for non-negative "
                     + "input (a Relu's output)")
             }
         default:
-            throw unsupported(i, "its output goes into \(nodes[target].opType); expected a Conv or MaxPool to take its pads")
+            return unmerged(i, "its output goes into \(nodes[target].opType); expected a Conv or MaxPool to take its pads")
         }
         return (target, [pads[2], pads[3], pads[6], pads[7]])
     }

@@ -14,7 +14,8 @@ extension ONNXGraphWalker {
     func unsupported(_ i: Int?, _ why: String) -> SchemaError {
         guard let i else { return .unsupportedNode(name: "(graph input)", opType: "input", why: why) }
         let node = nodes[i]
-        return .unsupportedNode(name: node.name.isEmpty ? "#\(i)" : node.name, opType: node.opType, why: why)
+        let reason = notes[i].map { "\(why) (\($0))" } ?? why
+        return .unsupportedNode(name: node.name.isEmpty ? "#\(i)" : node.name, opType: node.opType, why: reason)
     }
 
     /// The one node that reads `value`; anything else is not a chain of a ResNet.

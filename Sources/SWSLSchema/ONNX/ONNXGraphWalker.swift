@@ -51,6 +51,8 @@ struct ONNXGraphWalker {
     var forms: [Int: String] = [:]
     /// Graph outputs, seen through pass-through nodes.
     var outputNames: Set<String> = []
+    /// Why a node was left as it is by `normalizeForms` (a Pad it could not merge); added to a refusal there.
+    var notes: [Int: String] = [:]
     var producers: [String: Int] = [:]
     var consumers: [String: [Int]] = [:]
     var visited: Set<Int> = []
@@ -131,7 +133,12 @@ struct ONNXGraphWalker {
             try record(step, ResNetLayout.stem(count))
             x = step.output
         }
-        guard count > 0 else { throw .notAResNet("the graph input '\(input)' does not go into a single convolution") }
+        guard count > 0 else {
+            if let users = consumers[x], users.count == 1 {
+                throw unsupported(users[0], "expected the stem's first convolution (Conv) after the graph input")
+            }
+            throw .notAResNet("the graph input '\(input)' does not go into a single convolution")
+        }
         let pool = try soleConsumer(of: x)
         guard op(pool) == "MaxPool" else { throw unsupported(pool, "expected the stem's MaxPool after its convolutions") }
         try expect(pool, ["kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1], "dilations": [1, 1], "ceil_mode": [0]],
