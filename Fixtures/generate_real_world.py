@@ -42,6 +42,14 @@ model, carrying the ``pretrained_cfg`` of timm's ``resnet50.fb_swsl_ig1b_ft_in1k
 mean, std, interpolation) but with input_size 3x64x64, crop_pct 0.95 and 10 classes, and both
 ``model.safetensors`` and ``pytorch_model.bin``.
 
+transformers folders (``models/hub/hf_resnet_tiny*/``): ``ResNetForImageClassification(ResNetConfig(
+embedding_size=8, hidden_sizes=[16, 24, 32, 48], depths=[1, 2, 1, 1], layer_type="bottleneck",
+num_labels=10))`` with random BatchNorm statistics, ``save_pretrained`` (``model.safetensors``,
+``config.json``) and a ``ConvNextImageProcessor(size={"shortest_edge": 64}, crop_pct=0.9, resample=2,
+image_mean=image_std=0.5)`` saved beside it; ``_stride1x1`` is the same with
+``downsample_in_bottleneck=True`` (the stride on the first 1x1). Goldens: transformers' logits on the
+shared input (``golden/hub__<name>_logits.npy``).
+
 Refusals (``models/refuse/``): ``cifar_resnet20.pth``, the CIFAR ResNet of Yerlan Idelbayev's
 ``resnet_cifar10`` (3x3 stem at stride 1, no max-pool, option-A shortcuts, ``linear`` head), and
 ``vgg_tiny.pth``, convolutions without residual blocks (torchvision's VGG names).
@@ -410,6 +418,34 @@ def main() -> None:
               "files": sorted(p.name for p in folder.iterdir())}
     (GOLDEN / "hub__resnet50_tiny.fb_swsl_ig1b_ft_in1k.json").write_text(g.dump_json(golden))
     print(f"  {g.rel(folder)}: {golden['files']}")
+
+    print("transformers folders (save_pretrained):")
+    from transformers import ConvNextImageProcessor, ResNetConfig, ResNetForImageClassification
+    for name, in_bottleneck in (("hf_resnet_tiny", False), ("hf_resnet_tiny_stride1x1", True)):
+        torch.manual_seed(31 if in_bottleneck else 30)
+        config = ResNetConfig(embedding_size=8, hidden_sizes=[16, 24, 32, 48], depths=[1, 2, 1, 1],
+                              layer_type="bottleneck", num_labels=10, downsample_in_bottleneck=in_bottleneck)
+        hf = ResNetForImageClassification(config).eval()
+        with torch.no_grad():
+            for module in hf.modules():
+                if isinstance(module, nn.BatchNorm2d):
+                    module.weight.uniform_(0.5, 1.5)
+                    module.bias.normal_().mul_(0.1)
+                    module.running_mean.normal_().mul_(0.1)
+                    module.running_var.uniform_(0.5, 1.5)
+        folder = HUB / name
+        hf.save_pretrained(str(folder))
+        ConvNextImageProcessor(size={"shortest_edge": 64}, crop_pct=0.9, resample=2,
+                               image_mean=[0.5, 0.5, 0.5], image_std=[0.5, 0.5, 0.5]).save_pretrained(str(folder))
+        with torch.no_grad():
+            logits = ResNetForImageClassification.from_pretrained(str(folder)).eval()(torch.from_numpy(x)).logits.numpy()
+        np.save(GOLDEN / f"hub__{name}_logits.npy", logits.astype(np.float32))
+        golden = {"folder": g.rel(folder), "logits": f"golden/hub__{name}_logits.npy", "input": g.INPUT_NAME,
+                  "config": json.loads((folder / "config.json").read_text()),
+                  "preprocessor": json.loads((folder / "preprocessor_config.json").read_text()),
+                  "files": sorted(p.name for p in folder.iterdir())}
+        (GOLDEN / f"hub__{name}.json").write_text(g.dump_json(golden))
+        print(f"  {g.rel(folder)}: {golden['files']}")
 
     print("refusals:")
     torch.manual_seed(20)

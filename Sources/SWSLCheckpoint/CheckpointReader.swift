@@ -11,7 +11,8 @@ public enum CheckpointReader {
             var checkpoint = try readFile(path: hub.weightsPath)
             checkpoint.hub = hub
             let facts: [(String, String?)] = [("hub_folder", path), ("hub_weights", hub.weightsPath.split(separator: "/").last.map(String.init)),
-                                              ("hub_model", hub.modelName), ("hub_license", hub.license)]
+                                              ("hub_model", hub.modelName), ("hub_license", hub.license),
+                                              ("hub_preprocessing", hub.preprocessingSource)]
             checkpoint.facts += facts.compactMap { key, value in value.map { (key, JSONValue.string($0)) } }
             return checkpoint
         }

@@ -5,7 +5,10 @@ import SWSLCore
 
 /// A Hugging Face hub folder as timm publishes the SWSL/SSL models (`timm/resnet50.fb_swsl_ig1b_ft_in1k`)
 /// and timm's `save_for_hf` writes: `config.json` (`architecture`, `num_classes`, `pretrained_cfg`)
-/// and the weights as `model.safetensors` and/or `pytorch_model.bin`.
+/// and the weights as `model.safetensors` and/or `pytorch_model.bin`. Folders that transformers'
+/// `save_pretrained` writes (`microsoft/resnet-50`) are read too: their `config.json` describes the
+/// network (`model_type`, `hidden_act`, `downsample_in_bottleneck`, `id2label`) and their
+/// `preprocessor_config.json` the preprocessing.
 public struct HubConfig: Sendable, Equatable {
     /// The folder as given.
     public let folder: String
@@ -26,6 +29,15 @@ public struct HubConfig: Sendable, Equatable {
     public let std: [Double]?
     public let numClasses: Int?
     public let classifier: String?
+    /// Where the preprocessing came from: `config.json's pretrained_cfg` (timm),
+    /// `preprocessor_config.json` (transformers), nil when the folder says nothing (ImageNet's is used).
+    public let preprocessingSource: String?
+    /// transformers' `config.json`: `model_type` (`resnet`), `hidden_act`, `downsample_in_bottleneck`
+    /// (the stride on the first 1×1 instead of the 3×3), `downsample_in_first_stage`; nil when absent.
+    public let modelType: String?
+    public let hiddenAct: String?
+    public let downsampleInBottleneck: Bool?
+    public let downsampleInFirstStage: Bool?
 
     /// timm's name of the weights: `architecture.tag` (`resnet50.fb_swsl_ig1b_ft_in1k`), or either part alone.
     public var modelName: String? {
@@ -130,12 +142,31 @@ public enum HubFolder {
             guard case .int(let i) = value, i >= 0, i <= 1 << 24 else { throw fail(key, "not a count") }
             return Int(i)
         }
-        let size = try numbers("input_size")
+        var size = try numbers("input_size")
         func cropPct() throws(CheckpointError) -> Double? {
             guard let value = cfg["crop_pct"], value != .null else { return nil }
             guard let pct = number(value), pct > 0.1, pct <= 1 else { throw fail("pretrained_cfg.crop_pct", "not a number in (0.1, 1]") }
             return pct
         }
+        func flag(_ key: String) throws(CheckpointError) -> Bool? {
+            switch json[key] {
+            case nil, .null?: return nil
+            case .bool(let b)?: return b
+            default: throw fail(key, "not true or false")
+            }
+        }
+        var crop = try cropPct()
+        var interpolation = try string(cfg["interpolation"], "pretrained_cfg.interpolation")
+        var mean = try numbers("mean"), std = try numbers("std")
+        var source: String? = json["pretrained_cfg"] != nil ? "config.json's pretrained_cfg" : nil
+        if source == nil, kind(base + "/preprocessor_config.json") != nil {
+            let p = try TransformersPreprocessor.read(base + "/preprocessor_config.json")
+            (size, crop, interpolation, mean, std) = (p.inputSize.map { [3, Double($0), Double($0)] }, p.cropPct, p.interpolation,
+                                                       p.mean, p.std)
+            source = "preprocessor_config.json"
+        }
+        var labels: Int?
+        if case .object(let pairs)? = json["id2label"] { labels = pairs.count }
         return HubConfig(
             folder: base, weightsPath: weights, architecture: try string(json["architecture"], "architecture"),
             tag: try string(cfg["tag"], "pretrained_cfg.tag"), license: try string(cfg["license"], "pretrained_cfg.license"),
@@ -145,10 +176,14 @@ public enum HubFolder {
                 }
                 return values.map { Int($0) }
             },
-            interpolation: try string(cfg["interpolation"], "pretrained_cfg.interpolation"),
-            cropPct: try cropPct(), cropMode: try string(cfg["crop_mode"], "pretrained_cfg.crop_mode"),
-            mean: try numbers("mean"), std: try numbers("std"),
-            numClasses: try integer(cfg["num_classes"] ?? json["num_classes"], "num_classes"),
-            classifier: try string(cfg["classifier"], "pretrained_cfg.classifier"))
+            interpolation: interpolation,
+            cropPct: crop, cropMode: try string(cfg["crop_mode"], "pretrained_cfg.crop_mode"),
+            mean: mean, std: std,
+            numClasses: try integer(cfg["num_classes"] ?? json["num_classes"], "num_classes") ?? labels,
+            classifier: try string(cfg["classifier"], "pretrained_cfg.classifier"),
+            preprocessingSource: source, modelType: try string(json["model_type"], "model_type"),
+            hiddenAct: try string(json["hidden_act"], "hidden_act"),
+            downsampleInBottleneck: try flag("downsample_in_bottleneck"),
+            downsampleInFirstStage: try flag("downsample_in_first_stage"))
     }
 }

@@ -57,6 +57,79 @@ import SWSLTransform
         #expect(zip(got, want).map { abs($0 - $1) }.max()! <= 1e-4 * peak)
     }
 
+    /// Folders transformers' `save_pretrained` wrote: weights by Hugging Face's names, the network's
+    /// stride placement from `config.json`, preprocessing from `preprocessor_config.json`; logits
+    /// against transformers' own.
+    @Test(arguments: ["hf_resnet_tiny", "hf_resnet_tiny_stride1x1"])
+    func transformersFolderMatchesTransformers(_ name: String) throws {
+        let (model, _) = try Self.convert(FixtureFiles.path("models/hub/\(name)"))
+        let x = try NPYArray.read(path: FixtureFiles.path("golden/input_2x3x64x64.npy"))
+        let want = try NPYArray.read(path: FixtureFiles.path("golden/hub__\(name)_logits.npy")).values
+        let got = try EndToEndAccuracyTests.run(model, x)
+        let peak = want.map { abs($0) }.max()!
+        #expect(zip(got, want).map { abs($0 - $1) }.max()! <= 1e-4 * peak, "\(name)")
+        let preprocessing = try #require(model.metadata?.preprocessing)
+        #expect(preprocessing.inputSize == 64 && preprocessing.cropRatio == 0.9 && preprocessing.mean == [0.5, 0.5, 0.5]
+                && preprocessing.interpolation == "bilinear")
+        #expect(model.architecture.strideOn3x3 == (name == "hf_resnet_tiny"))
+    }
+
+    /// `downsample_in_bottleneck` is what puts the stride on the first 1×1: without it the same
+    /// weights compute something else, so the flag is read, not assumed.
+    @Test func strideFlagDecidesTheLogits() throws {
+        let name = "hf_resnet_tiny_stride1x1"
+        let target = try TemporaryFiles.directory()
+        for file in ["model.safetensors", "preprocessor_config.json"] {
+            try FileManager.default.copyItem(at: FixtureFiles.url("models/hub/\(name)/\(file)"), to: target.appendingPathComponent(file))
+        }
+        let config = String(decoding: try FixtureFiles.bytes("models/hub/\(name)/config.json"), as: UTF8.self)
+        try Data(config.replacingOccurrences(of: "\"downsample_in_bottleneck\": true", with: "\"downsample_in_bottleneck\": false").utf8)
+            .write(to: target.appendingPathComponent("config.json"))
+        let (model, _) = try Self.convert(target.path)
+        let x = try NPYArray.read(path: FixtureFiles.path("golden/input_2x3x64x64.npy"))
+        let want = try NPYArray.read(path: FixtureFiles.path("golden/hub__\(name)_logits.npy")).values
+        let got = try EndToEndAccuracyTests.run(model, x)
+        #expect(zip(got, want).map { abs($0 - $1) }.max()! > 1e-2)
+    }
+
+    @Test func transformersConfigsTheSchemaDoesNotCoverAreRefused() throws {
+        func edited(_ edit: (String) -> String) throws -> String {
+            let target = try TemporaryFiles.directory()
+            try FileManager.default.copyItem(at: FixtureFiles.url("models/hub/hf_resnet_tiny/model.safetensors"),
+                                             to: target.appendingPathComponent("model.safetensors"))
+            let config = String(decoding: try FixtureFiles.bytes("models/hub/hf_resnet_tiny/config.json"), as: UTF8.self)
+            try Data(edit(config).utf8).write(to: target.appendingPathComponent("config.json"))
+            return target.path
+        }
+        let gelu = try edited { $0.replacingOccurrences(of: "\"hidden_act\": \"relu\"", with: "\"hidden_act\": \"gelu\"") }
+        #expect(Self.refusal(gelu)?.contains("hidden_act is 'gelu'") == true, "\(String(describing: Self.refusal(gelu)))")
+        let first = try edited { $0.replacingOccurrences(of: "\"downsample_in_first_stage\": false", with: "\"downsample_in_first_stage\": true") }
+        #expect(Self.refusal(first)?.contains("downsample_in_first_stage") == true)
+    }
+
+    /// transformers' preprocessor configs: what run can follow is recorded, the rest refused by name.
+    @Test func transformersPreprocessorConfigs() throws {
+        func folder(_ edit: (String) -> String) throws -> String {
+            let target = try TemporaryFiles.directory()
+            for file in ["model.safetensors", "config.json"] {
+                try FileManager.default.copyItem(at: FixtureFiles.url("models/hub/hf_resnet_tiny/\(file)"), to: target.appendingPathComponent(file))
+            }
+            let text = String(decoding: try FixtureFiles.bytes("models/hub/hf_resnet_tiny/preprocessor_config.json"), as: UTF8.self)
+            try Data(edit(text).utf8).write(to: target.appendingPathComponent("preprocessor_config.json"))
+            return target.path
+        }
+        let bicubic = try Self.convert(try folder { $0.replacingOccurrences(of: "\"resample\": 2", with: "\"resample\": 3") }).0
+        #expect(bicubic.metadata?.preprocessing.interpolation == "bicubic")
+        let bit = try Self.convert(try folder {
+            $0.replacingOccurrences(of: "\"ConvNextImageProcessor\"", with: "\"BitImageProcessor\", \"crop_size\": {\"height\": 56, \"width\": 56}")
+        }).0
+        #expect(bit.metadata?.preprocessing.inputSize == 56 && bit.metadata?.preprocessing.resizeSize == 64)
+        let warp = Self.refusal(try folder { $0.replacingOccurrences(of: "\"shortest_edge\": 64", with: "\"shortest_edge\": 384") })
+        #expect(warp?.contains("warps to a square") == true, "\(String(describing: warp))")
+        let vit = Self.refusal(try folder { $0.replacingOccurrences(of: "\"ConvNextImageProcessor\"", with: "\"ViTImageProcessor\"") })
+        #expect(vit?.contains("'ViTImageProcessor' is not read") == true, "\(String(describing: vit))")
+    }
+
     @Test func pickleWeightsAreReadWhenTheyAreTheOnlyOnes() throws {
         let (model, _) = try Self.convert(try Self.copy(keeping: ["pytorch_model.bin"]))
         #expect(model.metadata?.provenance.sourceFile.hasSuffix("/pytorch_model.bin") == true)
