@@ -78,7 +78,9 @@ struct TransformersPreprocessor {
         }
         var interpolation: String?
         if let code = json["resample"] {
-            guard let n = number(code), let name = filters[Int(n)] else { throw fail("resample", "not one of PIL's filter codes 0-5") }
+            guard let n = number(code), (0...5).contains(n), n.rounded() == n, let name = filters[Int(n)] else {
+                throw fail("resample", "not one of PIL's filter codes 0-5")
+            }
             interpolation = name
         }
         let normalize = flag("do_normalize", default: true)

@@ -126,6 +126,8 @@ import SWSLTransform
         #expect(bit.metadata?.preprocessing.inputSize == 56 && bit.metadata?.preprocessing.resizeSize == 64)
         let warp = Self.refusal(try folder { $0.replacingOccurrences(of: "\"shortest_edge\": 64", with: "\"shortest_edge\": 384") })
         #expect(warp?.contains("warps to a square") == true, "\(String(describing: warp))")
+        let huge = Self.refusal(try folder { $0.replacingOccurrences(of: "\"resample\": 2", with: "\"resample\": 1e300") })
+        #expect(huge?.contains("resample") == true, "\(String(describing: huge))")
         let vit = Self.refusal(try folder { $0.replacingOccurrences(of: "\"ConvNextImageProcessor\"", with: "\"ViTImageProcessor\"") })
         #expect(vit?.contains("'ViTImageProcessor' is not read") == true, "\(String(describing: vit))")
     }
