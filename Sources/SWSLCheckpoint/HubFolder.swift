@@ -17,8 +17,9 @@ public struct HubConfig: Sendable, Equatable {
     public let weightsPath: String
     /// `config.json`'s `architecture` (timm's model name, `resnet50`); nil when absent.
     public let architecture: String?
-    /// `pretrained_cfg` entries, each nil when absent: `tag`, `license`, `input_size` ([C, H, W]),
-    /// `interpolation`, `crop_pct`, `crop_mode`, `mean`, `std`, `num_classes`, `classifier`.
+    /// `pretrained_cfg` entries (or, for transformers' folders, what `preprocessor_config.json` and
+    /// `id2label` say), each nil when absent: `tag`, `license`, `input_size` ([C, H, W]),
+    /// `interpolation`, `crop_pct`, `crop_mode`, `mean`, `std`, `num_classes`.
     public let tag: String?
     public let license: String?
     public let inputSize: [Int]?
@@ -28,13 +29,11 @@ public struct HubConfig: Sendable, Equatable {
     public let mean: [Double]?
     public let std: [Double]?
     public let numClasses: Int?
-    public let classifier: String?
     /// Where the preprocessing came from: `config.json's pretrained_cfg` (timm),
     /// `preprocessor_config.json` (transformers), nil when the folder says nothing (ImageNet's is used).
     public let preprocessingSource: String?
-    /// transformers' `config.json`: `model_type` (`resnet`), `hidden_act`, `downsample_in_bottleneck`
-    /// (the stride on the first 1×1 instead of the 3×3), `downsample_in_first_stage`; nil when absent.
-    public let modelType: String?
+    /// transformers' `config.json`: `hidden_act`, `downsample_in_bottleneck` (the stride on the first
+    /// 1×1 instead of the 3×3), `downsample_in_first_stage`; nil when absent.
     public let hiddenAct: String?
     public let downsampleInBottleneck: Bool?
     public let downsampleInFirstStage: Bool?
@@ -53,8 +52,6 @@ public struct HubConfig: Sendable, Equatable {
 public enum HubFolder {
     /// The weights files a hub folder may hold, in the order one is chosen.
     public static let weightFiles = ["model.safetensors", "pytorch_model.bin"]
-    /// `config.json` larger than this is refused (timm's are about 1 KB).
-    static let maxConfigBytes = 1 << 20
 
     /// Whether `path` names a folder (following symbolic links).
     public static func isFolder(_ path: String) -> Bool { kind(path) == S_IFDIR }
@@ -95,95 +92,48 @@ public enum HubFolder {
             throw CheckpointError(file: configPath, reason: .unreadable(
                 "missing: a hub folder's config.json says how its images are prepared (pretrained_cfg)"))
         }
-        let json: JSONValue
-        do throws(ReadError) {
-            let file: ByteStorage
-            do { file = try ByteStorage.map(path: configPath) } catch { throw ReadError.unreadable(error.reason) }
-            guard file.count <= maxConfigBytes else {
-                throw ReadError.tooLarge(where: "config.json", "\(file.count) bytes; a model config is at most \(maxConfigBytes)")
-            }
-            do { json = try JSONParser.parse(file.bytes, maxDepth: 16) } catch {
-                throw ReadError.corrupt(where: "JSON", "\(error)")
-            }
-        } catch {
-            throw CheckpointError(file: configPath, reason: error)
-        }
-        func fail(_ key: String, _ why: String) -> CheckpointError {
-            CheckpointError(file: configPath, reason: .corrupt(where: "key '\(key)'", why))
-        }
-        guard case .object = json else { throw fail("(top level)", "not a JSON object") }
+        let config = try JSONFile(configPath)
+        let json = config.root
         let cfg = json["pretrained_cfg"] ?? .object([])
-        guard case .object = cfg else { throw fail("pretrained_cfg", "not an object") }
-        func string(_ value: JSONValue?, _ key: String) throws(CheckpointError) -> String? {
-            switch value {
-            case nil, .null?: return nil
-            case .string(let s)?: return s
-            default: throw fail(key, "not a string")
+        guard case .object = cfg else { throw config.fail("pretrained_cfg", "not an object") }
+        // The preprocessing: timm's pretrained_cfg, else transformers' preprocessor_config.json.
+        var preprocessing: TransformersPreprocessor?
+        if json["pretrained_cfg"] == nil, kind(base + "/preprocessor_config.json") != nil {
+            preprocessing = try TransformersPreprocessor.read(base + "/preprocessor_config.json")
+        }
+        var inputSize: [Int]?
+        if let sizes = try config.numbers(cfg["input_size"], "pretrained_cfg.input_size") {
+            guard sizes.allSatisfy({ $0 >= 1 && $0 <= 65536 && $0.rounded() == $0 }) else {
+                throw config.fail("pretrained_cfg.input_size", "not a list of sizes")
             }
+            inputSize = sizes.map { Int($0) }
         }
-        func number(_ value: JSONValue?) -> Double? {
-            switch value {
-            case .int(let i)?: Double(i)
-            case .double(let d)?: d
-            default: nil
+        var cropPct: Double?
+        if let value = cfg["crop_pct"], value != .null {
+            guard let pct = JSONFile.number(value), pct > 0.1, pct <= 1 else {
+                throw config.fail("pretrained_cfg.crop_pct", "not a number in (0.1, 1]")
             }
-        }
-        func numbers(_ key: String) throws(CheckpointError) -> [Double]? {
-            guard let value = cfg[key], value != .null else { return nil }
-            guard case .array(let items) = value, items.count <= 16 else { throw fail("pretrained_cfg.\(key)", "not a short list") }
-            let values = items.compactMap { number($0) }
-            guard values.count == items.count, values.allSatisfy(\.isFinite) else {
-                throw fail("pretrained_cfg.\(key)", "not a list of numbers")
-            }
-            return values
-        }
-        func integer(_ value: JSONValue?, _ key: String) throws(CheckpointError) -> Int? {
-            guard let value, value != .null else { return nil }
-            guard case .int(let i) = value, i >= 0, i <= 1 << 24 else { throw fail(key, "not a count") }
-            return Int(i)
-        }
-        var size = try numbers("input_size")
-        func cropPct() throws(CheckpointError) -> Double? {
-            guard let value = cfg["crop_pct"], value != .null else { return nil }
-            guard let pct = number(value), pct > 0.1, pct <= 1 else { throw fail("pretrained_cfg.crop_pct", "not a number in (0.1, 1]") }
-            return pct
-        }
-        func flag(_ key: String) throws(CheckpointError) -> Bool? {
-            switch json[key] {
-            case nil, .null?: return nil
-            case .bool(let b)?: return b
-            default: throw fail(key, "not true or false")
-            }
-        }
-        var crop = try cropPct()
-        var interpolation = try string(cfg["interpolation"], "pretrained_cfg.interpolation")
-        var mean = try numbers("mean"), std = try numbers("std")
-        var source: String? = json["pretrained_cfg"] != nil ? "config.json's pretrained_cfg" : nil
-        if source == nil, kind(base + "/preprocessor_config.json") != nil {
-            let p = try TransformersPreprocessor.read(base + "/preprocessor_config.json")
-            (size, crop, interpolation, mean, std) = (p.inputSize.map { [3, Double($0), Double($0)] }, p.cropPct, p.interpolation,
-                                                       p.mean, p.std)
-            source = "preprocessor_config.json"
+            cropPct = pct
         }
         var labels: Int?
         if case .object(let pairs)? = json["id2label"] { labels = pairs.count }
+        var interpolation = try config.string(cfg["interpolation"], "pretrained_cfg.interpolation")
+        var mean = try config.numbers(cfg["mean"], "pretrained_cfg.mean")
+        var std = try config.numbers(cfg["std"], "pretrained_cfg.std")
+        if let p = preprocessing {
+            (inputSize, cropPct, interpolation, mean, std) = (p.inputSize.map { [3, $0, $0] }, p.cropPct, p.interpolation, p.mean, p.std)
+        }
         return HubConfig(
-            folder: base, weightsPath: weights, architecture: try string(json["architecture"], "architecture"),
-            tag: try string(cfg["tag"], "pretrained_cfg.tag"), license: try string(cfg["license"], "pretrained_cfg.license"),
-            inputSize: try size.map { values throws(CheckpointError) in
-                guard values.allSatisfy({ $0 >= 1 && $0 <= 65536 && $0.rounded() == $0 }) else {
-                    throw fail("pretrained_cfg.input_size", "not a list of sizes")
-                }
-                return values.map { Int($0) }
-            },
-            interpolation: interpolation,
-            cropPct: crop, cropMode: try string(cfg["crop_mode"], "pretrained_cfg.crop_mode"),
-            mean: mean, std: std,
-            numClasses: try integer(cfg["num_classes"] ?? json["num_classes"], "num_classes") ?? labels,
-            classifier: try string(cfg["classifier"], "pretrained_cfg.classifier"),
-            preprocessingSource: source, modelType: try string(json["model_type"], "model_type"),
-            hiddenAct: try string(json["hidden_act"], "hidden_act"),
-            downsampleInBottleneck: try flag("downsample_in_bottleneck"),
-            downsampleInFirstStage: try flag("downsample_in_first_stage"))
+            folder: base, weightsPath: weights, architecture: try config.string(json["architecture"], "architecture"),
+            tag: try config.string(cfg["tag"], "pretrained_cfg.tag"),
+            license: try config.string(cfg["license"], "pretrained_cfg.license"),
+            inputSize: inputSize, interpolation: interpolation, cropPct: cropPct,
+            cropMode: try config.string(cfg["crop_mode"], "pretrained_cfg.crop_mode"), mean: mean, std: std,
+            numClasses: try config.count(cfg["num_classes"] ?? json["num_classes"], "num_classes") ?? labels,
+            preprocessingSource: json["pretrained_cfg"] != nil ? "config.json's pretrained_cfg"
+                : preprocessing != nil ? "preprocessor_config.json" : nil,
+            hiddenAct: try config.string(json["hidden_act"], "hidden_act"),
+            downsampleInBottleneck: try config.flag(json["downsample_in_bottleneck"], "downsample_in_bottleneck"),
+            downsampleInFirstStage: try config.flag(json["downsample_in_first_stage"], "downsample_in_first_stage"))
     }
 }

@@ -18,37 +18,12 @@ struct TransformersPreprocessor {
     static let filters = [0: "nearest", 1: "lanczos", 2: "bilinear", 3: "bicubic", 4: "box", 5: "hamming"]
 
     static func read(_ path: String) throws(CheckpointError) -> TransformersPreprocessor {
-        let json: JSONValue
-        do throws(ReadError) {
-            let file: ByteStorage
-            do { file = try ByteStorage.map(path: path) } catch { throw ReadError.unreadable(error.reason) }
-            guard file.count <= HubFolder.maxConfigBytes else {
-                throw ReadError.tooLarge(where: "preprocessor_config.json", "\(file.count) bytes")
-            }
-            do { json = try JSONParser.parse(file.bytes, maxDepth: 16) } catch { throw ReadError.corrupt(where: "JSON", "\(error)") }
-        } catch {
-            throw CheckpointError(file: path, reason: error)
-        }
-        func fail(_ key: String, _ why: String) -> CheckpointError {
-            CheckpointError(file: path, reason: .corrupt(where: "key '\(key)'", why))
-        }
-        func number(_ value: JSONValue?) -> Double? {
-            switch value {
-            case .int(let i)?: Double(i)
-            case .double(let d)?: d.isFinite ? d : nil
-            default: nil
-            }
-        }
-        func flag(_ key: String, default value: Bool) -> Bool {
-            if case .bool(let b)? = json[key] { return b }
-            return value
-        }
-        func triple(_ key: String) throws(CheckpointError) -> [Double]? {
-            guard let value = json[key], value != .null else { return nil }
-            guard case .array(let items) = value, items.count == 3, case let values = items.compactMap(number), values.count == 3 else {
-                throw fail(key, "not three numbers")
-            }
-            return values
+        let file = try JSONFile(path)
+        let json = file.root
+        let fail = file.fail
+        let number = JSONFile.number
+        func flag(_ key: String, default value: Bool) throws(CheckpointError) -> Bool {
+            try file.flag(json[key], key) ?? value
         }
         /// `size` as transformers writes it: an integer, or `{shortest_edge}` / `{height, width}`.
         func side(_ key: String) throws(CheckpointError) -> Int? {
@@ -68,11 +43,13 @@ struct TransformersPreprocessor {
             guard let value, value >= 1, value <= 4096, value.rounded() == value else { throw fail(key, "not a size in 1...4096") }
             return Int(value)
         }
-        guard case .object = json else { throw fail("(top level)", "not a JSON object") }
-        var kind = ""
-        if case .string(let s)? = json["image_processor_type"] { kind = s } else if case .string(let s)? = json["feature_extractor_type"] { kind = s }
-        guard flag("do_resize", default: true) else { throw fail("do_resize", "false: the images are not resized, which run cannot follow") }
-        let rescale = flag("do_rescale", default: true) ? (number(json["rescale_factor"]) ?? 1.0 / 255) : 1
+        let processorType = try file.string(json["image_processor_type"], "image_processor_type")
+        let extractorType = try file.string(json["feature_extractor_type"], "feature_extractor_type")
+        let kind = processorType ?? extractorType ?? ""
+        guard try flag("do_resize", default: true) else {
+            throw fail("do_resize", "false: the images are not resized, which run cannot follow")
+        }
+        let rescale = try flag("do_rescale", default: true) ? (number(json["rescale_factor"]) ?? 1.0 / 255) : 1
         guard abs(rescale * 255 - 1) < 1e-6 else {
             throw fail("rescale_factor", "\(rescale); run scales pixels to [0, 1] (1/255)")
         }
@@ -83,9 +60,9 @@ struct TransformersPreprocessor {
             }
             interpolation = name
         }
-        let normalize = flag("do_normalize", default: true)
-        let mean = normalize ? try triple("image_mean") : [0, 0, 0]
-        let std = normalize ? try triple("image_std") : [1, 1, 1]
+        let normalize = try flag("do_normalize", default: true)
+        let mean = normalize ? try file.numbers(json["image_mean"], "image_mean", count: 3) : [0, 0, 0]
+        let std = normalize ? try file.numbers(json["image_std"], "image_std", count: 3) : [1, 1, 1]
         let shortest = try side("size")
         if kind.hasPrefix("ConvNext") {
             if let shortest, shortest >= 384 {
@@ -97,14 +74,13 @@ struct TransformersPreprocessor {
             return TransformersPreprocessor(inputSize: shortest, cropPct: crop, interpolation: interpolation, mean: mean, std: std)
         }
         if kind.hasPrefix("Bit") {
-            guard flag("do_center_crop", default: true), let shortest, let crop = try side("crop_size"), crop <= shortest else {
+            guard try flag("do_center_crop", default: true), let shortest, let crop = try side("crop_size"), crop <= shortest else {
                 throw fail("crop_size", "the processor does not resize then centre-crop a square no larger than the resize")
             }
             let ratio = Double(crop) / Double(shortest)
             guard ratio > 0.1 else { throw fail("crop_size", "\(crop) over shortest_edge \(shortest) is at most 0.1") }
             return TransformersPreprocessor(inputSize: crop, cropPct: ratio, interpolation: interpolation, mean: mean, std: std)
         }
-        throw fail(kind.isEmpty ? "image_processor_type" : "image_processor_type",
-                   "'\(kind)' is not read (ConvNext's and BiT's are): its resize and crop are not known here")
+        throw fail("image_processor_type", "'\(kind)' is not read (ConvNext's and BiT's are): its resize and crop are not known here")
     }
 }
