@@ -6,17 +6,19 @@ public enum CheckpointReader {
     /// Reads the file at `path`, or the weights of the Hugging Face hub folder at `path`
     /// (`HubFolder`). Every failure is a `CheckpointError` naming the file.
     public static func read(path: String) throws(CheckpointError) -> Checkpoint {
-        if HubFolder.isFolder(path) {
-            let hub = try HubFolder.open(path)
-            var checkpoint = try readFile(path: hub.weightsPath)
-            checkpoint.hub = hub
-            let facts: [(String, String?)] = [("hub_folder", path), ("hub_weights", hub.weightsPath.split(separator: "/").last.map(String.init)),
-                                              ("hub_model", hub.modelName), ("hub_license", hub.license),
-                                              ("hub_preprocessing", hub.preprocessingSource)]
-            checkpoint.facts += facts.compactMap { key, value in value.map { (key, JSONValue.string($0)) } }
-            return checkpoint
-        }
+        if HubFolder.isFolder(path) { return try read(hub: try HubFolder.open(path)) }
         return try readFile(path: path)
+    }
+
+    /// Reads the weights of an opened hub folder; `hub` and its facts go with them.
+    public static func read(hub: HubConfig) throws(CheckpointError) -> Checkpoint {
+        var checkpoint = try readFile(path: hub.weightsPath)
+        checkpoint.hub = hub
+        let facts: [(String, String?)] = [("hub_folder", hub.folder), ("hub_weights", hub.weightsPath.split(separator: "/").last.map(String.init)),
+                                          ("hub_model", hub.modelName), ("hub_license", hub.license),
+                                          ("hub_preprocessing", hub.preprocessingSource)]
+        checkpoint.facts += facts.compactMap { key, value in value.map { (key, JSONValue.string($0)) } }
+        return checkpoint
     }
 
     /// Reads the file at `path` (never a folder: that is refused as not a regular file).

@@ -124,11 +124,10 @@ public enum ConversionPipeline {
         if SWMFile.isSWM(path: input) {
             throw ConversionError(place: input, "is already a .swm model; convert takes a PyTorch, ONNX or safetensors checkpoint")
         }
-        // A hub folder's source file is its weights file: that is what is hashed and measured.
-        let weightsFile: String
-        do { weightsFile = HubFolder.isFolder(input) ? try HubFolder.open(input).weightsPath : input } catch {
-            throw ConversionError(place: nil, "\(error)")
-        }
+        // A hub folder is opened once, here: its weights file is what is hashed, measured and read.
+        let hub: HubConfig?
+        do { hub = HubFolder.isFolder(input) ? try HubFolder.open(input) : nil } catch { throw ConversionError(place: nil, "\(error)") }
+        let weightsFile = hub?.weightsPath ?? input
         // The source's SHA-256 (libcrypto, SWSLCore.SHA256) runs beside the conversion. Whatever way this
         // function leaves, the hash is stopped and waited for: a process must not exit (after a refusal)
         // while another thread is inside libcrypto, whose exit handlers free what that thread uses.
@@ -140,7 +139,9 @@ public enum ConversionPipeline {
         }
         progress("reading \(input)")
         let checkpoint: Checkpoint
-        do { checkpoint = try CheckpointReader.read(path: input) } catch { throw ConversionError(place: nil, "\(error)") }
+        do { checkpoint = try hub.map(CheckpointReader.read(hub:)) ?? CheckpointReader.read(path: input) } catch {
+            throw ConversionError(place: nil, "\(error)")
+        }
         phases.lap("read")
         let model: CanonicalModel
         do { model = try SchemaMapper.map(checkpoint) } catch { throw ConversionError(place: input, "\(error)") }
@@ -153,15 +154,11 @@ public enum ConversionPipeline {
         var source = SourceInfo(
             fileName: (checkpoint.hub != nil ? parts.suffix(2) : parts.suffix(1)).joined(separator: "/"), size: sourceSize,
             sha256: "", format: checkpoint.format.rawValue, wrapper: checkpoint.wrapper, prefix: checkpoint.prefix)
-        if let hub = checkpoint.hub {
-            source.preprocessing = try Self.preprocessing(hub, classes: model.architecture.numClasses,
-                                                          channels: model.architecture.inputChannels)
-            (source.details.modelTag, source.details.license) = (hub.modelName, hub.license)
-        }
+        source.preprocessing = try Self.preprocessing(checkpoint, model)
+        if let hub { (source.details.modelTag, source.details.license) = (hub.modelName, hub.license) }
         if let graph = model.graph {
             if graph.inputLayout != "NCHW" { source.details.graphInputLayout = graph.inputLayout }
             if graph.output != "logits" { source.details.graphOutput = graph.output }
-            if let side = graph.fixedInputSize { source.preprocessing.inputSize = side }
         }
         var options = request.options
         var conversion = Converter.convert(model, source: source, options: options)
@@ -236,7 +233,19 @@ public enum ConversionPipeline {
         return report
     }
 
-    /// How a hub folder's `pretrained_cfg` prepares images, checked as the `.swm` metadata is: ImageNet's
+    /// How images are prepared for a checkpoint's model: ImageNet's, unless a hub folder's configuration
+    /// says otherwise (`hub(_:classes:channels:)`), with an ONNX graph's fixed input size. What `convert`
+    /// records and what `run`/`verify` apply to a checkpoint's float reference.
+    public static func preprocessing(_ checkpoint: Checkpoint, _ model: CanonicalModel) throws(ConversionError) -> Preprocessing {
+        var result = Preprocessing.imageNet
+        if let hub = checkpoint.hub {
+            result = try preprocessing(hub, classes: model.architecture.numClasses, channels: model.architecture.inputChannels)
+        }
+        if let side = model.graph?.fixedInputSize { result.inputSize = side }
+        return result
+    }
+
+    /// How a hub folder's configuration prepares images, checked as the `.swm` metadata is: ImageNet's
     /// values wherever it says nothing; a square `input_size`; `crop_mode` center (the resize of the
     /// shorter side, then a centre crop, that `run` applies); `num_classes` equal to the classifier's rows.
     static func preprocessing(_ hub: HubConfig, classes: Int, channels: Int) throws(ConversionError) -> Preprocessing {

@@ -60,15 +60,7 @@ public struct LoadedModel: Sendable {
             loaded = LoadedModel(path: path, kind: .reference, plan: try ExecutionPlan(reference: model),
                                  architecture: model.architecture, metadata: nil)
         } catch { throw .plan(file: path, error) }
-        if let hub = checkpoint.hub {
-            do {
-                loaded.preprocessing = try ConversionPipeline.preprocessing(hub, classes: model.architecture.numClasses,
-                                                                            channels: model.architecture.inputChannels)
-            } catch {
-                throw .input(error.description)
-            }
-        }
-        if let side = model.graph?.fixedInputSize { loaded.preprocessing.inputSize = side }
+        do { loaded.preprocessing = try ConversionPipeline.preprocessing(checkpoint, model) } catch { throw .input(error.description) }
         return loaded
     }
 }
