@@ -19,8 +19,12 @@ public struct OfficialRelease: Sendable, Equatable {
     /// The hex digits after the last `-` of the file name: the start of the file's SHA-256.
     public var hashPrefix: String { OfficialReleases.hashPrefix(of: fileName) ?? "" }
 
-    /// `resnet50_swsl (timm swsl_resnet50, resnet50.fb_swsl_ig1b_ft_in1k)`.
-    public var names: String { "\(hubEntry) (timm \(timmOldName), \(timmName))" }
+    /// The release under all its names, as `inspect` and `convert` print it: `resnet50_swsl
+    /// (semi_weakly_supervised_resnet50-16a12f1b.pth): torch.hub resnet50_swsl, timm swsl_resnet50, now
+    /// resnet50.fb_swsl_ig1b_ft_in1k (Hugging Face timm/resnet50.fb_swsl_ig1b_ft_in1k)`.
+    public var names: String {
+        "\(hubEntry) (\(fileName)): torch.hub \(hubEntry), timm \(timmOldName), now \(timmName) (Hugging Face timm/\(timmName))"
+    }
 }
 
 /// What a source file's name, size and SHA-256 say about it.
@@ -92,9 +96,7 @@ public enum OfficialReleases {
     public static func check(fileName: String, size: Int, sha256: String) -> ReleaseCheck {
         var warnings: [String] = []
         let digest = sha256.lowercased()
-        var hashMatches = true
         if let prefix = hashPrefix(of: fileName), !digest.isEmpty, !digest.hasPrefix(prefix) {
-            hashMatches = false
             warnings.append("its name says its SHA-256 starts with \(prefix) (torch.hub's naming, which "
                 + "load_state_dict_from_url(check_hash=True) enforces), but it starts with \(digest.prefix(prefix.count)): "
                 + "a damaged or altered download, or another file under this name")
@@ -104,8 +106,7 @@ public enum OfficialReleases {
                 warnings.append("it is named like the official \(named.hubEntry) release, which is \(named.size) bytes, but it is "
                     + "\(size) bytes: not that file (truncated, damaged or a different file)")
             }
-            let release = warnings.isEmpty && hashMatches ? named : nil
-            return ReleaseCheck(release: release, warnings: warnings)
+            return ReleaseCheck(release: warnings.isEmpty ? named : nil, warnings: warnings)
         }
         if !digest.isEmpty, let renamed = all.first(where: { $0.size == size && digest.hasPrefix($0.hashPrefix) }) {
             return ReleaseCheck(release: renamed, warnings: warnings)

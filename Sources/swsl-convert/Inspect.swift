@@ -41,8 +41,7 @@ struct Inspect: ParsableCommand {
             case .failure(let error): print("architecture: not recognised: \(error)")
             }
             if let found = release.release {
-                print("release: the official \(found.hubEntry) (\(found.fileName)): torch.hub \(found.hubEntry), "
-                      + "timm \(found.timmOldName), now \(found.timmName) (Hugging Face timm/\(found.timmName))")
+                print("release: the official \(found.names)")
             }
         }
     }
