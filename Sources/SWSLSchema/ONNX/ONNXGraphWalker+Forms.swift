@@ -74,11 +74,10 @@ extension ONNXGraphWalker {
         // Before opset 7 a Dropout runs in training mode unless `is_test` is 1.
         if (graph.opsetVersion ?? 7) < 7, (ints(i, "is_test") ?? [0]) != [1] { return false }
         guard node.inputs.count > 2, !node.inputs[2].isEmpty else { return true }
-        guard let found = constant(node.inputs[2])?.tensor, found.elementCount == 1, let mode = Optional(found.integers()),
-              mode[0] == 0 || mode[0] == 1 else {
+        guard let mode = smallConstantInts(node.inputs[2]), mode == [0] || mode == [1] else {
             throw unsupported(i, "its training_mode is not a constant; the schema runs inference")
         }
-        return mode[0] == 0
+        return mode == [0]
     }
 
     /// For a `Pad` that only pads height and width with zeros and feeds one `Conv` (or a `MaxPool`
@@ -182,17 +181,23 @@ extension ONNXGraphWalker {
         return nodes[users[0]].outputs[0]
     }
 
+    /// The image input's name, height and width when both are fixed and in 1...`maxExtent` (read as
+    /// NHWC when the graph transposes its input from that).
+    func fixedInputSize() -> (name: String, height: Int, width: Int)? {
+        guard let input = graph.inputs.first(where: { initializers[$0.name] == nil }), let dims = input.dims,
+              dims.count == 4 else { return nil }
+        let (h, w) = weights.graphInputLayout == "NHWC" ? (dims[1], dims[2]) : (dims[2], dims[3])
+        guard case .value(let height) = h, case .value(let width) = w,
+              (1...Self.maxExtent).contains(height), (1...Self.maxExtent).contains(width) else { return nil }
+        return (input.name, height, width)
+    }
+
     /// Height and width of `value` when the graph's input has a fixed size: the input's dims carried
     /// through every node in file order (Conv, MaxPool and AveragePool by their arithmetic; the
     /// element-wise nodes unchanged). Nil when some size on the way is not known.
     func spatialSize(of value: String) -> [Int]? {
-        guard let input = graph.inputs.first(where: { initializers[$0.name] == nil }), let dims = input.dims,
-              dims.count == 4 else { return nil }
-        var sizes: [String: [Int]] = [:]
-        let (h, w) = weights.graphInputLayout == "NHWC" ? (dims[1], dims[2]) : (dims[2], dims[3])
-        guard case .value(let height) = h, case .value(let width) = w,
-              (1...Self.maxExtent).contains(height), (1...Self.maxExtent).contains(width) else { return nil }
-        sizes[input.name] = [height, width]
+        guard let input = fixedInputSize() else { return nil }
+        var sizes: [String: [Int]] = [input.name: [input.height, input.width]]
         for i in nodes.indices where sizes[value] == nil {
             let node = nodes[i]
             guard let first = node.inputs.first, let from = sizes[first] else { continue }

@@ -106,14 +106,12 @@ extension ONNXGraphWalker {
             throw unsupported(pool, "its \(kernel[0])×\(kernel[1]) kernel does not cover the \(map[0])×\(map[1]) map "
                 + "it pools; the schema's head averages the whole map")
         }
-        if let input = graph.inputs.first(where: { initializers[$0.name] == nil }), let dims = input.dims, dims.count == 4 {
-            let (h, w) = weights.graphInputLayout == "NHWC" ? (dims[1], dims[2]) : (dims[2], dims[3])
-            guard case .value(let side) = h, h == w else {
-                throw unsupported(pool, "its graph's fixed input is not square; the .swm takes square inputs")
-            }
-            guard side <= 4096 else { throw unsupported(pool, "its graph's fixed input size \(side) is over 4096") }
-            weights.fixedInputSize = side
+        // The map's size was known, so the input's is: it becomes the model's.
+        guard let input = fixedInputSize(), input.height == input.width else {
+            throw unsupported(pool, "its graph's fixed input is not square; the .swm takes square inputs")
         }
+        guard input.height <= 4096 else { throw unsupported(pool, "its graph's fixed input size \(input.height) is over 4096") }
+        weights.fixedInputSize = input.height
     }
 
     /// `Gemm` (alpha = beta = 1, no transA) or `MatMul` + `Add` at node `i`: weight `[classes, features]`,

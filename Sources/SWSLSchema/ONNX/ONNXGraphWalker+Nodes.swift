@@ -85,15 +85,15 @@ extension ONNXGraphWalker {
         return constant(value).map { $0.tensor.integers().map { Int($0) } }
     }
 
-    /// A constant list of at most 8 integers (pads, axes, indices): an integer-typed initializer or
-    /// `Constant`, never a large or floating-point one read as integers.
+    /// A constant list of at most 8 integers (pads, axes, indices, a Dropout's training_mode): an integer-
+    /// or bool-typed initializer or `Constant`, never a large or floating-point one read as integers.
     mutating func smallConstantInts(_ value: String) -> [Int]? {
         if let producer = producers[value], op(producer) == "Constant", let list = ints(producer, "value_ints") {
             visited.insert(producer)
             return list.count <= 8 ? list : nil
         }
         guard let tensor = constant(value)?.tensor, tensor.elementCount <= 8,
-              [.int64, .int32, .int16, .int8, .uint8].contains(tensor.dtype) else { return nil }
+              [.int64, .int32, .int16, .int8, .uint8, .bool].contains(tensor.dtype) else { return nil }
         return tensor.integers().map { Int($0) }
     }
 
