@@ -22,17 +22,21 @@ import SWSLTransform
         do { _ = try convert(path); return nil } catch { return "\(error)" }
     }
 
-    /// A copy of the fixture folder holding only `files`, with `config.json` edited by `edit`.
-    static func copy(keeping files: [String], editing edit: (inout String) -> Void = { _ in }) throws -> String {
+    /// A copy of a fixture folder (timm's by default) holding only `files`, and `edited` (its
+    /// `config.json` by default) rewritten by `edit`.
+    static func copy(_ source: String = folder, keeping files: [String], edited: String = "config.json",
+                     editing edit: (inout String) -> Void = { _ in }) throws -> String {
         let target = try TemporaryFiles.directory()
         for name in files {
-            try FileManager.default.copyItem(at: FixtureFiles.url("\(folder)/\(name)"), to: target.appendingPathComponent(name))
+            try FileManager.default.copyItem(at: FixtureFiles.url("\(source)/\(name)"), to: target.appendingPathComponent(name))
         }
-        var config = String(decoding: try FixtureFiles.bytes("\(folder)/config.json"), as: UTF8.self)
-        edit(&config)
-        try Data(config.utf8).write(to: target.appendingPathComponent("config.json"))
+        var text = String(decoding: try FixtureFiles.bytes("\(source)/\(edited)"), as: UTF8.self)
+        edit(&text)
+        try Data(text.utf8).write(to: target.appendingPathComponent(edited))
         return target.path
     }
+
+    static let transformers = "models/hub/hf_resnet_tiny"
 
     @Test func folderTakesItsPreprocessingFromPretrainedCfg() throws {
         let golden = try JSONParser.parse(FixtureFiles.bytes("golden/hub__resnet50_tiny.fb_swsl_ig1b_ft_in1k.json"))
@@ -78,14 +82,10 @@ import SWSLTransform
     /// weights compute something else, so the flag is read, not assumed.
     @Test func strideFlagDecidesTheLogits() throws {
         let name = "hf_resnet_tiny_stride1x1"
-        let target = try TemporaryFiles.directory()
-        for file in ["model.safetensors", "preprocessor_config.json"] {
-            try FileManager.default.copyItem(at: FixtureFiles.url("models/hub/\(name)/\(file)"), to: target.appendingPathComponent(file))
+        let flipped = try Self.copy("models/hub/\(name)", keeping: ["model.safetensors", "preprocessor_config.json"]) {
+            $0 = $0.replacingOccurrences(of: "\"downsample_in_bottleneck\": true", with: "\"downsample_in_bottleneck\": false")
         }
-        let config = String(decoding: try FixtureFiles.bytes("models/hub/\(name)/config.json"), as: UTF8.self)
-        try Data(config.replacingOccurrences(of: "\"downsample_in_bottleneck\": true", with: "\"downsample_in_bottleneck\": false").utf8)
-            .write(to: target.appendingPathComponent("config.json"))
-        let (model, _) = try Self.convert(target.path)
+        let (model, _) = try Self.convert(flipped)
         let x = try NPYArray.read(path: FixtureFiles.path("golden/input_2x3x64x64.npy"))
         let want = try NPYArray.read(path: FixtureFiles.path("golden/hub__\(name)_logits.npy")).values
         let got = try EndToEndAccuracyTests.run(model, x)
@@ -93,13 +93,8 @@ import SWSLTransform
     }
 
     @Test func transformersConfigsTheSchemaDoesNotCoverAreRefused() throws {
-        func edited(_ edit: (String) -> String) throws -> String {
-            let target = try TemporaryFiles.directory()
-            try FileManager.default.copyItem(at: FixtureFiles.url("models/hub/hf_resnet_tiny/model.safetensors"),
-                                             to: target.appendingPathComponent("model.safetensors"))
-            let config = String(decoding: try FixtureFiles.bytes("models/hub/hf_resnet_tiny/config.json"), as: UTF8.self)
-            try Data(edit(config).utf8).write(to: target.appendingPathComponent("config.json"))
-            return target.path
+        func edited(_ edit: @escaping (String) -> String) throws -> String {
+            try Self.copy(Self.transformers, keeping: ["model.safetensors"]) { $0 = edit($0) }
         }
         let gelu = try edited { $0.replacingOccurrences(of: "\"hidden_act\": \"relu\"", with: "\"hidden_act\": \"gelu\"") }
         #expect(Self.refusal(gelu)?.contains("hidden_act is 'gelu'") == true, "\(String(describing: Self.refusal(gelu)))")
@@ -109,14 +104,10 @@ import SWSLTransform
 
     /// transformers' preprocessor configs: what run can follow is recorded, the rest refused by name.
     @Test func transformersPreprocessorConfigs() throws {
-        func folder(_ edit: (String) -> String) throws -> String {
-            let target = try TemporaryFiles.directory()
-            for file in ["model.safetensors", "config.json"] {
-                try FileManager.default.copyItem(at: FixtureFiles.url("models/hub/hf_resnet_tiny/\(file)"), to: target.appendingPathComponent(file))
+        func folder(_ edit: @escaping (String) -> String) throws -> String {
+            try Self.copy(Self.transformers, keeping: ["model.safetensors", "config.json"], edited: "preprocessor_config.json") {
+                $0 = edit($0)
             }
-            let text = String(decoding: try FixtureFiles.bytes("models/hub/hf_resnet_tiny/preprocessor_config.json"), as: UTF8.self)
-            try Data(edit(text).utf8).write(to: target.appendingPathComponent("preprocessor_config.json"))
-            return target.path
         }
         let bicubic = try Self.convert(try folder { $0.replacingOccurrences(of: "\"resample\": 2", with: "\"resample\": 3") }).0
         #expect(bicubic.metadata?.preprocessing.interpolation == "bicubic")

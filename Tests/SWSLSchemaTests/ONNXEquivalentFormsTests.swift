@@ -50,17 +50,8 @@ import Testing
             $0.setting("kernel_shape", .ints([5, 5]), onNodeAt: $0.index(of: "AveragePool"))
         },
         Refusal(description: "AveragePool head on a graph of any input size", file: zoo,
-                mentions: ["(AveragePool)", "global only at one input size"]) { checkpoint in
-            var copy = checkpoint
-            let g = checkpoint.graph!
-            let inputs = g.inputs.map { v in
-                v.name == "gpu_0/data_0" ? ONNXValueInfo(name: v.name, elementType: v.elementType,
-                                                         dims: [.param("N"), .value(3), .param("H"), .param("W")]) : v
-            }
-            copy.graph = ONNXGraph(nodes: g.nodes, inputs: inputs, outputs: g.outputs, initializerNames: g.initializerNames,
-                                   opsetImports: g.opsetImports, irVersion: g.irVersion, producerName: g.producerName,
-                                   producerVersion: g.producerVersion, metadata: g.metadata)
-            return copy
+                mentions: ["(AveragePool)", "global only at one input size"]) {
+            $0.settingInput("gpu_0/data_0", dims: [.param("N"), .value(3), .param("H"), .param("W")])
         },
         Refusal(description: "Softmax over the batch", file: zoo, mentions: ["(Softmax)", "axis [0]"]) {
             $0.setting("axis", .int(0), onNodeAt: $0.index(of: "Softmax"))
@@ -109,26 +100,11 @@ import Testing
             let conv = $0.node("Conv", skip: 3)
             return $0.replacing($0.node("Conv").name, inputs: [conv.outputs[0]] + Array($0.node("Conv").inputs.dropFirst()))
         },
-        Refusal(description: "AveragePool head over a non-square fixed input", file: zoo, mentions: ["(AveragePool)", "square"]) { checkpoint in
-            var copy = checkpoint
-            let g = checkpoint.graph!
-            let inputs = g.inputs.map { v in
-                v.name == "gpu_0/data_0" ? ONNXValueInfo(name: v.name, elementType: v.elementType,
-                                                         dims: [.value(1), .value(3), .value(224), .value(256)]) : v
-            }
-            copy.graph = ONNXGraph(nodes: g.nodes, inputs: inputs, outputs: g.outputs, initializerNames: g.initializerNames,
-                                   opsetImports: g.opsetImports, irVersion: g.irVersion, producerName: g.producerName,
-                                   producerVersion: g.producerVersion, metadata: g.metadata)
-            return copy
+        Refusal(description: "AveragePool head over a non-square fixed input", file: zoo, mentions: ["(AveragePool)", "square"]) {
+            $0.settingInput("gpu_0/data_0", dims: [.value(1), .value(3), .value(224), .value(256)])
         },
-        Refusal(description: "a second graph output", file: pytorch1x, mentions: ["2 outputs"]) { checkpoint in
-            var copy = checkpoint
-            let g = checkpoint.graph!
-            let extra = ONNXValueInfo(name: checkpoint.node("GlobalAveragePool").outputs[0], elementType: 1, dims: nil)
-            copy.graph = ONNXGraph(nodes: g.nodes, inputs: g.inputs, outputs: g.outputs + [extra], initializerNames: g.initializerNames,
-                                   opsetImports: g.opsetImports, irVersion: g.irVersion, producerName: g.producerName,
-                                   producerVersion: g.producerVersion, metadata: g.metadata)
-            return copy
+        Refusal(description: "a second graph output", file: pytorch1x, mentions: ["2 outputs"]) {
+            $0.replacing(outputs: $0.graph!.outputs + [ONNXValueInfo(name: $0.node("GlobalAveragePool").outputs[0], elementType: 1, dims: nil)])
         },
     ]
 

@@ -3,14 +3,22 @@ import SWSLCore
 
 /// Edits of ONNX checkpoints for error tests: a node inserted, an attribute changed.
 extension Checkpoint {
-    private func replacingNodes(_ nodes: [ONNXNode]) -> Checkpoint {
+    /// The graph with `nodes`, `inputs` or `outputs` replaced (each kept when nil).
+    func replacing(nodes: [ONNXNode]? = nil, inputs: [ONNXValueInfo]? = nil, outputs: [ONNXValueInfo]? = nil) -> Checkpoint {
         var copy = self
         let g = graph!
-        copy.graph = ONNXGraph(nodes: nodes, inputs: g.inputs, outputs: g.outputs, initializerNames: g.initializerNames,
-                               opsetImports: g.opsetImports, irVersion: g.irVersion, producerName: g.producerName,
-                               producerVersion: g.producerVersion, metadata: g.metadata)
+        copy.graph = ONNXGraph(nodes: nodes ?? g.nodes, inputs: inputs ?? g.inputs, outputs: outputs ?? g.outputs,
+                               initializerNames: g.initializerNames, opsetImports: g.opsetImports, irVersion: g.irVersion,
+                               producerName: g.producerName, producerVersion: g.producerVersion, metadata: g.metadata)
         return copy
     }
+
+    /// The graph input named `name` with dims `dims`.
+    func settingInput(_ name: String, dims: [ONNXDim]) -> Checkpoint {
+        replacing(inputs: graph!.inputs.map { v in v.name == name ? ONNXValueInfo(name: v.name, elementType: v.elementType, dims: dims) : v })
+    }
+
+    private func replacingNodes(_ nodes: [ONNXNode]) -> Checkpoint { replacing(nodes: nodes) }
 
     /// The first node of this operator (after skipping `skip` of them).
     func node(_ op: String, skip: Int = 0) -> ONNXNode {
