@@ -409,7 +409,6 @@ class SWMFile:
             self.layers = layers(arch)
         except (KeyError, TypeError, ZeroDivisionError, ValueError):
             raise SWMError(14, "the architecture does not describe a network") from None
-        int8 = self.metadata["quantization"]["precision"] == "int8"
         for layer in self.layers:
             w = self.by_name.get(f"{layer.path}.weight")
             b = self.by_name.get(f"{layer.path}.bias")
@@ -437,7 +436,6 @@ class SWMFile:
             listed = self.float_layers.get(layer.path)
             if listed and DTYPE_NAMES[w.dtype] != {"float16": "f16", "float32": "f32"}[listed]:
                 raise SWMError(19, f"{w.name} is {DTYPE_NAMES[w.dtype]}, quantization.float_layers says {listed}")
-        del int8
 
     # Tensors -------------------------------------------------------------------------------------
     def _array(self, e: Entry) -> np.ndarray:
