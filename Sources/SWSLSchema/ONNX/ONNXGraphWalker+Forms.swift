@@ -74,7 +74,7 @@ extension ONNXGraphWalker {
         // Before opset 7 a Dropout runs in training mode unless `is_test` is 1.
         if (graph.opsetVersion ?? 7) < 7, (ints(i, "is_test") ?? [0]) != [1] { return false }
         guard node.inputs.count > 2, !node.inputs[2].isEmpty else { return true }
-        guard let mode = smallConstantInts(node.inputs[2]), mode == [0] || mode == [1] else {
+        guard let mode = constantInts(node.inputs[2]), mode == [0] || mode == [1] else {
             throw unsupported(i, "its training_mode is not a constant; the schema runs inference")
         }
         return mode == [0]
@@ -94,7 +94,7 @@ extension ONNXGraphWalker {
         if case .string(let mode)? = node.attribute("mode"), mode != "constant" {
             return unmerged(i, "\(mode) padding; only zero padding is the same as a convolution's own")
         }
-        let pads = ints(i, "pads") ?? (node.inputs.count > 1 ? smallConstantInts(node.inputs[1]) : nil)
+        let pads = ints(i, "pads") ?? (node.inputs.count > 1 ? constantInts(node.inputs[1]) : nil)
         guard let pads, pads.count == 8, pads.allSatisfy({ (0...Self.maxExtent).contains($0) }) else {
             return unmerged(i, "its pads are not a constant list of 8 values in 0...\(Self.maxExtent) for an NCHW tensor")
         }
@@ -162,9 +162,9 @@ extension ONNXGraphWalker {
               nodes[shape].inputs.first == node.inputs[0], ints(shape, "start") == nil, ints(shape, "end") == nil,
               (ints(gather, "axis") ?? [0]) == [0]
         else { return nil }
-        let axes = ints(unsqueeze, "axes") ?? (nodes[unsqueeze].inputs.count > 1 ? smallConstantInts(nodes[unsqueeze].inputs[1]) : nil)
-        guard axes == [0], nodes[gather].inputs.count == 2, smallConstantInts(nodes[gather].inputs[1]) == [0],
-              smallConstantInts(nodes[concat].inputs[1]) == [-1] else { return nil }
+        let axes = ints(unsqueeze, "axes") ?? (nodes[unsqueeze].inputs.count > 1 ? constantInts(nodes[unsqueeze].inputs[1]) : nil)
+        guard axes == [0], nodes[gather].inputs.count == 2, constantInts(nodes[gather].inputs[1]) == [0],
+              constantInts(nodes[concat].inputs[1]) == [-1] else { return nil }
         return [concat, unsqueeze, gather, shape]
     }
 

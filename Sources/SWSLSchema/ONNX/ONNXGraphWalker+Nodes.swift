@@ -76,18 +76,10 @@ extension ONNXGraphWalker {
         }
     }
 
-    /// A constant list of integers (shapes, axes).
+    /// A constant list of at most 8 integers (shapes, axes, pads, indices, a Dropout's training_mode): an
+    /// integer- or bool-typed initializer or `Constant`, never a large or floating-point one read as
+    /// integers (ONNX types all of these int64, or bool).
     mutating func constantInts(_ value: String) -> [Int]? {
-        if let producer = producers[value], op(producer) == "Constant", let list = ints(producer, "value_ints") {
-            visited.insert(producer)
-            return list
-        }
-        return constant(value).map { $0.tensor.integers().map { Int($0) } }
-    }
-
-    /// A constant list of at most 8 integers (pads, axes, indices, a Dropout's training_mode): an integer-
-    /// or bool-typed initializer or `Constant`, never a large or floating-point one read as integers.
-    mutating func smallConstantInts(_ value: String) -> [Int]? {
         if let producer = producers[value], op(producer) == "Constant", let list = ints(producer, "value_ints") {
             visited.insert(producer)
             return list.count <= 8 ? list : nil
