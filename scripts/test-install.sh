@@ -16,12 +16,11 @@ fi
 # No toolchain on the search path: a bare environment, and the toolchain's library folder hidden.
 run() { env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH=/nonexistent "$bin" "$@"; }
 version="$(run --version)"
-want="$(sed -n 's/.*static let version = "\(.*\)".*/\1/p' Sources/SWSLTransform/Converter.swift)"
-[ "$version" = "$want" ] || { echo "FAIL: --version says '$version', Converter.version is '$want'" >&2; exit 1; }
+[ -n "$version" ] || { echo "FAIL: --version printed nothing" >&2; exit 1; }
 run Fixtures/models/resnet18_tiny.legacy.pth "$work/m.swm" >/dev/null
 # (Outputs are captured before grep reads them: grep -q stops early, and pipefail would count the writer's SIGPIPE.)
 inspected="$(run inspect "$work/m.swm" --json)"
-grep -q "\"converter\": \"$want\"" <<<"$inspected" || { echo "FAIL: provenance.converter is not '$want'" >&2; exit 1; }
+grep -q "\"converter\": \"$version\"" <<<"$inspected" || { echo "FAIL: provenance.converter is not --version's '$version'" >&2; exit 1; }
 ran="$(run run "$work/m.swm" --input Fixtures/golden/input_2x3x64x64.npy --json)"
 [ "$(grep -c '"top"' <<<"$ran")" = 2 ] || { echo "FAIL: run --json did not give one object per input" >&2; exit 1; }
 completion="$(run --generate-completion-script bash)"

@@ -74,13 +74,17 @@ public enum HubFolder {
         var base = folder
         while base.count > 1, base.hasSuffix("/") { base.removeLast() }
         let configPath = base + "/config.json"
-        // A weights "file" that is a folder, a FIFO or a device is not read (nor a folder taken for a hub folder).
-        for name in weightFiles {
-            if let kind = kind(base + "/" + name), kind != S_IFREG {
-                throw CheckpointError(file: base + "/" + name, reason: .unreadable("not a regular file"))
+        // The first weights file there is; one that is a folder, a FIFO or a device is refused, not read
+        // (nor a folder taken for a nested hub folder).
+        var found: String?
+        for path in weightFiles.map({ base + "/" + $0 }) {
+            switch kind(path) {
+            case nil: continue
+            case S_IFREG?: found = found ?? path
+            default: throw CheckpointError(file: path, reason: .unreadable("not a regular file"))
             }
         }
-        guard let weights = weightFiles.map({ base + "/" + $0 }).first(where: { kind($0) == S_IFREG }) else {
+        guard let weights = found else {
             if access(base + "/model.safetensors.index.json", F_OK) == 0 || access(base + "/pytorch_model.bin.index.json", F_OK) == 0 {
                 throw CheckpointError(file: folder, reason: .noWeights("the weights are sharded (*.index.json); "
                     + "a ResNet's fit one file: model.safetensors or pytorch_model.bin"))
