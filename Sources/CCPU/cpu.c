@@ -13,6 +13,7 @@ static unsigned probe(void) {
     if (__builtin_cpu_supports("vpclmulqdq")) f |= SWSL_CPU_VPCLMULQDQ;
     if (__builtin_cpu_supports("avx512f")) f |= SWSL_CPU_AVX512F;
     if (__builtin_cpu_supports("avx512vnni")) f |= SWSL_CPU_AVX512VNNI;
+    if (__builtin_cpu_supports("avxvnni")) f |= SWSL_CPU_AVXVNNI;
 #endif
     return f;
 }

@@ -83,7 +83,7 @@ void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, 
             memset(line, zero, (size_t)pad * 4);
             const float *src[4];
             for (int t = 0; t < 4; t++) src[t] = planes[t] ? planes[t] + (size_t)y * width : NULL;
-            iks->quantize_row(src, line + (size_t)pad * 4, width, inverse, (float)zero, iks->levels);
+            iks->quantize_row(src, line + (size_t)pad * 4, width, inverse, (float)zero);
             memset(line + ((size_t)pad + width) * 4, zero, (size_t)pad * 4);
         }
         memset(out + ((size_t)(h + pad) * wp) * 4, zero, (size_t)pad * wp * 4);
@@ -113,10 +113,17 @@ void swk_min_max_value(const float *x, size_t n, float *min, float *max) {
     *max = b;
 }
 
-size_t swk_integer_workspace_bytes(const swk_conv *conv) {
+/* Bytes of the packed column block in the integer workspace (the widened weight panel follows it). */
+static size_t column_block_bytes(const swk_conv *conv) {
     const size_t kq = (size_t)conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
     const size_t least = kq * 4 * SWK_NR_MAX;
-    return 64 + (least > SWK_QB_BYTES ? least : SWK_QB_BYTES);
+    return least > SWK_QB_BYTES ? least : SWK_QB_BYTES;
+}
+
+size_t swk_integer_workspace_bytes(const swk_conv *conv) {
+    const int kq = conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
+    const size_t panel = swk_int8_kernels_for(conv->isa)->widen ? swk_widened_panel_bytes(kq) : 0;
+    return 64 + column_block_bytes(conv) + panel;
 }
 
 /* Stride-1 convolutions with a direct microkernel: no packing. Output positions are walked as "wide"
@@ -200,10 +207,12 @@ float swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const
     const int panels = (rows + SWK_QMR - 1) / SWK_QMR;
     const int kq = conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
     const long n = (long)conv->out_height * conv->out_width;
-    const size_t bytes = swk_integer_workspace_bytes(conv) - 64;
+    const size_t bytes = column_block_bytes(conv);
     int block = (int)(bytes / ((size_t)kq * 4) / (size_t)nr) * nr;
     if (block > SWK_NC) block = SWK_NC;
     uint32_t *bbuf = (uint32_t *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
+    /* The set's widened weight panel, rewritten once per (column block, row panel) and read by every tile. */
+    void *widened = (uint8_t *)bbuf + bytes;
     static const float ones[SWK_QMR] = {1, 1, 1, 1, 1, 1, 1, 1};
     for (int g = group_begin; g < group_end; g++) {
         for (int jc = col_begin; jc < col_end; jc += block) {
@@ -212,7 +221,12 @@ float swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const
             for (int ir = row_begin; ir < row_end; ir += SWK_QMR) {
                 const int nrows = row_end - ir < SWK_QMR ? row_end - ir : SWK_QMR;
                 const long row = (long)g * rows + ir;
-                const int8_t *apanel = conv->quad_weights + ((size_t)g * panels + (size_t)(ir / SWK_QMR)) * kq * SWK_QMR * 4;
+                const int8_t *quads = conv->quad_weights + ((size_t)g * panels + (size_t)(ir / SWK_QMR)) * kq * SWK_QMR * 4;
+                const void *apanel = quads;
+                if (iks->widen) {
+                    iks->widen(kq, quads, widened);
+                    apanel = widened;
+                }
                 for (int jr = 0; jr < nc; jr += nr) {
                     const int ncols = nc - jr < nr ? nc - jr : nr;
                     const long column = jc + jr;

@@ -65,15 +65,22 @@ typedef struct {
 } swk_kernel_set;
 
 /* Integer microkernel: C[mr x nr] (+)= float(A_s8 . B_u8) * (wscale[r] * xscale) over `kq` groups of
- * four reduction indices (A panels of SWK_QMR rows, mr <= SWK_QMR), then the epilogue (without its
- * scale) when `ep` is non-NULL. */
-typedef void (*swk_qkernel_fn)(int kq, const int8_t *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
+ * four reduction indices (A panels of SWK_QMR rows, mr <= SWK_QMR: tap quads, or the set's widened form
+ * where it has a `widen` step), then the epilogue (without its scale) when `ep` is non-NULL. Every set
+ * computes the exact int32 sums: no intermediate saturation for any int8 weight and 8-bit activation. */
+typedef void (*swk_qkernel_fn)(int kq, const void *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
                                int accumulate, const swk_epilogue *ep, const float *wscale, float xscale);
 
+/* Rewrites one tap-quad weight panel (`kq` quads of SWK_QMR rows) into the form a set's microkernel reads
+ * (`dst`: swk_widened_panel_bytes(kq) bytes, 32-byte aligned). */
+typedef void (*swk_widen_panel_fn)(int kq, const int8_t *a, void *dst);
+
+/* Bytes of one widened weight panel: kq quads x SWK_QMR rows x four int16. */
+static inline size_t swk_widened_panel_bytes(int kq) { return (size_t)kq * SWK_QMR * 4 * sizeof(int16_t); }
+
 /* Quantizes one row of `width` pixels of four channels (`src[t]` NULL: absent, zero) into 32-bit words,
- * byte t from channel t: q = clamp(round_to_nearest_even(x * inverse + zero), 0, levels). */
-typedef void (*swk_quantize_row_fn)(const float *const src[4], uint8_t *dst, int width, float inverse, float zero,
-                                    int levels);
+ * byte t from channel t: q = clamp(round_to_nearest_even(x * inverse + zero), 0, SWK_ACTIVATION_LEVELS). */
+typedef void (*swk_quantize_row_fn)(const float *const src[4], uint8_t *dst, int width, float inverse, float zero);
 
 /* Packs the quads of output columns [col0, col0 + nc) of group g into panels (pack_quads.h). */
 typedef void (*swk_pack_quads_fn)(const swk_conv *conv, const uint8_t *quantized, int g, int col0, int nc,
@@ -93,14 +100,17 @@ static inline int swk_quads_per_group(const swk_conv *conv) { return (conv->in_c
 
 /* The integer kernels of one instruction set: tile width, the row quantizer, the packer, the
  * microkernel, the direct microkernel (NULL where the set has none: the packer serves every stride),
- * and the largest activation level it can take without overflow. */
+ * and the weight-panel rewrite its microkernel reads (NULL: it reads tap quads as they are). Every set
+ * takes all SWK_ACTIVATION_LEVELS levels and computes the same integers. */
 typedef struct {
+    /* What the set multiplies with, for records ("avx512-vnni", "avx-vnni", "avx2", "portable"). */
+    const char *name;
     int nr;
     swk_quantize_row_fn quantize_row;
     swk_pack_quads_fn pack;
     swk_qkernel_fn kernel;
     swk_qkernel_direct_fn direct;
-    int levels;
+    swk_widen_panel_fn widen;
 } swk_int8_kernel_set;
 
 /* The integer kernels for `isa` on this CPU. */
@@ -109,6 +119,7 @@ const swk_int8_kernel_set *swk_int8_kernels_for(swk_isa isa);
 extern const swk_int8_kernel_set swk_portable_int8_kernels;
 #if defined(__x86_64__) || defined(__i386__)
 extern const swk_int8_kernel_set swk_avx2_int8_kernels;
+extern const swk_int8_kernel_set swk_avx_vnni_int8_kernels;
 extern const swk_int8_kernel_set swk_vnni_int8_kernels;
 #endif
 
@@ -126,7 +137,7 @@ size_t swk_quantized_input_size(const swk_conv *conv);
 /**
  * Quantizes channel quads [quad_begin, quad_end) (of groups x ceil((in / groups) / 4)) of one image's
  * float input [in][H][W] into `dst` (swk_quantized_input_size bytes, padded by conv->padding):
- * q = clamp(round_to_nearest_even(x * inverse + zero_point), 0, swk_activation_levels(isa)), the border
+ * q = clamp(round_to_nearest_even(x * inverse + zero_point), 0, SWK_ACTIVATION_LEVELS), the border
  * `zero_point` (the quantized 0.0; NaN becomes 0). Zero point 0 takes non-negative inputs, as after a
  * ReLU; a signed input (the stem's) needs the zero point, and its sums then carry zero_point times each
  * output channel's weight sum, which the caller takes out of `post_bias`.

@@ -1,4 +1,5 @@
-/* AVX2 + FMA microkernel (6 x 16 tile: 12 ymm accumulators) and F16C/AVX2 weight widening.
+/* AVX2 + FMA microkernel (6 x 16 tile: 12 ymm accumulators) and F16C/AVX2 weight widening; the 256-bit
+ * integer microkernels (AVX2's vpmaddwd, AVX-VNNI's vpdpbusd).
  * Compiled for those instructions by function attribute only; callers check swk_isa_supported. */
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -132,56 +133,116 @@ AVX2 void swk_narrow_avx2(int kc, const float *a, const float *x, long ldx, int 
     }
 }
 
-/* Integer microkernel without VNNI: maddubs (u8 x s8 pairs to saturating s16; activations stay <= 127 so
- * a pair cannot saturate) then madd with ones (s16 pairs to s32). Two passes of four rows (8 x 16 tile)
- * keep the accumulators in registers. */
-AVX2 static void qkernel_avx2(int kq, const int8_t *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
+/* MARK: integer microkernels, 8 x 16 tiles in two passes of four rows (eight int32 accumulators each). */
+
+/* Finishes four rows (`half` 0: rows 0-3, 1: rows 4-7) of an 8 x 16 integer tile: int32 sums to float
+ * times wscale[r] * xscale, then the epilogue of those rows. */
+AVX2 static inline void finish_quad_half(const __m256i (*sums)[2], int half, float *c, long ldc, int mr, int nr,
+                                         int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
+    const int rows = mr - half * 4 < 4 ? mr - half * 4 : 4;
+    __m256 acc[4][2];
+    for (int r = 0; r < 4; r++) {
+        const __m256 s = _mm256_set1_ps(r < rows ? wscale[half * 4 + r] * xscale : 0.0f);
+        acc[r][0] = _mm256_mul_ps(_mm256_cvtepi32_ps(sums[r][0]), s);
+        acc[r][1] = _mm256_mul_ps(_mm256_cvtepi32_ps(sums[r][1]), s);
+    }
+    swk_epilogue shifted;
+    const swk_epilogue *e = ep;
+    if (ep) {
+        shifted = *ep;
+        shifted.post_bias = ep->post_bias ? ep->post_bias + half * 4 : NULL;
+        shifted.scale = ep->scale ? ep->scale + half * 4 : NULL;
+        shifted.pre_bias = ep->pre_bias ? ep->pre_bias + half * 4 : NULL;
+        shifted.residual = ep->residual ? ep->residual + half * 4 * ep->ldr : NULL;
+        e = &shifted;
+    }
+    finish_tile((const __m256 (*)[2])acc, 4, c + half * 4 * ldc, ldc, rows, nr, accumulate, e);
+}
+
+/* The loop of one four-row pass: declares the accumulators, runs `step` once per reduction quad with
+ * b0, b1 (columns 0-7, 8-15) loaded, then finishes the rows. `step` reads the pass's weights at `ap`
+ * and advances nothing (the arguments after `a_step`); the loop advances `ap` by `a_step` bytes and the columns by one quad. */
+#define QUAD_PASS(a, a_step, ...)                                                                    \
+    for (int half = 0; half * 4 < mr; half++) {                                                      \
+        __m256i s00 = _mm256_setzero_si256(), s01 = _mm256_setzero_si256();                          \
+        __m256i s10 = _mm256_setzero_si256(), s11 = _mm256_setzero_si256();                          \
+        __m256i s20 = _mm256_setzero_si256(), s21 = _mm256_setzero_si256();                          \
+        __m256i s30 = _mm256_setzero_si256(), s31 = _mm256_setzero_si256();                          \
+        const uint8_t *ap = (const uint8_t *)(a) + half * ((a_step) / 2);                            \
+        const uint8_t *bp = b;                                                                       \
+        for (int q = 0; q < kq; q++) {                                                               \
+            const __m256i b0 = _mm256_load_si256((const __m256i *)bp);                               \
+            const __m256i b1 = _mm256_load_si256((const __m256i *)(bp + 32));                        \
+            __VA_ARGS__                                                                              \
+            ap += (a_step);                                                                          \
+            bp += AVX2_NR * 4;                                                                       \
+        }                                                                                            \
+        const __m256i sums[4][2] = {{s00, s01}, {s10, s11}, {s20, s21}, {s30, s31}};                 \
+        finish_quad_half(sums, half, c, ldc, mr, nr, accumulate, ep, wscale, xscale);                \
+    }
+
+/* AVX2 without VNNI: vpmaddwd on int16 operands, so every product and pair sum is exact for all 255
+ * activation levels and every int8 weight (vpmaddubsw's int16 pair sums would saturate: 255 x 127 x 2 >
+ * 32767). Activation quads split into even bytes (x0, x2) and odd bytes (x1, x3) as int16 pairs; the
+ * weight panel comes widened (widen_panel_avx2: per row the int16 pairs (w0, w2), (w1, w3)), so one
+ * vpmaddwd does 16 multiply-adds, as vpmaddubsw + vpmaddwd did. */
+#define AVX2_QROW(r, x0, x1)                                                                         \
+    we = _mm256_set1_epi32(w[2 * (r)]);                                                              \
+    wo = _mm256_set1_epi32(w[2 * (r) + 1]);                                                          \
+    x0 = _mm256_add_epi32(x0, _mm256_add_epi32(_mm256_madd_epi16(e0, we), _mm256_madd_epi16(o0, wo))); \
+    x1 = _mm256_add_epi32(x1, _mm256_add_epi32(_mm256_madd_epi16(e1, we), _mm256_madd_epi16(o1, wo)))
+
+AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
                               int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
-    const __m256i ones = _mm256_set1_epi16(1);
-    for (int half = 0; half * 4 < mr; half++) {
-        __m256i s00 = _mm256_setzero_si256(), s01 = _mm256_setzero_si256();
-        __m256i s10 = _mm256_setzero_si256(), s11 = _mm256_setzero_si256();
-        __m256i s20 = _mm256_setzero_si256(), s21 = _mm256_setzero_si256();
-        __m256i s30 = _mm256_setzero_si256(), s31 = _mm256_setzero_si256();
-        const int8_t *ap = a + half * 16;
-        const uint8_t *bp = b;
-        for (int q = 0; q < kq; q++) {
-            const __m256i b0 = _mm256_load_si256((const __m256i *)bp);
-            const __m256i b1 = _mm256_load_si256((const __m256i *)(bp + 32));
-            __m256i w;
-#define AVX2_QROW(r, x0, x1)                                                                  \
-            w = _mm256_set1_epi32(*(const int32_t *)(ap + 4 * (r)));                          \
-            x0 = _mm256_add_epi32(x0, _mm256_madd_epi16(_mm256_maddubs_epi16(b0, w), ones));  \
-            x1 = _mm256_add_epi32(x1, _mm256_madd_epi16(_mm256_maddubs_epi16(b1, w), ones))
-            AVX2_QROW(0, s00, s01);
-            AVX2_QROW(1, s10, s11);
-            AVX2_QROW(2, s20, s21);
-            AVX2_QROW(3, s30, s31);
+    const __m256i low = _mm256_set1_epi32(0x00FF00FF);
+    QUAD_PASS(a, SWK_QMR * 4 * 2, {
+        const __m256i e0 = _mm256_and_si256(b0, low), o0 = _mm256_srli_epi16(b0, 8);
+        const __m256i e1 = _mm256_and_si256(b1, low), o1 = _mm256_srli_epi16(b1, 8);
+        const int32_t *w = (const int32_t *)ap;
+        __m256i we, wo;
+        AVX2_QROW(0, s00, s01);
+        AVX2_QROW(1, s10, s11);
+        AVX2_QROW(2, s20, s21);
+        AVX2_QROW(3, s30, s31);
+    })
+}
 #undef AVX2_QROW
-            ap += SWK_QMR * 4;
-            bp += AVX2_NR * 4;
-        }
-        const __m256i sums[4][2] = {{s00, s01}, {s10, s11}, {s20, s21}, {s30, s31}};
-        const int rows = mr - half * 4 < 4 ? mr - half * 4 : 4;
-        __m256 acc[4][2];
-        for (int r = 0; r < 4; r++) {
-            const __m256 s = _mm256_set1_ps(r < rows ? wscale[half * 4 + r] * xscale : 0.0f);
-            acc[r][0] = _mm256_mul_ps(_mm256_cvtepi32_ps(sums[r][0]), s);
-            acc[r][1] = _mm256_mul_ps(_mm256_cvtepi32_ps(sums[r][1]), s);
-        }
-        swk_epilogue shifted;
-        const swk_epilogue *e = ep;
-        if (ep) {
-            shifted = *ep;
-            shifted.post_bias = ep->post_bias ? ep->post_bias + half * 4 : NULL;
-            shifted.scale = ep->scale ? ep->scale + half * 4 : NULL;
-            shifted.pre_bias = ep->pre_bias ? ep->pre_bias + half * 4 : NULL;
-            shifted.residual = ep->residual ? ep->residual + half * 4 * ep->ldr : NULL;
-            e = &shifted;
-        }
-        finish_tile((const __m256 (*)[2])acc, 4, c + half * 4 * ldc, ldc, rows, nr, accumulate, e);
+
+/* Tap quads [w0 w1 w2 w3] of one panel to qkernel_avx2's form: per quad and row, the int16 pairs
+ * (w0, w2) and (w1, w3), sign-extended. One quad of eight rows is one vector in and two out. */
+AVX2 static void widen_panel_avx2(int kq, const int8_t *a, void *dst) {
+    __m256i *out = dst;
+    for (int q = 0; q < kq; q++) {
+        const __m256i v = _mm256_loadu_si256((const __m256i *)(a + (size_t)q * SWK_QMR * 4));
+        const __m256i even = _mm256_srai_epi16(_mm256_slli_epi16(v, 8), 8);
+        const __m256i odd = _mm256_srai_epi16(v, 8);
+        const __m256i lo = _mm256_unpacklo_epi32(even, odd), hi = _mm256_unpackhi_epi32(even, odd);
+        _mm256_store_si256(out++, _mm256_permute2x128_si256(lo, hi, 0x20));
+        _mm256_store_si256(out++, _mm256_permute2x128_si256(lo, hi, 0x31));
     }
 }
+
+/* AVX-VNNI (VEX vpdpbusd, 256 bits): four u8 x s8 products added into an int32 lane without intermediate
+ * saturation, reading tap quads as they are. */
+#define AVX_VNNI __attribute__((target("avxvnni,avx2,fma,f16c")))
+#define AVX_VNNI_QROW(r, x0, x1)                                                                     \
+    w = _mm256_set1_epi32(ws[r]);                                                                    \
+    x0 = _mm256_dpbusd_avx_epi32(x0, b0, w);                                                         \
+    x1 = _mm256_dpbusd_avx_epi32(x1, b1, w)
+
+AVX_VNNI static void qkernel_avx_vnni(int kq, const void *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
+                                      int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
+    QUAD_PASS(a, SWK_QMR * 4, {
+        const int32_t *ws = (const int32_t *)ap;
+        __m256i w;
+        AVX_VNNI_QROW(0, s00, s01);
+        AVX_VNNI_QROW(1, s10, s11);
+        AVX_VNNI_QROW(2, s20, s21);
+        AVX_VNNI_QROW(3, s30, s31);
+    })
+}
+#undef AVX_VNNI_QROW
+#undef QUAD_PASS
 
 #define QUANT_NAME quantize_row_avx2
 #define QUANT_TARGET AVX2
@@ -207,7 +268,12 @@ typedef __m256i qint_t;
 #define PACK_QUADS_NR AVX2_NR
 #include "pack_quads.h"
 
-const swk_int8_kernel_set swk_avx2_int8_kernels = {AVX2_NR, quantize_row_avx2, pack_quads_avx2, qkernel_avx2, NULL, 127};
+const swk_int8_kernel_set swk_avx2_int8_kernels = {
+    "avx2", AVX2_NR, quantize_row_avx2, pack_quads_avx2, qkernel_avx2, NULL, widen_panel_avx2,
+};
+const swk_int8_kernel_set swk_avx_vnni_int8_kernels = {
+    "avx-vnni", AVX2_NR, quantize_row_avx2, pack_quads_avx2, qkernel_avx_vnni, NULL, NULL,
+};
 
 const swk_kernel_set swk_avx2_kernels = {AVX2_NR, kernel_avx2, swk_widen_avx2, swk_pack_columns_avx2, swk_narrow_avx2, NULL};
 #endif

@@ -104,13 +104,13 @@ AVX512 static void kernel_avx512(int kc, const float *a, const float *b, float *
 /* Integer microkernel with AVX-512 VNNI (8 x 32 tile, 16 accumulators): vpdpbusd multiplies four u8
  * activations by four s8 weights and adds them into an s32 lane without intermediate saturation, so
  * activations use all 255 levels. */
-VNNI static void qkernel_vnni(int kq, const int8_t *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
+VNNI static void qkernel_vnni(int kq, const void *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
                               int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
     VNNI_TILE_DECLARE;
     for (int q = 0; q < kq; q++) {
         const __m512i b0 = _mm512_load_si512(b), b1 = _mm512_load_si512(b + 64);
         VNNI_QUAD_STEP(a);
-        a += SWK_QMR * 4;
+        a = (const int8_t *)a + SWK_QMR * 4;
         b += AVX512_NR * 4;
     }
     VNNI_TILE_SUMS;
@@ -198,7 +198,9 @@ typedef __m512i qint_t;
 #define PACK_QUADS_NR AVX512_NR
 #include "pack_quads.h"
 
-const swk_int8_kernel_set swk_vnni_int8_kernels = {AVX512_NR, quantize_row_avx512, pack_quads_avx512, qkernel_vnni, qkernel_vnni_direct, 255};
+const swk_int8_kernel_set swk_vnni_int8_kernels = {
+    "avx512-vnni", AVX512_NR, quantize_row_avx512, pack_quads_avx512, qkernel_vnni, qkernel_vnni_direct, NULL,
+};
 
 /* The direct float microkernel (swk_direct_fn): up to 12 x 32 outputs, two 6-row weight panels (`a` and
  * `a + k * SWK_MR`, k = channels * taps) against B rows read in place, masked to `loadable`, channel by

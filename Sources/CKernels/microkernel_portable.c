@@ -58,8 +58,9 @@ const swk_kernel_set swk_portable_kernels = {PORTABLE_NR, kernel_portable, widen
 /* MARK: integer kernels (16-column tiles, like the float ones) */
 
 /* Exact int32 dot products in plain C (16-column tiles). */
-static void qkernel_portable(int kq, const int8_t *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
+static void qkernel_portable(int kq, const void *weights, const uint8_t *b, float *c, long ldc, int mr, int nr,
                              int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
+    const int8_t *a = weights;
     int32_t acc[SWK_QMR][16];
     memset(acc, 0, sizeof acc);
     for (int q = 0; q < kq; q++) {
@@ -88,13 +89,12 @@ static void qkernel_portable(int kq, const int8_t *a, const uint8_t *b, float *c
 static inline float round_even(float v) { return (v + 12582912.0f) - 12582912.0f; }
 
 /* One row of four channels (NULL: absent, zero) to one 32-bit word per pixel, byte t from channel t. */
-static void quantize_row_portable(const float *const src[4], uint8_t *dst, int width, float inverse, float zero,
-                                  int levels) {
+static void quantize_row_portable(const float *const src[4], uint8_t *dst, int width, float inverse, float zero) {
     for (int x = 0; x < width; x++) {
         for (int t = 0; t < 4; t++) {
             float v = src[t] ? src[t][x] * inverse + zero : 0.0f;
             v = v > 0.0f ? v : 0.0f;
-            v = v < (float)levels ? v : (float)levels;
+            v = v < (float)SWK_ACTIVATION_LEVELS ? v : (float)SWK_ACTIVATION_LEVELS;
             dst[(size_t)x * 4 + t] = (uint8_t)round_even(v);
         }
     }
@@ -105,5 +105,7 @@ static void quantize_row_portable(const float *const src[4], uint8_t *dst, int w
 #define PACK_QUADS_NR PORTABLE_NR
 #include "pack_quads.h"
 
-const swk_int8_kernel_set swk_portable_int8_kernels = {PORTABLE_NR, quantize_row_portable, pack_quads_portable, qkernel_portable, NULL, 255};
+const swk_int8_kernel_set swk_portable_int8_kernels = {
+    "portable", PORTABLE_NR, quantize_row_portable, pack_quads_portable, qkernel_portable, NULL, NULL,
+};
 

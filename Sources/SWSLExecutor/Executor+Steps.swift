@@ -133,10 +133,10 @@ extension Executor {
 
     /// Quantization steps of an integer layer's input, one per image: the calibrated range, or the
     /// image's own maximum (inputs are non-negative; `known` when the producing layer tracked it, else
-    /// measured here), over the kernels' activation levels.
+    /// measured here), over the activation levels.
     private func inputScales(_ layer: ConvLayer, input: UnsafeMutablePointer<Float>, count: Int, batch: Int,
                              known: [Float]?) -> [Float] {
-        let levels = Float(Kernels.activationLevels(kernels))
+        let levels = Float(Kernels.activationLevels)
         if let range = layer.activationMax { return [Float](repeating: range / levels, count: batch) }
         if let known, known.count == batch {
             return known.map { peak in peak > 0 && peak.isFinite ? peak / levels : 1 }
@@ -156,11 +156,11 @@ extension Executor {
     }
 
     /// Quantization of a signed input (the first stem convolution's), per image: the step and zero
-    /// point that map the image's own range (widened to hold 0.0) onto the kernels' levels, and the
+    /// point that map the image's own range (widened to hold 0.0) onto the activation levels, and the
     /// post-bias with the zero point's contribution taken out, `bias − scale × step × zero × Σ weights`.
     private func signedInputQuantization(_ layer: ConvLayer, input: UnsafeMutablePointer<Float>, count: Int,
                                          batch: Int) -> ([Float], [Int], [[Float]]) {
-        let levels = Float(Kernels.activationLevels(kernels))
+        let levels = Float(Kernels.activationLevels)
         var scales: [Float] = [], zeros: [Int] = [], biases: [[Float]] = []
         let out = layer.outChannels
         let weightScale = layer.scale.map { Array(UnsafeBufferPointer(start: $0.base, count: out)) } ?? [Float](repeating: 1, count: out)

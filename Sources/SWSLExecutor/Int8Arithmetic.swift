@@ -5,7 +5,8 @@ public enum Int8Arithmetic: String, Sendable, CaseIterable {
     case dequantized
     /// The default. Activations quantized to unsigned 8 bits per tensor and image (the calibrated scale where the
     /// file has one, else the input's own maximum), int8 × uint8 dot products in int32, rescaled to
-    /// float per output channel. About twice the float speed (AVX-512 VNNI: 255 activation levels;
-    /// AVX2: 127, the headroom `maddubs` needs). The stem, whose input may be negative, stays float.
+    /// float per output channel. About twice the float speed. The int32 sums are exact and the same on every
+    /// CPU (255 activation levels everywhere: AVX-512 VNNI and AVX-VNNI `vpdpbusd`, AVX2 `vpmaddwd` on int16
+    /// pairs, portable C), so results differ between instruction sets only by float rounding in the epilogue.
     case integer
 }

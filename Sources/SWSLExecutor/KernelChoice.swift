@@ -12,16 +12,15 @@ public enum KernelChoice: String, Sendable, CaseIterable {
     case automatic
     /// Plain C for any CPU: the fallback, which tests run on every machine.
     case portable
-    /// AVX2, FMA and F16C intrinsics (6 × 16 tiles).
+    /// AVX2, FMA and F16C intrinsics (6 × 16 tiles); integer arithmetic with `vpmaddwd` on int16 pairs.
     case avx2
-    /// AVX-512F intrinsics (6 × 32 tiles).
+    /// The AVX2 kernels with AVX-VNNI's 256-bit `vpdpbusd` for integer arithmetic (Alder Lake and later
+    /// Intel clients, Sapphire Rapids, Zen 5).
+    case avxVNNI = "avx-vnni"
+    /// AVX-512F intrinsics (6 × 32 tiles); integer arithmetic with AVX-512 VNNI where the CPU has it.
     case avx512
 
-    /// Levels of an unsigned 8-bit activation in these kernels' integer path: 255 with AVX-512 VNNI,
-    /// 127 with AVX2 (the headroom `maddubs` needs).
-    public var activationLevels: Int { Kernels.activationLevels(resolved) }
-
-    /// `SWSL_KERNELS` from the environment (`portable`, `avx2`, `avx512`, `automatic`), else
+    /// `SWSL_KERNELS` from the environment (`portable`, `avx2`, `avx-vnni`, `avx512`, `automatic`), else
     /// `.automatic` (also when it is not one of the case names): how a user forces the fallback
     /// without a flag. An executor's default.
     public static var fromEnvironment: KernelChoice {
@@ -31,29 +30,41 @@ public enum KernelChoice: String, Sendable, CaseIterable {
 
     /// True when this CPU runs the AVX2 kernels.
     public static var avx2Supported: Bool { swk_isa_supported(SWK_ISA_AVX2) != 0 }
+    /// True when this CPU runs the AVX-VNNI integer kernels.
+    public static var avxVNNISupported: Bool { swk_isa_supported(SWK_ISA_AVX_VNNI) != 0 }
     /// True when this CPU runs the AVX-512 kernels.
     public static var avx512Supported: Bool { swk_isa_supported(SWK_ISA_AVX512) != 0 }
 
-    /// Every distinct kernel set this CPU runs: portable, then AVX2 and AVX-512 where supported.
+    /// Every distinct kernel set this CPU runs: portable, then AVX2, AVX-VNNI and AVX-512 where supported.
     public static var supportedChoices: [KernelChoice] {
-        [.portable] + (avx2Supported ? [.avx2] : []) + (avx512Supported ? [.avx512] : [])
+        [.portable] + (avx2Supported ? [.avx2] : []) + (avxVNNISupported ? [.avxVNNI] : [])
+            + (avx512Supported ? [.avx512] : [])
     }
 
     /// The kernels that actually run on this CPU for this choice: a choice the CPU lacks falls back
-    /// to the next narrower one, down to portable.
+    /// to the next narrower one, down to portable. `automatic` takes AVX-512 where the CPU has it,
+    /// then AVX-VNNI, then AVX2.
     public var resolved: KernelChoice {
         switch self {
         case .portable: .portable
         case .avx2: KernelChoice.avx2Supported ? .avx2 : .portable
-        case .avx512, .automatic:
-            KernelChoice.avx512Supported ? .avx512 : KernelChoice.avx2Supported ? .avx2 : .portable
+        case .avxVNNI: KernelChoice.avxVNNISupported ? .avxVNNI : KernelChoice.avx2Supported ? .avx2 : .portable
+        case .avx512: KernelChoice.avx512Supported ? .avx512 : KernelChoice.avx2Supported ? .avx2 : .portable
+        case .automatic:
+            KernelChoice.avx512Supported ? .avx512 : KernelChoice.avxVNNISupported ? .avxVNNI
+                : KernelChoice.avx2Supported ? .avx2 : .portable
         }
     }
+
+    /// What the integer kernels of this choice multiply with on this CPU: `avx512-vnni`, `avx-vnni`,
+    /// `avx2` (`vpmaddwd`) or `portable`. Every one computes the same int32 sums; the name is for records.
+    public var integerKernels: String { String(cString: swk_int8_kernel_name(isa)) }
 
     /// The C instruction-set selector.
     var isa: swk_isa {
         switch resolved {
         case .avx512: SWK_ISA_AVX512
+        case .avxVNNI: SWK_ISA_AVX_VNNI
         case .avx2: SWK_ISA_AVX2
         default: SWK_ISA_PORTABLE
         }

@@ -63,8 +63,8 @@ enum Kernels {
     /// layout's for integer arithmetic (tasks split rows at multiples of it).
     static func panelRows(integer: Bool) -> Int { Int(integer ? SWK_QMR : SWK_MR) }
 
-    /// Largest quantized activation the integer kernels take.
-    static func activationLevels(_ kernels: KernelChoice) -> Int { Int(swk_activation_levels(kernels.isa)) }
+    /// Largest quantized activation of the integer arithmetic, the same on every instruction set.
+    static let activationLevels = Int(SWK_ACTIVATION_LEVELS)
 
     /// Largest of `count` floats.
     static func maxValue(_ values: UnsafePointer<Float>, count: Int) -> Float { swk_max_value(values, count) }

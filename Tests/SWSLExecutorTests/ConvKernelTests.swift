@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import SWSLCore
 @testable import SWSLExecutor
@@ -49,10 +50,26 @@ struct ConvCase: CustomStringConvertible, Sendable {
 }
 
 @Suite struct ConvKernelTests {
-    static let kernelChoices: [KernelChoice] = [.portable, .avx2, .avx512]
+    /// Every kernel set; a case naming one this CPU cannot run is skipped (`skipUnlessSupported`).
+    static let kernelChoices: [KernelChoice] = [.portable, .avx2, .avxVNNI, .avx512]
+
+    /// Cancels a test case that names kernels this CPU cannot run, so it shows as skipped instead of
+    /// passing on the fallback the executor would take.
+    static func skipUnlessSupported(_ kernels: KernelChoice) throws {
+        guard kernels != .automatic, kernels.resolved != kernels else { return }
+        _ = announceSkips
+        try Test.cancel("this CPU cannot run the \(kernels) kernels: skipped, not run on a fallback")
+    }
+
+    /// The console reporter shows cancelled cases as passed; this line (once per process) says which are skipped.
+    private static let announceSkips: Void = {
+        let missing = kernelChoices.filter { $0.resolved != $0 }.map(\.rawValue).joined(separator: ", ")
+        FileHandle.standardError.write(Data("⊘ SKIPPED: test cases for the \(missing) kernels are cancelled: this CPU cannot run them (never run on a fallback)\n".utf8))
+    }()
 
     @Test(arguments: ConvCase.all, kernelChoices)
-    func float32MatchesNaive(shape: ConvCase, kernels: KernelChoice) {
+    func float32MatchesNaive(shape: ConvCase, kernels: KernelChoice) throws {
+        try Self.skipUnlessSupported(kernels)
         var random = TestRandom(seed: UInt64(shape.description.utf8.reduce(7) { $0 &* 31 &+ UInt64($1) }))
         for variant in [0, 15, 5, 10] {
             let naive = shape.naive(variant: variant, random: &random)
@@ -71,6 +88,7 @@ struct ConvCase: CustomStringConvertible, Sendable {
 
     @Test(arguments: [ConvCase.all[0], ConvCase.all[3], ConvCase.all[5], ConvCase.all[6], ConvCase.all[12]], kernelChoices)
     func int8WeightsWithScales(shape: ConvCase, kernels: KernelChoice) throws {
+        try Self.skipUnlessSupported(kernels)
         var random = TestRandom(seed: 99)
         let count = shape.outChannels * shape.inChannels / shape.groups * shape.kernel * shape.kernel
         let values = (0..<count).map { _ in Int8.random(in: -127...127, using: &random) }
@@ -96,6 +114,7 @@ struct ConvCase: CustomStringConvertible, Sendable {
 
     @Test(arguments: [ConvCase.all[1], ConvCase.all[4], ConvCase.all[7]], kernelChoices)
     func float16Weights(shape: ConvCase, kernels: KernelChoice) throws {
+        try Self.skipUnlessSupported(kernels)
         var random = TestRandom(seed: 16)
         let count = shape.outChannels * shape.inChannels / shape.groups * shape.kernel * shape.kernel
         // Include subnormal and negative-zero halves to exercise the portable conversion.
@@ -120,8 +139,9 @@ struct ConvCase: CustomStringConvertible, Sendable {
         #expect(maxDiff <= 1e-5 * (1 + maxRef))
     }
 
-    @Test(arguments: [KernelChoice.avx2, .avx512])
-    func vectorKernelsAgreeWithPortable(kernels: KernelChoice) {
+    @Test(arguments: [KernelChoice.avx2, .avxVNNI, .avx512])
+    func vectorKernelsAgreeWithPortable(kernels: KernelChoice) throws {
+        try Self.skipUnlessSupported(kernels)
         let shape = ConvCase.all[5]
         var random = TestRandom(seed: 5)
         let naive = shape.naive(variant: 15, random: &random)
@@ -136,8 +156,11 @@ struct ConvCase: CustomStringConvertible, Sendable {
     @Test func choicesResolveToWhatTheCPUHas() {
         #expect(KernelChoice.portable.resolved == .portable)
         #expect(KernelChoice.avx2.resolved == (KernelChoice.avx2Supported ? .avx2 : .portable))
-        let best: KernelChoice = KernelChoice.avx512Supported ? .avx512 : KernelChoice.avx2Supported ? .avx2 : .portable
+        let narrower: KernelChoice = KernelChoice.avx2Supported ? .avx2 : .portable
+        let best: KernelChoice = KernelChoice.avx512Supported ? .avx512 : KernelChoice.avxVNNISupported ? .avxVNNI : narrower
         #expect(KernelChoice.automatic.resolved == best)
-        #expect(KernelChoice.avx512.resolved == best)
+        #expect(KernelChoice.avx512.resolved == (KernelChoice.avx512Supported ? .avx512 : narrower))
+        #expect(KernelChoice.avxVNNI.resolved == (KernelChoice.avxVNNISupported ? .avxVNNI : narrower))
+        #expect(KernelChoice(rawValue: "avx-vnni") == .avxVNNI)
     }
 }

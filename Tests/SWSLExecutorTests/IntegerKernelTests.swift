@@ -9,6 +9,7 @@ import SWSLFormat
 @Suite struct IntegerKernelTests {
     @Test(arguments: ConvCase.all, ConvKernelTests.kernelChoices)
     func matchesNaiveQuantizedConvolution(shape: ConvCase, kernels: KernelChoice) throws {
+        try ConvKernelTests.skipUnlessSupported(kernels)
         var random = TestRandom(seed: UInt64(shape.inChannels * 7919 + shape.outChannels))
         let count = shape.outChannels * shape.inChannels / shape.groups * shape.kernel * shape.kernel
         let values = (0..<count).map { _ in Int8.random(in: -127...127, using: &random) }
@@ -27,7 +28,7 @@ import SWSLFormat
             // Non-negative inputs (after a ReLU), a few past the range to exercise clamping.
             var input = random.floats(shape.inChannels * shape.height * shape.width, in: 0...1)
             input[0] = 5
-            let levels = Float(Kernels.activationLevels(kernels))
+            let levels = Float(Kernels.activationLevels)
             let step: Float = 1 / levels
             let inverse: Float = 1 / step
             let quantized = input.map { min(max(($0 * inverse).rounded(.toNearestOrEven), 0), levels) }
@@ -43,8 +44,50 @@ import SWSLFormat
         }
     }
 
-    @Test func levelsFollowTheInstructionSet() {
-        #expect(Kernels.activationLevels(.portable) == 255)
-        if KernelChoice.avx2Supported { #expect(Kernels.activationLevels(.avx2) == 127) }
+    /// The sums no int16 pair may hold: every weight ±127 or −128 against activations at the top level (255),
+    /// where `vpmaddubsw`'s saturating pairs would give 32767 for 255 × 127 × 2 = 64770. Every kernel set
+    /// must give the exact integers (scale 1, step 1: the outputs are the int32 sums themselves, below 2^24).
+    @Test(arguments: [ConvCase(inChannels: 32, outChannels: 16, kernel: 3, stride: 1, padding: 0, groups: 1, height: 5, width: 6),
+                      ConvCase(inChannels: 24, outChannels: 9, kernel: 1, stride: 2, padding: 0, groups: 1, height: 9, width: 9)],
+          ConvKernelTests.kernelChoices)
+    func sumsDoNotSaturate(shape: ConvCase, kernels: KernelChoice) throws {
+        try ConvKernelTests.skipUnlessSupported(kernels)
+        let perRow = shape.inChannels * shape.kernel * shape.kernel
+        // Row r: all +127, all −128, alternating −128 / +127 in pairs, or +127 / −127 by channel parity.
+        let values: [Int8] = (0..<shape.outChannels * perRow).map { index in
+            let (row, k) = index.quotientAndRemainder(dividingBy: perRow)
+            switch row % 4 {
+            case 0: return 127
+            case 1: return -128
+            case 2: return (k / 2) % 2 == 0 ? -128 : 127
+            default: return k % 2 == 0 ? 127 : -127
+            }
+        }
+        let weights = KernelHarness.tensor(.int8, shape: [shape.outChannels, shape.inChannels, shape.kernel, shape.kernel],
+                                           bytes: values.map { UInt8(bitPattern: $0) })
+        let folded = FoldedConv(name: "worst", weights: .plain(weights), scales: [Float](repeating: 1, count: shape.outChannels),
+                                bias: [Float](repeating: 0, count: shape.outChannels), inChannels: shape.inChannels,
+                                outChannels: shape.outChannels, kernel: shape.kernel, stride: shape.stride,
+                                padding: shape.padding, groups: shape.groups)
+        let layer = try ConvLayer(folded: folded, relu: false, integer: true)
+        // Step 1: inputs at 255 and above (clamped to the top level), a few lower ones for variety.
+        var random = TestRandom(seed: 255)
+        let input = (0..<shape.inChannels * shape.height * shape.width).map { _ in
+            random.next() % 8 == 0 ? Float(random.next() % 256) : 300
+        }
+        var naive = NaiveConvolution(inChannels: shape.inChannels, outChannels: shape.outChannels, kernel: shape.kernel,
+                                     stride: shape.stride, padding: shape.padding, groups: shape.groups,
+                                     weights: values.map(Float.init))
+        (naive.scale, naive.postBias) = ([Float](repeating: 1, count: shape.outChannels), nil)
+        let expected = naive.run(input.map { min($0, 255) }, height: shape.height, width: shape.width)
+        let actual = KernelHarness.run(layer, input: input, height: shape.height, width: shape.width, kernels: kernels,
+                                       inputScale: 1)
+        let wrong = zip(actual, expected).filter { Double($0) != $1 }.count
+        #expect(wrong == 0, "\(wrong) of \(expected.count) sums differ, e.g. \(actual.first ?? 0) for \(expected.first ?? 0)")
+        #expect(expected.map(abs).max()! > 65_000, "the case must hold sums past what an int16 pair can")
+    }
+
+    @Test func levelsAreTheSameOnEveryInstructionSet() {
+        #expect(Kernels.activationLevels == 255)
     }
 }

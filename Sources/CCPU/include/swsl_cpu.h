@@ -14,6 +14,8 @@ typedef enum swsl_cpu_feature {
     SWSL_CPU_VPCLMULQDQ = 1u << 5,
     SWSL_CPU_AVX512F = 1u << 6,
     SWSL_CPU_AVX512VNNI = 1u << 7,
+    /// VEX-encoded 256-bit `vpdpbusd` (Alder Lake and later Intel clients, Sapphire Rapids, Zen 5).
+    SWSL_CPU_AVXVNNI = 1u << 8,
 } swsl_cpu_feature;
 
 /// The features this CPU has (probed once; later calls read the cached answer). Always 0 off x86.

@@ -44,8 +44,11 @@ typedef enum {
     SWK_ISA_PORTABLE = 0,
     /** AVX2 + FMA (+ F16C) intrinsics. */
     SWK_ISA_AVX2 = 1,
-    /** AVX-512F intrinsics (weight widening with AVX2). Falls back to AVX2, then portable. */
+    /** AVX-512F intrinsics (weight widening with AVX2; integer kernels with AVX-512 VNNI where the CPU has it,
+     * else AVX-VNNI, else AVX2's). Falls back to AVX2, then portable. */
     SWK_ISA_AVX512 = 2,
+    /** The AVX2 kernels, with the 256-bit AVX-VNNI `vpdpbusd` integer kernels. Falls back to AVX2, then portable. */
+    SWK_ISA_AVX_VNNI = 3,
 } swk_isa;
 
 /** Element type of packed weights. */
@@ -111,11 +114,23 @@ void swk_pack_weights_tap_quads(const int8_t *plain, int8_t *dst, int out_channe
 void swk_min_max_value(const float *x, size_t n, float *min, float *max);
 
 
-/** Largest quantized activation the integer kernels of `isa` take (255, or 127 where AVX2 needs headroom). */
-int swk_activation_levels(swk_isa isa);
+/**
+ * Largest quantized activation of the integer arithmetic: activations are unsigned 8-bit on every
+ * instruction set, and every kernel set computes the same exact int32 sums (AVX2 widens to int16 pairs
+ * for `vpmaddwd` rather than letting `vpmaddubsw` saturate), so an int8 model gives the same integers
+ * on every CPU.
+ */
+#define SWK_ACTIVATION_LEVELS 255
 
 /** Output positions one integer microkernel tile covers for `isa`. */
 int swk_int8_tile_columns(swk_isa isa);
+
+/**
+ * The integer kernels `isa` runs on this CPU, by the instructions they multiply with: "avx512-vnni"
+ * (`vpdpbusd` zmm), "avx-vnni" (`vpdpbusd` ymm), "avx2" (`vpmaddwd` on int16 pairs) or "portable". A
+ * static string.
+ */
+const char *swk_int8_kernel_name(swk_isa isa);
 
 /** Largest element of x[0 ..< n] (-infinity for n = 0). */
 float swk_max_value(const float *x, size_t n);
@@ -129,7 +144,7 @@ size_t swk_conv_workspace_count(const swk_conv *conv);
  * the direct float kernels (stride 1, AVX-512), or the integer arithmetic (when `quad_weights` is set;
  * `input_scale` is then the step the input was prepared with). Per image, the input is first prepared
  * into swk_conv_prepared_bytes bytes (0: read in place, nothing to prepare): quantized into channel quads,
- * q = clamp(round_to_nearest_even(x * inverse + zero_point), 0, swk_activation_levels(isa)) (zero point 0
+ * q = clamp(round_to_nearest_even(x * inverse + zero_point), 0, SWK_ACTIVATION_LEVELS) (zero point 0
  * takes non-negative inputs, as after a ReLU), or copied with zero borders (direct float), in
  * swk_conv_prepare_pieces pieces that threads may share out. swk_conv_execute then computes output
  * channels [group * Mg + row_begin, group * Mg + row_end) of groups [group_begin, group_end) at output
