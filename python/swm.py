@@ -315,6 +315,7 @@ class SWMFile:
                   and all(c in "0123456789abcdefABCDEF" for c in crc) and isinstance(v["samples"], int)
                   and not isinstance(v["samples"], bool) and v["samples"] >= 1 and isinstance(v["pass"], bool)
                   and (v["int8"] is None or isinstance(v["int8"], str))
+                  and isinstance(v.get("kernels", ""), str)
                   and all(isinstance(x, number) and not isinstance(x, bool) for x in fields[4:8]))
             if not ok or not (-1 <= v["cosine_min"] <= 1 and -1 <= t["cosine_min"] <= 1
                               and 0 <= v["top1_agreement"] <= 1 and 0 <= t["top1_min"] <= 1):

@@ -185,6 +185,12 @@ class ReaderTests(unittest.TestCase):
                 '"int8":null,"samples":1,"cosine_min":0.5,"top1_agreement":1,"thresholds":{"cosine_min":0.99,"top1_min":1},"pass":true}}',
             "verification honest": lambda t: t[:-1] + ',"verification":{"tool":"x","inputs":"x","inputs_crc32":"0000abcd",'
                 '"int8":null,"samples":1,"cosine_min":0.5,"top1_agreement":1,"thresholds":{"cosine_min":0.99,"top1_min":1},"pass":false}}',
+            "verification with kernels": lambda t: t[:-1] + ',"verification":{"tool":"x","inputs":"x","inputs_crc32":"0000abcd",'
+                '"int8":null,"kernels":"avx2, integer avx2","samples":1,"cosine_min":0.5,"top1_agreement":1,'
+                '"thresholds":{"cosine_min":0.99,"top1_min":1},"pass":false}}',
+            "verification kernels a number": lambda t: t[:-1] + ',"verification":{"tool":"x","inputs":"x","inputs_crc32":"0000abcd",'
+                '"int8":null,"kernels":2,"samples":1,"cosine_min":0.5,"top1_agreement":1,'
+                '"thresholds":{"cosine_min":0.99,"top1_min":1},"pass":false}}',
             "more classes than fc": lambda t: t.replace('"num_classes":10', '"num_classes":11'),
             "no class names key": lambda t: t.replace(',"names":null', ''),
             "scale_dtype float16": lambda t: t.replace('"scale_dtype":"float32"', '"scale_dtype":"float16"'),

@@ -60,6 +60,10 @@ public enum KernelChoice: String, Sendable, CaseIterable {
     /// `avx2` (`vpmaddwd`) or `portable`. Every one computes the same int32 sums; the name is for records.
     public var integerKernels: String { String(cString: swk_int8_kernel_name(isa)) }
 
+    /// The kernels this choice runs on this CPU, float then integer (`avx2, integer avx2`), for reports
+    /// and records: a result measured with them holds for that instruction set.
+    public var record: String { "\(resolved.rawValue), integer \(integerKernels)" }
+
     /// The C instruction-set selector.
     var isa: swk_isa {
         switch resolved {

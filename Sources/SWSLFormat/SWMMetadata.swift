@@ -155,6 +155,9 @@ public struct SWMMetadata: Sendable, Equatable {
         public var inputsCRC32: String
         /// How int8 ran (`integer, ranges measured per input`), or nil for float files.
         public var int8: String?
+        /// The kernels that ran (`avx2, integer avx2`): the result holds for that instruction set; nil in
+        /// records written before the key existed.
+        public var kernels: String?
         /// Images compared, lowest cosine of the logits, top-1 agreement counting near ties.
         public var samples: Int
         public var cosineMin: Double
@@ -166,12 +169,13 @@ public struct SWMMetadata: Sendable, Equatable {
         public var pass: Bool
 
         /// Takes the fields as given; `SWMMetadata.init(json:)` checks them.
-        public init(tool: String, inputs: String, inputsCRC32: String, int8: String?, samples: Int, cosineMin: Double,
-                    top1Agreement: Double, cosineThreshold: Double, top1Threshold: Double, pass: Bool) {
+        public init(tool: String, inputs: String, inputsCRC32: String, int8: String?, kernels: String?, samples: Int,
+                    cosineMin: Double, top1Agreement: Double, cosineThreshold: Double, top1Threshold: Double, pass: Bool) {
             self.tool = tool
             self.inputs = inputs
             self.inputsCRC32 = inputsCRC32
             self.int8 = int8
+            self.kernels = kernels
             self.samples = samples
             self.cosineMin = cosineMin
             self.top1Agreement = top1Agreement
@@ -187,7 +191,9 @@ public struct SWMMetadata: Sendable, Equatable {
         public var json: JSONValue {
             .object([
                 ("tool", .string(tool)), ("inputs", .string(inputs)), ("inputs_crc32", .string(inputsCRC32)),
-                ("int8", int8.map(JSONValue.string) ?? .null), ("samples", .int(Int64(samples))),
+                ("int8", int8.map(JSONValue.string) ?? .null),
+            ] + (kernels.map { [("kernels", JSONValue.string($0))] } ?? []) + [
+                ("samples", .int(Int64(samples))),
                 ("cosine_min", .double(cosineMin)), ("top1_agreement", .double(top1Agreement)),
                 ("thresholds", .object([("cosine_min", .double(cosineThreshold)), ("top1_min", .double(top1Threshold))])),
                 ("pass", .bool(pass)),
@@ -415,13 +421,20 @@ public struct SWMMetadata: Sendable, Equatable {
         case .null?: int8 = nil
         default: throw fail("int8 missing, or not a string or null")
         }
+        var kernels: String?
+        switch v["kernels"] {
+        case .string(let s)?: kernels = s
+        case nil: kernels = nil
+        default: throw fail("kernels is not a string")
+        }
         guard case .int(let samples)? = v["samples"], samples >= 1, samples <= Int64(Int32.max) else {
             throw fail("samples missing or not a positive integer")
         }
         guard case .object? = v["thresholds"] else { throw fail("thresholds missing or not an object") }
         guard case .bool(let pass)? = v["pass"] else { throw fail("pass missing or not a boolean") }
         let record = Verification(
-            tool: try string("tool"), inputs: try string("inputs"), inputsCRC32: crc, int8: int8, samples: Int(samples),
+            tool: try string("tool"), inputs: try string("inputs"), inputsCRC32: crc, int8: int8, kernels: kernels,
+            samples: Int(samples),
             cosineMin: try number(v, "cosine_min"), top1Agreement: try number(v, "top1_agreement"),
             cosineThreshold: try number(v["thresholds"], "cosine_min"), top1Threshold: try number(v["thresholds"], "top1_min"),
             pass: pass)

@@ -398,11 +398,14 @@ public enum ConversionPipeline {
                                                  generated: 6, preprocessing: preprocessing)
         let (n, h, w) = (inputs.shape[0], inputs.shape[2], inputs.shape[3])
         let comparison: LogitComparison
+        let kernels: String
         do {
             let candidate = try SWMPlanLoader.plan(tensors: conversion.tensors, architecture: architecture,
                                                    what: request.output, int8: .integer)
             let reference = try ExecutionPlan(reference: model)
-            let a = try SWSLExecutor.Executor(plan: candidate).run(input: inputs.values, batch: n, height: h, width: w)
+            let executor = SWSLExecutor.Executor(plan: candidate)
+            kernels = executor.kernels.record
+            let a = try executor.run(input: inputs.values, batch: n, height: h, width: w)
             let b = try SWSLExecutor.Executor(plan: reference).run(input: inputs.values, batch: n, height: h, width: w)
             comparison = LogitComparison(candidate: a, reference: b, classes: architecture.numClasses)
         } catch {
@@ -415,7 +418,7 @@ public enum ConversionPipeline {
             tool: Converter.version, inputs: "default: " + inputs.groups.map(\.description).joined(separator: ", ") + ", \(h)×\(w)",
             inputsCRC32: String(repeating: "0", count: 8 - String(crc, radix: 16).count) + String(crc, radix: 16),
             int8: precision == .int8 ? (conversion.tensors.contains { $0.name.hasSuffix(".input_scale") } ? "integer, stored activation ranges" : "integer, ranges measured per input") : nil,
-            samples: n, cosineMin: comparison.cosineMin, top1Agreement: top1,
+            kernels: kernels, samples: n, cosineMin: comparison.cosineMin, top1Agreement: top1,
             cosineThreshold: limits.cosineMin, top1Threshold: limits.top1Min, pass: limits.failures(comparison).isEmpty)
     }
 

@@ -37,7 +37,8 @@ enum SWMReport {
         if let record = file.metadata.verification {
             lines.append("  verified: \(record.pass ? "PASS" : "FAIL") by \(record.tool) on \(record.samples) inputs (\(record.inputs); "
                          + "CRC-32 \(record.inputsCRC32)): cosine min \(record.cosineMin) (≥ \(record.cosineThreshold)), "
-                         + "top-1 \(record.top1Agreement) (≥ \(record.top1Threshold))\(record.int8.map { "; int8 \($0)" } ?? "")")
+                         + "top-1 \(record.top1Agreement) (≥ \(record.top1Threshold))\(record.int8.map { "; int8 \($0)" } ?? "")"
+                         + (record.kernels.map { "; kernels \($0)" } ?? ""))
         } else {
             lines.append("  verified: no record (convert --verify writes one)")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SWSLCore
 import SWSLRuntime
+import SWSLExecutor
 
 /// `swsl-convert verify OUT.swm --reference SRC`: run both and compare the logits.
 struct Verify: ParsableCommand {
@@ -114,6 +115,7 @@ struct Verify: ParsableCommand {
                              ("cosine_min", .double(c.cosineMin))])
                 })),
                 ("int8", scope.int8.map(JSONValue.string) ?? .null),
+                ("kernels", .string(KernelChoice.fromEnvironment.record)),
                 ("covers", .string(scope.covers)),
                 ("needs_own_inputs", .bool(scope.needsOwnInputs)), ("advice", scope.advice.map(JSONValue.string) ?? .null),
                 ("comparison", comparison.json),
@@ -148,6 +150,7 @@ struct Verify: ParsableCommand {
                 print("  \(name) \(group.range.count) inputs: top-1 \(f(c.top1Agreement * 100, 1))%, cosine min \(f(c.cosineMin, 6))")
             }
             if let int8 = scope.int8 { print("  int8             \(int8)") }
+            print("  kernels          \(KernelChoice.fromEnvironment.record) (the result holds for these; SWSL_KERNELS chooses)")
             if layers { printLayers(perLayer, jump: jump) }
             if let lead = comparison.top1DisagreementLead {
                 let changes = comparison.top1Leads.compactMap { $0 }.count

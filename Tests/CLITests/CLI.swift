@@ -16,10 +16,14 @@ enum CLI {
         let stderr: String
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// `environment` entries are added to (or replace) the test process's own.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

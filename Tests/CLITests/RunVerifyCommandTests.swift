@@ -82,6 +82,12 @@ import SWSLFormat
         #expect(groups.map { $0["count"] } == [.int(4), .int(2), .int(1)])
         // Generic inputs never certify a model on its task; a 1000-class 3-channel model is told so mildly.
         #expect(report["needs_own_inputs"] == .bool(true))
+        // Which kernels ran: SWSL_KERNELS forces them, and the report says so.
+        let forced = try CLI.run(["verify", model, "--reference", CLI.fixture("models/resnet50d_tiny.zip.pth"),
+                                  "--samples", "1", "--size", "64", "--json"], environment: ["SWSL_KERNELS": "portable"])
+        #expect(try JSONParser.parse(Array(forced.stdout.utf8))["kernels"] == .string("portable, integer portable"))
+        guard case .string(let kernels)? = report["kernels"] else { Issue.record("no kernels"); return }
+        #expect(kernels.contains(", integer "), "\(kernels)")
     }
 
     @Test func verifyFailsWithStatusOneOnANumericalMismatch() throws {

@@ -129,7 +129,13 @@ import SWSLTestSupport
         #expect(record.pass && record.samples == 10 && record.cosineMin >= 0.99 && record.top1Agreement == 1)
         #expect(record.tool == file.metadata.provenance.converter)
         #expect(record.int8 == "integer, ranges measured per input")
+        // The record names the kernels that ran, so a result measured on one CPU is not read as another's.
+        let kernels = try #require(record.kernels)
+        #expect(["portable", "avx2", "avx-vnni", "avx512"].contains(where: { kernels.hasPrefix($0 + ", integer ") }), "\(kernels)")
         #expect(try CLI.run(["inspect", out]).stdout.contains("verified: PASS"))
+        let portable = try CLI.temporaryDirectory().appendingPathComponent("portable.swm").path
+        #expect(try CLI.run([model, portable, "--verify"], environment: ["SWSL_KERNELS": "portable"]).status == 0)
+        #expect(try SWMFile.open(path: portable).metadata.verification?.kernels == "portable, integer portable")
         // Without --verify there is no record, and the file's bytes are those of before (no key written).
         let plain = try CLI.temporaryDirectory().appendingPathComponent("plain.swm").path
         #expect(try CLI.run([model, plain]).status == 0)

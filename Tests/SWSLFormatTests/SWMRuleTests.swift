@@ -125,10 +125,11 @@ import SWSLTestSupport
     /// numbers miss, one with a bad CRC field, and one missing a key are refused under rule 18.
     @Test func rule18VerificationRecord() throws {
         guard case .object(let pairs) = SWMFileTests.metadata else { Issue.record("not an object"); return }
-        func record(pass: Bool, cosine: Double, crc: String = "0123abcd", drop: String? = nil) -> JSONValue {
+        func record(pass: Bool, cosine: Double, crc: String = "0123abcd", drop: String? = nil,
+                    kernels: JSONValue = .string("avx2, integer avx2")) -> JSONValue {
             let full: [(String, JSONValue)] = [
                 ("tool", .string("swsl-convert 0.1.0")), ("inputs", .string("default")), ("inputs_crc32", .string(crc)),
-                ("int8", .null), ("samples", .int(10)), ("cosine_min", .double(cosine)), ("top1_agreement", .double(1)),
+                ("int8", .null), ("kernels", kernels), ("samples", .int(10)), ("cosine_min", .double(cosine)), ("top1_agreement", .double(1)),
                 ("thresholds", .object([("cosine_min", .double(0.99)), ("top1_min", .double(1))])), ("pass", .bool(pass)),
             ]
             return .object(full.filter { $0.0 != drop })
@@ -142,6 +143,12 @@ import SWSLTestSupport
         #expect(try Self.refusal(good) == nil)
         let opened = try SWMFile.open(path: try TemporaryFiles.write(good.bytes, name: "good.swm"))
         #expect(opened.metadata.verification?.pass == true && opened.metadata.verification?.samples == 10)
+        #expect(opened.metadata.verification?.kernels == "avx2, integer avx2")
+        // Records written before `kernels` existed still open; a `kernels` that is not a string does not.
+        let older = try file(record(pass: true, cosine: 0.9995, drop: "kernels"))
+        #expect(try Self.refusal(older) == nil)
+        #expect(try SWMFile.open(path: try TemporaryFiles.write(older.bytes, name: "older.swm")).metadata.verification?.kernels == nil)
+        try Self.expect(try file(record(pass: true, cosine: 0.9995, kernels: .int(2))), rule: 18, .badMetadata, "kernels")
         #expect(try Self.refusal(try file(record(pass: false, cosine: 0.5))) == nil)
         try Self.expect(try file(record(pass: true, cosine: 0.5)), rule: 18, .badMetadata, "pass is true, but the metrics miss")
         try Self.expect(try file(record(pass: true, cosine: 0.9995, crc: "xyz")), rule: 18, .badMetadata, "inputs_crc32")
