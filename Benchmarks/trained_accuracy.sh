@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Task accuracy of every int8 arithmetic on the trained fixtures (two small ResNets trained on
 # scikit-learn's digits, Fixtures/generate_trained.py): 540 held-out images against PyTorch's logits
-# and the labels. Also runs the AVX2 kernels (SWSL_KERNELS=avx2: 127 activation levels) where the
-# default picks AVX-512 VNNI (255).
+# and the labels, on every kernel set this CPU runs (SWSL_KERNELS=portable, avx2, avx-vnni, avx512; a set the CPU
+# lacks is skipped and said so on stderr, never run on a fallback). Every set computes the same int32 sums, so
+# rows differ only by float rounding.
 # Usage: Benchmarks/trained_accuracy.sh [swsl-convert binary]   (default: the release build; needs numpy)
 source "$(dirname "$0")/fixture_scripts.sh"
 x="$golden/digits_test_x.npy"
+kernel_sets=()
+for kernels in portable avx2 avx-vnni avx512; do
+  ran=$(SWSL_KERNELS=$kernels "$bin" bench "$root/Fixtures/models/digits_resnet.trained.pth" --iterations 1 --size 32 --json \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["kernels"])')
+  if [[ $ran == "$kernels, "* ]]; then kernel_sets+=("$kernels"); else echo "skipped: this CPU cannot run the $kernels kernels (it would run $ran)" >&2; fi
+done
 for model in digits_resnet digits_bottleneck; do
   src="$root/Fixtures/models/$model.trained.pth"
   "$bin" "$src" "$work/$model.fp32.swm" --precision fp32 >/dev/null
@@ -13,7 +20,7 @@ for model in digits_resnet digits_bottleneck; do
   "$bin" "$src" "$work/$model.synthetic.swm" --calibrate synthetic >/dev/null
   "$bin" "$src" "$work/$model.calibrated.swm" --calibrate "$golden/digits_calibration_x.npy" >/dev/null
   "$bin" run "$work/$model.fp32.swm" --input "$x" --output "$work/$model.fp32.npy" >/dev/null
-  for kernels in automatic avx2; do
+  for kernels in "${kernel_sets[@]}"; do
     export SWSL_KERNELS=$kernels
     "$bin" run "$work/$model.default.swm" --input "$x" --output "$work/$model.default.$kernels.npy" >/dev/null
     "$bin" run "$work/$model.default.swm" --input "$x" --int8 dequantized --output "$work/$model.dequantized.$kernels.npy" >/dev/null
@@ -22,10 +29,10 @@ for model in digits_resnet digits_bottleneck; do
   done
   unset SWSL_KERNELS
 done
-python3 - "$work" "$golden" <<'PY'
+python3 - "$work" "$golden" "${kernel_sets[@]}" <<'PY'
 import sys
 import numpy as np
-work, golden = sys.argv[1], sys.argv[2]
+work, golden, kernel_sets = sys.argv[1], sys.argv[2], sys.argv[3:]
 labels = np.load(f"{golden}/digits_test_labels.npy")
 goldens = {"digits_resnet": "digits_torch_logits", "digits_bottleneck": "digits_bottleneck_torch_logits"}
 print("| model | arithmetic (command) | kernels | task accuracy | top-1 agreement with PyTorch | lowest cosine |")
@@ -37,7 +44,7 @@ for model, logits_name in goldens.items():
                     ("int8 dequantized (`run --int8 dequantized`)", "dequantized"),
                     ("int8 integer, 64 training images (`convert --calibrate X.npy`)", "calibrated"),
                     ("int8 integer, synthetic ranges (`convert --calibrate synthetic`)", "synthetic")]:
-        for kernels in ("automatic", "avx2"):
+        for kernels in kernel_sets:
             rows.append((name, kernels, np.load(f"{work}/{model}.{f}.{kernels}.npy")))
     for name, kernels, logits in rows:
         cos = (logits * torch).sum(1) / np.linalg.norm(logits, axis=1) / np.linalg.norm(torch, axis=1)
