@@ -118,7 +118,7 @@ void swk_min_max_value(const float *x, size_t n, float *min, float *max) {
 static size_t column_block_bytes(const swk_conv *conv) {
     const swk_int8_kernel_set *iks = swk_int8_kernels_for(conv->isa);
     const size_t kq = (size_t)conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
-    const size_t least = kq * (size_t)iks->quad_bytes * (size_t)iks->nr;
+    const size_t least = kq * 4 * (size_t)iks->nr;
     return least > SWK_QB_BYTES ? least : SWK_QB_BYTES;
 }
 
@@ -210,7 +210,7 @@ float swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const
     const int kq = conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
     const long n = (long)conv->out_height * conv->out_width;
     const size_t bytes = column_block_bytes(conv);
-    int block = (int)(bytes / ((size_t)kq * iks->quad_bytes) / (size_t)nr) * nr;
+    int block = (int)(bytes / ((size_t)kq * 4) / (size_t)nr) * nr;
     if (block > SWK_NC) block = SWK_NC;
     uint32_t *bbuf = (uint32_t *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
     /* The set's widened weight panel, rewritten once per (column block, row panel) and read by every tile. */
@@ -251,8 +251,7 @@ float swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const
                         residual ? residual + row * n + column : NULL,
                         n, conv->relu, &max,
                     };
-                    const uint8_t *bpanel = (const uint8_t *)bbuf + (size_t)(jr / nr) * kq * nr * iks->quad_bytes;
-                    iks->kernel(kq, apanel, bpanel, output + row * n + column,
+                    iks->kernel(kq, apanel, (const uint8_t *)(bbuf + (size_t)(jr / nr) * kq * nr), output + row * n + column,
                                 n, nrows, ncols, 0, &ep, conv->scale ? conv->scale + row : ones, conv->input_scale);
                 }
             }

@@ -82,8 +82,7 @@ static inline size_t swk_widened_panel_bytes(int kq) { return (size_t)kq * SWK_Q
  * byte t from channel t: q = clamp(round_to_nearest_even(x * inverse + zero), 0, SWK_ACTIVATION_LEVELS). */
 typedef void (*swk_quantize_row_fn)(const float *const src[4], uint8_t *dst, int width, float inverse, float zero);
 
-/* Packs the quads of output columns [col0, col0 + nc) of group g into panels of nr columns, quad_bytes
- * per column and reduction quad (pack_quads.h). */
+/* Packs the quads of output columns [col0, col0 + nc) of group g into panels (pack_quads.h). */
 typedef void (*swk_pack_quads_fn)(const swk_conv *conv, const uint8_t *quantized, int g, int col0, int nc,
                                   uint32_t *dst);
 
@@ -107,9 +106,6 @@ typedef struct {
     /* What the set multiplies with, for records ("avx512-vnni", "avx-vnni", "avx2", "portable"). */
     const char *name;
     int nr;
-    /* Bytes one column of the packed block takes per reduction quad (4: the quad as it is; 8: AVX2's even and
-     * odd bytes as int16 pairs). */
-    int quad_bytes;
     swk_quantize_row_fn quantize_row;
     swk_pack_quads_fn pack;
     swk_qkernel_fn kernel;

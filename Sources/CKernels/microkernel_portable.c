@@ -106,6 +106,6 @@ static void quantize_row_portable(const float *const src[4], uint8_t *dst, int w
 #include "pack_quads.h"
 
 const swk_int8_kernel_set swk_portable_int8_kernels = {
-    "portable", PORTABLE_NR, 4, quantize_row_portable, pack_quads_portable, qkernel_portable, NULL, NULL,
+    "portable", PORTABLE_NR, quantize_row_portable, pack_quads_portable, qkernel_portable, NULL, NULL,
 };
 

@@ -1,17 +1,12 @@
 /* The integer driver's packer, instantiated per instruction set (the copies vectorise with the file's
  * target). Define before including: PACK_QUADS_NAME, PACK_QUADS_TARGET (a function attribute, may be
- * empty), PACK_QUADS_NR (panel columns), and optionally PACK_QUADS_EMIT(row, dst): a function that
- * rewrites one gathered row of NR words into the set's own form at `dst` (PACK_QUADS_ROW_WORDS words).
+ * empty), PACK_QUADS_NR (panel columns).
  *
  * Gathers the quads of output columns [col0, col0 + nc) of group g from the quantized input
- * (conv_integer.c) into NR-column panels [panel][kq][row] (a row: NR 32-bit words of four bytes, one per
- * channel, or what PACK_QUADS_EMIT makes of them), zero columns past nc. Columns along an output row are
- * words `stride` apart in the padded input, so each panel is copied as a few strided runs (one per output
- * row it touches; 1x1 without padding or stride: one run across rows); strides 1 and 2 get loops the
- * compiler vectorises. */
-#ifndef PACK_QUADS_ROW_WORDS
-#define PACK_QUADS_ROW_WORDS PACK_QUADS_NR
-#endif
+ * (conv_integer.c) into NR-column panels [panel][kq][nr] of 32-bit words (four bytes, one per
+ * channel), zero columns past nc. Columns along an output row are words `stride` apart in the padded
+ * input, so each panel is copied as a few strided runs (one per output row it touches; 1x1 without
+ * padding or stride: one run across rows); strides 1 and 2 get loops the compiler vectorises. */
 PACK_QUADS_TARGET static void PACK_QUADS_NAME(const swk_conv *conv, const uint8_t *quantized, int g, int col0, int nc,
                                               uint32_t *dst) {
     const int nr = PACK_QUADS_NR;
@@ -23,9 +18,6 @@ PACK_QUADS_TARGET static void PACK_QUADS_NAME(const swk_conv *conv, const uint8_
     const int kq = taps * quads;
     size_t offsets[PACK_QUADS_NR];
     int run_start[PACK_QUADS_NR + 1];
-#ifdef PACK_QUADS_EMIT
-    uint32_t gathered[PACK_QUADS_NR] __attribute__((aligned(64)));
-#endif
     for (int p = 0; p * nr < nc; p++) {
         const int cols = nc - p * nr < nr ? nc - p * nr : nr;
         int runs = 0;
@@ -35,16 +27,11 @@ PACK_QUADS_TARGET static void PACK_QUADS_NAME(const swk_conv *conv, const uint8_
             if (j == 0 || offsets[j] != offsets[j - 1] + (size_t)s) run_start[runs++] = j;
         }
         run_start[runs] = cols;
-        uint32_t *dst_row = dst + (size_t)p * kq * PACK_QUADS_ROW_WORDS;
+        uint32_t *out = dst + (size_t)p * kq * nr;
         for (int kh = 0; kh < conv->kernel_h; kh++) {
             for (int kw = 0; kw < conv->kernel_w; kw++) {
                 const uint32_t *tap = base + (size_t)kh * wp + kw;
-                for (int q = 0; q < quads; q++, dst_row += PACK_QUADS_ROW_WORDS) {
-#ifdef PACK_QUADS_EMIT
-                    uint32_t *out = gathered;
-#else
-                    uint32_t *out = dst_row;
-#endif
+                for (int q = 0; q < quads; q++, out += nr) {
                     const uint32_t *src = tap + (size_t)q * plane;
                     if (runs == 1 && cols == nr && s <= 2) {
                         const uint32_t *from = src + offsets[0];
@@ -53,9 +40,6 @@ PACK_QUADS_TARGET static void PACK_QUADS_NAME(const swk_conv *conv, const uint8_
                         } else {
                             for (int j = 0; j < PACK_QUADS_NR; j++) out[j] = from[2 * j];
                         }
-#ifdef PACK_QUADS_EMIT
-                        PACK_QUADS_EMIT(out, dst_row);
-#endif
                         continue;
                     }
                     for (int r = 0; r < runs; r++) {
@@ -70,19 +54,8 @@ PACK_QUADS_TARGET static void PACK_QUADS_NAME(const swk_conv *conv, const uint8_
                         }
                     }
                     for (int j = cols; j < nr; j++) out[j] = 0;
-#ifdef PACK_QUADS_EMIT
-                    PACK_QUADS_EMIT(out, dst_row);
-#endif
                 }
             }
         }
     }
 }
-
-#undef PACK_QUADS_NAME
-#undef PACK_QUADS_TARGET
-#undef PACK_QUADS_NR
-#undef PACK_QUADS_ROW_WORDS
-#ifdef PACK_QUADS_EMIT
-#undef PACK_QUADS_EMIT
-#endif

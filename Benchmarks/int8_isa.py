@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""int8 ResNet-50 on the CPU's kernels: swsl-convert against an earlier build of itself, onnxruntime and OpenVINO.
+
+    VENV/bin/python Benchmarks/int8_isa.py BENCH_DIR [--baseline OLD_BINARY] [--kernels avx2] [--rounds 3]
+
+BENCH_DIR holds Benchmarks/make_models.py's resnet50.zip.pth, resnet50.onnx and resnet50.int8.onnx; the
+OpenVINO int8 model (NNCF's default post-training quantization on the same 16 inputs onnxruntime's calibration
+used, saved as resnet50.nncf.xml) is made there on first use. Every configuration is timed in rounds, each round
+running every engine in turn (interleaved, so drift hits them alike); a figure is the median of the round
+medians (20 runs at batch 1, 6 at batch 8, after 3 warm-up runs). `--kernels` sets SWSL_KERNELS for swsl-convert
+and, for AVX2, ONEDNN_MAX_CPU_ISA=AVX2 for OpenVINO (set before it loads). Prints one markdown table.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "Benchmarks"))
+from run import cpu_line  # noqa: E402
+
+parser = argparse.ArgumentParser()
+parser.add_argument("bench_dir", type=Path)
+parser.add_argument("--binary", default=str(ROOT / ".build" / "release" / "swsl-convert"))
+parser.add_argument("--baseline", help="an earlier swsl-convert binary, timed beside this one")
+parser.add_argument("--kernels", default=None, help="SWSL_KERNELS for swsl-convert (avx2 also caps OpenVINO at AVX2)")
+parser.add_argument("--rounds", type=int, default=3)
+args = parser.parse_args()
+if args.kernels == "avx2":
+    os.environ["ONEDNN_MAX_CPU_ISA"] = "AVX2"
+
+import numpy as np  # noqa: E402
+import onnxruntime  # noqa: E402
+import openvino as ov  # noqa: E402
+
+D = args.bench_dir
+swm = D / "resnet50.int8.swm"
+subprocess.run([args.binary, str(D / "resnet50.zip.pth"), str(swm)], check=True, capture_output=True)
+rng = np.random.default_rng(0)
+calibration = [rng.standard_normal((1, 3, 224, 224), dtype=np.float32) for _ in range(16)]
+
+if not (D / "resnet50.nncf.xml").exists():
+    import nncf
+    model = ov.Core().read_model(str(D / "resnet50.onnx"))
+    quantized = nncf.quantize(model, nncf.Dataset(calibration))
+    ov.save_model(quantized, str(D / "resnet50.nncf.xml"))
+
+core = ov.Core()
+
+
+def swsl(binary: str, batch: int, threads: int, iterations: int) -> tuple[float, str]:
+    env = {**os.environ, **({"SWSL_KERNELS": args.kernels} if args.kernels else {})}
+    out = subprocess.run([binary, "bench", str(swm), "--batch", str(batch), "--threads", str(threads),
+                          "--iterations", str(iterations), "--json"], capture_output=True, text=True, check=True, env=env)
+    report = json.loads(out.stdout)
+    return report["median_ms"], report.get("kernels", "")
+
+
+def timed(call, iterations: int) -> float:
+    for _ in range(3):
+        call()
+    times = []
+    for _ in range(iterations):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+sessions, compiled = {}, {}
+
+
+def ort(batch: int, threads: int, iterations: int) -> float:
+    if threads not in sessions:
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+        sessions[threads] = onnxruntime.InferenceSession(str(D / "resnet50.int8.onnx"), options,
+                                                         providers=["CPUExecutionProvider"])
+    x = {"input": np.random.default_rng(1).standard_normal((batch, 3, 224, 224), dtype=np.float32)}
+    return timed(lambda: sessions[threads].run(None, x), iterations)
+
+
+def openvino(batch: int, threads: int, iterations: int) -> float:
+    key = (batch, threads)
+    if key not in compiled:
+        model = core.read_model(str(D / "resnet50.nncf.xml"))
+        model.reshape([batch, 3, 224, 224])
+        compiled[key] = core.compile_model(model, "CPU", {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_NUM_THREADS": threads,
+                                                          "NUM_STREAMS": 1})
+    request = compiled[key].create_infer_request()
+    x = np.random.default_rng(1).standard_normal((batch, 3, 224, 224), dtype=np.float32)
+    return timed(lambda: request.infer({0: x}), iterations)
+
+
+print(f"Machine: {cpu_line()}. {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
+      f"onnxruntime {onnxruntime.__version__}, OpenVINO {ov.__version__}, "
+      f"SWSL_KERNELS={args.kernels or 'unset'}{', ONEDNN_MAX_CPU_ISA=AVX2' if args.kernels == 'avx2' else ''}.")
+print()
+columns = ["swsl-convert ms"] + (["baseline ms", "this / baseline"] if args.baseline else []) + [
+    "onnxruntime int8 QDQ ms", "OpenVINO int8 (NNCF) ms", "this / best peer"]
+print("| batch | threads | kernels | " + " | ".join(columns) + " |")
+print("|---" * (3 + len(columns)) + "|")
+for batch in (1, 8):
+    for threads in (1, 2):
+        iterations = 20 if batch == 1 else 6
+        rows = {"ours": [], "base": [], "ort": [], "ov": []}
+        kernels = ""
+        for _ in range(args.rounds):
+            ms, kernels = swsl(args.binary, batch, threads, iterations)
+            rows["ours"].append(ms)
+            if args.baseline:
+                rows["base"].append(swsl(args.baseline, batch, threads, iterations)[0])
+            rows["ort"].append(ort(batch, threads, iterations))
+            rows["ov"].append(openvino(batch, threads, iterations))
+        m = {k: statistics.median(v) for k, v in rows.items() if v}
+        fmt = lambda k: f"{m[k]:.1f} ({', '.join(f'{x:.1f}' for x in rows[k])})"
+        cells = [fmt("ours")] + ([fmt("base"), f"{m['ours'] / m['base']:.2f}×"] if args.baseline else []) + [
+            fmt("ort"), fmt("ov"), f"{m['ours'] / min(m['ort'], m['ov']):.2f}×"]
+        print(f"| {batch} | {threads} | {kernels} | " + " | ".join(cells) + " |", flush=True)
