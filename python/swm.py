@@ -320,7 +320,16 @@ class SWMFile:
             if not ok or not (-1 <= v["cosine_min"] <= 1 and -1 <= t["cosine_min"] <= 1
                               and 0 <= v["top1_agreement"] <= 1 and 0 <= t["top1_min"] <= 1):
                 raise SWMError(18, "a verification value has the wrong type or range")
-            if v["pass"] != (v["cosine_min"] >= t["cosine_min"] and v["top1_agreement"] >= t["top1_min"]):
+            scaled = "scaled_max_diff" in v or "scaled_diff_max" in t
+            if scaled:
+                d, lim = v.get("scaled_max_diff"), t.get("scaled_diff_max")
+                if not all(isinstance(x, number) and not isinstance(x, bool) and math.isfinite(x) and x >= 0
+                           for x in (d, lim)):
+                    raise SWMError(18, "scaled_max_diff or its limit is not a finite number >= 0")
+                judged = d <= lim
+            else:
+                judged = v["cosine_min"] >= t["cosine_min"]
+            if v["pass"] != (judged and v["top1_agreement"] >= t["top1_min"]):
                 raise SWMError(18, "the verification record's pass does not follow from its numbers")
         self.metadata = meta
 

@@ -191,6 +191,12 @@ class ReaderTests(unittest.TestCase):
             "verification kernels a number": lambda t: t[:-1] + ',"verification":{"tool":"x","inputs":"x","inputs_crc32":"0000abcd",'
                 '"int8":null,"kernels":2,"samples":1,"cosine_min":0.5,"top1_agreement":1,'
                 '"thresholds":{"cosine_min":0.99,"top1_min":1},"pass":false}}',
+            "verification scaled honest": lambda t: t[:-1] + ',"verification":{"tool":"x","inputs":"x","inputs_crc32":"0000abcd",'
+                '"int8":null,"samples":1,"cosine_min":1,"top1_agreement":1,"scaled_max_diff":0.13,'
+                '"thresholds":{"cosine_min":0.99,"top1_min":1,"scaled_diff_max":0.05},"pass":false}}',
+            "verification scaled claims a pass": lambda t: t[:-1] + ',"verification":{"tool":"x","inputs":"x","inputs_crc32":"0000abcd",'
+                '"int8":null,"samples":1,"cosine_min":1,"top1_agreement":1,"scaled_max_diff":0.13,'
+                '"thresholds":{"cosine_min":0.99,"top1_min":1,"scaled_diff_max":0.05},"pass":true}}',
             "more classes than fc": lambda t: t.replace('"num_classes":10', '"num_classes":11'),
             "no class names key": lambda t: t.replace(',"names":null', ''),
             "scale_dtype float16": lambda t: t.replace('"scale_dtype":"float32"', '"scale_dtype":"float16"'),

@@ -37,6 +37,8 @@ public struct HubConfig: Sendable, Equatable {
     public let hiddenAct: String?
     public let downsampleInBottleneck: Bool?
     public let downsampleInFirstStage: Bool?
+    /// transformers' `config.json` `model_type` (`resnet`); nil when absent (timm's folders).
+    public var modelType: String? = nil
 
     /// timm's name of the weights: `architecture.tag` (`resnet50.fb_swsl_ig1b_ft_in1k`), or either part alone.
     public var modelName: String? {
@@ -138,6 +140,7 @@ public enum HubFolder {
                 : preprocessing != nil ? "preprocessor_config.json" : nil,
             hiddenAct: try config.string(json["hidden_act"], "hidden_act"),
             downsampleInBottleneck: try config.flag(json["downsample_in_bottleneck"], "downsample_in_bottleneck"),
-            downsampleInFirstStage: try config.flag(json["downsample_in_first_stage"], "downsample_in_first_stage"))
+            downsampleInFirstStage: try config.flag(json["downsample_in_first_stage"], "downsample_in_first_stage"),
+            modelType: try config.string(json["model_type"], "model_type"))
     }
 }

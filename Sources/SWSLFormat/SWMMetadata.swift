@@ -165,12 +165,20 @@ public struct SWMMetadata: Sendable, Equatable {
         /// The thresholds applied: lowest cosine and top-1 agreement.
         public var cosineThreshold: Double
         public var top1Threshold: Double
+        /// For a head with few outputs, judged by its largest difference over the reference's largest |output|
+        /// instead of cosine: that difference and its limit (`scaled_max_diff`, `thresholds.scaled_diff_max`);
+        /// nil for other heads.
+        public var scaledMaxDiff: Double?
+        public var scaledDiffThreshold: Double?
         /// Whether the metrics met the thresholds.
         public var pass: Bool
 
         /// Takes the fields as given; `SWMMetadata.init(json:)` checks them.
         public init(tool: String, inputs: String, inputsCRC32: String, int8: String?, kernels: String?, samples: Int,
-                    cosineMin: Double, top1Agreement: Double, cosineThreshold: Double, top1Threshold: Double, pass: Bool) {
+                    cosineMin: Double, top1Agreement: Double, cosineThreshold: Double, top1Threshold: Double,
+                    scaledMaxDiff: Double? = nil, scaledDiffThreshold: Double? = nil, pass: Bool) {
+            self.scaledMaxDiff = scaledMaxDiff
+            self.scaledDiffThreshold = scaledDiffThreshold
             self.tool = tool
             self.inputs = inputs
             self.inputsCRC32 = inputsCRC32
@@ -185,19 +193,27 @@ public struct SWMMetadata: Sendable, Equatable {
         }
 
         /// Whether the metrics meet the thresholds.
-        public var metricsPass: Bool { cosineMin >= cosineThreshold && top1Agreement >= top1Threshold }
+        public var metricsPass: Bool {
+            if let scaledMaxDiff, let scaledDiffThreshold {
+                return scaledMaxDiff <= scaledDiffThreshold && top1Agreement >= top1Threshold
+            }
+            return cosineMin >= cosineThreshold && top1Agreement >= top1Threshold
+        }
 
         /// The record as the metadata stores it.
         public var json: JSONValue {
-            .object([
+            var pairs: [(String, JSONValue)] = [
                 ("tool", .string(tool)), ("inputs", .string(inputs)), ("inputs_crc32", .string(inputsCRC32)),
                 ("int8", int8.map(JSONValue.string) ?? .null),
-            ] + (kernels.map { [("kernels", JSONValue.string($0))] } ?? []) + [
-                ("samples", .int(Int64(samples))),
-                ("cosine_min", .double(cosineMin)), ("top1_agreement", .double(top1Agreement)),
-                ("thresholds", .object([("cosine_min", .double(cosineThreshold)), ("top1_min", .double(top1Threshold))])),
-                ("pass", .bool(pass)),
-            ])
+            ]
+            if let kernels { pairs.append(("kernels", .string(kernels))) }
+            pairs += [("samples", .int(Int64(samples))), ("cosine_min", .double(cosineMin)),
+                      ("top1_agreement", .double(top1Agreement))]
+            if let scaledMaxDiff { pairs.append(("scaled_max_diff", .double(scaledMaxDiff))) }
+            var thresholds: [(String, JSONValue)] = [("cosine_min", .double(cosineThreshold)), ("top1_min", .double(top1Threshold))]
+            if let scaledDiffThreshold { thresholds.append(("scaled_diff_max", .double(scaledDiffThreshold))) }
+            pairs += [("thresholds", .object(thresholds)), ("pass", .bool(pass))]
+            return .object(pairs)
         }
     }
 
@@ -432,12 +448,21 @@ public struct SWMMetadata: Sendable, Equatable {
         }
         guard case .object? = v["thresholds"] else { throw fail("thresholds missing or not an object") }
         guard case .bool(let pass)? = v["pass"] else { throw fail("pass missing or not a boolean") }
+        // A few-output head's record carries its scaled difference and limit, both or neither.
+        var scaled: Double?, scaledLimit: Double?
+        if v["scaled_max_diff"] != nil || v["thresholds"]?["scaled_diff_max"] != nil {
+            scaled = try number(v, "scaled_max_diff")
+            scaledLimit = try number(v["thresholds"], "scaled_diff_max")
+            guard scaled! >= 0, scaledLimit! >= 0, scaled!.isFinite, scaledLimit!.isFinite else {
+                throw fail("scaled_max_diff or its limit is not a finite number ≥ 0")
+            }
+        }
         let record = Verification(
             tool: try string("tool"), inputs: try string("inputs"), inputsCRC32: crc, int8: int8, kernels: kernels,
             samples: Int(samples),
             cosineMin: try number(v, "cosine_min"), top1Agreement: try number(v, "top1_agreement"),
             cosineThreshold: try number(v["thresholds"], "cosine_min"), top1Threshold: try number(v["thresholds"], "top1_min"),
-            pass: pass)
+            scaledMaxDiff: scaled, scaledDiffThreshold: scaledLimit, pass: pass)
         guard (-1...1).contains(record.cosineMin), (0...1).contains(record.top1Agreement),
               (-1...1).contains(record.cosineThreshold), (0...1).contains(record.top1Threshold) else {
             throw fail("a metric or threshold is out of range")

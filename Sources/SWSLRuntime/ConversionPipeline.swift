@@ -76,6 +76,9 @@ public struct ConversionReport: Sendable {
     /// Which official SWSL/SSL release the source file is, and anything its name, size or hash contradicts
     /// (a damaged or altered download): warnings for people, never a failure.
     public var release = ReleaseCheck(release: nil, warnings: [])
+    /// How the source was read when it could mean more than one network (a bare state dict, not an
+    /// identified official release); nil when the file said which.
+    public var assumption: String?
 }
 
 /// A conversion that could not be done: the file (or option) at fault and why, in one line.
@@ -230,6 +233,7 @@ public enum ConversionPipeline {
                                       calibration: calibrationNote, phases: phases.laps)
         report.precisionChoice = autoNote
         report.release = release
+        report.assumption = release.release == nil ? model.assumption : nil
         return report
     }
 
@@ -419,7 +423,10 @@ public enum ConversionPipeline {
             inputsCRC32: String(repeating: "0", count: 8 - String(crc, radix: 16).count) + String(crc, radix: 16),
             int8: precision == .int8 ? (conversion.tensors.contains { $0.name.hasSuffix(".input_scale") } ? "integer, stored activation ranges" : "integer, ranges measured per input") : nil,
             kernels: kernels, samples: n, cosineMin: comparison.cosineMin, top1Agreement: top1,
-            cosineThreshold: limits.cosineMin, top1Threshold: limits.top1Min, pass: limits.failures(comparison).isEmpty)
+            cosineThreshold: limits.cosineMin, top1Threshold: limits.top1Min,
+            scaledMaxDiff: comparison.hasFewOutputs ? comparison.scaledMaxDiff : nil,
+            scaledDiffThreshold: comparison.hasFewOutputs ? limits.scaledDiffMax : nil,
+            pass: limits.failures(comparison).isEmpty)
     }
 
     /// True when two paths name the same existing file.

@@ -27,6 +27,9 @@ public struct LoadedModel: Sendable {
     /// How images are prepared for it: the `.swm` metadata's; for a checkpoint, what converting it
     /// would record (a hub folder's `pretrained_cfg`, an ONNX graph's fixed input size, else ImageNet's).
     public var preprocessing: Preprocessing = .imageNet
+    /// For a source checkpoint read from names and shapes alone (a bare state dict), what it was taken for
+    /// (`CanonicalModel.assumption`); nil for `.swm` files and for checkpoints that said which network they are.
+    public var assumption: String?
 
     /// Weight precision: the `.swm`'s, or `fp32 reference` for a checkpoint.
     public var precision: String {
@@ -61,6 +64,7 @@ public struct LoadedModel: Sendable {
                                  architecture: model.architecture, metadata: nil)
         } catch { throw .plan(file: path, error) }
         do { loaded.preprocessing = try ConversionPipeline.preprocessing(checkpoint, model) } catch { throw .input(error.description) }
+        loaded.assumption = model.assumption
         return loaded
     }
 }

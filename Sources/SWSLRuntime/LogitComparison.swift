@@ -16,6 +16,19 @@ public struct LogitComparison: Sendable {
     public let maxAbsDiff: Double
     /// Max |a − b| divided by max |reference| (per sample, worst sample).
     public let maxRelDiff: Double
+    /// Outputs per input (the classifier's width).
+    public let classes: Int
+    /// Max |a − b| over every output of every input, divided by the reference's largest |output| over all of
+    /// them: the error against the reference's scale, what judges a head with few outputs (`fewOutputs`),
+    /// where a cosine cannot fail (one output) or says little (a few).
+    public let scaledMaxDiff: Double
+
+    /// Heads with fewer outputs than this are judged by `scaledMaxDiff` instead of cosine: a one-logit head
+    /// (a binary classifier or a regression) has cosine ±1 whatever its error.
+    public static let fewOutputs = 8
+
+    /// True when the head has too few outputs for cosine to judge it.
+    public var hasFewOutputs: Bool { classes < Self.fewOutputs }
     /// Over the inputs whose top-1 differs: the largest lead the reference's top class has over the
     /// class the candidate picked, divided by max |reference| (nil when every top-1 agrees). A small
     /// lead is a near tie that the candidate's rounding can flip (see `VerifyThresholds.tieMargin`).
@@ -27,6 +40,7 @@ public struct LogitComparison: Sendable {
     public init(candidate: [Float], reference: [Float], classes: Int) {
         let samples = classes == 0 ? 0 : reference.count / classes
         self.samples = samples
+        self.classes = classes
         var top1 = 0, top5 = 0
         var cosMin = Double.infinity, cosSum = 0.0, maxAbs = 0.0, maxRel = 0.0
         var leads: [Double?] = []
@@ -66,6 +80,8 @@ public struct LogitComparison: Sendable {
         maxAbsDiff = maxAbs
         maxRelDiff = maxRel
         top1Leads = leads
+        let scale = reference.prefix(samples * classes).reduce(0.0) { max($0, abs(Double($1))) }
+        scaledMaxDiff = scale == 0 ? maxAbs : maxAbs / scale
     }
 
     /// Top-1 changes where the reference's class led by at most `tieMargin` of its largest logit.
@@ -95,6 +111,7 @@ public struct LogitComparison: Sendable {
             ("cosine_mean", .double(cosineMean)),
             ("max_abs_diff", .double(maxAbsDiff)),
             ("max_rel_diff", .double(maxRelDiff)),
+            ("scaled_max_diff", .double(scaledMaxDiff)),
             ("top1_disagreement_lead", top1DisagreementLead.map(JSONValue.double) ?? .null),
         ])
     }
@@ -111,22 +128,41 @@ public struct VerifyThresholds: Sendable {
     /// A top-1 change where the reference's class led the candidate's by at most this share of the
     /// reference's largest logit is a near tie: reported, but counted as agreement.
     public var tieMargin: Double
+    /// For heads with few outputs (`LogitComparison.fewOutputs`), which cosine cannot judge: fails when the
+    /// comparison's `scaledMaxDiff` exceeds this; the cosine check is then not applied.
+    public var scaledDiffMax: Double
 
     /// fp32 must match to float rounding; fp16 closely; int8 by direction and class. The tie margins
     /// sit below the precision's typical logit error (int8 per-channel: 1–2% of the largest logit on
     /// ResNet/ResNeXt), so a decisive class that changes always fails.
     public static func defaults(precision: String) -> VerifyThresholds {
         switch precision {
-        case "fp32", "reference": VerifyThresholds(cosineMin: 0.99999, top1Min: 1, maxRelDiff: 1e-4, tieMargin: 0)
-        case "fp16": VerifyThresholds(cosineMin: 0.9999, top1Min: 1, maxRelDiff: 1e-2, tieMargin: 1e-3)
-        default: VerifyThresholds(cosineMin: 0.99, top1Min: 1, maxRelDiff: .infinity, tieMargin: 1e-2)
+        case "fp32", "reference":
+            VerifyThresholds(cosineMin: 0.99999, top1Min: 1, maxRelDiff: 1e-4, tieMargin: 0, scaledDiffMax: 1e-4)
+        case "fp16": VerifyThresholds(cosineMin: 0.9999, top1Min: 1, maxRelDiff: 1e-2, tieMargin: 1e-3, scaledDiffMax: 1e-2)
+        default: VerifyThresholds(cosineMin: 0.99, top1Min: 1, maxRelDiff: .infinity, tieMargin: 1e-2, scaledDiffMax: 0.05)
         }
+    }
+
+    /// How a comparison is judged, in words: cosine, or for few outputs the scaled difference.
+    public func criterion(_ c: LogitComparison) -> String {
+        c.hasFewOutputs
+            ? "\(c.classes) output\(c.classes == 1 ? "" : "s") per input, too few for cosine: judged by the largest "
+                + "difference over the reference's largest |output| (≤ \(scaledDiffMax))"
+            : "cosine ≥ \(cosineMin)"
     }
 
     /// The failed checks, empty when all pass.
     public func failures(_ c: LogitComparison) -> [String] {
         var out: [String] = []
-        if c.cosineMin < cosineMin { out.append("cosine min \(c.cosineMin) < \(cosineMin)") }
+        if c.hasFewOutputs {
+            if !(c.scaledMaxDiff <= scaledDiffMax) {
+                out.append("largest difference \(c.scaledMaxDiff) of the reference's scale > \(scaledDiffMax) "
+                    + "(\(c.classes) output\(c.classes == 1 ? "" : "s") per input: cosine cannot judge it)")
+            }
+        } else if c.cosineMin < cosineMin {
+            out.append("cosine min \(c.cosineMin) < \(cosineMin)")
+        }
         let top1 = c.top1Agreement(tieMargin: tieMargin)
         if top1 < top1Min {
             out.append("top-1 agreement \(top1) < \(top1Min) (changes where the reference led by more than the tie margin \(tieMargin) of its largest logit)")

@@ -10,6 +10,13 @@ enum ArchitectureInference {
             throw .notAResNet("its stem has \(stemConvs) convolutions; a ResNet stem has one 7×7 or three 3×3")
         }
         let layers = try blocksPerStage(w)
+        // The .swm architecture and the executor's plans have four stages (every torchvision and timm ResNet
+        // has); a network with another count is refused here, before anything is written, rather than written
+        // into a file that run and verify then refuse.
+        guard layers.count == 4 else {
+            throw .notCovered("a ResNet with \(layers.count) stage\(layers.count == 1 ? "" : "s") of residual blocks "
+                + "('\(w.name("stage1.block0.conv1.weight"))' …); the schema's ResNets have four")
+        }
         let block: ResNetArchitecture.Block = w["stage1.block0.conv3.weight"] != nil ? .bottleneck : .basic
         let last = block == .bottleneck ? "conv3" : "conv2"
         var widths: [Int] = []

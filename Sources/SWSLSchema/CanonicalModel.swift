@@ -107,6 +107,10 @@ public struct CanonicalModel: Sendable {
     public let fcBias: Tensor
     /// What an ONNX graph's interface said beyond its weights; nil for other files.
     public var graph: GraphInterface?
+    /// How the network was read when the file could mean more than one: a bare state dict whose names and
+    /// shapes several variants share (`ModelVariants.bareStateDictAssumption`). nil when the file said which
+    /// network it is (an ONNX graph, a whole pickled model, a hub folder that names a known model).
+    public var assumption: String?
 
     /// An ONNX graph's interface: the `.swm` always takes NCHW input and computes logits.
     public struct GraphInterface: Sendable, Equatable {

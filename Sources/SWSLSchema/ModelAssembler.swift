@@ -67,9 +67,12 @@ struct ModelAssembler {
         let batchNorm = try self.batchNorm(conv.bn, channels: conv.shape[0])
         if let node = weights.convAttributes[conv.conv],
            (node.stride, node.padding, node.groups) != (conv.stride, conv.padding, conv.groups) {
-            throw .unsupportedNode(name: node.node, opType: "Conv", why:
-                "stride \(node.stride), padding \(node.padding), \(node.groups) groups; as \(conv.conv) of this ResNet it "
-                + "must have stride \(conv.stride), padding \(conv.padding), \(conv.groups) groups")
+            let why = "stride \(node.stride), padding \(node.padding), \(node.groups) groups; as \(conv.conv) of this ResNet it "
+                + "must have stride \(conv.stride), padding \(conv.padding), \(conv.groups) groups"
+            if let pickledClass = node.pickledClass {
+                throw .notCovered("the pickled model's '\(node.node)' (\(pickledClass)) has " + why)
+            }
+            throw .unsupportedNode(name: node.node, opType: "Conv", why: why)
         }
         return ConvUnit(path: conv.conv, batchNormPath: conv.bn, weight: weight, bias: bias, batchNorm: batchNorm,
                         stride: conv.stride, padding: conv.padding, groups: conv.groups)

@@ -15,12 +15,27 @@ public enum SchemaMapper {
             weights = try NameMapper.weights(checkpoint)
         }
         if let hub = checkpoint.hub { try apply(hub, to: &weights) }
-        return try ModelAssembler.assemble(weights, ArchitectureInference.infer(weights))
+        let modules = checkpoint.format == .onnx ? nil : checkpoint.pickledModules
+        if let modules { try PickledModuleCheck.apply(modules, to: &weights) }
+        var model = try ModelAssembler.assemble(weights, ArchitectureInference.infer(weights))
+        // The file said which network it is (a graph, a module tree, a known name in config.json), or it is
+        // read as the plain network its tensors fit, and says so.
+        let named = checkpoint.hub?.architecture.flatMap(ModelVariants.status(of:)) == .supported
+        if checkpoint.format != .onnx, modules == nil, !named {
+            model.assumption = ModelVariants.bareStateDictAssumption(model.architecture.name)
+        }
+        return model
     }
 
     /// What a transformers `config.json` says that the tensor names cannot: the activation, and where
     /// a strided bottleneck's stride sits. timm's folders say neither (their networks are the schema's).
     static func apply(_ hub: HubConfig, to weights: inout SourceWeights) throws(SchemaError) {
+        if let name = hub.architecture, case .notCovered(let why)? = ModelVariants.status(of: name) {
+            throw .notCovered("config.json names '\(name)' (\(why)), which this converter does not map")
+        }
+        if let type = hub.modelType, type != "resnet" {
+            throw .notCovered("config.json's model_type is '\(type)'; of transformers' models this converter maps 'resnet' only")
+        }
         if let activation = hub.hiddenAct, activation != "relu" {
             throw .notCovered("config.json's hidden_act is '\(activation)'; the schema's ResNet uses ReLU")
         }

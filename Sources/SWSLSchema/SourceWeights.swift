@@ -11,12 +11,15 @@ struct SourceWeights: Sendable {
         let tensor: Tensor
     }
 
-    /// Attributes an ONNX `Conv` node gave one canonical convolution.
+    /// Attributes an ONNX `Conv` node, or a whole pickled model's `Conv2d` module, gave one canonical convolution.
     struct ConvAttributes: Sendable {
+        /// The node's name, or the module's path.
         let node: String
         let stride: Int
         let padding: Int
         let groups: Int
+        /// The module's class, for a pickled module; nil for an ONNX node.
+        var pickledClass: String? = nil
     }
 
     let convention: Convention

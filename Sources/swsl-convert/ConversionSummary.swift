@@ -19,6 +19,8 @@ struct ConversionSummary {
     var precisionChoice: String? = nil
     /// The official release the source file is, nil when it is none.
     var release: OfficialRelease? = nil
+    /// How the source was read when its file could mean more than one network; nil when it said which.
+    var assumption: String? = nil
 
     var seconds: Double { phases.reduce(0) { $0 + $1.1 } }
 
@@ -27,6 +29,7 @@ struct ConversionSummary {
             "\(output): \(architecture.description)",
         ]
         if let release { lines.append("  release     the official \(release.names)") }
+        if let assumption { lines.append("  reading     \(assumption)") }
         lines += [
             "  precision   \(precision.rawValue)",
             "  size        \(Self.megabytes(sourceBytes)) → \(Self.megabytes(outputBytes)) (\(Self.percent(outputBytes, of: sourceBytes)) of the source)",
@@ -38,6 +41,8 @@ struct ConversionSummary {
         lines.append("  time        \(Self.fixed(seconds * 1000, 1)) ms (\(detail))")
         return lines.joined(separator: "\n")
     }
+
+    private var assumptionJSON: JSONValue { assumption.map(JSONValue.string) ?? .null }
 
     var json: JSONValue {
         .object([
@@ -52,6 +57,7 @@ struct ConversionSummary {
             ("calibration", calibration.map(JSONValue.string) ?? .null),
             ("precision_auto", precisionChoice.map(JSONValue.string) ?? .null),
             ("release", release.map { .string($0.hubEntry) } ?? .null),
+            ("assumption", assumptionJSON),
             ("seconds", .double(seconds)),
             ("phases", .object(phases.map { ($0.0, .double($0.1)) })),
         ])

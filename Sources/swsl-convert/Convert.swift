@@ -83,6 +83,7 @@ struct Convert: ParsableCommand {
                                         calibration: report.calibration, phases: report.phases)
         summary.precisionChoice = report.precisionChoice
         summary.release = report.release.release
+        summary.assumption = report.assumption
         for warning in report.release.warnings { printError("swsl-convert: warning: \(input): \(warning)") }
         print(json ? summary.json.serialized(pretty: true) : summary.text)
     }

@@ -37,7 +37,9 @@ struct Inspect: ParsableCommand {
         } else {
             print(HumanReport.render(checkpoint, report: report))
             switch mapping {
-            case .success(let model): print("architecture: \(model.architecture)")
+            case .success(let model):
+                print("architecture: \(model.architecture)")
+                if let assumption = model.assumption, release.release == nil { print("reading: \(assumption)") }
             case .failure(let error): print("architecture: not recognised: \(error)")
             }
             if let found = release.release {
@@ -73,7 +75,8 @@ struct Inspect: ParsableCommand {
         guard case .object(var pairs) = report else { return report }
         switch mapping {
         case .success(let model):
-            pairs += [("convention", .string(model.convention.rawValue)), ("architecture", model.architecture.report())]
+            pairs += [("convention", .string(model.convention.rawValue)), ("architecture", model.architecture.report()),
+                      ("assumption", model.assumption.map(JSONValue.string) ?? .null)]
         case .failure(let error):
             pairs += [("convention", .null), ("architecture", .null), ("architecture_error", .string(error.description))]
         }

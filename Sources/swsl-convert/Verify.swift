@@ -19,14 +19,23 @@ struct Verify: ParsableCommand {
             check the conversion, not the model on its task: the verdict says so, and a model trained on other \
             images than everyday photographs, or an int8 file with stored activation ranges, is certified only by \
             its own data (--image, --input). \
+            With --expected (and --input), the reference is outside this converter: outputs you computed in \
+            your own framework on the same inputs. Only such a reference certifies that the source was read \
+            right; --reference alone compares with this converter's own float reading of the source, which a \
+            misread file would share. A head with fewer than 8 outputs (a binary classifier, a regression) is \
+            judged by its largest difference over the reference's largest |output| (int8 ≤ 0.05, fp16 ≤ 0.01, \
+            fp32 ≤ 1e-4) instead of cosine, which one output cannot fail. \
             Exit status: 0 pass, 1 numerical failure, 2 input error.
             """)
 
     @Argument(help: "The converted model.")
     var model: String
 
-    @Option(help: "The source checkpoint it was converted from.")
-    var reference: String
+    @Option(help: "The source checkpoint it was converted from (its float reading by this converter is the reference).")
+    var reference: String?
+
+    @Option(help: "Outputs computed outside this converter on --input's inputs (float32 .npy [N, classes]): an outside reference, which certifies the reading of the source.")
+    var expected: String?
 
     @Option(help: "Inputs: a float32 .npy [N, C, H, W]. Without it (or --image): the bundled photographs, drawn shapes and noise.")
     var input: String?
@@ -62,6 +71,11 @@ struct Verify: ParsableCommand {
 
     func validate() throws {
         guard input == nil || image.isEmpty else { throw ValidationError("give --input or --image, not both") }
+        guard reference != nil || expected != nil else { throw ValidationError("give --reference SRC, --expected OUTPUTS.npy, or both") }
+        guard expected == nil || input != nil else {
+            throw ValidationError("--expected needs --input: the inputs the expected outputs were computed on")
+        }
+        guard !layers || reference != nil else { throw ValidationError("--layers needs --reference: it compares layer by layer") }
         guard samples >= 0 else { throw ValidationError("--samples must be at least 0") }
         if let size, size < 1 { throw ValidationError("--size must be at least 1") }
         if let tieMargin, !(tieMargin >= 0 && tieMargin.isFinite) {
@@ -71,25 +85,37 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let candidate = try loadModel(model, checkCRC: true, int8: options.int8, activations: options.activations)
-        let source = try loadModel(reference)
-        guard candidate.architecture.numClasses == source.architecture.numClasses else {
-            throw CommandFailure(place: model, "\(candidate.architecture.numClasses) classes, the reference has \(source.architecture.numClasses)")
+        let source = try reference.map { try loadModel($0) }
+        if let source, let reference, candidate.architecture.numClasses != source.architecture.numClasses {
+            throw CommandFailure(place: model, "\(candidate.architecture.numClasses) classes, \(reference) has \(source.architecture.numClasses)")
         }
         let (values, shape, origin, groups) = try image.isEmpty
             ? inputs(for: candidate)
             : { let (v, s) = try imageBatch(image, for: candidate); return (v, s, image.joined(separator: ", "), []) }()
         let (n, h, w) = (shape[0], shape[2], shape[3])
+        let classes = candidate.architecture.numClasses
         let a = try execute(candidate, input: values, batch: n, height: h, width: w, threads: options.threads)
-        let b = try execute(source, input: values, batch: n, height: h, width: w, threads: options.threads)
-        let comparison = LogitComparison(candidate: a, reference: b, classes: candidate.architecture.numClasses)
+        let reading = try source.map { try execute($0, input: values, batch: n, height: h, width: w, threads: options.threads) }
+        let outside = try expected.map { try Self.expectedOutputs($0, samples: n, classes: classes) }
+        let b = outside ?? reading!
+        let comparison = LogitComparison(candidate: a, reference: b, classes: classes)
+        // With both references: the converter's float reading of the source against the outside outputs, at
+        // fp32's limits — what certifies that the file was read as its framework reads it.
+        var readingCheck: LogitComparison?
+        if let reading, let outside { readingCheck = LogitComparison(candidate: reading, reference: outside, classes: classes) }
+        let readingLimits = VerifyThresholds.defaults(precision: "fp32")
+        let readingFailures = readingCheck.map { readingLimits.failures($0).map { "the float reading of \(reference!) against \(expected!): " + $0 } } ?? []
+        let referenceKind = outside != nil ? "outside" : "own_reading"
+        let referenceText = outside != nil
+            ? "outside reference: \(expected!) (outputs computed outside this converter)"
+            : "this converter's own float reading of \(reference!) (it cannot see a misreading it shares; --expected can)"
         var limits = VerifyThresholds.defaults(precision: candidate.precision)
         if let cosineMin { limits.cosineMin = cosineMin }
         if let top1Min { limits.top1Min = top1Min }
         if let maxRelDiff { limits.maxRelDiff = maxRelDiff }
         if let tieMargin { limits.tieMargin = tieMargin }
         let nearTies = comparison.nearTies(tieMargin: limits.tieMargin)
-        let failures = limits.failures(comparison)
-        let classes = candidate.architecture.numClasses
+        let failures = limits.failures(comparison) + readingFailures
         let perGroup = groups.map { group in
             (group, LogitComparison(candidate: Array(a[group.range.lowerBound * classes..<group.range.upperBound * classes]),
                                     reference: Array(b[group.range.lowerBound * classes..<group.range.upperBound * classes]),
@@ -98,7 +124,7 @@ struct Verify: ParsableCommand {
         let scope = VerifyScope(model: candidate, options: options, defaultInputs: !groups.isEmpty)
         let perLayer: [LayerComparison.Layer]
         do {
-            perLayer = layers ? try LayerComparison.run(candidate: candidate.plan, reference: source.plan, input: values,
+            perLayer = layers ? try LayerComparison.run(candidate: candidate.plan, reference: source!.plan, input: values,
                                                         images: n, channels: shape[1], height: h, width: w,
                                                         threads: options.threads) : []
         } catch {
@@ -106,20 +132,28 @@ struct Verify: ParsableCommand {
         }
         let jump = layers ? LayerComparison.firstJump(perLayer) : nil
         if json {
-            print(JSONValue.object([
-                ("model", .string(model)), ("reference", .string(reference)), ("precision", .string(candidate.precision)),
+            var pairs: [(String, JSONValue)] = [
+                ("model", .string(model)), ("reference", reference.map(JSONValue.string) ?? .null),
+                ("expected", expected.map(JSONValue.string) ?? .null), ("reference_kind", .string(referenceKind)),
+                ("reference_description", .string(referenceText)),
+                ("reading_vs_expected", readingCheck.map(\.json) ?? .null),
+                ("reference_assumption", source?.assumption.map(JSONValue.string) ?? .null),
+                ("precision", .string(candidate.precision)),
                 ("inputs", .string(origin)),
-                ("input_groups", .array(perGroup.map { group, c in
+            ]
+            pairs += [                ("input_groups", .array(perGroup.map { group, c in
                     .object([("name", .string(group.name)), ("description", .string(group.description)),
                              ("count", .int(Int64(group.range.count))), ("top1_agreement", .double(c.top1Agreement)),
                              ("cosine_min", .double(c.cosineMin))])
                 })),
-                ("int8", scope.int8.map(JSONValue.string) ?? .null),
+            ]
+            pairs += [                ("int8", scope.int8.map(JSONValue.string) ?? .null),
                 ("kernels", .string(KernelChoice.fromEnvironment.record)),
                 ("covers", .string(scope.covers)),
                 ("needs_own_inputs", .bool(scope.needsOwnInputs)), ("advice", scope.advice.map(JSONValue.string) ?? .null),
                 ("comparison", comparison.json),
-                ("layers", layers ? .array(perLayer.map { layer in
+            ]
+            pairs += [                ("layers", layers ? .array(perLayer.map { layer in
                     .object([("name", .string(layer.name)), ("cosine_min", .double(layer.cosineMin)),
                              ("sqnr_db", .double(layer.sqnr)), ("max_rel_diff", .double(layer.maxRelativeDifference)),
                              ("norm_ratio", .double(layer.normRatio)),
@@ -132,15 +166,19 @@ struct Verify: ParsableCommand {
                 } ?? .null),
                 ("top1_near_ties", .int(Int64(nearTies))),
                 ("top1_agreement_counting_near_ties", .double(comparison.top1Agreement(tieMargin: limits.tieMargin))),
+                ("criterion", .string(limits.criterion(comparison))),
                 ("thresholds", .object([("cosine_min", .double(limits.cosineMin)), ("top1_min", .double(limits.top1Min)),
+                                        ("scaled_diff_max", .double(limits.scaledDiffMax)),
                                         ("tie_margin", .double(limits.tieMargin)),
                                         ("max_rel_diff", limits.maxRelDiff.isFinite ? .double(limits.maxRelDiff) : .null)])),
                 ("pass", .bool(failures.isEmpty)), ("failures", .array(failures.map(JSONValue.string))),
-            ]).serialized(pretty: true))
+            ]
+            print(JSONValue.object(pairs).serialized(pretty: true))
         } else {
             let f = ConversionSummary.fixed
             print("""
-                \(model) (\(candidate.precision)) vs \(reference) (float reference), \(comparison.samples) inputs (\(origin))
+                \(model) (\(candidate.precision)), \(comparison.samples) inputs (\(origin))
+                  reference        \(referenceText)
                   top-1 agreement  \(f(comparison.top1Agreement * 100, 1))%   top-5 agreement \(f(comparison.top5Agreement * 100, 1))%
                   cosine           min \(f(comparison.cosineMin, 6))   mean \(f(comparison.cosineMean, 6))
                   max difference   abs \(comparison.maxAbsDiff)   relative \(comparison.maxRelDiff)
@@ -148,6 +186,16 @@ struct Verify: ParsableCommand {
             for (group, c) in perGroup {
                 let name = group.name.rightPadded(16)
                 print("  \(name) \(group.range.count) inputs: top-1 \(f(c.top1Agreement * 100, 1))%, cosine min \(f(c.cosineMin, 6))")
+            }
+            if comparison.hasFewOutputs {
+                print("  judged by        \(limits.criterion(comparison)): \(comparison.scaledMaxDiff)")
+            }
+            if let assumption = source?.assumption, outside == nil {
+                print("  reading          \(assumption)")
+            }
+            if let readingCheck {
+                print("  source reading   \(reference!) read by this converter against \(expected!): cosine min "
+                      + "\(f(readingCheck.cosineMin, 6)), max relative difference \(readingCheck.maxRelDiff)")
             }
             if let int8 = scope.int8 { print("  int8             \(int8)") }
             print("  kernels          \(KernelChoice.fromEnvironment.record) (the result holds for these; SWSL_KERNELS chooses)")
@@ -160,7 +208,9 @@ struct Verify: ParsableCommand {
                 print("  top-1 changes    \(changes), where the reference led by at most \(f(lead * 100, 2))% of its largest logit"
                       + " (\(tieNote); tie margin \(f(limits.tieMargin * 100, 2))%)")
             }
-            print(failures.isEmpty ? "PASS on \(scope.covers)" : "FAIL: " + failures.joined(separator: "; "))
+            let against = outside != nil ? "against an outside reference (\(expected!))"
+                : "against this converter's own reading of the source (not a check of that reading: --expected is)"
+            print(failures.isEmpty ? "PASS on \(scope.covers), \(against)" : "FAIL: " + failures.joined(separator: "; "))
             if let advice = scope.advice { print(advice) }
         }
         if !failures.isEmpty { throw ExitCode(1) }
@@ -184,6 +234,23 @@ struct Verify: ParsableCommand {
                   + "(\(jump.kind): \(LayerComparison.explain(jump.kind)))")
         } else {
             print("  first jump: none (no layer falls \(Int(LayerComparison.jumpDecibels)) dB below the layers before it)")
+        }
+    }
+
+    /// The outside reference's outputs: a float .npy of `samples × classes` values ([N, classes] or [N]
+    /// for one output), refused by name when its shape does not fit the inputs and the model.
+    static func expectedOutputs(_ path: String, samples: Int, classes: Int) throws -> [Float] {
+        do {
+            let array = try NPYArray.read(path: path)
+            let fits = array.shape == [samples, classes] || (classes == 1 && array.shape == [samples])
+            guard fits else {
+                throw CommandFailure(place: path, "expected outputs must be [\(samples), \(classes)] (one row per input, "
+                                     + "one value per class), got \(array.shape)")
+            }
+            guard array.values.allSatisfy(\.isFinite) else { throw CommandFailure(place: path, "expected outputs hold a NaN or infinity") }
+            return array.values
+        } catch let e as NPYArray.FormatError {
+            throw CommandFailure(place: path, "\(e)")
         }
     }
 

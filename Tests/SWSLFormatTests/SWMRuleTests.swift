@@ -149,6 +149,17 @@ import SWSLTestSupport
         #expect(try Self.refusal(older) == nil)
         #expect(try SWMFile.open(path: try TemporaryFiles.write(older.bytes, name: "older.swm")).metadata.verification?.kernels == nil)
         try Self.expect(try file(record(pass: true, cosine: 0.9995, kernels: .int(2))), rule: 18, .badMetadata, "kernels")
+        // A few-output head: judged by scaled_max_diff against thresholds.scaled_diff_max, not by cosine.
+        func scaled(_ diff: Double, pass: Bool) -> JSONValue {
+            guard case .object(var pairs) = record(pass: pass, cosine: 1) else { return .null }
+            pairs.append(("scaled_max_diff", .double(diff)))
+            pairs = pairs.map { $0.0 == "thresholds" ? ("thresholds", .object([("cosine_min", .double(0.99)), ("top1_min", .double(1)),
+                                                                                 ("scaled_diff_max", .double(0.05))])) : $0 }
+            return .object(pairs)
+        }
+        #expect(try Self.refusal(try file(scaled(0.01, pass: true))) == nil)
+        #expect(try Self.refusal(try file(scaled(0.13, pass: false))) == nil)
+        try Self.expect(try file(scaled(0.13, pass: true)), rule: 18, .badMetadata, "pass is true, but the metrics miss")
         #expect(try Self.refusal(try file(record(pass: false, cosine: 0.5))) == nil)
         try Self.expect(try file(record(pass: true, cosine: 0.5)), rule: 18, .badMetadata, "pass is true, but the metrics miss")
         try Self.expect(try file(record(pass: true, cosine: 0.9995, crc: "xyz")), rule: 18, .badMetadata, "inputs_crc32")

@@ -49,4 +49,22 @@ import SWSLRuntime
         #expect(abs((d.top1DisagreementLead ?? -1) - 0.9) < 1e-6)
         #expect(d.top1Agreement(tieMargin: 0.01) == 0.5 && !int8.failures(d).isEmpty)
     }
+
+    /// One output per input: cosine is ±1 whatever the error, so a head with fewer than 8 outputs is judged
+    /// by its largest difference over the reference's largest |output|. 13% off fails int8's 5%; 1% passes.
+    @Test func aFewOutputHeadIsJudgedByItsScaledDifference() {
+        let reference: [Float] = [2.0, -1.0, 0.5]
+        let off = LogitComparison(candidate: reference.map { $0 * 1.13 }, reference: reference, classes: 1)
+        #expect(off.cosineMin == 1 && off.hasFewOutputs)
+        #expect(abs(off.scaledMaxDiff - 0.13) < 1e-6)
+        let int8 = VerifyThresholds.defaults(precision: "int8")
+        #expect(int8.failures(off).count == 1 && int8.failures(off)[0].contains("cosine cannot judge it"))
+        let close = LogitComparison(candidate: reference.map { $0 * 1.01 }, reference: reference, classes: 1)
+        #expect(int8.failures(close).isEmpty)
+        #expect(!VerifyThresholds.defaults(precision: "fp32").failures(close).isEmpty)
+        #expect(int8.criterion(close).contains("too few for cosine"))
+        // Ten outputs: cosine, as before.
+        let ten = LogitComparison(candidate: [Float](repeating: 1, count: 10), reference: [Float](repeating: 1, count: 10), classes: 10)
+        #expect(!ten.hasFewOutputs && int8.criterion(ten) == "cosine ≥ 0.99")
+    }
 }

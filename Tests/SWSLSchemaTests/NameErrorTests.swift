@@ -46,6 +46,11 @@ import Testing
         },
         Case("missing classifier bias", expected: .missingTensor("fc.bias")) { $0.filter { $0.0 != "fc.bias" } },
         Case("missing block", expected: .missingTensor("layer4.0.conv1.weight")) { $0.filter { !$0.0.hasPrefix("layer4.0.") } },
+        // A ResNet whose layer4 was removed (fc reading layer3's 256 channels): refused when read, so convert
+        // never writes a file that run and verify refuse.
+        Case("three stages", mentions: ["schema covers", "3 stages", "'layer1.0.conv1.weight'", "four"]) {
+            $0.filter { !$0.0.hasPrefix("layer4.") }.map { $0.0 == "fc.weight" ? ($0.0, [$0.1[0], 256]) : $0 }
+        },
         Case("missing Hugging Face tensor", base: "resnet50.huggingface.json",
              expected: .missingTensor("resnet.encoder.stages.1.layers.0.shortcut.normalization.weight")) {
             $0.filter { $0.0 != "resnet.encoder.stages.1.layers.0.shortcut.normalization.weight" }
