@@ -112,13 +112,14 @@ def layers(arch: dict) -> list[Layer]:
     result = []
     stem = arch["stem_width"]
     channels = arch["input_channels"]
-    if arch["stem_type"] not in ("single", "deep") or arch["block"] not in ("basic", "bottleneck"):
+    if arch["stem_type"] not in ("single", "deep", "tiered") or arch["block"] not in ("basic", "bottleneck"):
         raise ValueError("unknown stem_type or block")
     if arch["stem_type"] == "single":
         result.append(Layer("stem.conv1", stem, channels, 7, 1))
         c = stem
     else:
-        result += [Layer("stem.conv1", stem, channels, 3, 1), Layer("stem.conv2", stem, stem, 3, 1),
+        first = stem if arch["stem_type"] == "deep" else 3 * (stem // 4)   # tiered: 3 floor(w/4), w, 2w
+        result += [Layer("stem.conv1", first, channels, 3, 1), Layer("stem.conv2", stem, first, 3, 1),
                    Layer("stem.conv3", 2 * stem, stem, 3, 1)]
         c = 2 * stem
     for s, (blocks, out) in enumerate(zip(arch["layers"], arch["widths"]), start=1):

@@ -36,9 +36,13 @@ enum ArchitectureInference {
             let planes = widths[0] / 4
             if planes > 0 { widthPerGroup = width * 64 / (planes * groups) }
         }
+        // A deep stem whose first two convolutions differ in width is timm's tiered one (24, 32, 64);
+        // its width is the second's, and the shapes check that the first has 3⌊w/4⌋.
+        let tiered = stemConvs == 3 && w.dim("stem.conv1.weight", 0) != w.dim("stem.conv2.weight", 0)
         var architecture = ResNetArchitecture(
-            block: block, layers: layers, widths: widths, stemWidth: w.dim("stem.conv1.weight", 0),
-            stemType: stemConvs == 1 ? .single : .deep, groups: groups, widthPerGroup: widthPerGroup,
+            block: block, layers: layers, widths: widths,
+            stemWidth: w.dim(tiered ? "stem.conv2.weight" : "stem.conv1.weight", 0),
+            stemType: stemConvs == 1 ? .single : tiered ? .tiered : .deep, groups: groups, widthPerGroup: widthPerGroup,
             avgDown: w.avgDown, numClasses: w.dim("fc.weight", 0), inputChannels: w.dim("stem.conv1.weight", 1),
             strideOn3x3: w.strideOn3x3 ?? true)
         architecture.name = KnownModels.name(for: architecture)

@@ -25,6 +25,14 @@ enum KnownModels {
         for depth in [50, 101] {
             all.append(reference("wide_resnet\(depth)_2", .bottleneck, layers(depth), widthPerGroup: 128))
         }
+        // timm's tiered-stem ResNet-Ds.
+        for (name, block, layers) in [("resnet10t", ResNetArchitecture.Block.basic, [1, 1, 1, 1]),
+                                      ("resnet14t", .bottleneck, [1, 1, 1, 1]), ("resnet26t", .bottleneck, [2, 2, 2, 2]),
+                                      ("resnet50t", .bottleneck, [3, 4, 6, 3])] {
+            var tiered = reference(name, block, layers, deep: true, avgDown: true)
+            tiered.stemType = .tiered
+            all.append(tiered)
+        }
         return all
     }()
 

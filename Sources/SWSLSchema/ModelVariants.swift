@@ -29,7 +29,7 @@ public enum ModelVariants {
         ("gcresne.*|resnet\\d+ts|resnext26ts|seresnet33ts|seresnext26ts|resnet51q|resnet61q", .notCovered("timm's ByobNet layout (other blocks and stems)")),
         ("resnet\\d+_gn", .notCovered("group normalization instead of batch normalization")),
         ("resnet\\d+_mlp", .notCovered("an MLP head instead of one linear classifier")),
-        ("resnet\\d+t|resnext\\d+t_\\d+x\\d+d", .notCovered("a tiered deep stem (3×3 convolutions of widths 24, 32, 64)")),
+        ("resnet\\d+t|resnext\\d+t_\\d+x\\d+d", .supported),
         // Plain ResNets, ResNeXts and wide ResNets, with timm's stem and shortcut letters (c, d, s) and the
         // older timm names of the same weights (tv_, tv2_, gluon_, ig_, swsl_, ssl_, fb_).
         ("((tv2?|gluon|ig|swsl|ssl|fb)_)?resnet(10|14|18|26|34|50|101|152|200)[cds]?(_v1[bcds])?", .supported),

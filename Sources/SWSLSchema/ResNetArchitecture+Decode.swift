@@ -41,7 +41,7 @@ extension ResNetArchitecture {
             throw .notAResNet("architecture field 'block' must be basic or bottleneck")
         }
         guard case .string(let stemName)? = json["stem_type"], let stem = StemType(rawValue: stemName) else {
-            throw .notAResNet("architecture field 'stem_type' must be single or deep")
+            throw .notAResNet("architecture field 'stem_type' must be single, deep or tiered")
         }
         var name: String?
         if case .string(let n)? = json["name"] { name = n }

@@ -22,7 +22,7 @@ extension ResNetArchitecture: CustomStringConvertible {
     /// the stem, groups and extras only where they differ from a plain ResNet's.
     public var description: String {
         var parts = ["\(block.rawValue) \(layers)", "widths \(widths)"]
-        if stemType == .deep || stemWidth != 64 { parts.append("\(stemType == .deep ? "deep " : "")stem \(stemWidth)") }
+        if stemType != .single || stemWidth != 64 { parts.append("\(stemType == .single ? "" : stemType.rawValue + " ")stem \(stemWidth)") }
         if groups != 1 || widthPerGroup != 64 { parts.append("\(groups) group\(groups == 1 ? "" : "s") × \(widthPerGroup)") }
         if avgDown { parts.append("avg-pool shortcuts") }
         if !strideOn3x3 && block == .bottleneck { parts.append("stride on the first 1×1") }

@@ -4,12 +4,15 @@ public struct ResNetArchitecture: Sendable, Equatable, Hashable {
     /// `basic`: two 3×3 convolutions; `bottleneck`: 1×1, 3×3, 1×1 with expansion 4.
     public enum Block: String, Sendable, Hashable { case basic, bottleneck }
     /// The stem before the 3×3 stride-2 max-pool; its output has `stemWidth` channels (single)
-    /// or `2 × stemWidth` (deep).
+    /// or `2 × stemWidth` (deep, tiered).
     public enum StemType: String, Sendable, Hashable {
         /// One 7×7 stride-2 convolution.
         case single
-        /// timm's deep stem: three 3×3 convolutions (stride 2, 1, 1).
+        /// timm's deep stem: three 3×3 convolutions (stride 2, 1, 1), widths w, w, 2w.
         case deep
+        /// timm's tiered deep stem (`resnet10t`, `resnet26t`…): three 3×3 convolutions (stride 2, 1, 1),
+        /// widths 3⌊w/4⌋, w, 2w (24, 32, 64 for w = 32).
+        case tiered
     }
 
     /// A known model name (`resnet50`, `resnext101_32x8d`, `wide_resnet50_2`…), nil when none matches.
@@ -20,7 +23,8 @@ public struct ResNetArchitecture: Sendable, Equatable, Hashable {
     public var layers: [Int]
     /// Output channels of each stage.
     public var widths: [Int]
-    /// Output channels of the first stem convolution.
+    /// Output channels of the first stem convolution (single, deep); for the tiered stem, timm's
+    /// `stem_width`: the second's (the first has 3⌊w/4⌋).
     public var stemWidth: Int
     /// One 7×7 convolution or timm's deep stem of three 3×3 (`stem.conv1`…`stem.conv3`).
     public var stemType: StemType

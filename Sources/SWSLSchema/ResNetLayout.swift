@@ -47,9 +47,12 @@ public struct ResNetLayout: Sendable {
     /// describe"). Never fails: absurd parameters give shapes no checkpoint matches.
     public init(_ a: ResNetArchitecture) {
         let w = a.stemWidth
-        let stemShapes = a.stemType == .single
-            ? [[w, a.inputChannels, 7, 7]]
-            : [[w, a.inputChannels, 3, 3], [w, w, 3, 3], [2 * w, w, 3, 3]]
+        let stemShapes: [[Int]]
+        switch a.stemType {
+        case .single: stemShapes = [[w, a.inputChannels, 7, 7]]
+        case .deep: stemShapes = [[w, a.inputChannels, 3, 3], [w, w, 3, 3], [2 * w, w, 3, 3]]
+        case .tiered: stemShapes = [[3 * (w / 4), a.inputChannels, 3, 3], [w, 3 * (w / 4), 3, 3], [2 * w, w, 3, 3]]
+        }
         stem = stemShapes.enumerated().map { i, shape in
             Conv(Self.stem(i + 1), shape: shape, stride: i == 0 ? 2 : 1, groups: 1)
         }

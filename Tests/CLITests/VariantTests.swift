@@ -129,4 +129,20 @@ import SWSLTestSupport
         #expect(inspect.status == 0, "\(inspect.stderr)")
         #expect(inspect.stdout.contains("scaled_max_diff"), "\(inspect.stdout.prefix(400))")
     }
+
+    /// timm's tiered deep stem (resnet10t's 24, 32, 64; here 3, 4, 8): converted, fp32 to PyTorch's float
+    /// rounding, int8 within its budget, both held to PyTorch's outputs.
+    @Test func aTieredStemConvertsAndMatchesPyTorch() throws {
+        let dir = try CLI.temporaryDirectory()
+        for precision in ["fp32", "int8"] {
+            let out = dir.appendingPathComponent("tiered.\(precision).swm").path
+            let convert = try CLI.run([Self.variant("tiered.state_dict.pth"), out, "--precision", precision])
+            #expect(convert.status == 0 && convert.stdout.contains("tiered stem 4"), "\(convert.stdout)\(convert.stderr)")
+            let verify = try CLI.run(["verify", out, "--input", Self.input, "--expected", Self.golden("tiered_logits.npy"), "--json"])
+            #expect(verify.status == 0, "\(precision): \(verify.stdout)")
+            if precision == "fp32", case .double(let rel)? = try JSONParser.parse(Array(verify.stdout.utf8))["comparison"]?["max_rel_diff"] {
+                #expect(rel < 1e-5, "fp32 max relative difference \(rel)")
+            }
+        }
+    }
 }

@@ -7,7 +7,7 @@ import Testing
         ("resnet50", true), ("resnet50d", true), ("resnet101s", true), ("resnet50.fb_swsl_ig1b_ft_in1k", true),
         ("resnext101_32x16d", true), ("wide_resnet50_2", true), ("swsl_resnext101_32x8d", true), ("gluon_resnet50_v1d", true),
         ("resnetaa50d", false), ("resnetblur50", false), ("seresnext50_32x4d", false), ("senet154", false),
-        ("ecaresnet50t", false), ("resnet10t", false), ("resnest50d", false), ("res2net50_26w_4s", false),
+        ("ecaresnet50t", false), ("resnet10t", true), ("resnet26t", true), ("resnest50d", false), ("res2net50_26w_4s", false),
         ("resnetv2_50", false), ("resnet50_gn", false), ("resnet50_clip", false), ("resnetrs50", false),
         ("skresnet18", false), ("resnet33ts", false),
     ])
