@@ -12,6 +12,8 @@ unless said), BatchNorm statistics randomised as generate.py does, in ``models/v
 * ``blur.whole_module.pth``: blur-pool downsampling (``aa_layer=timm.layers.BlurPool2d``, ``resnetblur*``).
 * ``dilated.state_dict.pth`` / ``dilated.whole_module.pth``: ``output_stride=8`` (stages 3 and 4 dilated
   instead of strided, as torchvision's ``replace_stride_with_dilation``).
+* ``dilated.traced.pt``, ``dilated.scripted.pt``, ``aa.traced.pt``: ``torch.jit.trace`` / ``torch.jit.script``
+  archives of the same models (dilation only in their code; the anti-aliased pools as module classes).
 * ``hub_resnetaa50/``: timm's ``save_for_hf`` of the anti-aliased model: ``config.json`` names it.
 * ``one_logit.state_dict.pth``: the plain tiny model with one output (a binary classifier's head; its
   weights scaled by 40 and bias zeroed, so the output varies with the image as a trained head's does).
@@ -84,6 +86,15 @@ def main() -> None:
     dilated = tiny(2403, output_stride=8)
     save("dilated.state_dict.pth", dilated)
     save("dilated.whole_module.pth", dilated, whole=True)
+    # TorchScript: traced (constants in the calls) and scripted (constants declared Final in each class).
+    torch.jit.trace(dilated, X).save(str(OUT / "dilated.traced.pt"))
+    torch.jit.script(dilated).save(str(OUT / "dilated.scripted.pt"))
+    torch.jit.trace(aa, X).save(str(OUT / "aa.traced.pt"))
+    for name in ("dilated.traced.pt", "dilated.scripted.pt", "aa.traced.pt"):
+        loaded = torch.jit.load(str(OUT / name))
+        reference = aa if name.startswith("aa") else dilated
+        assert torch.allclose(loaded(X), reference(X)), f"{name} computes what the model does"
+        print(f"  models/variants/{name}")
     np.save(GOLDEN / "dilated_logits.npy", logits(dilated))
 
     from timm.models._hub import save_for_hf

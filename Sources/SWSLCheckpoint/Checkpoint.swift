@@ -44,6 +44,10 @@ public struct Checkpoint: Sendable {
     /// The hub folder's `config.json`, when the checkpoint was given as a Hugging Face hub folder
     /// (`path` is then the weights file inside it).
     public var hub: HubConfig?
+    /// A TorchScript archive's code (`code/__torch__/….py`, by path below `code/`), read as text and never
+    /// run: where its modules' constructor facts (a convolution's stride, padding, dilation) live. Empty
+    /// for other files.
+    public var scriptCode: [String: String] = [:]
 
     /// Everything but `path` and `format` may be left empty: each reader fills what its format has.
     public init(path: String, format: CheckpointFormat, facts: [(String, JSONValue)] = [], weights: [NamedTensor] = [],

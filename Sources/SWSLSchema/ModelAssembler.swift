@@ -70,7 +70,7 @@ struct ModelAssembler {
             let why = "stride \(node.stride), padding \(node.padding), \(node.groups) groups; as \(conv.conv) of this ResNet it "
                 + "must have stride \(conv.stride), padding \(conv.padding), \(conv.groups) groups"
             if let pickledClass = node.pickledClass {
-                throw .notCovered("the pickled model's '\(node.node)' (\(pickledClass)) has " + why)
+                throw .notCovered("\(PickledModuleCheck.owner(pickledClass))'s '\(node.node)' (\(pickledClass)) has " + why)
             }
             throw .unsupportedNode(name: node.node, opType: "Conv", why: why)
         }

@@ -39,13 +39,13 @@ enum PickledModuleCheck {
             if inside, !plainClasses.contains(short) {
                 let pooledShortcut = short == "AvgPool2d" && module.path.hasSuffix("downsample.0")
                 if !pooledShortcut {
-                    throw .notCovered("the pickled model's '\(module.path)' is a \(module.className): "
+                    throw .notCovered("\(owner(module.className))'s '\(module.path)' is a \(module.className): "
                         + (knownClasses[short] ?? "a module the schema's ResNet does not have"))
                 }
             }
             guard short == "Conv2d" else { continue }
             if let dilation = module.attributes["dilation"], dilation.contains(where: { $0 != 1 }) {
-                throw .notCovered("the pickled model's '\(module.path)' (\(module.className)) has dilation "
+                throw .notCovered("\(owner(module.className))'s '\(module.path)' (\(module.className)) has dilation "
                     + "\(dilation) (a dilated ResNet: torchvision's replace_stride_with_dilation, timm's output_stride); "
                     + "the schema's convolutions have none")
             }
@@ -55,7 +55,7 @@ enum PickledModuleCheck {
             let stride = module.attributes["stride"], padding = module.attributes["padding"]
             guard let stride, let padding, stride.count == 2, padding.count == 2, stride[0] == stride[1], padding[0] == padding[1] else {
                 if module.attributes["stride"] != nil || module.attributes["padding"] != nil {
-                    throw .notCovered("the pickled model's '\(module.path)' (\(module.className)) has stride "
+                    throw .notCovered("\(owner(module.className))'s '\(module.path)' (\(module.className)) has stride "
                         + "\(stride ?? []) and padding \(padding ?? []), not equal in both directions as the schema's are")
                 }
                 continue
@@ -69,5 +69,10 @@ enum PickledModuleCheck {
            weights["stage2.block0.conv3.weight"] != nil {
             weights.strideOn3x3 = first.stride == 1
         }
+    }
+
+    /// Whose module it is, for messages: a TorchScript archive's (`__torch__.` classes) or a pickled model's.
+    static func owner(_ className: String) -> String {
+        className.hasPrefix("__torch__.") ? "the TorchScript model" : "the pickled model"
     }
 }

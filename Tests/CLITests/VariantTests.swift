@@ -20,10 +20,13 @@ import SWSLTestSupport
 
     /// The file names its variant: refused with exit 2, naming the module (or config.json's name), nothing written.
     @Test(arguments: [
-        Refusal(file: "aa.whole_module.pth", mentions: ["'maxpool'", "AvgPool2d", "anti-aliased"]),
+        Refusal(file: "aa.whole_module.pth", mentions: ["pickled model's 'maxpool'", "AvgPool2d", "anti-aliased"]),
         Refusal(file: "blur.whole_module.pth", mentions: ["'maxpool.1'", "timm.layers.blur_pool.BlurPool2d", "blur-pool"]),
         Refusal(file: "dilated.whole_module.pth", mentions: ["'layer4.0.conv2'", "dilation [2, 2]", "replace_stride_with_dilation"]),
         Refusal(file: "hub_resnetaa50", mentions: ["config.json names 'resnetaa50'", "anti-aliased"]),
+        Refusal(file: "dilated.traced.pt", mentions: ["TorchScript model's 'layer4.0.conv2'", "dilation [2, 2]"]),
+        Refusal(file: "dilated.scripted.pt", mentions: ["TorchScript model's 'layer4.0.conv2'", "dilation [2, 2]"]),
+        Refusal(file: "aa.traced.pt", mentions: ["TorchScript model's 'maxpool'", "AvgPool2d", "anti-aliased"]),
     ])
     func aNamedVariantIsRefusedByName(_ c: Refusal) throws {
         let out = try CLI.temporaryDirectory().appendingPathComponent("out.swm")

@@ -11,9 +11,9 @@ public struct PickledModule: Sendable, Equatable {
     /// The dotted class name as the pickle gives it (`torch.nn.modules.conv.Conv2d`, TorchScript's
     /// `__torch__.torch.nn.modules.conv.Conv2d`).
     public let className: String
-    /// Integer attributes read from the module's `__dict__`: `kernel_size`, `stride`, `padding`, `dilation`
-    /// (pairs), `groups`; a padding given as a string (`same`) is absent. Empty for TorchScript modules,
-    /// whose constructor arguments live in their code.
+    /// Integer attributes read from the module's `__dict__` (TorchScript: from its class's code, as
+    /// `ScriptCode` reads it): `kernel_size`, `stride`, `padding`, `dilation` (pairs), `groups`; a padding
+    /// given as a string (`same`) is absent.
     public let attributes: [String: [Int]]
     /// Names of the direct children.
     public let children: [String]
@@ -27,7 +27,7 @@ extension Checkpoint {
     /// the weights were a mapping of names to tensors (a bare state dict, safetensors, ONNX).
     public var pickledModules: [PickledModule]? {
         guard let object, let root = WeightsLocator.moduleRoot(object, wrapper: wrapper) else { return nil }
-        return WeightsLocator.moduleTree(root)
+        return WeightsLocator.moduleTree(root, code: scriptCode)
     }
 }
 
@@ -46,7 +46,7 @@ extension WeightsLocator {
     }
 
     /// Every module below `root` with its facts, depth first in child order; a module reached twice is listed once.
-    static func moduleTree(_ root: PickleObject) -> [PickledModule] {
+    static func moduleTree(_ root: PickleObject, code: [String: String] = [:]) -> [PickledModule] {
         var out: [PickledModule] = []
         var pending: [(String, PickleObject)] = [("", root)]
         var visited = Set<ObjectIdentifier>()
@@ -60,7 +60,9 @@ extension WeightsLocator {
                 }
             }
             var attributes: [String: [Int]] = [:]
-            if isModule(module) {
+            if isScriptModule(module) {
+                attributes = ScriptCode.convolutionAttributes(of: module.className, in: code)
+            } else if isModule(module) {
                 for key in ["kernel_size", "stride", "padding", "dilation", "groups"] {
                     guard let value = module.attribute(key) else { continue }
                     if let n = value.int { attributes[key] = [Int(clamping: n)] }

@@ -54,9 +54,27 @@ enum TorchZipReader {
         if let a = try text(".storage_alignment"), let n = Int64(a) { facts.append(("storage_alignment", .int(n))) }
         facts.append(("storage_count", .int(Int64(storages.count))))
         facts += found.facts
-        return Checkpoint(
+        var checkpoint = Checkpoint(
             path: path, format: .pytorchZip, facts: facts, weights: try resolver.resolve(found.entries),
             wrapper: found.wrapper, prefix: found.prefix, object: root)
+        checkpoint.scriptCode = try scriptCode(zip: zip, prefix: prefix)
+        return checkpoint
+    }
+
+    /// Bytes of TorchScript code read at most (a ResNet-152's is about 0.5 MB): past it, the rest is not read.
+    static let scriptCodeLimit = 16 << 20
+
+    /// A TorchScript archive's `.py` code members below `<prefix>code/`, as text, up to `scriptCodeLimit` bytes.
+    static func scriptCode(zip: ZipArchive, prefix: String) throws(ReadError) -> [String: String] {
+        var code: [String: String] = [:]
+        var total = 0
+        for member in zip.members where member.name.hasPrefix(prefix + "code/") && member.name.hasSuffix(".py") {
+            guard total + member.size <= scriptCodeLimit else { break }
+            total += member.size
+            let bytes = try zip.read(member)
+            code[String(member.name.dropFirst(prefix.count + "code/".count))] = String(decoding: bytes.bytes, as: UTF8.self)
+        }
+        return code
     }
 }
 
