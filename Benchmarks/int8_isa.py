@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""int8 ResNet-50 on the CPU's kernels: swsl-convert against an earlier build of itself, onnxruntime and OpenVINO.
+"""int8 ResNet-50 on the CPU's kernels: swsl-convert (`--int8 integer` and `integer-7bit`) against an earlier
+build of itself, onnxruntime and OpenVINO.
 
     VENV/bin/python Benchmarks/int8_isa.py BENCH_DIR [--baseline OLD_BINARY] [--kernels avx2] [--rounds 3]
 
@@ -52,10 +53,11 @@ if not (D / "resnet50.nncf.xml").exists():
 core = ov.Core()
 
 
-def swsl(binary: str, batch: int, threads: int, iterations: int) -> tuple[float, str]:
+def swsl(binary: str, batch: int, threads: int, iterations: int, *extra: str) -> tuple[float, str]:
     env = {**os.environ, **({"SWSL_KERNELS": args.kernels} if args.kernels else {})}
     out = subprocess.run([binary, "bench", str(swm), "--batch", str(batch), "--threads", str(threads),
-                          "--iterations", str(iterations), "--json"], capture_output=True, text=True, check=True, env=env)
+                          "--iterations", str(iterations), "--json", *extra], capture_output=True, text=True, check=True,
+                         env=env)
     report = json.loads(out.stdout)
     return report["median_ms"], report.get("kernels", "")
 
@@ -100,24 +102,28 @@ print(f"Machine: {cpu_line()}. {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(
       f"onnxruntime {onnxruntime.__version__}, OpenVINO {ov.__version__}, "
       f"SWSL_KERNELS={args.kernels or 'unset'}{', ONEDNN_MAX_CPU_ISA=AVX2' if args.kernels == 'avx2' else ''}.")
 print()
-columns = ["swsl-convert ms"] + (["baseline ms", "this / baseline"] if args.baseline else []) + [
-    "onnxruntime int8 QDQ ms", "OpenVINO int8 (NNCF) ms", "this / best peer"]
+columns = ["swsl-convert ms (`--int8 integer`)", "`--int8 integer-7bit` ms"] + (
+    ["baseline ms", "integer / baseline", "integer-7bit / baseline"] if args.baseline else []) + [
+    "onnxruntime int8 QDQ ms", "OpenVINO int8 (NNCF) ms", "integer / best peer", "integer-7bit / best peer"]
 print("| batch | threads | kernels | " + " | ".join(columns) + " |")
 print("|---" * (3 + len(columns)) + "|")
 for batch in (1, 8):
     for threads in (1, 2):
         iterations = 20 if batch == 1 else 6
-        rows = {"ours": [], "base": [], "ort": [], "ov": []}
+        rows = {"ours": [], "seven": [], "base": [], "ort": [], "ov": []}
         kernels = ""
         for _ in range(args.rounds):
             ms, kernels = swsl(args.binary, batch, threads, iterations)
             rows["ours"].append(ms)
+            rows["seven"].append(swsl(args.binary, batch, threads, iterations, "--int8", "integer-7bit")[0])
             if args.baseline:
                 rows["base"].append(swsl(args.baseline, batch, threads, iterations)[0])
             rows["ort"].append(ort(batch, threads, iterations))
             rows["ov"].append(openvino(batch, threads, iterations))
         m = {k: statistics.median(v) for k, v in rows.items() if v}
         fmt = lambda k: f"{m[k]:.1f} ({', '.join(f'{x:.1f}' for x in rows[k])})"
-        cells = [fmt("ours")] + ([fmt("base"), f"{m['ours'] / m['base']:.2f}×"] if args.baseline else []) + [
-            fmt("ort"), fmt("ov"), f"{m['ours'] / min(m['ort'], m['ov']):.2f}×"]
+        best = min(m["ort"], m["ov"])
+        cells = [fmt("ours"), fmt("seven")] + (
+            [fmt("base"), f"{m['ours'] / m['base']:.2f}×", f"{m['seven'] / m['base']:.2f}×"] if args.baseline else []) + [
+            fmt("ort"), fmt("ov"), f"{m['ours'] / best:.2f}×", f"{m['seven'] / best:.2f}×"]
         print(f"| {batch} | {threads} | {kernels} | " + " | ".join(cells) + " |", flush=True)

@@ -24,6 +24,7 @@ for model in digits_resnet digits_bottleneck; do
     export SWSL_KERNELS=$kernels
     "$bin" run "$work/$model.default.swm" --input "$x" --output "$work/$model.default.$kernels.npy" >/dev/null
     "$bin" run "$work/$model.default.swm" --input "$x" --int8 dequantized --output "$work/$model.dequantized.$kernels.npy" >/dev/null
+    "$bin" run "$work/$model.default.swm" --input "$x" --int8 integer-7bit --output "$work/$model.seven.$kernels.npy" >/dev/null
     "$bin" run "$work/$model.synthetic.swm" --input "$x" --output "$work/$model.synthetic.$kernels.npy" >/dev/null
     "$bin" run "$work/$model.calibrated.swm" --input "$x" --output "$work/$model.calibrated.$kernels.npy" >/dev/null
   done
@@ -42,6 +43,7 @@ for model, logits_name in goldens.items():
     rows = [("PyTorch fp32 (golden)", "", torch), (".swm fp32", "", np.load(f"{work}/{model}.fp32.npy"))]
     for name, f in [("int8 default: integer, ranges measured per input (`convert IN OUT`, `run`)", "default"),
                     ("int8 dequantized (`run --int8 dequantized`)", "dequantized"),
+                    ("int8 integer, 7-bit activations (`run --int8 integer-7bit`)", "seven"),
                     ("int8 integer, 64 training images (`convert --calibrate X.npy`)", "calibrated"),
                     ("int8 integer, synthetic ranges (`convert --calibrate synthetic`)", "synthetic")]:
         for kernels in kernel_sets:

@@ -68,7 +68,8 @@ void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, 
     const int cg = conv->in_channels / conv->groups, quads = swk_quads_per_group(conv);
     const size_t wp = (size_t)w + 2 * (size_t)pad, hp = (size_t)h + 2 * (size_t)pad;
     const size_t plane = (size_t)h * w;
-    const int zero = zero_point < 0 ? 0 : zero_point > 255 ? 255 : zero_point;
+    const int levels = swk_levels(conv);
+    const int zero = zero_point < 0 ? 0 : zero_point > levels ? levels : zero_point;
     /* Without padding the rows of a plane are contiguous: one call quantizes it whole. */
     const int rows = pad == 0 ? 1 : h, width = pad == 0 ? h * w : w;
     for (int index = quad_begin; index < quad_end; index++) {
@@ -83,7 +84,7 @@ void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, 
             memset(line, zero, (size_t)pad * 4);
             const float *src[4];
             for (int t = 0; t < 4; t++) src[t] = planes[t] ? planes[t] + (size_t)y * width : NULL;
-            iks->quantize_row(src, line + (size_t)pad * 4, width, inverse, (float)zero);
+            iks->quantize_row(src, line + (size_t)pad * 4, width, inverse, (float)zero, (float)levels);
             memset(line + ((size_t)pad + width) * 4, zero, (size_t)pad * 4);
         }
         memset(out + ((size_t)(h + pad) * wp) * 4, zero, (size_t)pad * wp * 4);
@@ -124,7 +125,7 @@ static size_t column_block_bytes(const swk_conv *conv) {
 
 size_t swk_integer_workspace_bytes(const swk_conv *conv) {
     const int kq = conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
-    const size_t panel = swk_int8_kernels_for(conv->isa)->widen ? swk_widened_panel_bytes(kq) : 0;
+    const size_t panel = swk_int8_kernels_for(conv->isa)->widen ? swk_widened_panel_bytes(kq) : 0;  /* either kernel */
     return 64 + column_block_bytes(conv) + panel;
 }
 
@@ -213,8 +214,11 @@ float swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const
     int block = (int)(bytes / ((size_t)kq * 4) / (size_t)nr) * nr;
     if (block > SWK_NC) block = SWK_NC;
     uint32_t *bbuf = (uint32_t *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
-    /* The set's widened weight panel, rewritten once per (column block, row panel) and read by every tile. */
+    /* The set's widened weight panel, rewritten once per (column block, row panel) and read by every tile; 7-bit
+     * activations take the set's faster kernel on tap quads where it has one. */
     void *widened = (uint8_t *)bbuf + bytes;
+    const int seven = swk_levels(conv) <= SWK_ACTIVATION_LEVELS_7BIT && iks->kernel_7bit != NULL;
+    const swk_qkernel_fn kernel = seven ? iks->kernel_7bit : iks->kernel;
     static const float ones[SWK_QMR] = {1, 1, 1, 1, 1, 1, 1, 1};
     for (int g = group_begin; g < group_end; g++) {
         for (int jc = col_begin; jc < col_end; jc += block) {
@@ -225,7 +229,7 @@ float swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const
                 const long row = (long)g * rows + ir;
                 const int8_t *quads = conv->quad_weights + ((size_t)g * panels + (size_t)(ir / SWK_QMR)) * kq * SWK_QMR * 4;
                 const void *apanel = quads;
-                if (iks->widen) {
+                if (iks->widen && !seven) {
                     iks->widen(kq, quads, widened);
                     apanel = widened;
                 }
@@ -251,7 +255,7 @@ float swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const
                         residual ? residual + row * n + column : NULL,
                         n, conv->relu, &max,
                     };
-                    iks->kernel(kq, apanel, (const uint8_t *)(bbuf + (size_t)(jr / nr) * kq * nr), output + row * n + column,
+                    kernel(kq, apanel, (const uint8_t *)(bbuf + (size_t)(jr / nr) * kq * nr), output + row * n + column,
                                 n, nrows, ncols, 0, &ep, conv->scale ? conv->scale + row : ones, conv->input_scale);
                 }
             }

@@ -79,8 +79,9 @@ typedef void (*swk_widen_panel_fn)(int kq, const int8_t *a, void *dst);
 static inline size_t swk_widened_panel_bytes(int kq) { return (size_t)kq * SWK_QMR * 4 * sizeof(int16_t); }
 
 /* Quantizes one row of `width` pixels of four channels (`src[t]` NULL: absent, zero) into 32-bit words,
- * byte t from channel t: q = clamp(round_to_nearest_even(x * inverse + zero), 0, SWK_ACTIVATION_LEVELS). */
-typedef void (*swk_quantize_row_fn)(const float *const src[4], uint8_t *dst, int width, float inverse, float zero);
+ * byte t from channel t: q = clamp(round_to_nearest_even(x * inverse + zero), 0, top), `top` the conv's levels. */
+typedef void (*swk_quantize_row_fn)(const float *const src[4], uint8_t *dst, int width, float inverse, float zero,
+                                    float top);
 
 /* Packs the quads of output columns [col0, col0 + nc) of group g into panels (pack_quads.h). */
 typedef void (*swk_pack_quads_fn)(const swk_conv *conv, const uint8_t *quantized, int g, int col0, int nc,
@@ -111,7 +112,16 @@ typedef struct {
     swk_qkernel_fn kernel;
     swk_qkernel_direct_fn direct;
     swk_widen_panel_fn widen;
+    /* A faster microkernel for 7-bit activations (levels <= 127), reading tap quads as they are; NULL where
+     * `kernel` is as fast. */
+    swk_qkernel_fn kernel_7bit;
 } swk_int8_kernel_set;
+
+/* The largest quantized activation of an integer convolution (its `activation_levels`, 0 meaning 255). */
+static inline int swk_levels(const swk_conv *conv) {
+    return conv->activation_levels > 0 && conv->activation_levels < SWK_ACTIVATION_LEVELS ? conv->activation_levels
+                                                                                          : SWK_ACTIVATION_LEVELS;
+}
 
 /* The integer kernels for `isa` on this CPU. */
 const swk_int8_kernel_set *swk_int8_kernels_for(swk_isa isa);
@@ -137,7 +147,7 @@ size_t swk_quantized_input_size(const swk_conv *conv);
 /**
  * Quantizes channel quads [quad_begin, quad_end) (of groups x ceil((in / groups) / 4)) of one image's
  * float input [in][H][W] into `dst` (swk_quantized_input_size bytes, padded by conv->padding):
- * q = clamp(round_to_nearest_even(x * inverse + zero_point), 0, SWK_ACTIVATION_LEVELS), the border
+ * q = clamp(round_to_nearest_even(x * inverse + zero_point), 0, swk_levels(conv)), the border
  * `zero_point` (the quantized 0.0; NaN becomes 0). Zero point 0 takes non-negative inputs, as after a
  * ReLU; a signed input (the stem's) needs the zero point, and its sums then carry zero_point times each
  * output channel's weight sum, which the caller takes out of `post_bias`.

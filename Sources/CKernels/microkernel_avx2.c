@@ -212,6 +212,29 @@ AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, float *c,
 }
 #undef AVX2_QROW
 
+/* 7-bit activations (levels <= 127): vpmaddubsw's int16 pair sums cannot saturate (127 x 128 x 2 < 32768),
+ * so the saturating form is exact: vpmaddubsw + vpmaddwd with ones, three operations per 32 multiply-adds. */
+#define AVX2_QROW7(r, x0, x1)                                                                        \
+    w = _mm256_set1_epi32(ws[r]);                                                                    \
+    x0 = _mm256_add_epi32(x0, _mm256_madd_epi16(_mm256_maddubs_epi16(b0, w), ones));                 \
+    x1 = _mm256_add_epi32(x1, _mm256_madd_epi16(_mm256_maddubs_epi16(b1, w), ones))
+
+AVX2 static void qkernel_avx2_7bit(int kq, const void *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
+                                   int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    QUAD_PASS(a, SWK_QMR * 4, AVX2_NR * 4, {
+        const __m256i b0 = _mm256_load_si256((const __m256i *)bp);
+        const __m256i b1 = _mm256_load_si256((const __m256i *)(bp + 32));
+        const int32_t *ws = (const int32_t *)ap;
+        __m256i w;
+        AVX2_QROW7(0, s00, s01);
+        AVX2_QROW7(1, s10, s11);
+        AVX2_QROW7(2, s20, s21);
+        AVX2_QROW7(3, s30, s31);
+    })
+}
+#undef AVX2_QROW7
+
 /* Tap quads [w0 w1 w2 w3] of one panel to qkernel_avx2's form: per quad and row, the int16 pairs
  * (w0, w2) and (w1, w3), sign-extended. One quad of eight rows is one vector in and two out. */
 AVX2 static void widen_panel_avx2(int kq, const int8_t *a, void *dst) {
@@ -275,10 +298,10 @@ typedef __m256i qint_t;
 #include "pack_quads.h"
 
 const swk_int8_kernel_set swk_avx2_int8_kernels = {
-    "avx2", AVX2_NR, quantize_row_avx2, pack_quads_avx2, qkernel_avx2, NULL, widen_panel_avx2,
+    "avx2", AVX2_NR, quantize_row_avx2, pack_quads_avx2, qkernel_avx2, NULL, widen_panel_avx2, qkernel_avx2_7bit,
 };
 const swk_int8_kernel_set swk_avx_vnni_int8_kernels = {
-    "avx-vnni", AVX2_NR, quantize_row_avx2, pack_quads_avx2, qkernel_avx_vnni, NULL, NULL,
+    "avx-vnni", AVX2_NR, quantize_row_avx2, pack_quads_avx2, qkernel_avx_vnni, NULL, NULL, NULL,
 };
 
 const swk_kernel_set swk_avx2_kernels = {AVX2_NR, kernel_avx2, swk_widen_avx2, swk_pack_columns_avx2, swk_narrow_avx2, NULL};

@@ -199,7 +199,7 @@ typedef __m512i qint_t;
 #include "pack_quads.h"
 
 const swk_int8_kernel_set swk_vnni_int8_kernels = {
-    "avx512-vnni", AVX512_NR, quantize_row_avx512, pack_quads_avx512, qkernel_vnni, qkernel_vnni_direct, NULL,
+    "avx512-vnni", AVX512_NR, quantize_row_avx512, pack_quads_avx512, qkernel_vnni, qkernel_vnni_direct, NULL, NULL,
 };
 
 /* The direct float microkernel (swk_direct_fn): up to 12 x 32 outputs, two 6-row weight panels (`a` and

@@ -89,12 +89,13 @@ static void qkernel_portable(int kq, const void *weights, const uint8_t *b, floa
 static inline float round_even(float v) { return (v + 12582912.0f) - 12582912.0f; }
 
 /* One row of four channels (NULL: absent, zero) to one 32-bit word per pixel, byte t from channel t. */
-static void quantize_row_portable(const float *const src[4], uint8_t *dst, int width, float inverse, float zero) {
+static void quantize_row_portable(const float *const src[4], uint8_t *dst, int width, float inverse, float zero,
+                                  float top) {
     for (int x = 0; x < width; x++) {
         for (int t = 0; t < 4; t++) {
             float v = src[t] ? src[t][x] * inverse + zero : 0.0f;
             v = v > 0.0f ? v : 0.0f;
-            v = v < (float)SWK_ACTIVATION_LEVELS ? v : (float)SWK_ACTIVATION_LEVELS;
+            v = v < top ? v : top;
             dst[(size_t)x * 4 + t] = (uint8_t)round_even(v);
         }
     }
@@ -106,6 +107,6 @@ static void quantize_row_portable(const float *const src[4], uint8_t *dst, int w
 #include "pack_quads.h"
 
 const swk_int8_kernel_set swk_portable_int8_kernels = {
-    "portable", PORTABLE_NR, quantize_row_portable, pack_quads_portable, qkernel_portable, NULL, NULL,
+    "portable", PORTABLE_NR, quantize_row_portable, pack_quads_portable, qkernel_portable, NULL, NULL, NULL,
 };
 

@@ -5,10 +5,10 @@
  * conversion, so huge values saturate), QOR_SHIFT(acc, i, bits) (acc | i << bits), QSTOREU(p, i),
  * QSTOREN(p, i, n) (the first n 32-bit lanes), QZEROF().
  * One row of four channels becomes one 32-bit word per pixel, byte t from channel t (absent: zero):
- * q = clamp(round_to_nearest_even(x * inverse + zero), 0, SWK_ACTIVATION_LEVELS). */
-QUANT_TARGET static void QUANT_NAME(const float *const src[4], uint8_t *dst, int width, float inverse, float zero) {
+ * q = clamp(round_to_nearest_even(x * inverse + zero), 0, top). */
+QUANT_TARGET static void QUANT_NAME(const float *const src[4], uint8_t *dst, int width, float inverse, float zero,
+                                    float top) {
     const qvec_t scale = QSET1(inverse), offset = QSET1(zero);
-    const float top = (float)SWK_ACTIVATION_LEVELS;
     for (int x = 0; x < width; x += QUANT_WIDTH) {
         const int valid = width - x < QUANT_WIDTH ? width - x : QUANT_WIDTH;
         qint_t word = QCVT(QZEROF());

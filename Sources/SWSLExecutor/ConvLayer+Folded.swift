@@ -5,7 +5,8 @@ extension ConvLayer {
     /// A folded convolution: its weights packed (or taken in place), `scales` as the epilogue's
     /// multipliers and `bias` added after them. With `integer`, int8 weights also get the integer
     /// kernels' layout (the input must be non-negative, or with `signedInput` is quantized with a zero point).
-    init(folded conv: FoldedConv, relu: Bool, integer: Bool = false, signedInput: Bool = false) throws(PlanError) {
+    init(folded conv: FoldedConv, relu: Bool, integer: Bool = false, signedInput: Bool = false,
+         levels: Int = Kernels.activationLevels) throws(PlanError) {
         let name = conv.name
         try ConvLayer.validate(name: name, inChannels: conv.inChannels, outChannels: conv.outChannels,
                                kernel: conv.kernel, stride: conv.stride, padding: conv.padding, groups: conv.groups)
@@ -58,6 +59,6 @@ extension ConvLayer {
             padding: conv.padding, groups: conv.groups, weights: PackedWeights(packed: packed), preBias: conv.preBias.map(AlignedFloats.init),
             scale: conv.scales.map(AlignedFloats.init), postBias: AlignedFloats(conv.bias), relu: relu,
             quadWeights: quads, activationMax: quads == nil ? nil : conv.activationScale.map { $0 * 255 },
-            signedInput: signedInput && quads != nil)
+            signedInput: signedInput && quads != nil, activationLevels: levels)
     }
 }

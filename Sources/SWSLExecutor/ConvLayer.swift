@@ -23,6 +23,8 @@ struct ConvLayer: Sendable {
     /// For integer arithmetic: the input may be negative (the network's input, into the first stem
     /// convolution), so it is quantized with a zero point over its own range, measured on each image.
     var signedInput = false
+    /// For integer arithmetic: the largest quantized activation (255, or 127 for `Int8Arithmetic.integer7Bit`).
+    var activationLevels = Kernels.activationLevels
 
     /// Output rows per group.
     var rowsPerGroup: Int { outChannels / groups }
@@ -45,7 +47,8 @@ struct ConvLayer: Sendable {
             groups: Int32(groups), weight_type: weights.weightType, weights: weights.pointer,
             pre_bias: preBias.map { UnsafePointer($0.base) }, scale: scale.map { UnsafePointer($0.base) },
             post_bias: postBias.map { UnsafePointer($0.base) }, relu: relu ? 1 : 0, isa: kernels.isa,
-            input_scale: quadWeights == nil ? 0 : inputScale, quad_weights: quadWeights.map { UnsafePointer($0.pointer) })
+            input_scale: quadWeights == nil ? 0 : inputScale, quad_weights: quadWeights.map { UnsafePointer($0.pointer) },
+            activation_levels: Int32(activationLevels))
     }
 
     /// Checks the geometry: positive sizes, channels divisible by groups.

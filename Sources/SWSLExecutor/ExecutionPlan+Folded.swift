@@ -8,19 +8,19 @@ extension ExecutionPlan {
     /// arithmetic the first stem convolution quantizes its signed input with a zero point).
     public init(stem: [FoldedConv], stages: [[FoldedBlock]], fc: FoldedConv, avgDown: Bool = false,
                 int8: Int8Arithmetic = .integer) throws(PlanError) {
-        let integer = int8 == .integer
+        let integer = int8.isInteger
         let stemLayers = try stem.enumerated().map { (index, conv) throws(PlanError) in
-            try ConvLayer(folded: conv, relu: true, integer: integer, signedInput: index == 0)
+            try ConvLayer(folded: conv, relu: true, integer: integer, signedInput: index == 0, levels: int8.activationLevels)
         }
         var stageLayers: [[BlockLayers]] = []
         for blocks in stages {
             var layers: [BlockLayers] = []
             for block in blocks {
                 let convs = try block.convs.map { (conv) throws(PlanError) in
-                    try ConvLayer(folded: conv, relu: true, integer: integer)
+                    try ConvLayer(folded: conv, relu: true, integer: integer, levels: int8.activationLevels)
                 }
                 let downsample = try block.downsample.map { (conv) throws(PlanError) in
-                    try ConvLayer(folded: conv, relu: false, integer: integer)
+                    try ConvLayer(folded: conv, relu: false, integer: integer, levels: int8.activationLevels)
                 }
                 layers.append(BlockLayers(convs: convs, downsample: downsample, stride: block.stride))
             }

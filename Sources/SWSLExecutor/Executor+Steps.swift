@@ -136,7 +136,7 @@ extension Executor {
     /// measured here), over the activation levels.
     private func inputScales(_ layer: ConvLayer, input: UnsafeMutablePointer<Float>, count: Int, batch: Int,
                              known: [Float]?) -> [Float] {
-        let levels = Float(Kernels.activationLevels)
+        let levels = Float(layer.activationLevels)
         if let range = layer.activationMax { return [Float](repeating: range / levels, count: batch) }
         if let known, known.count == batch {
             return known.map { peak in peak > 0 && peak.isFinite ? peak / levels : 1 }
@@ -160,7 +160,7 @@ extension Executor {
     /// post-bias with the zero point's contribution taken out, `bias − scale × step × zero × Σ weights`.
     private func signedInputQuantization(_ layer: ConvLayer, input: UnsafeMutablePointer<Float>, count: Int,
                                          batch: Int) -> ([Float], [Int], [[Float]]) {
-        let levels = Float(Kernels.activationLevels)
+        let levels = Float(layer.activationLevels)
         var scales: [Float] = [], zeros: [Int] = [], biases: [[Float]] = []
         let out = layer.outChannels
         let weightScale = layer.scale.map { Array(UnsafeBufferPointer(start: $0.base, count: out)) } ?? [Float](repeating: 1, count: out)

@@ -289,16 +289,17 @@ struct VerifyScope {
     init(model: LoadedModel, options: RunOptions, defaultInputs: Bool) {
         let isInt8 = model.precision == "int8"
         let stored = model.metadata?.quantization.activations
-        let storedRanges = isInt8 && options.int8 == .integer && options.activations == .calibrated && stored != nil
+        let storedRanges = isInt8 && options.int8.isInteger && options.activations == .calibrated && stored != nil
         if isInt8 {
-            switch (options.int8, storedRanges) {
-            case (.dequantized, _): int8 = "dequantized (float arithmetic on int8 weights; no activation ranges)"
-            case (.integer, true):
+            let arithmetic = options.int8 == .integer7Bit ? "integer, 7-bit activations" : "integer"
+            switch (options.int8.isInteger, storedRanges) {
+            case (false, _): int8 = "dequantized (float arithmetic on int8 weights; no activation ranges)"
+            case (true, true):
                 var source = "unknown inputs", samples = ""
                 if case .string(let s)? = stored?["source"] { source = s }
                 if case .int(let n)? = stored?["samples"] { samples = "\(n) " }
-                int8 = "integer, activation ranges stored in the file (calibrated on \(samples)inputs from \(source))"
-            case (.integer, false): int8 = "integer, activation ranges measured on each input (dynamic)"
+                int8 = "\(arithmetic), activation ranges stored in the file (calibrated on \(samples)inputs from \(source))"
+            case (true, false): int8 = "\(arithmetic), activation ranges measured on each input (dynamic)"
             }
         } else {
             int8 = nil

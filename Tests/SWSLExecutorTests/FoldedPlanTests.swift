@@ -67,6 +67,31 @@ import SWSLFormat
         }
     }
 
+    /// 7-bit activations (`--int8 integer-7bit`): the same integers on every kernel set, so logits differ
+    /// between CPUs by float rounding only; within int8's budget of the float reference.
+    @Test(arguments: ["resnet50_tiny", "resnext_tiny"])
+    func sevenBitActivationsAreTheSameOnEveryCPU(name: String) throws {
+        let model = try ExecutorTests.model(name)
+        let input = try NPYArray.read(path: Fixtures.path("golden/input_2x3x64x64.npy"))
+        let reference = try Executor(plan: ExecutionPlan(reference: model), threads: 2)
+            .run(input: input.values, batch: 2, height: 64, width: 64)
+        let plan = try TestFolding.plan(model, weights: .int8, int8: .integer7Bit)
+        let portable = try Executor(plan: plan, threads: 2, kernels: .portable).run(input: input.values, batch: 2, height: 64, width: 64)
+        let full = try Executor(plan: TestFolding.plan(model, weights: .int8, int8: .integer), threads: 2, kernels: .portable)
+            .run(input: input.values, batch: 2, height: 64, width: 64)
+        #expect(portable != full, "7-bit activations must round differently from 8-bit ones")
+        for kernels in KernelChoice.supportedChoices {
+            let logits = try Executor(plan: plan, threads: 2, kernels: kernels).run(input: input.values, batch: 2, height: 64, width: 64)
+            let peak = portable.map { abs(Double($0)) }.max() ?? 1
+            let worst = zip(logits, portable).map { abs(Double($0) - Double($1)) }.max() ?? 0
+            #expect(worst <= 1e-5 * peak, "\(kernels): \(worst) from portable's")
+            for image in 0..<2 {
+                let range = image * plan.classes..<(image + 1) * plan.classes
+                #expect(Metrics.cosine(logits[range], reference[range]) >= 0.97, "\(kernels) image \(image)")
+            }
+        }
+    }
+
     @Test func packedLayoutIsDocumentedOrder() throws {
         // 7 output channels, 2 groups would not divide; use 1 group, 7 rows, K = 2: two panels of 6.
         let values: [Float] = (0..<14).map(Float.init)

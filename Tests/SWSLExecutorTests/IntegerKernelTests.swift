@@ -49,8 +49,9 @@ import SWSLFormat
     /// must give the exact integers (scale 1, step 1: the outputs are the int32 sums themselves, below 2^24).
     @Test(arguments: [ConvCase(inChannels: 32, outChannels: 16, kernel: 3, stride: 1, padding: 0, groups: 1, height: 5, width: 6),
                       ConvCase(inChannels: 24, outChannels: 9, kernel: 1, stride: 2, padding: 0, groups: 1, height: 9, width: 9)],
-          ConvKernelTests.kernelChoices)
-    func sumsDoNotSaturate(shape: ConvCase, kernels: KernelChoice) throws {
+          ConvKernelTests.kernelChoices.flatMap { kernels in [255, 127].map { (kernels, $0) } })
+    func sumsDoNotSaturate(shape: ConvCase, setting: (kernels: KernelChoice, levels: Int)) throws {
+        let (kernels, levels) = setting
         try ConvKernelTests.skipUnlessSupported(kernels)
         let perRow = shape.inChannels * shape.kernel * shape.kernel
         // Row r: all +127, all −128, alternating −128 / +127 in pairs, or +127 / −127 by channel parity.
@@ -69,8 +70,9 @@ import SWSLFormat
                                 bias: [Float](repeating: 0, count: shape.outChannels), inChannels: shape.inChannels,
                                 outChannels: shape.outChannels, kernel: shape.kernel, stride: shape.stride,
                                 padding: shape.padding, groups: shape.groups)
-        let layer = try ConvLayer(folded: folded, relu: false, integer: true)
-        // Step 1: inputs at 255 and above (clamped to the top level), a few lower ones for variety.
+        // 127 levels: 7-bit activations (`integer-7bit`), which AVX2 multiplies with vpmaddubsw.
+        let layer = try ConvLayer(folded: folded, relu: false, integer: true, levels: levels)
+        // Step 1: inputs at the top level and above (clamped to it), a few lower ones for variety.
         var random = TestRandom(seed: 255)
         let input = (0..<shape.inChannels * shape.height * shape.width).map { _ in
             random.next() % 8 == 0 ? Float(random.next() % 256) : 300
@@ -79,12 +81,12 @@ import SWSLFormat
                                      stride: shape.stride, padding: shape.padding, groups: shape.groups,
                                      weights: values.map(Float.init))
         (naive.scale, naive.postBias) = ([Float](repeating: 1, count: shape.outChannels), nil)
-        let expected = naive.run(input.map { min($0, 255) }, height: shape.height, width: shape.width)
+        let expected = naive.run(input.map { min($0, Float(levels)) }, height: shape.height, width: shape.width)
         let actual = KernelHarness.run(layer, input: input, height: shape.height, width: shape.width, kernels: kernels,
                                        inputScale: 1)
         let wrong = zip(actual, expected).filter { Double($0) != $1 }.count
         #expect(wrong == 0, "\(wrong) of \(expected.count) sums differ, e.g. \(actual.first ?? 0) for \(expected.first ?? 0)")
-        #expect(expected.map(abs).max()! > 65_000, "the case must hold sums past what an int16 pair can")
+        #expect(expected.map(abs).max()! > Double(levels * 128 * 2), "the case must hold sums past what an int16 pair can")
     }
 
     @Test func levelsAreTheSameOnEveryInstructionSet() {

@@ -97,6 +97,12 @@ typedef struct {
      */
     float input_scale;
     const int8_t *quad_weights;
+    /**
+     * Integer arithmetic only: the largest quantized activation, SWK_ACTIVATION_LEVELS (255; 0 means it)
+     * or 127 (7-bit activations, `--int8 integer-7bit`: the same on every CPU; AVX2 then multiplies with
+     * `vpmaddubsw`, whose int16 pair sums cannot saturate below 128 levels).
+     */
+    int activation_levels;
 } swk_conv;
 
 /**
@@ -121,6 +127,8 @@ void swk_min_max_value(const float *x, size_t n, float *min, float *max);
  * on every CPU.
  */
 #define SWK_ACTIVATION_LEVELS 255
+/** The 7-bit alternative's largest activation (`swk_conv.activation_levels`). */
+#define SWK_ACTIVATION_LEVELS_7BIT 127
 
 /** Output positions one integer microkernel tile covers for `isa`. */
 int swk_int8_tile_columns(swk_isa isa);
