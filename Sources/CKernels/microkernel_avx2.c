@@ -212,28 +212,30 @@ AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, float *c,
 }
 #undef AVX2_QROW
 
+/* A four-row pass over tap quads as they are: two column vectors and a broadcast weight word per row, each
+ * row's two accumulators updated by STEP(accumulator, columns, weights). */
+#define TAP_QUAD_PASS(STEP)                                                                          \
+    QUAD_PASS(a, SWK_QMR * 4, AVX2_NR * 4, {                                                         \
+        const __m256i b0 = _mm256_load_si256((const __m256i *)bp);                                   \
+        const __m256i b1 = _mm256_load_si256((const __m256i *)(bp + 32));                            \
+        const int32_t *ws = (const int32_t *)ap;                                                     \
+        __m256i w;                                                                                   \
+        w = _mm256_set1_epi32(ws[0]); STEP(s00, b0, w); STEP(s01, b1, w);                            \
+        w = _mm256_set1_epi32(ws[1]); STEP(s10, b0, w); STEP(s11, b1, w);                            \
+        w = _mm256_set1_epi32(ws[2]); STEP(s20, b0, w); STEP(s21, b1, w);                            \
+        w = _mm256_set1_epi32(ws[3]); STEP(s30, b0, w); STEP(s31, b1, w);                            \
+    })
+
 /* 7-bit activations (levels <= 127): vpmaddubsw's int16 pair sums cannot saturate (127 x 128 x 2 < 32768),
  * so the saturating form is exact: vpmaddubsw + vpmaddwd with ones, three operations per 32 multiply-adds. */
-#define AVX2_QROW7(r, x0, x1)                                                                        \
-    w = _mm256_set1_epi32(ws[r]);                                                                    \
-    x0 = _mm256_add_epi32(x0, _mm256_madd_epi16(_mm256_maddubs_epi16(b0, w), ones));                 \
-    x1 = _mm256_add_epi32(x1, _mm256_madd_epi16(_mm256_maddubs_epi16(b1, w), ones))
+#define MADDUBS_STEP(x, b, w) x = _mm256_add_epi32(x, _mm256_madd_epi16(_mm256_maddubs_epi16(b, w), ones))
 
 AVX2 static void qkernel_avx2_7bit(int kq, const void *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
                                    int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
     const __m256i ones = _mm256_set1_epi16(1);
-    QUAD_PASS(a, SWK_QMR * 4, AVX2_NR * 4, {
-        const __m256i b0 = _mm256_load_si256((const __m256i *)bp);
-        const __m256i b1 = _mm256_load_si256((const __m256i *)(bp + 32));
-        const int32_t *ws = (const int32_t *)ap;
-        __m256i w;
-        AVX2_QROW7(0, s00, s01);
-        AVX2_QROW7(1, s10, s11);
-        AVX2_QROW7(2, s20, s21);
-        AVX2_QROW7(3, s30, s31);
-    })
+    TAP_QUAD_PASS(MADDUBS_STEP)
 }
-#undef AVX2_QROW7
+#undef MADDUBS_STEP
 
 /* Tap quads [w0 w1 w2 w3] of one panel to qkernel_avx2's form: per quad and row, the int16 pairs
  * (w0, w2) and (w1, w3), sign-extended. One quad of eight rows is one vector in and two out. */
@@ -252,25 +254,14 @@ AVX2 static void widen_panel_avx2(int kq, const int8_t *a, void *dst) {
 /* AVX-VNNI (VEX vpdpbusd, 256 bits): four u8 x s8 products added into an int32 lane without intermediate
  * saturation, reading tap quads as they are. */
 #define AVX_VNNI __attribute__((target("avxvnni,avx2,fma,f16c")))
-#define AVX_VNNI_QROW(r, x0, x1)                                                                     \
-    w = _mm256_set1_epi32(ws[r]);                                                                    \
-    x0 = _mm256_dpbusd_avx_epi32(x0, b0, w);                                                         \
-    x1 = _mm256_dpbusd_avx_epi32(x1, b1, w)
+#define DPBUSD_STEP(x, b, w) x = _mm256_dpbusd_avx_epi32(x, b, w)
 
 AVX_VNNI static void qkernel_avx_vnni(int kq, const void *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
                                       int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
-    QUAD_PASS(a, SWK_QMR * 4, AVX2_NR * 4, {
-        const __m256i b0 = _mm256_load_si256((const __m256i *)bp);
-        const __m256i b1 = _mm256_load_si256((const __m256i *)(bp + 32));
-        const int32_t *ws = (const int32_t *)ap;
-        __m256i w;
-        AVX_VNNI_QROW(0, s00, s01);
-        AVX_VNNI_QROW(1, s10, s11);
-        AVX_VNNI_QROW(2, s20, s21);
-        AVX_VNNI_QROW(3, s30, s31);
-    })
+    TAP_QUAD_PASS(DPBUSD_STEP)
 }
-#undef AVX_VNNI_QROW
+#undef DPBUSD_STEP
+#undef TAP_QUAD_PASS
 #undef QUAD_PASS
 
 #define QUANT_NAME quantize_row_avx2
