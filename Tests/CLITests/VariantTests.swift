@@ -149,3 +149,43 @@ import SWSLTestSupport
         }
     }
 }
+
+/// Convert never writes a file that the reader refuses: every fixture checkpoint and hub folder is converted,
+/// and whatever converts is opened and run again (verify against its source: exit 0 or 1, never an input error).
+@Suite struct EveryFixtureRunsTests {
+    /// Checkpoint files and hub folders under Fixtures/models (an ONNX file's external data and the hub
+    /// folders' members are not inputs of their own).
+    static let inputs: [String] = {
+        let root = CLI.fixtures.appendingPathComponent("models")
+        var found: [String] = []
+        let manager = FileManager.default
+        guard let walker = manager.enumerator(at: root, includingPropertiesForKeys: [.isDirectoryKey]) else { return [] }
+        for case let url as URL in walker {
+            let relative = String(url.path.dropFirst(CLI.fixtures.path.count + 1))
+            let inHub = relative.contains("/hub/") || relative.contains("/hub_")
+            if manager.fileExists(atPath: url.appendingPathComponent("config.json").path) {
+                found.append(relative)
+                walker.skipDescendants()
+            } else if !inHub, url.pathExtension == "pth" || url.pathExtension == "pt" || url.pathExtension == "onnx"
+                        || url.pathExtension == "safetensors" {
+                found.append(relative)
+            }
+        }
+        return found.sorted()
+    }()
+
+    @Test func thereAreManyInputs() { #expect(Self.inputs.count >= 40, "\(Self.inputs)") }
+
+    @Test(arguments: inputs)
+    func whatConvertsAlsoRuns(_ input: String) throws {
+        let out = try CLI.temporaryDirectory().appendingPathComponent("m.swm").path
+        let convert = try CLI.run([CLI.fixture(input), out])
+        guard convert.status == 0 else {
+            #expect(convert.status == 2 && !FileManager.default.fileExists(atPath: out), "\(input): \(convert.stderr)")
+            return
+        }
+        let verify = try CLI.run(["verify", out, "--reference", CLI.fixture(input), "--samples", "2"])
+        #expect(verify.status == 0 || verify.status == 1, "\(input): \(verify.stdout)\(verify.stderr)")
+        #expect(!verify.stderr.contains("swsl-convert: \(out)"), "the converted file was refused: \(verify.stderr)")
+    }
+}
