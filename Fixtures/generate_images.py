@@ -167,6 +167,18 @@ def save_rgb_golden(path: Path, name: str) -> None:
     write_npy(GOLDEN / f"{name}_rgb.npy", rgb)
 
 
+def bicubic_goldens() -> None:
+    """Resize(..., BICUBIC) goldens: timm's models mostly ask for bicubic (their pretrained_cfg)."""
+    bicubic = transforms.InterpolationMode.BICUBIC
+    preprocess = transforms.Compose([transforms.Resize(256, interpolation=bicubic), transforms.CenterCrop(224),
+                                     transforms.ToTensor(), transforms.Normalize(MEAN, STD)])
+    with Image.open(IMAGES / "photo.jpg") as im:
+        write_npy(GOLDEN / "photo_bicubic.npy", preprocess(im.convert("RGB")).unsqueeze(0).numpy())
+    small = transforms.Compose([transforms.Resize(64, interpolation=bicubic), transforms.CenterCrop(56),
+                                transforms.ToTensor(), transforms.Normalize(MEAN, STD)])
+    write_npy(GOLDEN / "synthetic_1530x1000_r64_c56_bicubic.npy", small(synthetic(1530, 1000)).unsqueeze(0).numpy())
+
+
 def main() -> None:
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", message="Palette images with Transparency")  # palette_trns.png
@@ -191,6 +203,7 @@ def main() -> None:
     small = transforms.Compose([transforms.Resize(64), transforms.CenterCrop(56), transforms.ToTensor(),
                                 transforms.Normalize(MEAN, STD)])
     write_npy(GOLDEN / "synthetic_1530x1000_r64_c56.npy", small(synthetic(1530, 1000)).unsqueeze(0).numpy())
+    bicubic_goldens()
     for path in sorted((IMAGES / "modes").iterdir()):
         save_rgb_golden(path, "modes_" + path.name.replace(".", "_"))
         with Image.open(path) as im:

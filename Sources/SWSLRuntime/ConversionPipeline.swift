@@ -270,7 +270,14 @@ public enum ConversionPipeline {
             result.inputSize = size[1]
         }
         if let crop = hub.cropPct { result.cropRatio = crop }
-        if let interpolation = hub.interpolation { result.interpolation = interpolation }
+        if let interpolation = hub.interpolation {
+            // Written only when run, verify and calibration can apply it, as torchvision does on PIL images.
+            guard ImagePreprocessor.Resampling(rawValue: interpolation) != nil else {
+                throw ConversionError(place: config, "interpolation '\(interpolation)': this converter resizes "
+                    + ImagePreprocessor.Resampling.allCases.map(\.rawValue).joined(separator: " or ") + " (Pillow's filters)")
+            }
+            result.interpolation = interpolation
+        }
         if let mean = hub.mean { result.mean = mean }
         if let std = hub.std { result.std = std }
         // The checks the .swm reader applies (ranges, three finite channels, positive std).
@@ -295,8 +302,9 @@ public enum ConversionPipeline {
         case .synthetic(let samples):
             return .synthetic(count: samples, channels: channels, size: preprocessing.inputSize)
         case .inputs(let path, let limit):
-            let preprocessor = ImagePreprocessor(resizeSize: preprocessing.resizeSize, cropSize: preprocessing.inputSize,
-                                                 mean: preprocessing.mean, std: preprocessing.std)
+            guard let preprocessor = ImagePreprocessor(preprocessing) else {
+                throw ConversionError(place: path, "the model resizes with '\(preprocessing.interpolation)', which calibration cannot apply")
+            }
             do {
                 return try CalibrationInputs.load(path: path, channels: channels, preprocessor: preprocessor, limit: limit)
             } catch {
@@ -346,8 +354,7 @@ public enum ConversionPipeline {
         if let calibration {
             (values, n, h, w) = (calibration.values, calibration.samples, calibration.height, calibration.width)
         } else {
-            let inputs = VerificationInputs.defaults(channels: architecture.inputChannels, size: source.preprocessing.inputSize,
-                                                     generated: 6, preprocessing: source.preprocessing)
+            let inputs = try defaultInputs(architecture, source.preprocessing, request: request)
             (values, n, h, w) = (inputs.values, inputs.shape[0], inputs.shape[2], inputs.shape[3])
         }
         var options = options
@@ -395,11 +402,19 @@ public enum ConversionPipeline {
     /// `convert --verify`: the converted tensors (as `run` would execute them: int8 on the integer
     /// path, with the stored ranges if any) against the source's float reference, on verify's default
     /// inputs, with verify's default thresholds.
+    /// verify's default inputs for the converted model, at its input size, resized as its preprocessing says.
+    static func defaultInputs(_ architecture: ResNetArchitecture, _ preprocessing: Preprocessing,
+                              request: ConversionRequest) throws(ConversionError) -> VerificationInputs {
+        do {
+            return try VerificationInputs.defaults(channels: architecture.inputChannels, size: preprocessing.inputSize,
+                                                   generated: 6, preprocessing: preprocessing)
+        } catch { throw ConversionError(place: request.input, "\(error)") }
+    }
+
     static func verify(_ conversion: Conversion, model: CanonicalModel, request: ConversionRequest,
                        precision: Precision, preprocessing: Preprocessing) throws(ConversionError) -> SWMMetadata.Verification {
         let architecture = model.architecture
-        let inputs = VerificationInputs.defaults(channels: architecture.inputChannels, size: preprocessing.inputSize,
-                                                 generated: 6, preprocessing: preprocessing)
+        let inputs = try defaultInputs(architecture, preprocessing, request: request)
         let (n, h, w) = (inputs.shape[0], inputs.shape[2], inputs.shape[3])
         let comparison: LogitComparison
         let kernels: String

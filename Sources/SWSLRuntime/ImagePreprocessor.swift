@@ -1,10 +1,13 @@
+import SWSLFormat
+
 /// Turns an RGB image into a model input exactly as torchvision's evaluation transform does on a
 /// PIL image: `Compose([Resize(resizeSize), CenterCrop(cropSize), ToTensor(), Normalize(mean, std)])`.
 ///
 /// - Resize: the shorter side becomes `resizeSize`, the longer `Int(resizeSize × long / short)`,
-///   with Pillow's `BILINEAR` resampling (`ImagingResample`): a triangle filter whose support
-///   widens with the downscaling factor (antialiasing), coefficients normalised and rounded to
-///   22-bit fixed point, horizontal pass then vertical, each rounded and clipped to 8 bits.
+///   with Pillow's `BILINEAR` or `BICUBIC` resampling (`ImagingResample`): a triangle filter (support 1)
+///   or Keys' cubic with a = −0.5 (support 2), whose support widens with the downscaling factor
+///   (antialiasing), coefficients normalised and rounded to 22-bit fixed point, horizontal pass then
+///   vertical, each rounded and clipped to 8 bits.
 /// - CenterCrop: `top = round((height − cropSize) / 2)` with Python's round-half-to-even, same for `left`.
 /// - ToTensor and Normalize in float32: `(v / 255 − mean[c]) / std[c]`.
 ///
@@ -13,6 +16,27 @@
 /// images from needing a huge resized copy. The result equals torchvision's bit for bit when the
 /// decoded pixels equal Pillow's.
 public struct ImagePreprocessor: Sendable, Equatable {
+    /// The resampling filters applied (torchvision's `InterpolationMode` names, as a model's metadata gives them).
+    public enum Resampling: String, Sendable, Equatable, CaseIterable {
+        case bilinear, bicubic
+
+        /// Pillow's filter support (before widening for downscaling).
+        var support: Double { self == .bilinear ? 1 : 2 }
+
+        /// Pillow's `bilinear_filter` and `bicubic_filter` (a = −0.5).
+        func weight(_ x: Double) -> Double {
+            let x = abs(x)
+            switch self {
+            case .bilinear: return x < 1 ? 1 - x : 0
+            case .bicubic:
+                let a = -0.5
+                if x < 1 { return ((a + 2) * x - (a + 3)) * x * x + 1 }
+                if x < 2 { return (((x - 5) * x + 8) * x - 4) * a }
+                return 0
+            }
+        }
+    }
+
     /// The shorter side after resizing (torchvision's `Resize(size)`).
     public let resizeSize: Int
     /// The side of the square centre crop, the model's input size.
@@ -21,15 +45,29 @@ public struct ImagePreprocessor: Sendable, Equatable {
     public let mean: [Float]
     /// Per-channel standard deviation (R, G, B) divided by, as float32.
     public let std: [Float]
+    /// The resize filter.
+    public let resampling: Resampling
 
     /// A preprocessor; needs `1 ≤ cropSize ≤ resizeSize` and three means and positive deviations.
-    public init(resizeSize: Int, cropSize: Int, mean: [Double], std: [Double]) {
+    public init(resizeSize: Int, cropSize: Int, mean: [Double], std: [Double], resampling: Resampling = .bilinear) {
         precondition(cropSize >= 1 && resizeSize >= cropSize, "need 1 ≤ crop size ≤ resize size")
         precondition(mean.count == 3 && std.count == 3 && std.allSatisfy { $0 > 0 }, "need 3 means and 3 positive deviations")
         self.resizeSize = resizeSize
         self.cropSize = cropSize
         self.mean = mean.map { Float($0) }
         self.std = std.map { Float($0) }
+        self.resampling = resampling
+    }
+
+    /// The preprocessing a model's metadata (or a checkpoint's configuration) describes, at `cropSize`
+    /// (default: its input size) with its resize ratio; nil when it names a filter not in `Resampling`.
+    /// The one place a `Preprocessing` becomes a preprocessor, for run, verify and calibration alike.
+    public init?(_ preprocessing: Preprocessing, cropSize: Int? = nil) {
+        guard let resampling = Resampling(rawValue: preprocessing.interpolation) else { return nil }
+        let size = cropSize ?? preprocessing.inputSize
+        let resize = cropSize == nil ? preprocessing.resizeSize
+            : max(size, Int((Double(size) / preprocessing.cropRatio).rounded(.down)))
+        self.init(resizeSize: resize, cropSize: size, mean: preprocessing.mean, std: preprocessing.std, resampling: resampling)
     }
 
     /// The NCHW float32 input `[1, 3, cropSize, cropSize]` for `image`.
@@ -71,8 +109,8 @@ public struct ImagePreprocessor: Sendable, Equatable {
         let top = Int((Double(newHeight - cropSize) / 2).rounded(.toNearestOrEven))
         let left = Int((Double(newWidth - cropSize) / 2).rounded(.toNearestOrEven))
         // Pillow resamples an axis only when its size changes (an unchanged axis would be copied).
-        let columns = Coefficients(inSize: image.width, outSize: newWidth, outputs: left..<left + cropSize)
-        let rows = Coefficients(inSize: image.height, outSize: newHeight, outputs: top..<top + cropSize)
+        let columns = Coefficients(inSize: image.width, outSize: newWidth, outputs: left..<left + cropSize, filter: resampling)
+        let rows = Coefficients(inSize: image.height, outSize: newHeight, outputs: top..<top + cropSize, filter: resampling)
         let sourceRows = rows.sourceRange
         let horizontal = Self.resampleRows(image, rows: sourceRows, columns: columns)
         return Self.resampleColumns(horizontal, width: cropSize, firstRow: sourceRows.lowerBound, rows: rows)
@@ -134,7 +172,7 @@ public struct ImagePreprocessor: Sendable, Equatable {
         return out
     }
 
-    /// Pillow's bilinear coefficients for some outputs of one axis (`precompute_coeffs` and
+    /// Pillow's coefficients for some outputs of one axis (`precompute_coeffs` and
     /// `normalize_coeffs_8bpc` in libImaging/Resample.c), in its double arithmetic: output `i`
     /// reads source pixels `firsts[i] ..< firsts[i] + counts[i]`. When the size does not change
     /// the coefficients are the identity, which is what Pillow's skipped pass amounts to.
@@ -164,7 +202,7 @@ public struct ImagePreprocessor: Sendable, Equatable {
             }
         }
 
-        init(inSize: Int, outSize: Int, outputs: Range<Int>) {
+        init(inSize: Int, outSize: Int, outputs: Range<Int>, filter: Resampling = .bilinear) {
             guard inSize != outSize else {
                 firsts = Array(outputs)
                 counts = Array(repeating: 1, count: outputs.count)
@@ -173,7 +211,7 @@ public struct ImagePreprocessor: Sendable, Equatable {
             }
             let scale = Double(inSize) / Double(outSize)
             let filterScale = max(scale, 1)
-            let support = 1.0 * filterScale  // the bilinear filter's support is 1
+            let support = filter.support * filterScale
             let inverse = 1.0 / filterScale
             stride = Int(support.rounded(.up)) * 2 + 1  // Pillow's ksize, the most taps an output has
             weights = Array(repeating: 0, count: outputs.count * stride)
@@ -181,19 +219,13 @@ public struct ImagePreprocessor: Sendable, Equatable {
                 let center = (Double(xx) + 0.5) * scale
                 let first = max(Int(center - support + 0.5), 0)  // C's (int) truncates like Int()
                 let end = min(Int(center + support + 0.5), inSize)
-                var taps = (first..<max(end, first)).map { Self.triangle((Double($0) - center + 0.5) * inverse) }
+                var taps = (first..<max(end, first)).map { filter.weight((Double($0) - center + 0.5) * inverse) }
                 let total = taps.reduce(0, +)
                 if total != 0 { taps = taps.map { $0 / total } }
                 firsts.append(first)
                 counts.append(taps.count)
                 for (t, w) in taps.enumerated() { weights[i * stride + t] = Int32(Self.fixedPoint(w)) }
             }
-        }
-
-        /// Pillow's `bilinear_filter`.
-        static func triangle(_ x: Double) -> Double {
-            let x = abs(x)
-            return x < 1 ? 1 - x : 0
         }
 
         /// A normalised weight in 22-bit fixed point, rounded half away from zero as Pillow does.

@@ -38,10 +38,13 @@ public struct VerificationInputs: Sendable {
 
     /// The default set for a model with `channels` input channels at `size` × `size`: every bundled
     /// photograph, then `generated` inputs of which a third (rounded down) are noise and the rest shapes.
+    /// The photographs are resized with the preprocessing's own filter; one this project does not apply is refused.
     public static func defaults(channels: Int, size: Int, generated: Int,
-                                preprocessing: Preprocessing = .imageNet) -> VerificationInputs {
-        let resize = max(size, Int((Double(size) / preprocessing.cropRatio).rounded(.down)))
-        let preprocessor = ImagePreprocessor(resizeSize: resize, cropSize: size, mean: preprocessing.mean, std: preprocessing.std)
+                                preprocessing: Preprocessing = .imageNet) throws(RuntimeError) -> VerificationInputs {
+        guard let preprocessor = ImagePreprocessor(preprocessing, cropSize: size) else {
+            throw .input("the model's preprocessing resizes with '\(preprocessing.interpolation)', which this converter "
+                         + "does not apply (\(ImagePreprocessor.Resampling.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
         let plane = size * size
         var values: [Float] = []
         var groups: [Group] = []

@@ -11,8 +11,10 @@ enum PickledModuleCheck {
     /// at inference (dropout, drop-path).
     static let plainClasses: Set<String> = [
         "ResNet", "BasicBlock", "Bottleneck", "Sequential", "ModuleList", "Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d",
-        "AdaptiveAvgPool2d", "SelectAdaptivePool2d", "FastAdaptiveAvgPool", "AdaptiveAvgMaxPool2d", "Flatten", "Identity",
+        "AdaptiveAvgPool2d", "SelectAdaptivePool2d", "FastAdaptiveAvgPool", "Flatten", "Identity",
         "Linear", "Dropout", "DropPath", "DropBlock2d",
+        // torchvision's detection backbones: BatchNorm with fixed statistics, the same computation at inference.
+        "FrozenBatchNorm2d",
     ]
 
     /// Why a module class the schema lacks changes the network, for the refusal.
@@ -23,6 +25,8 @@ enum PickledModuleCheck {
         "EcaModule": "efficient channel attention", "CecaModule": "efficient channel attention",
         "SelectiveKernel": "selective-kernel convolutions", "SplitAttn": "split attention (ResNeSt)",
         "GroupNorm": "group normalization", "GroupNormAct": "group normalization", "BatchNormAct2d": "timm's fused norm-activation",
+        "AdaptiveMaxPool2d": "global max pooling (the schema's ResNet averages)",
+        "AdaptiveAvgMaxPool2d": "global average-plus-max pooling (the schema's ResNet averages)",
         "SiLU": "a SiLU activation (the schema's ResNet uses ReLU)", "GELU": "a GELU activation (the schema's ResNet uses ReLU)",
         "LeakyReLU": "a leaky ReLU (the schema's ResNet uses ReLU)", "ReLU6": "a ReLU6 (the schema's ResNet uses ReLU)",
     ]

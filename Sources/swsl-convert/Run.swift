@@ -97,12 +97,11 @@ struct Run: ParsableCommand {
 /// The preprocessing a model asks for: its `.swm` metadata's (checked when the file was opened), or
 /// ImageNet's for a checkpoint.
 func imagePreprocessor(for model: LoadedModel) throws -> ImagePreprocessor {
-    let preprocessing = model.preprocessing
-    guard preprocessing.interpolation == "bilinear" else {
-        throw CommandFailure(place: model.path, "\(preprocessing.interpolation) interpolation is not supported (only bilinear)")
+    guard let preprocessor = ImagePreprocessor(model.preprocessing) else {
+        throw CommandFailure(place: model.path, "\(model.preprocessing.interpolation) interpolation is not supported "
+                             + "(\(ImagePreprocessor.Resampling.allCases.map(\.rawValue).joined(separator: ", ")))")
     }
-    return ImagePreprocessor(resizeSize: preprocessing.resizeSize, cropSize: preprocessing.inputSize,
-                             mean: preprocessing.mean, std: preprocessing.std)
+    return preprocessor
 }
 
 /// Decodes and preprocesses `paths` for `model` into one NCHW batch; a bad image is printed and exits with 2.

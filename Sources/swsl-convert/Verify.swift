@@ -259,7 +259,9 @@ struct Verify: ParsableCommand {
         guard let input else {
             let preprocessing = model.preprocessing
             let side = size ?? preprocessing.inputSize
-            let set = VerificationInputs.defaults(channels: channels, size: side, generated: samples, preprocessing: preprocessing)
+            let set: VerificationInputs
+            do { set = try VerificationInputs.defaults(channels: channels, size: side, generated: samples, preprocessing: preprocessing) }
+            catch { throw CommandFailure(place: model.path, "\(error)") }
             return (set.values, set.shape, "default: " + set.groups.map(\.description).joined(separator: ", ") + ", \(side)×\(side)",
                     set.groups)
         }

@@ -148,4 +148,26 @@ import SWSLTransform
         try FileManager.default.createDirectory(atPath: nested + "/model.safetensors", withIntermediateDirectories: false)
         #expect(Self.refusal(nested)?.contains("model.safetensors: not a regular file") == true, "\(String(describing: Self.refusal(nested)))")
     }
+
+    /// A folder whose pretrained_cfg asks for bicubic resizing (as most of timm's do): the converted file
+    /// records it, and run, verify's default inputs and calibration all resize bicubic (they used to resize
+    /// bilinear while `run --image` refused the file); a filter none of them applies is refused when converting.
+    @Test func theFolderInterpolationIsAppliedEverywhereOrRefused() throws {
+        let bicubic = try Self.copy(keeping: ["model.safetensors"]) {
+            $0 = $0.replacingOccurrences(of: "\"interpolation\": \"bilinear\"", with: "\"interpolation\": \"bicubic\"")
+        }
+        let (model, _) = try Self.convert(bicubic)
+        #expect(model.preprocessing.interpolation == "bicubic")
+        let preprocessor = try #require(ImagePreprocessor(model.preprocessing))
+        #expect(preprocessor.resampling == .bicubic)
+        let inputs = try VerificationInputs.defaults(channels: 3, size: 64, generated: 0, preprocessing: model.preprocessing)
+        let bilinear = try VerificationInputs.defaults(channels: 3, size: 64, generated: 0,
+                                                       preprocessing: { var p = model.preprocessing; p.interpolation = "bilinear"; return p }())
+        #expect(inputs.values != bilinear.values, "the photographs must be resized with the model's own filter")
+        let lanczos = try Self.copy(keeping: ["model.safetensors"]) {
+            $0 = $0.replacingOccurrences(of: "\"interpolation\": \"bilinear\"", with: "\"interpolation\": \"lanczos\"")
+        }
+        let refused = try #require(Self.refusal(lanczos))
+        #expect(refused.contains("config.json") && refused.contains("'lanczos'"), "\(refused)")
+    }
 }

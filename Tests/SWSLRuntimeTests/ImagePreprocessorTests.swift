@@ -59,6 +59,33 @@ import SWSLTestSupport
         #expect(maxDiff == 0, "max |Δ| \(maxDiff) vs torchvision")
     }
 
+    /// Pillow's BICUBIC (Keys' cubic, a = −0.5, support 2 widened by the downscaling factor) through
+    /// torchvision's Resize(..., BICUBIC): bit-exact on the photograph and at 15× downscaling.
+    @Test func bicubicMatchesTorchvision() throws {
+        let pre = ImagePreprocessor(resizeSize: 256, cropSize: 224, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225],
+                                    resampling: .bicubic)
+        let ours = try pre.tensor(forImageAt: Self.path("images/photo.jpg"))
+        let golden = try NPYArray.read(path: Self.path("golden/images/photo_bicubic.npy"))
+        let maxDiff = zip(ours, golden.values).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(ours.count == golden.values.count && maxDiff == 0, "photo: max |Δ| \(maxDiff) vs torchvision")
+        let bilinear = try Self.imageNet.tensor(forImageAt: Self.path("images/photo.jpg"))
+        #expect(bilinear != ours, "bicubic must differ from bilinear")
+
+        let (width, height) = (1530, 1000)
+        var rgb = [UInt8](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            for x in 0..<width {
+                for c in 0..<3 { rgb[(y * width + x) * 3 + c] = UInt8((3 * x + 5 * y + 85 * c + ((x ^ y) & 31)) % 256) }
+            }
+        }
+        let small = ImagePreprocessor(resizeSize: 64, cropSize: 56, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225],
+                                      resampling: .bicubic)
+        let strong = small.tensor(for: ImageDecoder.Image(width: width, height: height, rgb: rgb))
+        let strongGolden = try NPYArray.read(path: Self.path("golden/images/synthetic_1530x1000_r64_c56_bicubic.npy"))
+        let strongDiff = zip(strong, strongGolden.values).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(strongDiff == 0, "15× downscaling: max |Δ| \(strongDiff) vs torchvision")
+    }
+
     @Test func resizedSizeFollowsTorchvision() {
         #expect(Self.imageNet.resizedSize(width: 400, height: 300) == (341, 256))  // int(256 * 400 / 300)
         #expect(Self.imageNet.resizedSize(width: 200, height: 300) == (256, 384))
