@@ -28,15 +28,16 @@ public struct CalibrationInputs: Sendable {
     }
 
     /// Reads `path`: a float32 `.npy` of shape `[N, channels, H, W]` (already preprocessed, like
-    /// `run --input`), one JPEG or PNG photo, or a folder whose JPEG and PNG files (sorted by name,
-    /// at most `limit`) are decoded and preprocessed with `preprocessor`.
+    /// `run --input`), one JPEG or PNG photo, or a folder whose JPEG and PNG files (`ImageFolder`: recursively,
+    /// sorted, at most `limit`) are decoded and preprocessed with `preprocessor`.
     public static func load(path: String, channels: Int, preprocessor: ImagePreprocessor,
                             limit: Int) throws(RuntimeError) -> CalibrationInputs {
         let name = String(path.split(separator: "/").last ?? Substring(path))
         var info = stat()
         guard stat(path, &info) == 0 else { throw .input("\(path): no such file or folder") }
         if (info.st_mode & S_IFMT) == S_IFDIR {
-            let photos = try imageFiles(in: path).prefix(limit)
+            let folder = try ImageFolder(path)
+            let photos = (0..<min(folder.images.count, limit)).map(folder.path)
             guard !photos.isEmpty else { throw .input("\(path): the folder has no .jpg, .jpeg or .png files") }
             return try images(Array(photos), channels: channels, preprocessor: preprocessor, source: name + "/")
         }
@@ -65,22 +66,5 @@ public struct CalibrationInputs: Sendable {
         }
         return CalibrationInputs(values: values, samples: paths.count, height: preprocessor.cropSize,
                                  width: preprocessor.cropSize, source: source)
-    }
-
-    /// The `.jpg`, `.jpeg` and `.png` files directly in `folder`, sorted by name.
-    static func imageFiles(in folder: String) throws(RuntimeError) -> [String] {
-        guard let dir = opendir(folder) else { throw .input("\(folder): cannot read the folder") }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            let lower = name.lowercased()
-            if !name.hasPrefix("."), lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") || lower.hasSuffix(".png") {
-                names.append(name)
-            }
-        }
-        return names.sorted().map { folder.hasSuffix("/") ? folder + $0 : folder + "/" + $0 }
     }
 }
