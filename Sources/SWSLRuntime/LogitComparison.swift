@@ -22,6 +22,8 @@ public struct LogitComparison: Sendable {
     /// them: the error against the reference's scale, what judges a head with few outputs (`fewOutputs`),
     /// where a cosine cannot fail (one output) or says little (a few).
     public let scaledMaxDiff: Double
+    /// The reference's largest |output| over every input (the scale of `scaledMaxDiff`).
+    public let referenceScale: Double
 
     /// Heads with fewer outputs than this are judged by `scaledMaxDiff` instead of cosine: a one-logit head
     /// (a binary classifier or a regression) has cosine ±1 whatever its error.
@@ -81,7 +83,30 @@ public struct LogitComparison: Sendable {
         maxRelDiff = maxRel
         top1Leads = leads
         let scale = reference.prefix(samples * classes).reduce(0.0) { max($0, abs(Double($1))) }
+        referenceScale = scale
         scaledMaxDiff = scale == 0 ? maxAbs : maxAbs / scale
+    }
+
+    /// The comparison of the inputs of `parts` together, exactly as one comparison of all of them would be
+    /// (counts are added, extremes taken, per-input leads kept): how a dataset streamed in batches, or
+    /// split in shards, is judged as a whole.
+    public init(merging parts: [LogitComparison]) {
+        let samples = parts.reduce(0) { $0 + $1.samples }
+        self.samples = samples
+        classes = parts.first?.classes ?? 0
+        func weighted(_ value: (LogitComparison) -> Double) -> Double {
+            samples == 0 ? 0 : parts.reduce(0.0) { $0 + value($1) * Double($1.samples) } / Double(samples)
+        }
+        top1Agreement = weighted(\.top1Agreement)
+        top5Agreement = weighted(\.top5Agreement)
+        cosineMean = weighted(\.cosineMean)
+        let present = parts.filter { $0.samples > 0 }
+        cosineMin = present.map(\.cosineMin).min() ?? 0
+        maxAbsDiff = parts.map(\.maxAbsDiff).max() ?? 0
+        maxRelDiff = parts.map(\.maxRelDiff).max() ?? 0
+        top1Leads = parts.flatMap(\.top1Leads)
+        referenceScale = parts.map(\.referenceScale).max() ?? 0
+        scaledMaxDiff = referenceScale == 0 ? maxAbsDiff : maxAbsDiff / referenceScale
     }
 
     /// Top-1 changes where the reference's class led by at most `tieMargin` of its largest logit.

@@ -67,6 +67,15 @@ struct Verify: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    @Option(help: "With --image FOLDER: a label file of 'relative/path label' lines (else class sub-folders give the labels).")
+    var labels: String?
+
+    @Option(help: "With --image FOLDER: run only shard I of N (every N-th image from the I-th, I from 1), e.g. 2/4.")
+    var shard: String?
+
+    @Option(help: "With --image FOLDER: images per batch (memory grows with it, not with the folder).")
+    var batch: Int = 16
+
     @OptionGroup var options: RunOptions
 
     func validate() throws {
@@ -84,6 +93,11 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
+        if image.count == 1, ImageFolder.isFolder(image[0]) { return try runDataset(folder: image[0]) }
+        guard labels == nil, shard == nil else { throw CommandFailure(place: nil, "--labels and --shard need --image FOLDER") }
+        if let folder = image.first(where: ImageFolder.isFolder) {
+            throw CommandFailure(place: folder, "a folder is taken alone: give --image FOLDER once")
+        }
         let candidate = try loadModel(model, checkCRC: true, int8: options.int8, activations: options.activations)
         let source = try reference.map { try loadModel($0) }
         if let source, let reference, candidate.architecture.numClasses != source.architecture.numClasses {

@@ -1,0 +1,170 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import SWSLCore
+import SWSLExecutor
+import SWSLRuntime
+
+/// `verify OUT.swm --reference SRC --image FOLDER`: the dataset loop. Images stream through in batches
+/// (memory bounded by the batch, not the folder), both models run on each batch, and the tally adds up
+/// agreement, cosine, and with labels both models' accuracy and the paired flips.
+extension Verify {
+    func runDataset(folder root: String) throws {
+        guard let reference else { throw CommandFailure(place: nil, "--image FOLDER needs --reference: the dataset loop runs both") }
+        guard expected == nil, !layers else { throw CommandFailure(place: nil, "--image FOLDER takes neither --expected nor --layers") }
+        guard batch >= 1 && batch <= 1024 else { throw CommandFailure(place: nil, "--batch must be in 1…1024") }
+        let (shardIndex, shardCount) = try Self.parseShard(shard)
+        let candidate = try loadModel(model, checkCRC: true, int8: options.int8, activations: options.activations)
+        let source = try loadModel(reference)
+        let classes = candidate.architecture.numClasses
+        guard classes == source.architecture.numClasses else {
+            throw CommandFailure(place: model, "\(classes) classes, \(reference) has \(source.architecture.numClasses)")
+        }
+        let folder: ImageFolder
+        let labelSet: DatasetLabels?
+        do {
+            folder = try ImageFolder(root)
+            labelSet = try labels.map { path throws(RuntimeError) in try DatasetLabels.file(path, folder: folder, classes: classes) }
+                ?? DatasetLabels.imageFolder(folder, classes: classes)
+        } catch { throw CommandFailure(place: nil, "\(error)") }
+        let chosen = Array(stride(from: shardIndex, to: folder.images.count, by: shardCount))
+        guard !chosen.isEmpty else { throw CommandFailure(place: root, "no .jpg, .jpeg or .png images\(shard.map { " in shard \($0)" } ?? "")") }
+
+        let a = Executor(plan: candidate.plan, threads: options.threads), b = Executor(plan: source.plan, threads: options.threads)
+        var tally = DatasetTally()
+        let progress = DatasetProgress(total: chosen.count, live: isatty(2) == 1 && !json)
+        for start in stride(from: 0, to: chosen.count, by: batch) {
+            let indices = Array(chosen[start..<min(start + batch, chosen.count)])
+            let (values, shape) = try imageBatch(indices.map(folder.path), for: candidate)
+            let (n, h, w) = (shape[0], shape[2], shape[3])
+            let logitsA: [Float], logitsB: [Float]
+            do {
+                logitsA = try a.run(input: values, batch: n, height: h, width: w)
+                logitsB = try b.run(input: values, batch: n, height: h, width: w)
+            } catch { throw CommandFailure(place: model, "\(error)") }
+            tally.add(candidate: logitsA, reference: logitsB, classes: classes,
+                      labels: indices.map { labelSet?.labels[$0] ?? nil }, names: indices.map { folder.images[$0] })
+            progress.update(done: min(start + batch, chosen.count))
+        }
+        progress.finish()
+        try report(tally, folder: folder, chosen: chosen.count, labelSet: labelSet, candidate: candidate)
+    }
+
+    /// `I/N` with 1 ≤ I ≤ N: (I − 1, N); (0, 1) without a shard.
+    static func parseShard(_ text: String?) throws -> (Int, Int) {
+        guard let text else { return (0, 1) }
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 1 << 20, (1...n).contains(i) else {
+            throw CommandFailure(place: nil, "--shard must be I/N with 1 ≤ I ≤ N, got '\(text)'")
+        }
+        return (i - 1, n)
+    }
+
+    private func report(_ tally: DatasetTally, folder: ImageFolder, chosen: Int, labelSet: DatasetLabels?,
+                        candidate: LoadedModel) throws {
+        let comparison = tally.comparison
+        var limits = VerifyThresholds.defaults(precision: candidate.precision)
+        if let cosineMin { limits.cosineMin = cosineMin }
+        if let top1Min { limits.top1Min = top1Min }
+        if let maxRelDiff { limits.maxRelDiff = maxRelDiff }
+        if let tieMargin { limits.tieMargin = tieMargin }
+        let failures = limits.failures(comparison)
+        let difference = tally.top1Difference
+        let f = ConversionSummary.fixed
+        if json {
+            var pairs: [(String, JSONValue)] = [
+                ("model", .string(model)), ("reference", .string(reference ?? "")), ("precision", .string(candidate.precision)),
+                ("folder", .string(folder.root)), ("images", .int(Int64(chosen))), ("images_in_folder", .int(Int64(folder.images.count))),
+                ("skipped_files", .int(Int64(folder.skipped))), ("shard", shard.map(JSONValue.string) ?? .null),
+                ("labels", labelSet.map { .string($0.description) } ?? .null), ("labelled", .int(Int64(tally.labelled))),
+                ("kernels", .string(KernelChoice.fromEnvironment.record)),
+            ]
+            if tally.labelled > 0 {
+                pairs += [
+                    ("counts", .object([("candidate_top1", .int(Int64(tally.candidateTop1))), ("candidate_top5", .int(Int64(tally.candidateTop5))),
+                                        ("reference_top1", .int(Int64(tally.referenceTop1))), ("reference_top5", .int(Int64(tally.referenceTop5))),
+                                        ("fixed", .int(Int64(tally.fixed))), ("broken", .int(Int64(tally.broken)))])),
+                    ("candidate_top1", .double(tally.share(tally.candidateTop1))), ("candidate_top5", .double(tally.share(tally.candidateTop5))),
+                    ("reference_top1", .double(tally.share(tally.referenceTop1))), ("reference_top5", .double(tally.share(tally.referenceTop5))),
+                    ("top1_difference", .double(difference.difference)),
+                    ("top1_difference_95", .array([.double(difference.low), .double(difference.high)])),
+                ]
+            }
+            pairs += [
+                ("comparison", comparison.json), ("criterion", .string(limits.criterion(comparison))),
+                ("flips", .int(Int64(tally.flipCount))),
+                ("flipped", .array(tally.flips.map { flip in
+                    .object([("image", .string(flip.image)), ("reference", .int(Int64(flip.reference))),
+                             ("candidate", .int(Int64(flip.candidate))), ("label", flip.label.map { .int(Int64($0)) } ?? .null)])
+                })),
+                ("pass", .bool(failures.isEmpty)), ("failures", .array(failures.map(JSONValue.string))),
+            ]
+            print(JSONValue.object(pairs).serialized(pretty: true))
+        } else {
+            print("\(model) (\(candidate.precision)) vs \(reference ?? "") on \(chosen) images of \(folder.root)"
+                  + (shard.map { " (shard \($0))" } ?? "") + (folder.skipped > 0 ? ", \(folder.skipped) other files skipped" : ""))
+            if let labelSet, tally.labelled > 0 {
+                print("  labels           \(labelSet.description); \(tally.labelled) images labelled")
+                print("  top-1 accuracy   converted \(f(tally.share(tally.candidateTop1) * 100, 2))%   reference \(f(tally.share(tally.referenceTop1) * 100, 2))%"
+                      + "   difference \(f(difference.difference * 100, 2)) points (95%: \(f(difference.low * 100, 2)) to \(f(difference.high * 100, 2)))")
+                print("  top-5 accuracy   converted \(f(tally.share(tally.candidateTop5) * 100, 2))%   reference \(f(tally.share(tally.referenceTop5) * 100, 2))%")
+                print("  paired flips     \(tally.fixed) fixed, \(tally.broken) broken by the converted model")
+            } else {
+                print("  labels           none (images not in class folders; --labels FILE gives them)")
+            }
+            print("  top-1 agreement  \(f(comparison.top1Agreement * 100, 2))%   cosine min \(f(comparison.cosineMin, 6))   mean \(f(comparison.cosineMean, 6))")
+            for flip in tally.flips.prefix(5) {
+                print("  flipped          \(flip.image): reference \(flip.reference), converted \(flip.candidate)"
+                      + (flip.label.map { ", label \($0)" } ?? ""))
+            }
+            print("  kernels          \(KernelChoice.fromEnvironment.record)")
+            print(failures.isEmpty ? "PASS on \(chosen) images of \(folder.root), against this converter's own reading of the source"
+                  : "FAIL: " + failures.joined(separator: "; "))
+        }
+        if !failures.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// verify's progress over a folder, on stderr: a live line when stderr is a terminal, else a line every
+/// few seconds (logs of long jobs); count, rate and ETA. Never on stdout.
+final class DatasetProgress {
+    let total: Int
+    let live: Bool
+    private let start = ContinuousClock.now
+    private var lastLine = ContinuousClock.now
+    private var done = 0
+
+    init(total: Int, live: Bool) {
+        self.total = total
+        self.live = live
+    }
+
+    func update(done: Int) {
+        self.done = done
+        let now = ContinuousClock.now
+        guard live || now - lastLine >= .seconds(5) else { return }
+        lastLine = now
+        write(line: text(now: now), final: false)
+    }
+
+    func finish() {
+        write(line: text(now: ContinuousClock.now), final: true)
+    }
+
+    private func text(now: ContinuousClock.Instant) -> String {
+        let seconds = Double((now - start).components.seconds) + Double((now - start).components.attoseconds) / 1e18
+        let rate = seconds > 0 ? Double(done) / seconds : 0
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        return "verify: \(done)/\(total) images, \(ConversionSummary.fixed(rate, 1)) images/s, ETA \(Int(eta.rounded())) s"
+    }
+
+    private func write(line: String, final: Bool) {
+        if live {
+            let bytes = Array(("\r\u{1B}[K" + line + (final ? "\n" : "")).utf8)
+            bytes.withUnsafeBytes { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+        } else if final || done < total {
+            printError(line)
+        }
+    }
+}
