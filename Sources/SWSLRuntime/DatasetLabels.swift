@@ -57,8 +57,9 @@ public struct DatasetLabels: Sendable {
         let position = Dictionary(uniqueKeysWithValues: folder.images.enumerated().map { ($1, $0) })
         var labels = [Int?](repeating: nil, count: folder.images.count)
         var seen = Set<String>()
-        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+        // "\r\n" is one Character in Swift: both line ends split.
+        for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .enumerated() {
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) || line.hasPrefix("#") { continue }
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count == 2, let label = Int(fields[1]) else {

@@ -2,6 +2,7 @@ import ArgumentParser
 import SWSLCore
 import SWSLRuntime
 import SWSLFormat
+import SWSLExecutor
 
 /// `swsl-convert run MODEL --input x.npy --output logits.npy` or `run MODEL --image photo.jpg`:
 /// run a `.swm` or the float reference of a checkpoint.
@@ -21,7 +22,8 @@ struct Run: ParsableCommand {
     var input: String?
 
     @Option(name: .customLong("image"), help: ArgumentHelp(
-        "A JPEG or PNG photo to classify; repeat for a batch.", valueName: "photo.jpg|png"))
+        "A JPEG or PNG photo, or a folder of them (walked recursively, sorted), to classify; repeatable.",
+        valueName: "photo.jpg|png|folder"))
     var images: [String] = []
 
     @Option(help: "Where to write the logits (.npy, float32 [N, classes]); default: print them.")
@@ -49,36 +51,66 @@ struct Run: ParsableCommand {
             }
         }
         let loaded = try loadModel(model, int8: options.int8, activations: options.activations)
-        let (values, shape) = images.isEmpty ? try readInput() : try imageBatch(images, for: loaded)
-        let (n, h, w) = (shape[0], shape[2], shape[3])
-        let logits = try execute(loaded, input: values, batch: n, height: h, width: w, threads: options.threads)
         let classes = loaded.architecture.numClasses
+        let names = loaded.classNames ?? (classes == ImageNetClasses.names.count ? ImageNetClasses.names : nil)
+        var all: [Float] = []
+        if images.isEmpty {
+            let (values, shape) = try readInput()
+            let (n, h, w) = (shape[0], shape[2], shape[3])
+            all = try execute(loaded, input: values, batch: n, height: h, width: w, threads: options.threads)
+            for s in 0..<n { printTop(Array(all[s * classes..<(s + 1) * classes]), name: "sample \(s)", sample: s, names: names) }
+        } else {
+            // Photos and folders of photos (ImageFolder: recursively, sorted), run in batches and printed as they go.
+            var paths: [String] = []
+            for image in images {
+                if ImageFolder.isFolder(image) {
+                    let folder: ImageFolder
+                    do { folder = try ImageFolder(image) } catch { throw CommandFailure(place: nil, "\(error)") }
+                    guard !folder.images.isEmpty else { throw CommandFailure(place: image, "no .jpg, .jpeg or .png images") }
+                    paths += (0..<folder.images.count).map(folder.path)
+                } else {
+                    paths.append(image)
+                }
+            }
+            let executor = Executor(plan: loaded.plan, threads: options.threads)
+            for start in stride(from: 0, to: paths.count, by: 16) {
+                let batch = Array(paths[start..<min(start + 16, paths.count)])
+                let (values, shape) = try imageBatch(batch, for: loaded)
+                let logits: [Float]
+                do { logits = try executor.run(input: values, batch: shape[0], height: shape[2], width: shape[3]) } catch {
+                    throw CommandFailure(place: model, "\(error)")
+                }
+                if output != nil { all += logits }
+                for (s, path) in batch.enumerated() {
+                    printTop(Array(logits[s * classes..<(s + 1) * classes]), name: path, sample: nil, names: names)
+                }
+            }
+        }
         if let output {
-            do { try NPYArray(shape: [n, classes], values: logits).write(path: output) } catch {
+            do { try NPYArray(shape: [all.count / max(classes, 1), classes], values: all).write(path: output) } catch {
                 throw CommandFailure(place: output, "\(error)")
             }
         }
-        let names = loaded.classNames ?? (classes == ImageNetClasses.names.count ? ImageNetClasses.names : nil)
-        for s in 0..<n {
-            let row = Array(logits[s * classes..<(s + 1) * classes])
-            let probabilities = Softmax.apply(row)
-            let ranked = LogitComparison.topK(row, min(top, classes))
-            let name = images.isEmpty ? "sample \(s)" : images[s]
-            if json {
-                let top: [JSONValue] = ranked.map { i in
-                    .object([("index", .int(Int64(i))), ("label", names.map { .string($0[i]) } ?? .null),
-                             ("probability", .double(Double(probabilities[i]))), ("logit", .double(Double(row[i])))])
-                }
-                let input: [(String, JSONValue)] = images.isEmpty ? [("input", .string(input ?? "")), ("sample", .int(Int64(s)))]
-                    : [("image", .string(images[s]))]
-                print(JSONValue.object(input + [("top", .array(top))]).serialized(pretty: false))
-                continue
+    }
+
+    /// One input's top classes: a line for people, or a JSON line (`image`, or `input` and `sample`).
+    private func printTop(_ row: [Float], name: String, sample: Int?, names: [String]?) {
+        let probabilities = Softmax.apply(row)
+        let ranked = LogitComparison.topK(row, min(top, row.count))
+        if json {
+            let top: [JSONValue] = ranked.map { i in
+                .object([("index", .int(Int64(i))), ("label", names.map { .string($0[i]) } ?? .null),
+                         ("probability", .double(Double(probabilities[i]))), ("logit", .double(Double(row[i])))])
             }
-            let best = ranked.map { i in
-                "\(names?[i] ?? "class \(i)") \(ConversionSummary.fixed(Double(probabilities[i]) * 100, 1))%"
-            }
-            print(name + ": " + best.joined(separator: ", "))
+            let input: [(String, JSONValue)] = sample.map { [("input", .string(self.input ?? "")), ("sample", .int(Int64($0)))] }
+                ?? [("image", .string(name))]
+            print(JSONValue.object(input + [("top", .array(top))]).serialized(pretty: false))
+            return
         }
+        let best = ranked.map { i in
+            "\(names?[i] ?? "class \(i)") \(ConversionSummary.fixed(Double(probabilities[i]) * 100, 1))%"
+        }
+        print(name + ": " + best.joined(separator: ", "))
     }
 
     private func readInput() throws -> ([Float], [Int]) {
