@@ -17,6 +17,8 @@ public struct DatasetLabels: Sendable {
     public let labels: [Int?]
     /// How the labels were read, for the report (`ImageNet WordNet ids (…)`, `sorted folder names (…)`, `FILE`).
     public let description: String
+    /// True when the labels are ImageNet-1k's (WordNet-id class folders for a 1000-class model).
+    public var isImageNet = false
 
     /// Labels from the folder layout; nil when not every image sits in a class sub-folder.
     public static func imageFolder(_ folder: ImageFolder, classes: Int) throws(RuntimeError) -> DatasetLabels? {
@@ -33,7 +35,8 @@ public struct DatasetLabels: Sendable {
                 throw .input("\(folder.root)/\(unknown): not one of ImageNet's 1000 WordNet ids")
             }
             return DatasetLabels(labels: classOf.map { synsets[$0!] },
-                                 description: "ImageNet WordNet ids of \(names.count) class folders, in the standard 1000-synset order")
+                                 description: "ImageNet WordNet ids of \(names.count) class folders, in the standard 1000-synset order",
+                                 isImageNet: true)
         }
         guard names.count <= classes else {
             throw .input("\(folder.root): \(names.count) class folders, but the model has \(classes) classes")

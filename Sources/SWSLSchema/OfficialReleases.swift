@@ -15,6 +15,9 @@ public struct OfficialRelease: Sendable, Equatable {
     public let size: Int
     /// The architecture it holds (`KnownModels` names it so).
     public let architecture: String
+    /// ImageNet-1k validation top-1 accuracy (%) the authors published for it (the paper's table, as the
+    /// release's README gives it).
+    public let publishedTop1: Double
 
     /// The hex digits after the last `-` of the file name: the start of the file's SHA-256.
     public var hashPrefix: String { OfficialReleases.hashPrefix(of: fileName) ?? "" }
@@ -44,27 +47,30 @@ public struct ReleaseCheck: Sendable, Equatable {
 
 public enum OfficialReleases {
     public static let all: [OfficialRelease] = {
-        // (model, ssl file, swsl file, size): SSL and SWSL files of one architecture have the same size.
-        let models: [(String, String, String, String, Int)] = [
-            ("resnet18", "resnet18", "semi_supervised_resnet18-d92f0530.pth", "semi_weakly_supervised_resnet18-118f1556.pth", 46_811_375),
-            ("resnet50", "resnet50", "semi_supervised_resnet50-08389792.pth", "semi_weakly_supervised_resnet50-16a12f1b.pth", 102_480_594),
+        // (model, ssl file, swsl file, size, published top-1 % of SSL and SWSL): the two files of one architecture
+        // have the same size.
+        let models: [(String, String, String, String, Int, Double, Double)] = [
+            ("resnet18", "resnet18", "semi_supervised_resnet18-d92f0530.pth", "semi_weakly_supervised_resnet18-118f1556.pth",
+             46_811_375, 72.8, 73.4),
+            ("resnet50", "resnet50", "semi_supervised_resnet50-08389792.pth", "semi_weakly_supervised_resnet50-16a12f1b.pth",
+             102_480_594, 79.3, 81.2),
             ("resnext50_32x4d", "resnext50_32x4d", "semi_supervised_resnext50_32x4-ddb3e555.pth",
-             "semi_weakly_supervised_resnext50_32x4-72679e44.pth", 100_428_550),
+             "semi_weakly_supervised_resnext50_32x4-72679e44.pth", 100_428_550, 80.3, 82.2),
             ("resnext101_32x4d", "resnext101_32x4d", "semi_supervised_resnext101_32x4-dc43570a.pth",
-             "semi_weakly_supervised_resnext101_32x4-3f87e46b.pth", 177_341_913),
+             "semi_weakly_supervised_resnext101_32x4-3f87e46b.pth", 177_341_913, 81.0, 83.4),
             ("resnext101_32x8d", "resnext101_32x8d", "semi_supervised_resnext101_32x8-2cfe2f8b.pth",
-             "semi_weakly_supervised_resnext101_32x8-b4712904.pth", 356_056_638),
+             "semi_weakly_supervised_resnext101_32x8-b4712904.pth", 356_056_638, 81.7, 84.3),
             ("resnext101_32x16d", "resnext101_32x16d", "semi_supervised_resnext101_32x16-15fffa57.pth",
-             "semi_weakly_supervised_resnext101_32x16-f3559a9c.pth", 777_518_664),
+             "semi_weakly_supervised_resnext101_32x16-f3559a9c.pth", 777_518_664, 81.9, 84.8),
         ]
         var all: [OfficialRelease] = []
-        for (model, architecture, ssl, swsl, size) in models {
+        for (model, architecture, ssl, swsl, size, sslTop1, swslTop1) in models {
             all.append(OfficialRelease(hubEntry: "\(model)_ssl", timmOldName: "ssl_\(model)",
                                        timmName: "\(model).fb_ssl_yfcc100m_ft_in1k", fileName: ssl, size: size,
-                                       architecture: architecture))
+                                       architecture: architecture, publishedTop1: sslTop1))
             all.append(OfficialRelease(hubEntry: "\(model)_swsl", timmOldName: "swsl_\(model)",
                                        timmName: "\(model).fb_swsl_ig1b_ft_in1k", fileName: swsl, size: size,
-                                       architecture: architecture))
+                                       architecture: architecture, publishedTop1: swslTop1))
         }
         return all
     }()

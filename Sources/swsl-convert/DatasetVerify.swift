@@ -5,6 +5,7 @@ import ArgumentParser
 import SWSLCore
 import SWSLExecutor
 import SWSLRuntime
+import SWSLSchema
 
 /// `verify OUT.swm --reference SRC --image FOLDER`: the dataset loop. Images stream through in batches
 /// (memory bounded by the batch, not the folder), both models run on each batch, and the tally adds up
@@ -48,7 +49,9 @@ extension Verify {
             progress.update(done: min(start + batch, chosen.count))
         }
         progress.finish()
-        try report(tally, folder: folder, chosen: chosen.count, labelSet: labelSet, candidate: candidate)
+        // The paper's number beside the user's, for an official release measured on ImageNet labels.
+        let published = labelSet?.isImageNet == true ? Inspect.release(of: reference).release : nil
+        try report(tally, folder: folder, chosen: chosen.count, labelSet: labelSet, candidate: candidate, published: published)
     }
 
     /// `I/N` with 1 ≤ I ≤ N: (I − 1, N); (0, 1) without a shard.
@@ -62,7 +65,7 @@ extension Verify {
     }
 
     private func report(_ tally: DatasetTally, folder: ImageFolder, chosen: Int, labelSet: DatasetLabels?,
-                        candidate: LoadedModel) throws {
+                        candidate: LoadedModel, published: OfficialRelease?) throws {
         let comparison = tally.comparison
         var limits = VerifyThresholds.defaults(precision: candidate.precision)
         if let cosineMin { limits.cosineMin = cosineMin }
@@ -89,6 +92,7 @@ extension Verify {
                     ("reference_top1", .double(tally.share(tally.referenceTop1))), ("reference_top5", .double(tally.share(tally.referenceTop5))),
                     ("top1_difference", .double(difference.difference)),
                     ("top1_difference_95", .array([.double(difference.low), .double(difference.high)])),
+                    ("published_top1", published.map { .double($0.publishedTop1 / 100) } ?? .null),
                 ]
             }
             pairs += [
@@ -110,6 +114,10 @@ extension Verify {
                       + "   difference \(f(difference.difference * 100, 2)) points (95%: \(f(difference.low * 100, 2)) to \(f(difference.high * 100, 2)))")
                 print("  top-5 accuracy   converted \(f(tally.share(tally.candidateTop5) * 100, 2))%   reference \(f(tally.share(tally.referenceTop5) * 100, 2))%")
                 print("  paired flips     \(tally.fixed) fixed, \(tally.broken) broken by the converted model")
+                if let published {
+                    print("  published top-1  \(f(published.publishedTop1, 1))% for \(published.hubEntry) (the paper's table, ImageNet-1k "
+                          + "validation, 50,000 images): beside the reference's and the converted model's above")
+                }
             } else {
                 print("  labels           none (images not in class folders; --labels FILE gives them)")
             }
