@@ -56,7 +56,8 @@ public struct DatasetLabels: Sendable {
         guard info.st_size <= 256 << 20 else { throw .input("\(path): a label file over 256 MB") }
         let bytes: ByteStorage
         do { bytes = try ByteStorage.map(path: path) } catch { throw .input("\(path): \(error)") }
-        let text = String(decoding: bytes.bytes, as: UTF8.self)
+        // The mapping must outlive the copy.
+        let text = withExtendedLifetime(bytes) { String(decoding: bytes.bytes, as: UTF8.self) }
         let position = Dictionary(uniqueKeysWithValues: folder.images.enumerated().map { ($1, $0) })
         var labels = [Int?](repeating: nil, count: folder.images.count)
         var seen = Set<String>()

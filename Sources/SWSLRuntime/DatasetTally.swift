@@ -1,3 +1,5 @@
+import SWSLCore
+
 /// What a dataset run adds up, batch by batch, with memory that does not grow with the images (but for the
 /// per-input leads and the first `flipLimit` flips): the comparison of the two models, and with labels the
 /// accuracy of each and the paired flips (top-1 the converted model fixed, and broke, against the reference).
@@ -53,6 +55,54 @@ public struct DatasetTally: Sendable {
 
     /// The comparison over every input added, as one `LogitComparison` of all of them.
     public var comparison: LogitComparison { LogitComparison(merging: parts) }
+
+    /// Everything the tally adds up, as JSON that `merged(_:)` adds up again exactly (`verify --merge`).
+    public var sums: JSONValue {
+        .object([
+            ("images", .int(Int64(images))), ("labelled", .int(Int64(labelled))),
+            ("candidate_top1", .int(Int64(candidateTop1))), ("candidate_top5", .int(Int64(candidateTop5))),
+            ("reference_top1", .int(Int64(referenceTop1))), ("reference_top5", .int(Int64(referenceTop5))),
+            ("fixed", .int(Int64(fixed))), ("broken", .int(Int64(broken))), ("flip_count", .int(Int64(flipCount))),
+            ("flips", .array(flips.map { flip in
+                .object([("image", .string(flip.image)), ("reference", .int(Int64(flip.reference))),
+                         ("candidate", .int(Int64(flip.candidate))), ("label", flip.label.map { .int(Int64($0)) } ?? .null)])
+            })),
+            ("comparison", comparison.sums),
+        ])
+    }
+
+    /// The tally of several runs' `sums` together (shards of one folder), counts added; nil when one does not parse
+    /// or their class counts differ.
+    public static func merged(_ all: [JSONValue]) -> DatasetTally? {
+        var tally = DatasetTally()
+        for sums in all {
+            func int(_ key: String) -> Int? { if case .int(let n)? = sums[key], n >= 0 { Int(n) } else { nil } }
+            guard let images = int("images"), let labelled = int("labelled"), let c1 = int("candidate_top1"),
+                  let c5 = int("candidate_top5"), let r1 = int("reference_top1"), let r5 = int("reference_top5"),
+                  let fixed = int("fixed"), let broken = int("broken"), let flipCount = int("flip_count"),
+                  let comparison = sums["comparison"].flatMap(LogitComparison.init(sums:)),
+                  case .array(let flips)? = sums["flips"] else { return nil }
+            if let first = tally.parts.first, first.classes != comparison.classes { return nil }
+            tally.images += images
+            tally.labelled += labelled
+            tally.candidateTop1 += c1
+            tally.candidateTop5 += c5
+            tally.referenceTop1 += r1
+            tally.referenceTop5 += r5
+            tally.fixed += fixed
+            tally.broken += broken
+            tally.flipCount += flipCount
+            tally.parts.append(comparison)
+            for flip in flips where tally.flips.count < flipLimit {
+                guard case .string(let image)? = flip["image"], case .int(let r)? = flip["reference"],
+                      case .int(let c)? = flip["candidate"] else { return nil }
+                var label: Int?
+                if case .int(let l)? = flip["label"] { label = Int(l) }
+                tally.flips.append(Flip(image: image, reference: Int(r), candidate: Int(c), label: label))
+            }
+        }
+        return tally
+    }
 
     /// A share of the labelled inputs (0 without labels).
     public func share(_ count: Int) -> Double { labelled == 0 ? 0 : Double(count) / Double(labelled) }

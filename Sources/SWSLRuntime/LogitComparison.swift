@@ -109,6 +109,56 @@ public struct LogitComparison: Sendable {
         scaledMaxDiff = referenceScale == 0 ? maxAbsDiff : maxAbsDiff / referenceScale
     }
 
+    /// The comparison as sums that add up exactly across shards (`verify --merge`): counts, extremes, the
+    /// cosine sum, and the lead of every top-1 change.
+    public var sums: JSONValue {
+        .object([
+            ("samples", .int(Int64(samples))), ("classes", .int(Int64(classes))),
+            ("top1_agreeing", .int(Int64(top1Leads.filter { $0 == nil }.count))),
+            ("top5_agreeing", .int(Int64((top5Agreement * Double(samples)).rounded()))),
+            ("cosine_min", .double(cosineMin)), ("cosine_sum", .double(cosineMean * Double(samples))),
+            ("max_abs_diff", .double(maxAbsDiff)), ("max_rel_diff", .double(maxRelDiff)),
+            ("reference_scale", .double(referenceScale)),
+            ("top1_leads", .array(top1Leads.compactMap { $0 }.map(JSONValue.double))),
+        ])
+    }
+
+    /// A comparison from `sums` (nil when a key is missing or of the wrong type).
+    public init?(sums json: JSONValue) {
+        func int(_ key: String) -> Int? { if case .int(let n)? = json[key], n >= 0 { Int(n) } else { nil } }
+        func double(_ key: String) -> Double? {
+            switch json[key] {
+            case .double(let d)?: d
+            case .int(let n)?: Double(n)
+            default: nil
+            }
+        }
+        guard let samples = int("samples"), let classes = int("classes"), let agreeing = int("top1_agreeing"),
+              let top5 = int("top5_agreeing"), let cosineMin = double("cosine_min"), let cosineSum = double("cosine_sum"),
+              let maxAbs = double("max_abs_diff"), let maxRel = double("max_rel_diff"), let scale = double("reference_scale"),
+              case .array(let leads)? = json["top1_leads"], agreeing <= samples, top5 <= samples,
+              leads.count == samples - agreeing else { return nil }
+        let values = leads.compactMap { value -> Double? in
+            switch value {
+            case .double(let d): d
+            case .int(let n): Double(n)
+            default: nil
+            }
+        }
+        guard values.count == leads.count else { return nil }
+        self.samples = samples
+        self.classes = classes
+        top1Agreement = samples == 0 ? 0 : Double(agreeing) / Double(samples)
+        top5Agreement = samples == 0 ? 0 : Double(top5) / Double(samples)
+        self.cosineMin = cosineMin
+        cosineMean = samples == 0 ? 0 : cosineSum / Double(samples)
+        maxAbsDiff = maxAbs
+        maxRelDiff = maxRel
+        referenceScale = scale
+        scaledMaxDiff = scale == 0 ? maxAbs : maxAbs / scale
+        top1Leads = [Double?](repeating: nil, count: agreeing) + values.map { Optional($0) }
+    }
+
     /// Top-1 changes where the reference's class led by at most `tieMargin` of its largest logit.
     public func nearTies(tieMargin: Double) -> Int {
         top1Leads.filter { lead in lead.map { $0 <= tieMargin } ?? false }.count

@@ -51,7 +51,41 @@ extension Verify {
         progress.finish()
         // The paper's number beside the user's, for an official release measured on ImageNet labels.
         let published = labelSet?.isImageNet == true ? Inspect.release(of: reference).release : nil
-        try report(tally, folder: folder, chosen: chosen.count, labelSet: labelSet, candidate: candidate, published: published)
+        let context = DatasetContext(model: model, reference: reference, precision: candidate.precision, folder: folder.root,
+                                     imagesInFolder: folder.images.count, skipped: folder.skipped, shards: shard.map { [$0] } ?? [],
+                                     labels: labelSet?.description, publishedTop1: published?.publishedTop1,
+                                     publishedName: published?.hubEntry)
+        try report(tally, context)
+    }
+
+    /// `verify --merge A.json B.json …`: shard results (`verify --image FOLDER --shard I/N --json`) added up
+    /// exactly, counts not averages, and judged as one run.
+    func runMerge() throws {
+        var contexts: [DatasetContext] = [], sums: [JSONValue] = []
+        for path in merge {
+            let bytes: [UInt8]
+            do {
+                let storage = try ByteStorage.map(path: path)
+                bytes = withExtendedLifetime(storage) { Array(storage.bytes) }
+            } catch { throw CommandFailure(place: path, "\(error)") }
+            guard bytes.count <= 256 << 20 else { throw CommandFailure(place: path, "a result file over 256 MB") }
+            let json: JSONValue
+            do { json = try JSONParser.parse(bytes) } catch { throw CommandFailure(place: path, "not JSON: \(error)") }
+            guard let context = DatasetContext(json: json), let part = json["sums"] else {
+                throw CommandFailure(place: path, "not a result of verify --image FOLDER --json")
+            }
+            if let first = contexts.first, (first.model, first.reference, first.precision, first.folder)
+                != (context.model, context.reference, context.precision, context.folder) {
+                throw CommandFailure(place: path, "a result of another model, reference or folder than \(merge[0])'s")
+            }
+            contexts.append(context)
+            sums.append(part)
+        }
+        guard var context = contexts.first, let tally = DatasetTally.merged(sums) else {
+            throw CommandFailure(place: merge.first, "the results do not add up (a damaged file, or other class counts)")
+        }
+        context.shards = contexts.flatMap(\.shards)
+        try report(tally, context)
     }
 
     /// `I/N` with 1 ≤ I ≤ N: (I − 1, N); (0, 1) without a shard.
@@ -64,10 +98,10 @@ extension Verify {
         return (i - 1, n)
     }
 
-    private func report(_ tally: DatasetTally, folder: ImageFolder, chosen: Int, labelSet: DatasetLabels?,
-                        candidate: LoadedModel, published: OfficialRelease?) throws {
+    private func report(_ tally: DatasetTally, _ context: DatasetContext) throws {
         let comparison = tally.comparison
-        var limits = VerifyThresholds.defaults(precision: candidate.precision)
+        let chosen = tally.images
+        var limits = VerifyThresholds.defaults(precision: context.precision)
         if let cosineMin { limits.cosineMin = cosineMin }
         if let top1Min { limits.top1Min = top1Min }
         if let maxRelDiff { limits.maxRelDiff = maxRelDiff }
@@ -76,13 +110,9 @@ extension Verify {
         let difference = tally.top1Difference
         let f = ConversionSummary.fixed
         if json {
-            var pairs: [(String, JSONValue)] = [
-                ("model", .string(model)), ("reference", .string(reference ?? "")), ("precision", .string(candidate.precision)),
-                ("folder", .string(folder.root)), ("images", .int(Int64(chosen))), ("images_in_folder", .int(Int64(folder.images.count))),
-                ("skipped_files", .int(Int64(folder.skipped))), ("shard", shard.map(JSONValue.string) ?? .null),
-                ("labels", labelSet.map { .string($0.description) } ?? .null), ("labelled", .int(Int64(tally.labelled))),
-                ("kernels", .string(KernelChoice.fromEnvironment.record)),
-            ]
+            var pairs = context.json
+            pairs += [("images", .int(Int64(chosen))), ("labelled", .int(Int64(tally.labelled))),
+                      ("kernels", .string(KernelChoice.fromEnvironment.record))]
             if tally.labelled > 0 {
                 pairs += [
                     ("counts", .object([("candidate_top1", .int(Int64(tally.candidateTop1))), ("candidate_top5", .int(Int64(tally.candidateTop5))),
@@ -92,7 +122,7 @@ extension Verify {
                     ("reference_top1", .double(tally.share(tally.referenceTop1))), ("reference_top5", .double(tally.share(tally.referenceTop5))),
                     ("top1_difference", .double(difference.difference)),
                     ("top1_difference_95", .array([.double(difference.low), .double(difference.high)])),
-                    ("published_top1", published.map { .double($0.publishedTop1 / 100) } ?? .null),
+                    ("published_top1", context.publishedTop1.map { .double($0 / 100) } ?? .null),
                 ]
             }
             pairs += [
@@ -103,20 +133,22 @@ extension Verify {
                              ("candidate", .int(Int64(flip.candidate))), ("label", flip.label.map { .int(Int64($0)) } ?? .null)])
                 })),
                 ("pass", .bool(failures.isEmpty)), ("failures", .array(failures.map(JSONValue.string))),
+                ("sums", tally.sums),
             ]
             print(JSONValue.object(pairs).serialized(pretty: true))
         } else {
-            print("\(model) (\(candidate.precision)) vs \(reference ?? "") on \(chosen) images of \(folder.root)"
-                  + (shard.map { " (shard \($0))" } ?? "") + (folder.skipped > 0 ? ", \(folder.skipped) other files skipped" : ""))
-            if let labelSet, tally.labelled > 0 {
-                print("  labels           \(labelSet.description); \(tally.labelled) images labelled")
+            print("\(context.model) (\(context.precision)) vs \(context.reference) on \(chosen) images of \(context.folder)"
+                  + (context.shards.isEmpty ? "" : " (shard\(context.shards.count == 1 ? "" : "s") \(context.shards.joined(separator: ", ")))")
+                  + (context.skipped > 0 ? ", \(context.skipped) other files skipped" : ""))
+            if let labels = context.labels, tally.labelled > 0 {
+                print("  labels           \(labels); \(tally.labelled) images labelled")
                 print("  top-1 accuracy   converted \(f(tally.share(tally.candidateTop1) * 100, 2))%   reference \(f(tally.share(tally.referenceTop1) * 100, 2))%"
                       + "   difference \(f(difference.difference * 100, 2)) points (95%: \(f(difference.low * 100, 2)) to \(f(difference.high * 100, 2)))")
                 print("  top-5 accuracy   converted \(f(tally.share(tally.candidateTop5) * 100, 2))%   reference \(f(tally.share(tally.referenceTop5) * 100, 2))%")
                 print("  paired flips     \(tally.fixed) fixed, \(tally.broken) broken by the converted model")
-                if let published {
-                    print("  published top-1  \(f(published.publishedTop1, 1))% for \(published.hubEntry) (the paper's table, ImageNet-1k "
-                          + "validation, 50,000 images): beside the reference's and the converted model's above")
+                if let top1 = context.publishedTop1 {
+                    print("  published top-1  \(f(top1, 1))% for \(context.publishedName ?? "this release") (the paper's table, "
+                          + "ImageNet-1k validation, 50,000 images): beside the reference's and the converted model's above")
                 }
             } else {
                 print("  labels           none (images not in class folders; --labels FILE gives them)")
@@ -127,7 +159,7 @@ extension Verify {
                       + (flip.label.map { ", label \($0)" } ?? ""))
             }
             print("  kernels          \(KernelChoice.fromEnvironment.record)")
-            print(failures.isEmpty ? "PASS on \(chosen) images of \(folder.root), against this converter's own reading of the source"
+            print(failures.isEmpty ? "PASS on \(chosen) images of \(context.folder), against this converter's own reading of the source"
                   : "FAIL: " + failures.joined(separator: "; "))
         }
         if !failures.isEmpty { throw ExitCode(1) }
@@ -174,5 +206,43 @@ final class DatasetProgress {
         } else if final || done < total {
             printError(line)
         }
+    }
+}
+
+/// What a dataset run was, for its report and for merging shards: the files, the folder and its labels.
+struct DatasetContext {
+    var model: String, reference: String, precision: String, folder: String
+    var imagesInFolder: Int, skipped: Int
+    var shards: [String]
+    var labels: String?
+    var publishedTop1: Double?, publishedName: String?
+
+    init(model: String, reference: String, precision: String, folder: String, imagesInFolder: Int, skipped: Int,
+         shards: [String], labels: String?, publishedTop1: Double?, publishedName: String?) {
+        (self.model, self.reference, self.precision, self.folder) = (model, reference, precision, folder)
+        (self.imagesInFolder, self.skipped, self.shards, self.labels) = (imagesInFolder, skipped, shards, labels)
+        (self.publishedTop1, self.publishedName) = (publishedTop1, publishedName)
+    }
+
+    /// From a result's JSON (nil when it is not one).
+    init?(json: JSONValue) {
+        guard case .string(let model)? = json["model"], case .string(let reference)? = json["reference"],
+              case .string(let precision)? = json["precision"], case .string(let folder)? = json["folder"],
+              case .int(let images)? = json["images_in_folder"], case .int(let skipped)? = json["skipped_files"] else { return nil }
+        var shards: [String] = []
+        if case .array(let items)? = json["shards"] { shards = items.compactMap { if case .string(let s) = $0 { s } else { nil } } }
+        var labels: String?, top1: Double?, name: String?
+        if case .string(let l)? = json["labels"] { labels = l }
+        if case .double(let p)? = json["published_top1"] { top1 = p * 100 }
+        if case .string(let n)? = json["published_name"] { name = n }
+        self.init(model: model, reference: reference, precision: precision, folder: folder, imagesInFolder: Int(images),
+                  skipped: Int(skipped), shards: shards, labels: labels, publishedTop1: top1, publishedName: name)
+    }
+
+    var json: [(String, JSONValue)] {
+        [("model", .string(model)), ("reference", .string(reference)), ("precision", .string(precision)),
+         ("folder", .string(folder)), ("images_in_folder", .int(Int64(imagesInFolder))), ("skipped_files", .int(Int64(skipped))),
+         ("shards", .array(shards.map(JSONValue.string))), ("labels", labels.map(JSONValue.string) ?? .null),
+         ("published_name", publishedName.map(JSONValue.string) ?? .null)]
     }
 }

@@ -28,8 +28,8 @@ struct Verify: ParsableCommand {
             Exit status: 0 pass, 1 numerical failure, 2 input error.
             """)
 
-    @Argument(help: "The converted model.")
-    var model: String
+    @Argument(help: "The converted model (not with --merge).")
+    var model: String = ""
 
     @Option(help: "The source checkpoint it was converted from (its float reading by this converter is the reference).")
     var reference: String?
@@ -76,9 +76,19 @@ struct Verify: ParsableCommand {
     @Option(help: "With --image FOLDER: images per batch (memory grows with it, not with the folder).")
     var batch: Int = 16
 
+    @Option(parsing: .upToNextOption, help: "Add up the results of verify --image FOLDER --shard I/N --json (files) exactly, and judge them as one run.")
+    var merge: [String] = []
+
     @OptionGroup var options: RunOptions
 
     func validate() throws {
+        if !merge.isEmpty {
+            guard model.isEmpty, reference == nil, input == nil, image.isEmpty, expected == nil else {
+                throw ValidationError("--merge takes only result files (and --json)")
+            }
+            return
+        }
+        guard !model.isEmpty else { throw ValidationError("give the converted model (or --merge RESULTS…)") }
         guard input == nil || image.isEmpty else { throw ValidationError("give --input or --image, not both") }
         guard reference != nil || expected != nil else { throw ValidationError("give --reference SRC, --expected OUTPUTS.npy, or both") }
         guard expected == nil || input != nil else {
@@ -93,6 +103,7 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
+        if !merge.isEmpty { return try runMerge() }
         if image.count == 1, ImageFolder.isFolder(image[0]) { return try runDataset(folder: image[0]) }
         guard labels == nil, shard == nil else { throw CommandFailure(place: nil, "--labels and --shard need --image FOLDER") }
         if let folder = image.first(where: ImageFolder.isFolder) {

@@ -68,6 +68,31 @@ import SWSLTestSupport
         for key in ["candidate_top1", "candidate_top5", "reference_top1", "reference_top5", "fixed", "broken"] {
             #expect(Self.int(first["counts"]?[key]) + Self.int(second["counts"]?[key]) == Self.int(whole["counts"]?[key]), "\(key)")
         }
+        // verify --merge adds the shards' results up exactly: the same counts and comparison as the whole run.
+        let dir = try CLI.temporaryDirectory()
+        var files: [String] = []
+        for (i, shard) in ["1/2", "2/2"].enumerated() {
+            let result = try CLI.run(["verify", swm, "--reference", Self.model, "--image", folder, "--json", "--batch", "4", "--shard", shard])
+            let file = dir.appendingPathComponent("shard\(i).json").path
+            try Data(result.stdout.utf8).write(to: URL(fileURLWithPath: file))
+            files.append(file)
+        }
+        let merged = try CLI.run(["verify", "--merge"] + files + ["--json"])
+        #expect(merged.status == 0 || merged.status == 1, "\(merged.stderr)")
+        let report = try JSONParser.parse(Array(merged.stdout.utf8))
+        #expect(report["counts"] == whole["counts"] && report["images"] == whole["images"])
+        for key in ["samples", "top1_agreement", "top5_agreement", "cosine_min", "max_abs_diff", "max_rel_diff"] {
+            #expect(report["comparison"]?[key] == whole["comparison"]?[key], "\(key)")
+        }
+        if case .double(let a)? = report["comparison"]?["cosine_mean"], case .double(let b)? = whole["comparison"]?["cosine_mean"] {
+            #expect(abs(a - b) < 1e-12)
+        }
+        #expect(report["pass"] == whole["pass"] && report["shards"] == .array([.string("1/2"), .string("2/2")]))
+        let notResult = dir.appendingPathComponent("other.json").path
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: notResult))
+        let refused = try CLI.run(["verify", "--merge", files[0], notResult])
+        #expect(refused.status == 2 && refused.stderr.contains("other.json"), "\(refused.stderr)")
+
         let bad = try CLI.run(["verify", swm, "--reference", Self.model, "--image", folder, "--shard", "3/2"])
         #expect(bad.status == 2 && bad.stderr.contains("--shard"), "\(bad.stderr)")
     }
