@@ -7,6 +7,7 @@ import SWSLFormat
 import SWSLRuntime
 import SWSLSchema
 import SWSLTransform
+import SWSLTestSupport
 
 /// Activation calibration against PyTorch: every layer's input maximum, as forward pre-hooks on the
 /// timm model record it (Fixtures/generate_calibration.py → golden/calibration/*.json); then the
@@ -127,15 +128,22 @@ import SWSLTransform
     @Test func calibrationInputsFromAFolderOfPhotos() throws {
         let preprocessor = ImagePreprocessor(resizeSize: 256, cropSize: 224, mean: [0.485, 0.456, 0.406],
                                              std: [0.229, 0.224, 0.225])
-        let inputs = try CalibrationInputs.load(path: Self.fixtures.appendingPathComponent("images").path, channels: 3,
-                                                preprocessor: preprocessor, limit: 64)
-        // photo.jpg and shapes.png (sorted), decoded and preprocessed as torchvision does.
-        #expect(inputs.samples == 2 && inputs.height == 224 && inputs.width == 224)
-        let want = try ["images/photo.npy", "images/shapes.npy"].map(Self.npy).flatMap(\.values)
+        // A folder walked recursively, in byte order of the relative paths: photo.jpg, shapes.png, sub/photo.jpg;
+        // the text file skipped.
+        let dir = try TemporaryFiles.directory()
+        let manager = FileManager.default
+        try manager.createDirectory(at: dir.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        for (source, target) in [("images/photo.jpg", "photo.jpg"), ("images/shapes.png", "shapes.png"), ("images/photo.jpg", "sub/photo.jpg")] {
+            try manager.copyItem(at: Self.fixtures.appendingPathComponent(source), to: dir.appendingPathComponent(target))
+        }
+        try Data("notes".utf8).write(to: dir.appendingPathComponent("notes.txt"))
+        let inputs = try CalibrationInputs.load(path: dir.path, channels: 3, preprocessor: preprocessor, limit: 64)
+        // Decoded and preprocessed as torchvision does.
+        #expect(inputs.samples == 3 && inputs.height == 224 && inputs.width == 224)
+        let want = try ["images/photo.npy", "images/shapes.npy", "images/photo.npy"].map(Self.npy).flatMap(\.values)
         let worst = zip(inputs.values, want).map { abs($0 - $1) }.max() ?? 1
         #expect(inputs.values.count == want.count && worst <= 1e-5, "largest difference \(worst)")
-        let limited = try CalibrationInputs.load(path: Self.fixtures.appendingPathComponent("images").path, channels: 3,
-                                                 preprocessor: preprocessor, limit: 1)
+        let limited = try CalibrationInputs.load(path: dir.path, channels: 3, preprocessor: preprocessor, limit: 1)
         #expect(limited.samples == 1)
     }
 
