@@ -163,7 +163,13 @@ import SWSLFormat
         #expect(scales.allSatisfy { e in defaultFile!.floats(e)[0] > 0 })
         #expect(defaultFile?.entry("stem.conv1.input_scale") == nil)
 
-        let (photos, photoFile) = try convert(["--calibrate", CLI.fixture("images"), "--calibration-samples", "1"])
+        // A folder holding photo.jpg (and, walked after it, a sub-folder of other images).
+        let images = try CLI.temporaryDirectory().appendingPathComponent("images")
+        try FileManager.default.createDirectory(at: images.appendingPathComponent("zz"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: CLI.fixtures.appendingPathComponent("images/photo.jpg"), to: images.appendingPathComponent("photo.jpg"))
+        try FileManager.default.copyItem(at: CLI.fixtures.appendingPathComponent("images/shapes.png"),
+                                         to: images.appendingPathComponent("zz/shapes.png"))
+        let (photos, photoFile) = try convert(["--calibrate", images.path, "--calibration-samples", "1"])
         #expect(photos.status == 0, "\(photos.stderr)")
         #expect(photoFile?.metadata.quantization.activations?["source"] == .string("images/"))
         #expect(photoFile?.metadata.quantization.activations?["samples"] == .int(1))
