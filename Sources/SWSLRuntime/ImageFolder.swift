@@ -7,7 +7,8 @@ import Darwin
 /// The JPEG and PNG files below a folder, as a dataset loop takes them: recursively, in a stable order
 /// (byte order of the relative paths), hidden files and folders ignored, anything else skipped and counted.
 /// Hostile trees get a clear line, not a hang: symbolic links to folders are followed once (a folder reached
-/// again, a loop, is skipped), FIFOs and devices are never opened, and the walk stops at `limit` entries.
+/// again, a loop, is skipped), FIFOs, sockets and devices are never opened (one named like an image is refused,
+/// naming it; others are skipped), and the walk stops at `limit` entries.
 public struct ImageFolder: Sendable {
     /// The folder as given.
     public let root: String
@@ -57,6 +58,12 @@ public struct ImageFolder: Sendable {
                 switch childInfo.st_mode & S_IFMT {
                 case S_IFDIR: folders.append(child)
                 case S_IFREG where Self.isImageName(name): images.append(child)
+                case S_IFIFO where Self.isImageName(name), S_IFCHR where Self.isImageName(name), S_IFBLK where Self.isImageName(name),
+                     S_IFSOCK where Self.isImageName(name):
+                    // Named like an image but never opened: a clear refusal rather than a silent skip.
+                    let kind = (childInfo.st_mode & S_IFMT) == S_IFIFO ? "a named pipe" : (childInfo.st_mode & S_IFMT) == S_IFSOCK
+                        ? "a socket" : "a device"
+                    throw .input("\(root)/\(child): \(kind), not a regular file")
                 default: skipped += 1
                 }
             }

@@ -54,11 +54,17 @@ struct Run: ParsableCommand {
         let classes = loaded.architecture.numClasses
         let names = loaded.classNames ?? (classes == ImageNetClasses.names.count ? ImageNetClasses.names : nil)
         var all: [Float] = []
+        // With --output nothing is printed before the logits are written (a refused write leaves stdout empty);
+        // without it, lines are printed as each batch finishes.
+        var pending: [(row: [Float], name: String, sample: Int?)] = []
+        func emit(_ row: [Float], _ name: String, _ sample: Int?) {
+            if output == nil { printTop(row, name: name, sample: sample, names: names) } else { pending.append((row, name, sample)) }
+        }
         if images.isEmpty {
             let (values, shape) = try readInput()
             let (n, h, w) = (shape[0], shape[2], shape[3])
             all = try execute(loaded, input: values, batch: n, height: h, width: w, threads: options.threads)
-            for s in 0..<n { printTop(Array(all[s * classes..<(s + 1) * classes]), name: "sample \(s)", sample: s, names: names) }
+            for s in 0..<n { emit(Array(all[s * classes..<(s + 1) * classes]), "sample \(s)", s) }
         } else {
             // Photos and folders of photos (ImageFolder: recursively, sorted), run in batches and printed as they go.
             var paths: [String] = []
@@ -81,9 +87,7 @@ struct Run: ParsableCommand {
                     throw CommandFailure(place: model, "\(error)")
                 }
                 if output != nil { all += logits }
-                for (s, path) in batch.enumerated() {
-                    printTop(Array(logits[s * classes..<(s + 1) * classes]), name: path, sample: nil, names: names)
-                }
+                for (s, path) in batch.enumerated() { emit(Array(logits[s * classes..<(s + 1) * classes]), path, nil) }
             }
         }
         if let output {
@@ -91,6 +95,7 @@ struct Run: ParsableCommand {
                 throw CommandFailure(place: output, "\(error)")
             }
         }
+        for line in pending { printTop(line.row, name: line.name, sample: line.sample, names: names) }
     }
 
     /// One input's top classes: a line for people, or a JSON line (`image`, or `input` and `sample`).

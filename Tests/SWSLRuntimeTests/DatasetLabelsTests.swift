@@ -41,10 +41,18 @@ import SWSLTestSupport
         for name in ["a/b/z.png", "a/x.jpg", "a/readme.md", ".hidden.jpg"] { try Data().write(to: root.appendingPathComponent(name)) }
         try manager.createSymbolicLink(atPath: root.appendingPathComponent("a/b/up").path, withDestinationPath: "../..")
         try manager.createSymbolicLink(atPath: root.appendingPathComponent("a/broken.jpg").path, withDestinationPath: "nowhere")
-        #expect(mkfifo(root.appendingPathComponent("a/pipe.jpg").path, 0o600) == 0)
+        #expect(mkfifo(root.appendingPathComponent("a/pipe").path, 0o600) == 0)
         let folder = try ImageFolder(root.path)
         #expect(folder.images == ["a/b/z.png", "a/x.jpg"])
         #expect(folder.skipped == 3, "readme.md, the broken link and the FIFO")
         #expect(throws: RuntimeError.self) { try ImageFolder(root.path, limit: 3) }
+        // A FIFO named like an image is refused by name, never opened.
+        #expect(mkfifo(root.appendingPathComponent("a/pipe.jpg").path, 0o600) == 0)
+        do {
+            _ = try ImageFolder(root.path)
+            Issue.record("a FIFO named pipe.jpg was not refused")
+        } catch {
+            #expect("\(error)".contains("a/pipe.jpg: a named pipe, not a regular file"), "\(error)")
+        }
     }
 }
