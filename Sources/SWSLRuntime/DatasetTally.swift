@@ -76,13 +76,20 @@ public struct DatasetTally: Sendable {
     public static func merged(_ all: [JSONValue]) -> DatasetTally? {
         var tally = DatasetTally()
         for sums in all {
-            func int(_ key: String) -> Int? { if case .int(let n)? = sums[key], n >= 0 { Int(n) } else { nil } }
+            // Counts are bounded like the comparison's inputs, so sums cannot overflow.
+            func int(_ key: String) -> Int? {
+                if case .int(let n)? = sums[key], n >= 0, n <= Int64(LogitComparison.maxMergedSamples) { Int(n) } else { nil }
+            }
             guard let images = int("images"), let labelled = int("labelled"), let c1 = int("candidate_top1"),
                   let c5 = int("candidate_top5"), let r1 = int("reference_top1"), let r5 = int("reference_top5"),
                   let fixed = int("fixed"), let broken = int("broken"), let flipCount = int("flip_count"),
                   let comparison = sums["comparison"].flatMap(LogitComparison.init(sums:)),
                   case .array(let flips)? = sums["flips"] else { return nil }
             if let first = tally.parts.first, first.classes != comparison.classes { return nil }
+            guard tally.images + images <= LogitComparison.maxMergedSamples, images == comparison.samples,
+                  labelled <= images, [c1, c5, r1, r5, fixed, broken].allSatisfy({ $0 <= labelled }), flipCount <= images else {
+                return nil
+            }
             tally.images += images
             tally.labelled += labelled
             tally.candidateTop1 += c1

@@ -123,9 +123,16 @@ public struct LogitComparison: Sendable {
         ])
     }
 
-    /// A comparison from `sums` (nil when a key is missing or of the wrong type).
+    /// The most inputs one comparison read from `sums` may count (16,777,216): a result file cannot make a
+    /// reader allocate more than that many per-input leads.
+    public static let maxMergedSamples = 1 << 24
+
+    /// A comparison from `sums` (nil when a key is missing, of the wrong type, or counts more than
+    /// `maxMergedSamples` inputs).
     public init?(sums json: JSONValue) {
-        func int(_ key: String) -> Int? { if case .int(let n)? = json[key], n >= 0 { Int(n) } else { nil } }
+        func int(_ key: String) -> Int? {
+            if case .int(let n)? = json[key], n >= 0, n <= Int64(Self.maxMergedSamples) { Int(n) } else { nil }
+        }
         func double(_ key: String) -> Double? {
             switch json[key] {
             case .double(let d)?: d
@@ -136,6 +143,7 @@ public struct LogitComparison: Sendable {
         guard let samples = int("samples"), let classes = int("classes"), let agreeing = int("top1_agreeing"),
               let top5 = int("top5_agreeing"), let cosineMin = double("cosine_min"), let cosineSum = double("cosine_sum"),
               let maxAbs = double("max_abs_diff"), let maxRel = double("max_rel_diff"), let scale = double("reference_scale"),
+              [cosineMin, cosineSum, maxAbs, maxRel, scale].allSatisfy(\.isFinite),
               case .array(let leads)? = json["top1_leads"], agreeing <= samples, top5 <= samples,
               leads.count == samples - agreeing else { return nil }
         let values = leads.compactMap { value -> Double? in

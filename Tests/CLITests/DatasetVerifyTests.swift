@@ -156,3 +156,42 @@ import SWSLTestSupport
         #expect(Double(peaks[1]) <= Double(peaks[0]) * 1.3 + Double(20 << 20), "peak RSS \(peaks[0] >> 20) MiB for 20, \(peaks[1] >> 20) MiB for 200")
     }
 }
+
+/// `verify --merge` on hostile result files: counts that would overflow or allocate without bound, and
+/// inconsistent counts, are refused in one line (exit 2), never trusted.
+@Suite struct MergeHostileTests {
+    static func result(images: Int64, agreeing: Int64, samples: Int64, leads: Int = 0) -> String {
+        let leadList = Array(repeating: "0.5", count: leads).joined(separator: ",")
+        return """
+            {"model":"m.swm","reference":"r.pth","precision":"int8","folder":"f","images_in_folder":\(images),"skipped_files":0,
+             "shards":["1/1"],"labels":null,"sums":{"images":\(images),"labelled":0,"candidate_top1":0,"candidate_top5":0,
+             "reference_top1":0,"reference_top5":0,"fixed":0,"broken":0,"flip_count":0,"flips":[],
+             "comparison":{"samples":\(samples),"classes":10,"top1_agreeing":\(agreeing),"top5_agreeing":0,"cosine_min":1,
+             "cosine_sum":\(samples),"max_abs_diff":0,"max_rel_diff":0,"reference_scale":1,"top1_leads":[\(leadList)]}}}
+            """
+    }
+
+    @Test(arguments: [
+        ("a trillion agreeing inputs", result(images: 1_000_000_000_000, agreeing: 1_000_000_000_000, samples: 1_000_000_000_000)),
+        ("counts that overflow when added", result(images: 4_611_686_018_427_387_904, agreeing: 0, samples: 0)),
+        ("images and samples disagree", result(images: 5, agreeing: 2, samples: 2)),
+        ("more leads than changes", result(images: 2, agreeing: 2, samples: 2, leads: 3)),
+    ])
+    func refused(_ c: (String, String)) throws {
+        let dir = try CLI.temporaryDirectory()
+        let file = dir.appendingPathComponent("hostile.json").path
+        try Data(c.1.utf8).write(to: URL(fileURLWithPath: file))
+        let outcome = try LimitedRun.run(["verify", "--merge", file, file], memoryLimitBytes: 1 << 30, seconds: 20)
+        #expect(outcome.status == 2, "\(c.0): \(outcome)")
+        #expect(outcome.stderr.contains("hostile.json") && outcome.stdout.isEmpty, "\(c.0): \(outcome)")
+    }
+
+    @Test func anHonestResultMergesWithItself() throws {
+        let dir = try CLI.temporaryDirectory()
+        let file = dir.appendingPathComponent("ok.json").path
+        try Data(Self.result(images: 2, agreeing: 2, samples: 2).utf8).write(to: URL(fileURLWithPath: file))
+        let outcome = try CLI.run(["verify", "--merge", file, file, "--json"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(try JSONParser.parse(Array(outcome.stdout.utf8))["images"] == .int(4))
+    }
+}
