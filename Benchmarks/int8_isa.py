@@ -22,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "Benchmarks"))
+from peers import timed  # noqa: E402
 from run import cpu_line  # noqa: E402
 
 parser = argparse.ArgumentParser()
@@ -62,17 +63,6 @@ def swsl(binary: str, batch: int, threads: int, iterations: int, *extra: str) ->
     return report["median_ms"], report.get("kernels", "")
 
 
-def timed(call, iterations: int) -> float:
-    for _ in range(3):
-        call()
-    times = []
-    for _ in range(iterations):
-        start = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
 sessions, compiled = {}, {}
 
 
@@ -83,7 +73,7 @@ def ort(batch: int, threads: int, iterations: int) -> float:
         sessions[threads] = onnxruntime.InferenceSession(str(D / "resnet50.int8.onnx"), options,
                                                          providers=["CPUExecutionProvider"])
     x = {"input": np.random.default_rng(1).standard_normal((batch, 3, 224, 224), dtype=np.float32)}
-    return timed(lambda: sessions[threads].run(None, x), iterations)
+    return timed(lambda: sessions[threads].run(None, x), iterations)["median_ms"]
 
 
 def openvino(batch: int, threads: int, iterations: int) -> float:
@@ -95,7 +85,7 @@ def openvino(batch: int, threads: int, iterations: int) -> float:
                                                           "NUM_STREAMS": 1})
     request = compiled[key].create_infer_request()
     x = np.random.default_rng(1).standard_normal((batch, 3, 224, 224), dtype=np.float32)
-    return timed(lambda: request.infer({0: x}), iterations)
+    return timed(lambda: request.infer({0: x}), iterations)["median_ms"]
 
 
 print(f"Machine: {cpu_line()}. {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "

@@ -37,7 +37,7 @@ public struct CalibrationInputs: Sendable {
         guard stat(path, &info) == 0 else { throw .input("\(path): no such file or folder") }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             let folder = try ImageFolder(path)
-            let photos = (0..<min(folder.images.count, limit)).map(folder.path)
+            let photos = Array(folder.paths.prefix(limit))
             guard !photos.isEmpty else { throw .input("\(path): the folder has no .jpg, .jpeg or .png files") }
             return try images(Array(photos), channels: channels, preprocessor: preprocessor, source: name + "/")
         }

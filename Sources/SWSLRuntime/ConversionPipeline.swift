@@ -273,8 +273,8 @@ public enum ConversionPipeline {
         if let interpolation = hub.interpolation {
             // Written only when run, verify and calibration can apply it, as torchvision does on PIL images.
             guard ImagePreprocessor.Resampling(rawValue: interpolation) != nil else {
-                throw ConversionError(place: config, "interpolation '\(interpolation)': this converter resizes "
-                    + ImagePreprocessor.Resampling.allCases.map(\.rawValue).joined(separator: " or ") + " (Pillow's filters)")
+                throw ConversionError(place: config, "interpolation '\(interpolation)': this converter resizes with "
+                    + ImagePreprocessor.Resampling.names + " (Pillow's filters)")
             }
             result.interpolation = interpolation
         }

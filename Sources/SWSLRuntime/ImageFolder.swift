@@ -85,6 +85,6 @@ public struct ImageFolder: Sendable {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// The full path of image `i`.
-    public func path(_ i: Int) -> String { root.hasSuffix("/") ? root + images[i] : root + "/" + images[i] }
+    /// The images' full paths, in order.
+    public var paths: [String] { images.map { root.hasSuffix("/") ? root + $0 : root + "/" + $0 } }
 }

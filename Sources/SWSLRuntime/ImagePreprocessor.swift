@@ -20,6 +20,9 @@ public struct ImagePreprocessor: Sendable, Equatable {
     public enum Resampling: String, Sendable, Equatable, CaseIterable {
         case bilinear, bicubic
 
+        /// The filters by name, for messages (`bilinear, bicubic`).
+        public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
         /// Pillow's filter support (before widening for downscaling).
         var support: Double { self == .bilinear ? 1 : 2 }
 
@@ -64,10 +67,10 @@ public struct ImagePreprocessor: Sendable, Equatable {
     /// The one place a `Preprocessing` becomes a preprocessor, for run, verify and calibration alike.
     public init?(_ preprocessing: Preprocessing, cropSize: Int? = nil) {
         guard let resampling = Resampling(rawValue: preprocessing.interpolation) else { return nil }
-        let size = cropSize ?? preprocessing.inputSize
-        let resize = cropSize == nil ? preprocessing.resizeSize
-            : max(size, Int((Double(size) / preprocessing.cropRatio).rounded(.down)))
-        self.init(resizeSize: resize, cropSize: size, mean: preprocessing.mean, std: preprocessing.std, resampling: resampling)
+        var at = preprocessing  // its resize rule (`resizeSize`) at the requested crop
+        at.inputSize = cropSize ?? preprocessing.inputSize
+        self.init(resizeSize: max(at.inputSize, at.resizeSize), cropSize: at.inputSize, mean: at.mean, std: at.std,
+                  resampling: resampling)
     }
 
     /// The NCHW float32 input `[1, 3, cropSize, cropSize]` for `image`.

@@ -43,7 +43,7 @@ public struct VerificationInputs: Sendable {
                                 preprocessing: Preprocessing = .imageNet) throws(RuntimeError) -> VerificationInputs {
         guard let preprocessor = ImagePreprocessor(preprocessing, cropSize: size) else {
             throw .input("the model's preprocessing resizes with '\(preprocessing.interpolation)', which this converter "
-                         + "does not apply (\(ImagePreprocessor.Resampling.allCases.map(\.rawValue).joined(separator: ", ")))")
+                         + "does not apply (\(ImagePreprocessor.Resampling.names))")
         }
         let plane = size * size
         var values: [Float] = []

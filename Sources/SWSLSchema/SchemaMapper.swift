@@ -15,7 +15,7 @@ public enum SchemaMapper {
             weights = try NameMapper.weights(checkpoint)
         }
         if let hub = checkpoint.hub { try apply(hub, to: &weights) }
-        let modules = checkpoint.format == .onnx ? nil : checkpoint.pickledModules
+        let modules = checkpoint.pickledModules  // nil for every mapping of names (ONNX, safetensors, state dicts)
         if let modules { try PickledModuleCheck.apply(modules, to: &weights) }
         var model = try ModelAssembler.assemble(weights, ArchitectureInference.infer(weights))
         // The file said which network it is (a graph, a module tree, a known name in config.json), or it is

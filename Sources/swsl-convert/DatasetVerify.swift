@@ -32,12 +32,13 @@ extension Verify {
         let chosen = Array(stride(from: shardIndex, to: folder.images.count, by: shardCount))
         guard !chosen.isEmpty else { throw CommandFailure(place: root, "no .jpg, .jpeg or .png images\(shard.map { " in shard \($0)" } ?? "")") }
 
+        let paths = folder.paths
         let a = Executor(plan: candidate.plan, threads: options.threads), b = Executor(plan: source.plan, threads: options.threads)
         var tally = DatasetTally()
         let progress = DatasetProgress(total: chosen.count, live: isatty(2) == 1 && !json)
         for start in stride(from: 0, to: chosen.count, by: batch) {
             let indices = Array(chosen[start..<min(start + batch, chosen.count)])
-            let (values, shape) = try imageBatch(indices.map(folder.path), for: candidate)
+            let (values, shape) = try imageBatch(indices.map { paths[$0] }, for: candidate)
             let (n, h, w) = (shape[0], shape[2], shape[3])
             let logitsA: [Float], logitsB: [Float]
             do {
@@ -101,11 +102,7 @@ extension Verify {
     private func report(_ tally: DatasetTally, _ context: DatasetContext) throws {
         let comparison = tally.comparison
         let chosen = tally.images
-        var limits = VerifyThresholds.defaults(precision: context.precision)
-        if let cosineMin { limits.cosineMin = cosineMin }
-        if let top1Min { limits.top1Min = top1Min }
-        if let maxRelDiff { limits.maxRelDiff = maxRelDiff }
-        if let tieMargin { limits.tieMargin = tieMargin }
+        let limits = thresholds(precision: context.precision)
         let failures = limits.failures(comparison)
         let difference = tally.top1Difference
         let f = ConversionSummary.fixed

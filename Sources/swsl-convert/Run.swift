@@ -73,7 +73,7 @@ struct Run: ParsableCommand {
                     let folder: ImageFolder
                     do { folder = try ImageFolder(image) } catch { throw CommandFailure(place: nil, "\(error)") }
                     guard !folder.images.isEmpty else { throw CommandFailure(place: image, "no .jpg, .jpeg or .png images") }
-                    paths += (0..<folder.images.count).map(folder.path)
+                    paths += folder.paths
                 } else {
                     paths.append(image)
                 }
@@ -136,7 +136,7 @@ struct Run: ParsableCommand {
 func imagePreprocessor(for model: LoadedModel) throws -> ImagePreprocessor {
     guard let preprocessor = ImagePreprocessor(model.preprocessing) else {
         throw CommandFailure(place: model.path, "\(model.preprocessing.interpolation) interpolation is not supported "
-                             + "(\(ImagePreprocessor.Resampling.allCases.map(\.rawValue).joined(separator: ", ")))")
+                             + "(\(ImagePreprocessor.Resampling.names))")
     }
     return preprocessor
 }

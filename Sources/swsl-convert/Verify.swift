@@ -134,11 +134,7 @@ struct Verify: ParsableCommand {
         let referenceText = outside != nil
             ? "outside reference: \(expected!) (outputs computed outside this converter)"
             : "this converter's own float reading of \(reference!) (it cannot see a misreading it shares; --expected can)"
-        var limits = VerifyThresholds.defaults(precision: candidate.precision)
-        if let cosineMin { limits.cosineMin = cosineMin }
-        if let top1Min { limits.top1Min = top1Min }
-        if let maxRelDiff { limits.maxRelDiff = maxRelDiff }
-        if let tieMargin { limits.tieMargin = tieMargin }
+        let limits = thresholds(precision: candidate.precision)
         let nearTies = comparison.nearTies(tieMargin: limits.tieMargin)
         let failures = limits.failures(comparison) + readingFailures
         let perGroup = groups.map { group in
@@ -277,6 +273,16 @@ struct Verify: ParsableCommand {
         } catch let e as NPYArray.FormatError {
             throw CommandFailure(place: path, "\(e)")
         }
+    }
+
+    /// The precision's default limits with the flags' overrides.
+    func thresholds(precision: String) -> VerifyThresholds {
+        var limits = VerifyThresholds.defaults(precision: precision)
+        if let cosineMin { limits.cosineMin = cosineMin }
+        if let top1Min { limits.top1Min = top1Min }
+        if let maxRelDiff { limits.maxRelDiff = maxRelDiff }
+        if let tieMargin { limits.tieMargin = tieMargin }
+        return limits
     }
 
     private func inputs(for model: LoadedModel) throws -> ([Float], [Int], String, [VerificationInputs.Group]) {
