@@ -9,8 +9,8 @@ public enum Int8Arithmetic: String, Sendable, CaseIterable {
     /// CPU (255 activation levels everywhere: AVX-512 VNNI and AVX-VNNI `vpdpbusd`, AVX2 `vpmaddwd` on int16
     /// pairs, portable C), so results differ between instruction sets only by float rounding in the epilogue.
     case integer
-    /// `integer` with activations quantized to 7 bits (127 levels), on every CPU alike: about twice the
-    /// activation rounding error, for speed on AVX2 CPUs without VNNI, where 7-bit activations let
+    /// `integer` with activations quantized to 7 bits (127 levels), on every CPU alike: 2–3× the error
+    /// (1 − cosine) on the trained fixtures (README), for speed on AVX2 CPUs without VNNI, where 7-bit activations let
     /// `vpmaddubsw` do 32 multiply-adds in three operations instead of `vpmaddwd`'s 16 in two (elsewhere
     /// it runs at `integer`'s speed).
     case integer7Bit = "integer-7bit"

@@ -7,7 +7,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int = Executor.defaultThreads
 
-    @Option(help: "int8 models: 'integer' (default; int8 × uint8 → int32, the fast path, the same sums on every CPU), 'integer-7bit' (7-bit activations on every CPU: about twice the activation rounding error, faster on AVX2 CPUs without VNNI) or 'dequantized' (int8 weights widened to float, float arithmetic and speed).")
+    @Option(help: "int8 models: 'integer' (default; int8 × uint8 → int32, the fast path, the same sums on every CPU), 'integer-7bit' (7-bit activations on every CPU: 2–3× the error, faster on AVX2 CPUs without VNNI) or 'dequantized' (int8 weights widened to float, float arithmetic and speed).")
     var int8: Int8Arithmetic = .integer
 
     @Option(help: "With --int8 integer or integer-7bit: 'calibrated' (default; the ranges the .swm stores where it has them, else each input's own) or 'dynamic' (each input's own range, measured per image and layer).")
