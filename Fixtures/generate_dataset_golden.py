@@ -17,7 +17,7 @@ import generate  # noqa: E402
 
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
-from torchvision import transforms  # noqa: E402
+from generate_images import PREPROCESS  # noqa: E402  (Resize(256), CenterCrop(224), ToTensor, Normalize)
 
 LAYOUT = [  # (relative path in the test's folder, fixture image)
     ("cat/a.jpg", "images/photo.jpg"),
@@ -34,8 +34,7 @@ def main() -> None:
     model = generate.build_model("resnet18_tiny")
     model.load_state_dict(torch.load(generate.ROOT / "models" / "resnet18_tiny.zip.pth", weights_only=True))
     model.eval()
-    preprocess = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(),
-                                     transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])
+    preprocess = PREPROCESS
     classes = sorted({path.split("/")[0] for path, _ in LAYOUT})
     images = []
     for path, source in LAYOUT:

@@ -1,3 +1,5 @@
+internal import CKernels
+
 /// How a plan multiplies int8 weights.
 public enum Int8Arithmetic: String, Sendable, CaseIterable {
     /// Weights widened to float one cache block at a time, float activations: the accuracy of the
@@ -19,5 +21,5 @@ public enum Int8Arithmetic: String, Sendable, CaseIterable {
     public var isInteger: Bool { self != .dequantized }
 
     /// The largest quantized activation of the integer arithmetics.
-    public var activationLevels: Int { self == .integer7Bit ? 127 : 255 }
+    public var activationLevels: Int { Int(self == .integer7Bit ? SWK_ACTIVATION_LEVELS_7BIT : SWK_ACTIVATION_LEVELS) }
 }

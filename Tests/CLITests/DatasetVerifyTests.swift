@@ -31,9 +31,7 @@ import SWSLTestSupport
     }
 
     static func converted(_ precision: String) throws -> String {
-        let out = try CLI.temporaryDirectory().appendingPathComponent("m.swm").path
-        #expect(try CLI.run([model, out, "--precision", precision]).status == 0)
-        return out
+        try RunVerifyCommandTests.converted("models/resnet18_tiny.zip.pth", precision)
     }
 
     static func verify(_ swm: String, _ folder: String, _ extra: [String] = []) throws -> (CLI.Result, JSONValue) {
