@@ -27,6 +27,9 @@ extension ConvLayer {
                 quads = QuadWeights.make(tensor, packed: false, outChannels: out, groups: conv.groups,
                                          inChannels: conv.inChannels, kernel: conv.kernel, rowSums: signedInput)
             }
+            // The packed copy is the one the kernels read: a mapped source's pages are dropped behind it, so
+            // a checkpoint run as the reference is resident once (packed), not twice (file pages and packed).
+            tensor.storage.evict(tensor.bytes)
         case .packed(let tensor):
             guard PackedWeightLayout.supportedTypes.contains(tensor.dtype) else {
                 throw .unsupportedType(layer: name, dtype: tensor.dtype)
@@ -39,6 +42,9 @@ extension ConvLayer {
             if integer && tensor.dtype == .int8 {
                 quads = QuadWeights.make(tensor, packed: true, outChannels: out, groups: conv.groups,
                                          inChannels: conv.inChannels, kernel: conv.kernel, rowSums: signedInput)
+                // The integer kernels read the quads only: the file's pages are dropped (read again, unchanged, if
+                // ever touched), so an int8 `.swm` is resident once.
+                tensor.storage.evict(tensor.bytes)
             }
         }
         if packed.dtype == .int8 && conv.scales == nil { throw .missingScales(layer: name) }

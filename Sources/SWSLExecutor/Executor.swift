@@ -6,8 +6,8 @@ import Darwin
 
 /// Runs an `ExecutionPlan` on NCHW float32 batches with a fixed set of threads.
 ///
-/// Activation buffers are kept between calls for the last input shape. An executor runs one batch
-/// at a time (it is not `Sendable`); make one per concurrent caller.
+/// Activation buffers are kept between calls (in its `ActivationMemory`, its own unless one is shared). An
+/// executor runs one batch at a time (it is not `Sendable`); make one per concurrent caller.
 public final class Executor {
     /// What runs.
     public let plan: ExecutionPlan
@@ -18,7 +18,10 @@ public final class Executor {
     let pool: WorkerPool
     /// Scratch memory, one per thread.
     let workspaces: [AlignedFloats]
-    private var prepared: (key: [Int], schedule: Schedule, buffers: [AlignedFloats], layerInput: AlignedFloats)?
+    /// Where the activations live: this executor's own, or shared with executors that run after it on one thread.
+    let memory: ActivationMemory
+    /// The schedule for the last input shape, and the floats its layers' prepared inputs need.
+    private var prepared: (key: [Int], schedule: Schedule, layerInputCount: Int)?
     /// The quantized input of the integer convolution running now, or the padded input of the direct
     /// float convolution running now, shared by the threads (sized for the largest over the batch in `prepare`).
     var layerInput = AlignedFloats(count: 0)
@@ -82,9 +85,12 @@ public final class Executor {
     /// The machine's online processors.
     public static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
-    /// `kernels` defaults to `SWSL_KERNELS` from the environment, else the fastest this CPU runs.
-    public init(plan: ExecutionPlan, threads: Int = Executor.defaultThreads, kernels: KernelChoice = .fromEnvironment) {
+    /// `kernels` defaults to `SWSL_KERNELS` from the environment, else the fastest this CPU runs. `memory`, when
+    /// given, is shared with other executors that run one at a time on the caller's thread (`ActivationMemory`).
+    public init(plan: ExecutionPlan, threads: Int = Executor.defaultThreads, kernels: KernelChoice = .fromEnvironment,
+                memory: ActivationMemory = ActivationMemory()) {
         self.plan = plan
+        self.memory = memory
         self.threads = max(1, threads)
         self.kernels = kernels.resolved
         pool = WorkerPool(threads: self.threads)
@@ -101,6 +107,7 @@ public final class Executor {
         let expected = batch * plan.inputChannels * height * width
         guard input.count == expected else { throw .inputCount(expected: expected, actual: input.count, shape: shape) }
         let (schedule, buffers) = try prepare(shape)
+        defer { layerInput = AlignedFloats(count: 0) }  // holds nothing of the memory between runs
         input.withUnsafeBufferPointer { source in
             buffers[schedule.buffers[0]].base.update(from: source.baseAddress!, count: expected)
         }
@@ -143,23 +150,22 @@ public final class Executor {
         return try run(input: input, batch: batch, height: height, width: width)
     }
 
-    /// The schedule and buffers for `shape`, reused from the previous run when it matches.
+    /// The schedule for `shape` (reused from the previous run when it matches) and buffers from `memory`.
     private func prepare(_ shape: [Int]) throws(ExecutorError) -> (Schedule, [AlignedFloats]) {
-        if let prepared, prepared.key == shape {
-            layerInput = prepared.layerInput
-            return (prepared.schedule, prepared.buffers)
+        if prepared?.key != shape {
+            prepared = nil
+            let schedule = try Schedule(plan: plan, batch: shape[0], height: shape[2], width: shape[3])
+            var bytes = 0
+            for step in plan.steps {
+                guard case .conv(let layer, let input, _, _) = step else { continue }
+                let from = schedule.shapes[input]
+                bytes = max(bytes, Kernels.preparedBytes(layer.descriptor(height: from.height, width: from.width, kernels: kernels)))
+            }
+            prepared = (shape, schedule, (bytes * shape[0] + 3) / 4)
         }
-        prepared = nil
-        let schedule = try Schedule(plan: plan, batch: shape[0], height: shape[2], width: shape[3])
-        let buffers = schedule.bufferSizes.map { AlignedFloats(count: $0) }
-        var bytes = 0
-        for step in plan.steps {
-            guard case .conv(let layer, let input, _, _) = step else { continue }
-            let from = schedule.shapes[input]
-            bytes = max(bytes, Kernels.preparedBytes(layer.descriptor(height: from.height, width: from.width, kernels: kernels)))
-        }
-        layerInput = AlignedFloats(count: (bytes * shape[0] + 3) / 4)
-        prepared = (shape, schedule, buffers, layerInput)
+        let (_, schedule, layerInputCount) = prepared!
+        var buffers = memory.buffers(schedule.bufferSizes + [layerInputCount])
+        layerInput = buffers.removeLast()
         return (schedule, buffers)
     }
 }

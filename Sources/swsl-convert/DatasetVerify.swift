@@ -33,12 +33,16 @@ extension Verify {
         guard !chosen.isEmpty else { throw CommandFailure(place: root, "no .jpg, .jpeg or .png images\(shard.map { " in shard \($0)" } ?? "")") }
 
         let paths = folder.paths
-        let a = Executor(plan: candidate.plan, threads: options.threads), b = Executor(plan: source.plan, threads: options.threads)
+        // The two models run one after the other on each batch, in one set of activation buffers.
+        let memory = ActivationMemory()
+        let a = Executor(plan: candidate.plan, threads: options.threads, memory: memory)
+        let b = Executor(plan: source.plan, threads: options.threads, memory: memory)
         var tally = DatasetTally()
         let progress = DatasetProgress(total: chosen.count, live: isatty(2) == 1 && !json)
-        for start in stride(from: 0, to: chosen.count, by: batch) {
-            let indices = Array(chosen[start..<min(start + batch, chosen.count)])
-            let (values, shape) = try imageBatch(indices.map { paths[$0] }, for: candidate)
+        let batches = stride(from: 0, to: chosen.count, by: batch).map { Array(chosen[$0..<min($0 + batch, chosen.count)]) }
+        var done = 0
+        try forEachImageBatch(batches.map { $0.map { paths[$0] } }, for: candidate) { index, values, shape in
+            let indices = batches[index]
             let (n, h, w) = (shape[0], shape[2], shape[3])
             let logitsA: [Float], logitsB: [Float]
             do {
@@ -47,7 +51,8 @@ extension Verify {
             } catch { throw CommandFailure(place: model, "\(error)") }
             tally.add(candidate: logitsA, reference: logitsB, classes: classes,
                       labels: indices.map { labelSet?.labels[$0] ?? nil }, names: indices.map { folder.images[$0] })
-            progress.update(done: min(start + batch, chosen.count))
+            done += n
+            progress.update(done: done)
         }
         progress.finish()
         // The paper's number beside the user's, for an official release measured on ImageNet labels.

@@ -79,9 +79,9 @@ struct Run: ParsableCommand {
                 }
             }
             let executor = Executor(plan: loaded.plan, threads: options.threads)
-            for start in stride(from: 0, to: paths.count, by: 16) {
-                let batch = Array(paths[start..<min(start + 16, paths.count)])
-                let (values, shape) = try imageBatch(batch, for: loaded)
+            let batches = stride(from: 0, to: paths.count, by: 16).map { Array(paths[$0..<min($0 + 16, paths.count)]) }
+            try forEachImageBatch(batches, for: loaded) { index, values, shape in
+                let batch = batches[index]
                 let logits: [Float]
                 do { logits = try executor.run(input: values, batch: shape[0], height: shape[2], width: shape[3]) } catch {
                     throw CommandFailure(place: model, "\(error)")
@@ -143,17 +143,48 @@ func imagePreprocessor(for model: LoadedModel) throws -> ImagePreprocessor {
 
 /// Decodes and preprocesses `paths` for `model` into one NCHW batch; a bad image is printed and exits with 2.
 func imageBatch(_ paths: [String], for model: LoadedModel) throws -> ([Float], [Int]) {
+    let preprocessor = try batchPreprocessor(for: model)
+    return (try decodeBatch(paths, preprocessor), [paths.count, 3, preprocessor.cropSize, preprocessor.cropSize])
+}
+
+/// The streaming loops' decoding (`run --image FOLDER`, `verify --image FOLDER`): batch i + 1 is decoded and
+/// preprocessed on another thread while `body` runs batch i, so the models do not wait for the JPEG decoder and at
+/// most two batches are held. Batches reach `body` in order; the first bad image stops the loop with its line.
+func forEachImageBatch(_ batches: [[String]], for model: LoadedModel,
+                       _ body: (_ index: Int, _ values: [Float], _ shape: [Int]) throws -> Void) throws {
+    let preprocessor = try batchPreprocessor(for: model)
+    func decodeAhead(_ i: Int) -> BackgroundWork<Result<[Float], any Error>> {
+        let paths = batches[i]
+        return BackgroundWork { Result { try decodeBatch(paths, preprocessor) } }
+    }
+    var ahead = batches.isEmpty ? nil : decodeAhead(0)
+    for i in batches.indices {
+        let values = try ahead!.wait().get()
+        ahead = i + 1 < batches.count ? decodeAhead(i + 1) : nil
+        do { try body(i, values, [batches[i].count, 3, preprocessor.cropSize, preprocessor.cropSize]) } catch {
+            _ = ahead?.wait()  // no decoding outlives the loop
+            throw error
+        }
+    }
+}
+
+private func batchPreprocessor(for model: LoadedModel) throws -> ImagePreprocessor {
     let preprocessor = try imagePreprocessor(for: model)
     guard model.architecture.inputChannels == 3 else {
         throw CommandFailure(place: model.path, "images need a 3-channel model, this one takes \(model.architecture.inputChannels)")
     }
+    return preprocessor
+}
+
+private func decodeBatch(_ paths: [String], _ preprocessor: ImagePreprocessor) throws -> [Float] {
     var values: [Float] = []
+    values.reserveCapacity(paths.count * 3 * preprocessor.cropSize * preprocessor.cropSize)
     for path in paths {
         do { values += try preprocessor.tensor(forImageAt: path) } catch {
             throw CommandFailure(error)
         }
     }
-    return (values, [paths.count, 3, preprocessor.cropSize, preprocessor.cropSize])
+    return values
 }
 
 

@@ -1,37 +1,10 @@
 import Foundation
 import Testing
 import SWSLCore
+import SWSLTestSupport
 
 /// A conversion killed at any moment leaves either no output or the previous file, untouched.
 @Suite(.serialized) struct InterruptedConversionTests {
-    /// A full-size ResNet-50 as safetensors (values are arbitrary but finite), built from the
-    /// committed torchvision (name, shape) list, so the conversion runs long enough to be killed.
-    static func bigCheckpoint(in dir: URL) throws -> String {
-        let list = try JSONParser.parse(Array(try Data(contentsOf: CLI.fixtures.appendingPathComponent("shapes/resnet50.torchvision.json"))))
-        guard case .array(let tensors)? = list["tensors"] else { throw CocoaError(.fileReadCorruptFile) }
-        var header: [(String, JSONValue)] = []
-        var offset = 0
-        for t in tensors {
-            guard case .array(let pair) = t, case .string(let name) = pair[0], case .array(let dims) = pair[1] else { continue }
-            let shape = dims.compactMap { if case .int(let d) = $0 { Int(d) } else { nil } }
-            let (dtype, size) = name.hasSuffix("num_batches_tracked") ? ("I64", 8) : ("F32", 4)
-            let bytes = shape.reduce(1, *) * size
-            header.append((name, .object([("dtype", .string(dtype)), ("shape", .array(shape.map { .int(Int64($0)) })),
-                                          ("data_offsets", .array([.int(Int64(offset)), .int(Int64(offset + bytes))]))])))
-            offset += bytes
-        }
-        let json = Array(JSONValue.object(header).serialized().utf8)
-        var data = withUnsafeBytes(of: UInt64(json.count).littleEndian, Array.init) + json
-        // 0.5 as float32 everywhere: running variances stay positive, every value is finite.
-        data += [UInt8](repeating: 0, count: offset)
-        let start = data.count - offset
-        var i = start
-        while i + 4 <= data.count { data[i + 2] = 0x00; data[i + 3] = 0x3F; i += 4 }
-        let path = dir.appendingPathComponent("resnet50.safetensors").path
-        try Data(data).write(to: URL(fileURLWithPath: path))
-        return path
-    }
-
     /// Starts `swsl-convert IN OUT`, sends `signal` after `delay` seconds, waits for the process to end.
     static func convert(_ input: String, to output: String, signal: Int32, after delay: Double) throws {
         let process = Process()
@@ -47,7 +20,7 @@ import SWSLCore
 
     @Test func killedConversionLeavesNoPartialOutput() throws {
         let dir = try CLI.temporaryDirectory()
-        let input = try Self.bigCheckpoint(in: dir)
+        let input = try LargeCheckpoint.resnet50(in: dir)
         let out = dir.appendingPathComponent("m.swm")
         let previous = Data("previous model".utf8)
         // Kill at increasing delays, from "still reading" to "probably renamed already".
@@ -69,7 +42,7 @@ import SWSLCore
 
     @Test func terminatedConversionRemovesItsTemporaryFile() throws {
         let dir = try CLI.temporaryDirectory()
-        let input = try Self.bigCheckpoint(in: dir)
+        let input = try LargeCheckpoint.resnet50(in: dir)
         let out = dir.appendingPathComponent("m.swm")
         for delay in [0.05, 0.2, 0.4] {
             try Self.convert(input, to: out.path, signal: SIGTERM, after: delay)
