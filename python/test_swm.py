@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,8 +69,16 @@ def fold(sd: dict, conv: str, bn: str, eps: float = 1e-5) -> tuple[np.ndarray, n
     return (w * s.reshape(-1, 1, 1, 1)).astype(np.float32), b.astype(np.float32)
 
 
+# Every file the tests write lives in one folder, removed when the module's tests end, passed or failed.
+TEMPORARY = Path(tempfile.mkdtemp(prefix="swm-py-"))
+
+
+def tearDownModule():
+    shutil.rmtree(TEMPORARY, ignore_errors=True)
+
+
 def convert(source: Path, *args: str) -> Path:
-    out = Path(tempfile.mkdtemp(prefix="swm-py-")) / "model.swm"
+    out = Path(tempfile.mkdtemp(dir=TEMPORARY)) / "model.swm"
     result = subprocess.run([BINARY, str(source), str(out), *args], capture_output=True, text=True)
     if result.returncode != 0:
         raise AssertionError(f"swsl-convert {source} failed: {result.stderr}")
@@ -163,7 +172,7 @@ class ReaderTests(unittest.TestCase):
 
     def test_refuses_what_the_swift_reader_refuses(self):
         good = convert(FIXTURES / "models/resnet18_tiny.zip.pth").read_bytes()
-        folder = Path(tempfile.mkdtemp(prefix="swm-py-"))
+        folder = Path(tempfile.mkdtemp(dir=TEMPORARY))
         variants = {"unchanged": good}
         rng = np.random.default_rng(16)
         for i, offset in enumerate(sorted(rng.choice(len(good), size=24, replace=False))):
@@ -215,16 +224,23 @@ class ReaderTests(unittest.TestCase):
             variants[label] = with_metadata(good, edit)
             # An edit whose pattern is not in the metadata would compare the unchanged file twice.
             self.assertNotEqual(variants[label], good, f"{label}: the edit changed nothing")
-        for label, data in variants.items():
-            path = folder / "v.swm"
-            path.write_bytes(data)
-            swift, python = swift_accepts(path), python_accepts(path)
-            self.assertEqual(python, swift, f"{label}: Swift {'accepts' if swift else 'refuses'}, python/swm.py "
-                                            f"{'accepts' if python else 'refuses'}")
-        # The cases above are not all refusals: the unknown key and the honest record are accepted.
-        path = folder / "v.swm"
-        path.write_bytes(variants["unknown key (allowed)"])
-        self.assertTrue(python_accepts(path))
+        # Each case carries its own verdict (Formats/SWM.md), so two readers that both accept a damaged file fail
+        # here: every bit flip is caught by a CRC or a structural rule, every cut and appended byte by the sizes,
+        # and every edit is a rule broken, except the ones a reader must accept.
+        accepted = {"unchanged", "unknown key (allowed)", "verification honest", "verification with kernels",
+                    "verification scaled honest", "float_layers null (allowed)"}
+        self.assertLessEqual(accepted, set(variants))
+        try:
+            for label, data in variants.items():
+                path = folder / "v.swm"
+                path.write_bytes(data)
+                want = label in accepted
+                swift, python = swift_accepts(path), python_accepts(path)
+                verdict = {True: "accepts", False: "refuses"}
+                self.assertEqual(swift, want, f"{label}: Swift {verdict[swift]}, should {verdict[want][:-1]}")
+                self.assertEqual(python, want, f"{label}: python/swm.py {verdict[python]}, should {verdict[want][:-1]}")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

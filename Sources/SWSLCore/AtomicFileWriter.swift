@@ -147,7 +147,7 @@ enum PendingFiles {
         path[bytes.count] = 0
         if !installed {
             installed = true
-            for sig in [SIGINT, SIGTERM, SIGHUP] {
+            for sig in [SIGINT, SIGTERM, SIGHUP] where !ignored(sig) {
                 signal(sig) { code in
                     if PendingFiles.path[0] != 0 { unlink(PendingFiles.path) }
                     _exit(128 + code)
@@ -157,4 +157,16 @@ enum PendingFiles {
     }
 
     static func unregister() { path[0] = 0 }
+
+    /// Whether `sig` was ignored when this process started (`nohup` ignores SIGHUP; a shell ignores SIGINT in
+    /// background jobs): such a signal is left ignored, not turned into a way to stop the conversion.
+    private static func ignored(_ sig: Int32) -> Bool {
+        var current = sigaction()
+        guard sigaction(sig, nil, &current) == 0 else { return false }
+        #if canImport(Glibc)
+        return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == 1  // SIG_IGN
+        #else
+        return unsafeBitCast(current.__sigaction_u.__sa_handler, to: Int.self) == 1
+        #endif
+    }
 }

@@ -376,7 +376,7 @@ extension ONNXReaderTests {
 
         init() throws {
             let files = FileManager.default
-            root = files.temporaryDirectory.appendingPathComponent("onnx-tests-\(UUID().uuidString)")
+            root = TemporaryFiles.root.appendingPathComponent("onnx-tests-\(UUID().uuidString)")
             folder = root.appendingPathComponent("model")
             try files.createDirectory(at: folder.appendingPathComponent("weights"), withIntermediateDirectories: true)
             try files.createDirectory(at: root.appendingPathComponent("outside"), withIntermediateDirectories: true)

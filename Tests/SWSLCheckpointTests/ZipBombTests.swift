@@ -41,10 +41,9 @@ import SWSLTestSupport
         let inflated = 256 << 20
         let bytes = HostileFiles.honestDeflateBomb(inflatedBytes: inflated)
         #expect(bytes.count < 2_000_000)
-        let started = ContinuousClock.now
         let message = try #require(try FixtureSupport.refusal(bytes, name: "bomb.pth"))
         #expect(message.contains("bomb.pth") && message.contains("archive/data/0") && message.contains("budget"), "\(message)")
-        #expect(ContinuousClock.now - started < .seconds(5), "refused before inflating")
+        // That it is refused before inflating, not after, is held by its peak memory: CLITests' ZipBombMemoryTests.
     }
 
     @Test func deflatedStorageWithinTheBudgetStillReads() throws {

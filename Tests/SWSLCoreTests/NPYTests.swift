@@ -78,7 +78,7 @@ import SWSLTestSupport
     }
 
     @Test func writesAndReadsAFile() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("swsl-npy-\(UUID().uuidString).npy").path
+        let path = TemporaryFiles.root.appendingPathComponent("swsl-npy-\(UUID().uuidString).npy").path
         let array = try NPYArray(shape: [2, 2], values: [1, -2, .infinity, 0.5])
         try array.write(path: path)
         #expect(try NPYArray.read(path: path) == array)

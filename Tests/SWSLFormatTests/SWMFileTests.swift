@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SWSLTestSupport
 import SWSLCore
 @testable import SWSLFormat
 
@@ -26,7 +27,7 @@ import SWSLCore
     }
 
     static func writeSample() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swm-\(UUID().uuidString)")
+        let dir = TemporaryFiles.root.appendingPathComponent("swm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("m.swm").path
         try SWMWriter.write(to: path, metadata: metadata, tensors: sampleTensors())

@@ -93,7 +93,7 @@ import SWSLTestSupport
         let options = ConversionOptions(activationScales: result.inputScales,
                                         calibration: .object([("method", .string("max")), ("samples", .int(2))]))
         let conversion = Converter.convert(canonical, source: source, options: options)
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("calib-\(UUID().uuidString).swm").path
+        let out = TemporaryFiles.root.appendingPathComponent("calib-\(UUID().uuidString).swm").path
         defer { try? FileManager.default.removeItem(atPath: out) }
         try SWMWriter.write(to: out, metadata: conversion.metadata, tensors: conversion.tensors)
 
@@ -149,7 +149,7 @@ import SWSLTestSupport
 
     @Test func unusableCalibrationInputsAreRefusedByName() throws {
         let preprocessor = ImagePreprocessor(resizeSize: 256, cropSize: 224, mean: [0, 0, 0], std: [1, 1, 1])
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("calib-in-\(UUID().uuidString)")
+        let dir = TemporaryFiles.root.appendingPathComponent("calib-in-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let wrongShape = dir.appendingPathComponent("flat.npy").path
@@ -176,7 +176,7 @@ import SWSLTestSupport
         let source = SourceInfo(fileName: "resnet18_tiny", size: 0, sha256: "", format: "test", wrapper: nil, prefix: nil)
         var conversion = Converter.convert(canonical, source: source, options: ConversionOptions())
         conversion.setActivationScales(["stage3.block1.conv2": value, "fc": 0.5])
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("badscale-\(UUID().uuidString).swm").path
+        let out = TemporaryFiles.root.appendingPathComponent("badscale-\(UUID().uuidString).swm").path
         defer { try? FileManager.default.removeItem(atPath: out) }
         try SWMWriter.write(to: out, metadata: conversion.metadata, tensors: conversion.tensors)
         for int8 in Int8Arithmetic.allCases {

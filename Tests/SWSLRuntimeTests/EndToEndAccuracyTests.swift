@@ -44,7 +44,7 @@ import SWSLTestSupport
 
     /// Converts a fixture through the library's pipeline (what `swsl-convert IN OUT` runs), without calibration.
     static func convert(_ file: String, precision: Precision) throws -> LoadedModel {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString).swm").path
+        let out = TemporaryFiles.root.appendingPathComponent("e2e-\(UUID().uuidString).swm").path
         let request = ConversionRequest(input: fixtures.appendingPathComponent(file).path, output: out,
                                         options: ConversionOptions(precision: precision), calibration: .none)
         let report = try ConversionPipeline.run(request, sourceDigest: { _ in String(repeating: "ab", count: 32) })

@@ -21,7 +21,7 @@ import SWSLTestSupport
 
     /// Writes `bytes` to a fresh temporary file and returns its path.
     static func temporary(_ bytes: [UInt8], _ name: String) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("img-\(UUID().uuidString)-\(name)")
+        let url = TemporaryFiles.root.appendingPathComponent("img-\(UUID().uuidString)-\(name)")
         try Data(bytes).write(to: url)
         return url.path
     }

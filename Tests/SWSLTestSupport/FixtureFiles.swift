@@ -16,13 +16,32 @@ public enum FixtureFiles {
     public static func bytes(_ relative: String) throws -> [UInt8] { Array(try Data(contentsOf: url(relative))) }
 }
 
-/// Fresh temporary folders and files for one test.
+/// Fresh temporary folders and files for tests. Every one lives under one folder per test process
+/// (`$TMPDIR/swsl-tests-<pid>-<uuid>`), which is removed when the process exits, whether its tests passed
+/// or failed: a test that forgets its `defer`, or stops at a failed `#require`, leaves nothing behind.
 public enum TemporaryFiles {
-    /// A new empty folder under the system's temporary directory.
+    /// This process's folder of temporary files, made on first use and removed at exit.
+    public static let root: URL = {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("swsl-tests-\(getpid())-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        sessionPath = url.path
+        atexit { if let path = TemporaryFiles.sessionPath { try? FileManager.default.removeItem(atPath: path) } }
+        return url
+    }()
+
+    nonisolated(unsafe) private static var sessionPath: String?
+
+    /// A new empty folder under `root`.
     public static func directory(prefix: String = "swsl-tests") throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        let url = root.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+
+    /// A path under `root` for a file called `name` that does not exist yet.
+    public static func path(_ name: String) -> String {
+        root.appendingPathComponent("\(UUID().uuidString)-\(name)").path
     }
 
     /// Writes `bytes` as `name` in a new folder and returns its path.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SWSLTestSupport
 import SWSLCheckpoint
 import SWSLCore
 import SWSLFormat
@@ -13,7 +14,7 @@ import SWSLTransform
     static let fixtures = FoldingGoldenTests.fixtures
 
     static func write(_ conversion: Conversion) throws -> SWMFile {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("packed-\(UUID().uuidString).swm").path
+        let out = TemporaryFiles.root.appendingPathComponent("packed-\(UUID().uuidString).swm").path
         try SWMWriter.write(to: out, metadata: conversion.metadata, tensors: conversion.tensors)
         defer { try? FileManager.default.removeItem(atPath: out) }
         return try SWMFile.open(path: out, checkCRC: true)  // the mapping outlives the unlinked name
