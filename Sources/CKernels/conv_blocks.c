@@ -1,6 +1,6 @@
 /* The float convolution driver's workspace layout and the zero-bordered copy of a padded input block
- * (conv.c); the workspace also holds the integer driver's block (conv_integer.c). The wide-column
- * walk both direct drivers share (conv_direct.c, conv_integer.c). */
+ * (conv.c), and the wide-column walk both direct drivers share (conv_direct.c, conv_integer.c).
+ * Helpers only: nothing here calls a driver (conv_path.c sizes each path's workspace). */
 #include <stdint.h>
 #include <string.h>
 #include "internal.h"
@@ -16,13 +16,8 @@ size_t swk_workspace_b_offset(void) { return 0; }
 size_t swk_workspace_a_offset(void) { return round_up((size_t)(SWK_KC + 4) * (SWK_NC + SWK_NR_MAX), 16); }
 size_t swk_workspace_pad_offset(void) { return swk_workspace_a_offset() + round_up((size_t)SWK_MC * SWK_KC, 16); }
 
-size_t swk_conv_workspace_count(const swk_conv *conv) {
-    const size_t floats = swk_workspace_pad_offset() + round_up(SWK_PAD_CAPACITY, 16) + 16;
-    const size_t integer = (swk_integer_workspace_bytes(conv) + 3) / 4;
-    const size_t direct = swk_direct_workspace_count(conv);
-    const size_t most = floats > integer ? floats : integer;
-    return most > direct ? most : direct;
-}
+/* Floats the float GEMM driver's workspace needs: the blocks above and the padded-input copy. */
+size_t swk_gemm_workspace_count(void) { return swk_workspace_pad_offset() + round_up(SWK_PAD_CAPACITY, 16) + 16; }
 
 /* Copies what one (column block, K block) of a padded convolution reads -- its input channels, the
  * input rows its output rows reach, every column a window reaches -- into `buffer` with the zero

@@ -140,7 +140,7 @@ extern const swk_int8_kernel_set swk_vnni_int8_kernels;
 int swk_pad_block(const swk_conv *conv, const float *input, int g, int k0, int kc, int col0, int nc, float *buffer,
                   swk_conv *view, int *view_k0, int *view_col0);
 
-/* The paths behind swk_conv_prepare / swk_conv_execute (dispatch.c), one entry each. */
+/* The paths behind swk_conv_prepare / swk_conv_execute (conv_path.c), one entry each. */
 /** Bytes of `conv`'s quantized input: [groups][ceil((in / groups) / 4)][H + 2p][W + 2p][4], zero borders. */
 size_t swk_quantized_input_size(const swk_conv *conv);
 
@@ -197,6 +197,8 @@ void swk_conv_run_direct(const swk_conv *conv, const float *input, const float *
 size_t swk_workspace_b_offset(void);
 size_t swk_workspace_a_offset(void);
 size_t swk_workspace_pad_offset(void);
+/* Floats the float GEMM driver (conv.c) needs in its workspace. */
+size_t swk_gemm_workspace_count(void);
 
 /* The direct drivers (float: conv_direct.c, integer: conv_integer.c) walk output positions as "wide"
  * columns of the padded input (row length Wp = in_width + 2 * padding; kernel_w - 1 columns per row

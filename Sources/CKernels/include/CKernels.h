@@ -12,8 +12,9 @@
  * CPU lacks runs the next narrower kernels. Files: conv.c (the one convolution driver, float and
  * conv_blocks.c (the float driver's workspace and padded blocks), conv_integer.c (the integer
  * convolution: quantized input, tap-quad weights, its driver), pack*.c (im2col), microkernel_*.c (per
- * instruction set; the portable file holds both arithmetics' reference kernels), dispatch.c (the one
- * kernel-table choice), pool.c.
+ * instruction set; the portable file holds both arithmetics' reference kernels), kernel_config.c (the one
+ * kernel-table choice: ISA support, tables, tiles; calls only the CPU probe), conv_path.c (the one place
+ * a convolution's path is decided and each path's workspace sized; the only caller of the drivers), pool.c.
  *
  * Packed weight layout (SWK_PACKED_LAYOUT_VERSION 1; written by SWSLFormat's PackedWeightLayout,
  * which checks its panel height against SWK_MR), for a convolution with `out` output channels,
@@ -148,7 +149,7 @@ size_t swk_conv_workspace_count(const swk_conv *conv);
 
 
 /**
- * Any convolution, down the path it takes (dispatch.c; the paths are internal.h's): the float GEMM,
+ * Any convolution, down the path it takes (conv_path.c; the paths are internal.h's): the float GEMM,
  * the direct float kernels (stride 1, AVX-512), or the integer arithmetic (when `quad_weights` is set;
  * `input_scale` is then the step the input was prepared with). Per image, the input is first prepared
  * into swk_conv_prepared_bytes bytes (0: read in place, nothing to prepare): quantized into channel quads,

@@ -1,56 +1,8 @@
-/* Which kernels an instruction-set choice runs on this CPU: the one dispatch of CKernels, for the
- * float and the integer kernel tables; and the path one convolution takes (float GEMM, direct float,
- * integer), so callers prepare and run any convolution the same way. */
+/* The path one convolution takes (float GEMM, direct float, integer), decided here and nowhere else,
+ * so callers prepare and run any convolution the same way; and the workspace each path needs. The only
+ * file that names the three drivers (conv.c, conv_direct.c, conv_integer.c); none of them calls back. */
 #include <math.h>
 #include "internal.h"
-#include "swsl_cpu.h"
-
-int swk_isa_supported(swk_isa isa) {
-    switch (isa) {
-    case SWK_ISA_PORTABLE:
-        return 1;
-    case SWK_ISA_AVX2:
-        return swsl_cpu_has(SWSL_CPU_AVX2_FMA_F16C);
-    case SWK_ISA_AVX512:
-        return swsl_cpu_has(SWSL_CPU_AVX2_FMA_F16C | SWSL_CPU_AVX512F);
-    case SWK_ISA_AVX_VNNI:
-        return swsl_cpu_has(SWSL_CPU_AVX2_FMA_F16C | SWSL_CPU_AVXVNNI);
-    }
-    return 0;
-}
-
-const swk_kernel_set *swk_kernels_for(swk_isa isa) {
-#if defined(__x86_64__) || defined(__i386__)
-    if (isa == SWK_ISA_AVX512 && swk_isa_supported(SWK_ISA_AVX512)) return &swk_avx512_kernels;
-    if (isa != SWK_ISA_PORTABLE && swk_isa_supported(SWK_ISA_AVX2)) return &swk_avx2_kernels;
-#else
-    (void)isa;
-#endif
-    return &swk_portable_kernels;
-}
-
-int swk_tile_columns(swk_isa isa) { return swk_kernels_for(isa)->nr; }
-
-const swk_int8_kernel_set *swk_int8_kernels_for(swk_isa isa) {
-#if defined(__x86_64__) || defined(__i386__)
-    if (isa == SWK_ISA_AVX512 && swk_isa_supported(SWK_ISA_AVX512) && swsl_cpu_has(SWSL_CPU_AVX512VNNI)) {
-        return &swk_vnni_int8_kernels;
-    }
-    if ((isa == SWK_ISA_AVX512 || isa == SWK_ISA_AVX_VNNI) && swk_isa_supported(SWK_ISA_AVX_VNNI)) {
-        return &swk_avx_vnni_int8_kernels;
-    }
-    if (isa != SWK_ISA_PORTABLE && swk_isa_supported(SWK_ISA_AVX2)) return &swk_avx2_int8_kernels;
-#else
-    (void)isa;
-#endif
-    return &swk_portable_int8_kernels;
-}
-
-int swk_int8_tile_columns(swk_isa isa) { return swk_int8_kernels_for(isa)->nr; }
-
-const char *swk_int8_kernel_name(swk_isa isa) { return swk_int8_kernels_for(isa)->name; }
-
-/* MARK: the path one convolution takes (float GEMM, direct float, integer) */
 
 static int conv_is_integer(const swk_conv *conv) {
     return conv->weight_type == SWK_WEIGHTS_I8 && conv->quad_weights != NULL;
@@ -94,4 +46,12 @@ float swk_conv_execute(const swk_conv *conv, const float *input, const void *pre
         swk_conv_run(conv, input, residual, output, group_begin, group_end, row_begin, row_end, col_begin, col_end, workspace);
     }
     return -INFINITY;
+}
+
+size_t swk_conv_workspace_count(const swk_conv *conv) {
+    const size_t floats = swk_gemm_workspace_count();
+    const size_t integer = (swk_integer_workspace_bytes(conv) + 3) / 4;
+    const size_t direct = swk_direct_workspace_count(conv);
+    const size_t most = floats > integer ? floats : integer;
+    return most > direct ? most : direct;
 }
