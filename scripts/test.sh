@@ -4,9 +4,11 @@
 # on every instruction set the project supports; then the Python .swm reader's tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The tests run with a TMPDIR of their own, which must be empty of test files afterwards (every test's folders live
-# under one per-process folder removed at exit: Tests/SWSLTestSupport/FixtureFiles.swift). SwiftPM's own lock files
-# and TemporaryDirectory.* folders are its, not the tests'.
+# Built first, with the usual TMPDIR (the compiler keeps generated sources there); the tests then run with a TMPDIR
+# of their own, which must be empty of test files afterwards (every test's folders live under one per-process folder
+# removed at exit: Tests/SWSLTestSupport/FixtureFiles.swift). SwiftPM's own lock files and TemporaryDirectory.*
+# folders, which `swift test --skip-build` leaves even when no test runs, are its, not the tests'.
+swift build --build-tests
 TEST_TMP=$(mktemp -d)
 trap 'rm -rf "$TEST_TMP"' EXIT
 export TMPDIR="$TEST_TMP"
@@ -16,7 +18,7 @@ check_tmp() {
   if [ -n "$left" ]; then echo "FAIL: the tests left files in TMPDIR:"; echo "$left" | head -20; exit 1; fi
   echo "== TMPDIR holds no test files after the run"
 }
-swift test
+swift test --skip-build
 check_tmp
 echo "== the whole suite again on the portable kernels (SWSL_KERNELS=portable)"
 SWSL_KERNELS=portable swift test --skip-build
