@@ -104,6 +104,20 @@ def python_accepts(path: Path) -> bool:
         return False
 
 
+def with_record(**fields):
+    """An edit of the metadata text appending a verification record (Formats/SWM.md, rule 18): by default an honest
+    failing one (lowest cosine 0.5 against a 0.99 threshold, pass false); `fields` replace or add keys."""
+    record = {"tool": "x", "inputs": "x", "inputs_crc32": "0000abcd", "int8": None, "samples": 1, "cosine_min": 0.5,
+              "top1_agreement": 1, "thresholds": {"cosine_min": 0.99, "top1_min": 1}, "pass": False}
+    text = json.dumps({**record, **fields}, separators=(",", ":"))
+    return lambda t: t[:-1] + ',"verification":' + text + "}"
+
+
+# A few-output record judged by its scaled difference (0.13 over a 0.05 limit), cosine perfect.
+SCALED = {"cosine_min": 1, "scaled_max_diff": 0.13,
+          "thresholds": {"cosine_min": 0.99, "top1_min": 1, "scaled_diff_max": 0.05}}
+
+
 def with_metadata(data: bytes, edit) -> bytes:
     """The file with its metadata JSON edited by `edit` (a function of the text): the directory and
     data sections move to the next 64-byte boundaries after it, the header's offsets, sizes and CRCs
@@ -190,22 +204,12 @@ class ReaderTests(unittest.TestCase):
             "repeated key": lambda t: t[:-1] + ',"format":"swm"}',
             "input_size 0": lambda t: t.replace('"input_size":64', '"input_size":0').replace('"input_size":224', '"input_size":0'),
             "negative std": lambda t: t.replace('"std":[0.229', '"std":[-0.229'),
-            "verification claims a pass": lambda t: t[:-1] + ',"verification":{"tool":"x","inputs":"x","inputs_crc32":"0000abcd",'
-                '"int8":null,"samples":1,"cosine_min":0.5,"top1_agreement":1,"thresholds":{"cosine_min":0.99,"top1_min":1},"pass":true}}',
-            "verification honest": lambda t: t[:-1] + ',"verification":{"tool":"x","inputs":"x","inputs_crc32":"0000abcd",'
-                '"int8":null,"samples":1,"cosine_min":0.5,"top1_agreement":1,"thresholds":{"cosine_min":0.99,"top1_min":1},"pass":false}}',
-            "verification with kernels": lambda t: t[:-1] + ',"verification":{"tool":"x","inputs":"x","inputs_crc32":"0000abcd",'
-                '"int8":null,"kernels":"avx2, integer avx2","samples":1,"cosine_min":0.5,"top1_agreement":1,'
-                '"thresholds":{"cosine_min":0.99,"top1_min":1},"pass":false}}',
-            "verification kernels a number": lambda t: t[:-1] + ',"verification":{"tool":"x","inputs":"x","inputs_crc32":"0000abcd",'
-                '"int8":null,"kernels":2,"samples":1,"cosine_min":0.5,"top1_agreement":1,'
-                '"thresholds":{"cosine_min":0.99,"top1_min":1},"pass":false}}',
-            "verification scaled honest": lambda t: t[:-1] + ',"verification":{"tool":"x","inputs":"x","inputs_crc32":"0000abcd",'
-                '"int8":null,"samples":1,"cosine_min":1,"top1_agreement":1,"scaled_max_diff":0.13,'
-                '"thresholds":{"cosine_min":0.99,"top1_min":1,"scaled_diff_max":0.05},"pass":false}}',
-            "verification scaled claims a pass": lambda t: t[:-1] + ',"verification":{"tool":"x","inputs":"x","inputs_crc32":"0000abcd",'
-                '"int8":null,"samples":1,"cosine_min":1,"top1_agreement":1,"scaled_max_diff":0.13,'
-                '"thresholds":{"cosine_min":0.99,"top1_min":1,"scaled_diff_max":0.05},"pass":true}}',
+            "verification claims a pass": with_record(**{"pass": True}),
+            "verification honest": with_record(),
+            "verification with kernels": with_record(kernels="avx2, integer avx2"),
+            "verification kernels a number": with_record(kernels=2),
+            "verification scaled honest": with_record(**SCALED),
+            "verification scaled claims a pass": with_record(**SCALED, **{"pass": True}),
             "more classes than fc": lambda t: t.replace('"num_classes":10', '"num_classes":11'),
             "no class names key": lambda t: t.replace(',"names":null', ''),
             "scale_dtype float16": lambda t: t.replace('"scale_dtype":"float32"', '"scale_dtype":"float16"'),

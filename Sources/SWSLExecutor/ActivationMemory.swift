@@ -19,7 +19,4 @@ public final class ActivationMemory {
         }
         return Array(slots.prefix(counts.count))
     }
-
-    /// The floats held, for reports.
-    public var floatCount: Int { slots.reduce(0) { $0 + $1.count } }
 }

@@ -2,7 +2,7 @@ import SWSLFormat
 
 extension Executor {
     /// Runs one plan step over the whole batch, spread over the pool.
-    func execute(_ step: PlanStep, schedule: Schedule, buffers: [AlignedFloats]) {
+    func execute(_ step: PlanStep, schedule: Schedule, buffers: [AlignedFloats], layerInput: AlignedFloats) {
         func buffer(_ value: Int) -> UnsafeMutablePointer<Float> { buffers[schedule.buffers[value]].base }
         let batch = schedule.batch
         switch step {
@@ -11,7 +11,7 @@ extension Executor {
                 let count = schedule.shapes[input].count
                 for image in 0..<batch { observer(layer.name, UnsafeBufferPointer(start: buffer(input) + image * count, count: count)) }
             }
-            convolution(layer, from: schedule.shapes[input], batch: batch, input: buffer(input),
+            convolution(layer, from: schedule.shapes[input], batch: batch, layerInput: layerInput, input: buffer(input),
                         residual: residual.map(buffer), output: buffer(output), values: (input, output))
             if let outputObserver {
                 let inputCount = schedule.shapes[input].count * batch
@@ -34,7 +34,7 @@ extension Executor {
             }
             // [features][batch] is one "image" of batch positions: a 1×1 convolution.
             let features = Schedule.Shape(channels: layer.inChannels, height: 1, width: batch)
-            convolution(layer, from: features, batch: 1, input: buffer(input), residual: nil, output: buffer(output),
+            convolution(layer, from: features, batch: 1, layerInput: layerInput, input: buffer(input), residual: nil, output: buffer(output),
                         values: (input, output))
             if let outputObserver {
                 outputObserver(Executor.LayerOutput(layer: layer.name,
@@ -67,7 +67,8 @@ extension Executor {
 
     /// One convolution over `batch` images of shape `from`, split into tasks for the pool; `values`
     /// are the plan's numbers of its input and output.
-    private func convolution(_ layer: ConvLayer, from: Schedule.Shape, batch: Int, input: UnsafeMutablePointer<Float>,
+    private func convolution(_ layer: ConvLayer, from: Schedule.Shape, batch: Int, layerInput: AlignedFloats,
+                             input: UnsafeMutablePointer<Float>,
                              residual: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>,
                              values: (input: Int, output: Int)) {
         let descriptor = layer.descriptor(height: from.height, width: from.width, kernels: kernels)
@@ -82,7 +83,7 @@ extension Executor {
         // Each image's input prepared once where the path needs it (quantized quads for integer
         // arithmetic, a zero-bordered copy for the direct float kernels); threads share out its pieces.
         let perImage = Kernels.preparedBytes(descriptor)
-        let prepared = perImage > 0 ? UnsafeMutableRawPointer(self.layerInput.base) : nil
+        let prepared = perImage > 0 ? UnsafeMutableRawPointer(layerInput.base) : nil
         var scales: [Float] = [], biases: [[Float]] = []
         if let prepared {
             var zeroPoints = [Int](repeating: 0, count: batch)

@@ -22,9 +22,6 @@ public final class Executor {
     let memory: ActivationMemory
     /// The schedule for the last input shape, and the floats its layers' prepared inputs need.
     private var prepared: (key: [Int], schedule: Schedule, layerInputCount: Int)?
-    /// The quantized input of the integer convolution running now, or the padded input of the direct
-    /// float convolution running now, shared by the threads (sized for the largest over the batch in `prepare`).
-    var layerInput = AlignedFloats(count: 0)
     /// Per value of the current run, each image's largest element where an integer convolution wrote it
     /// (its epilogue tracks it): the range of the layers that read that value, without another pass.
     var valueMaxima: [Int: [Float]] = [:]
@@ -106,8 +103,7 @@ public final class Executor {
         guard batch >= 1, height >= 1, width >= 1 else { throw .invalidShape(shape) }
         let expected = batch * plan.inputChannels * height * width
         guard input.count == expected else { throw .inputCount(expected: expected, actual: input.count, shape: shape) }
-        let (schedule, buffers) = try prepare(shape)
-        defer { layerInput = AlignedFloats(count: 0) }  // holds nothing of the memory between runs
+        let (schedule, buffers, layerInput) = try prepare(shape)
         input.withUnsafeBufferPointer { source in
             buffers[schedule.buffers[0]].base.update(from: source.baseAddress!, count: expected)
         }
@@ -116,13 +112,13 @@ public final class Executor {
             let clock = ContinuousClock()
             for (index, step) in plan.steps.enumerated() {
                 let start = clock.now
-                execute(step, schedule: schedule, buffers: buffers)
+                execute(step, schedule: schedule, buffers: buffers, layerInput: layerInput)
                 let elapsed = (clock.now - start).components
                 times[index] += Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
             }
             stepSeconds = times
         } else {
-            for step in plan.steps { execute(step, schedule: schedule, buffers: buffers) }
+            for step in plan.steps { execute(step, schedule: schedule, buffers: buffers, layerInput: layerInput) }
         }
         let logits = buffers[schedule.buffers[plan.steps.count]].base
         let classes = plan.classes
@@ -150,8 +146,10 @@ public final class Executor {
         return try run(input: input, batch: batch, height: height, width: width)
     }
 
-    /// The schedule for `shape` (reused from the previous run when it matches) and buffers from `memory`.
-    private func prepare(_ shape: [Int]) throws(ExecutorError) -> (Schedule, [AlignedFloats]) {
+    /// The schedule for `shape` (reused from the previous run when it matches), and from `memory` the value buffers
+    /// and the layer-input buffer: the quantized input of the integer convolution running, or the padded input of the
+    /// direct float convolution running, shared by the threads (sized for the largest over the batch).
+    private func prepare(_ shape: [Int]) throws(ExecutorError) -> (Schedule, [AlignedFloats], AlignedFloats) {
         if prepared?.key != shape {
             prepared = nil
             let schedule = try Schedule(plan: plan, batch: shape[0], height: shape[2], width: shape[3])
@@ -165,7 +163,7 @@ public final class Executor {
         }
         let (_, schedule, layerInputCount) = prepared!
         var buffers = memory.buffers(schedule.bufferSizes + [layerInputCount])
-        layerInput = buffers.removeLast()
-        return (schedule, buffers)
+        let layerInput = buffers.removeLast()
+        return (schedule, buffers, layerInput)
     }
 }

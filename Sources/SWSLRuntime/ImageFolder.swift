@@ -69,7 +69,7 @@ public struct ImageFolder: Sendable {
             }
             pending += folders.sorted(by: >).map { ($0, depth + 1) }
         }
-        self.images = images.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        self.images = images.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         self.skipped = skipped
     }
 

@@ -13,10 +13,10 @@ enum KnownModels {
         var all: [ResNetArchitecture] = []
         for (depth, block, layers) in depths {
             all.append(reference("resnet\(depth)", block, layers))
-            all.append(reference("resnet\(depth)d", block, layers, deep: true, avgDown: true))
+            all.append(reference("resnet\(depth)d", block, layers, stem: .deep, avgDown: true))
         }
         for depth in [50, 101, 152] {
-            all.append(reference("resnet\(depth)c", .bottleneck, layers(depth), deep: true))
+            all.append(reference("resnet\(depth)c", .bottleneck, layers(depth), stem: .deep))
         }
         for (depth, groups, width) in [(50, 32, 4), (101, 32, 4), (101, 32, 8), (101, 32, 16), (101, 32, 32), (101, 64, 4)] {
             all.append(reference("resnext\(depth)_\(groups)x\(width)d", .bottleneck, layers(depth),
@@ -29,9 +29,7 @@ enum KnownModels {
         for (name, block, layers) in [("resnet10t", ResNetArchitecture.Block.basic, [1, 1, 1, 1]),
                                       ("resnet14t", .bottleneck, [1, 1, 1, 1]), ("resnet26t", .bottleneck, [2, 2, 2, 2]),
                                       ("resnet50t", .bottleneck, [3, 4, 6, 3])] {
-            var tiered = reference(name, block, layers, deep: true, avgDown: true)
-            tiered.stemType = .tiered
-            all.append(tiered)
+            all.append(reference(name, block, layers, stem: .tiered, avgDown: true))
         }
         return all
     }()
@@ -46,12 +44,13 @@ enum KnownModels {
 
     /// torchvision's widths (64, 128, 256, 512 planes) and stem (64 channels, or timm's 32-channel
     /// deep stem for the `c` and `d` variants, the `d` ones with average-pool shortcuts).
-    private static func reference(_ name: String, _ block: ResNetArchitecture.Block, _ layers: [Int], deep: Bool = false,
-                                  avgDown: Bool = false, groups: Int = 1, widthPerGroup: Int = 64) -> ResNetArchitecture {
+    private static func reference(_ name: String, _ block: ResNetArchitecture.Block, _ layers: [Int],
+                                  stem: ResNetArchitecture.StemType = .single, avgDown: Bool = false, groups: Int = 1,
+                                  widthPerGroup: Int = 64) -> ResNetArchitecture {
         let expansion = block == .bottleneck ? 4 : 1
         return ResNetArchitecture(
             name: name, block: block, layers: layers, widths: [64, 128, 256, 512].map { $0 * expansion },
-            stemWidth: deep ? 32 : 64, stemType: deep ? .deep : .single, groups: groups, widthPerGroup: widthPerGroup,
+            stemWidth: stem == .single ? 64 : 32, stemType: stem, groups: groups, widthPerGroup: widthPerGroup,
             avgDown: avgDown, numClasses: 1000)
     }
 }

@@ -41,12 +41,12 @@ public enum ModelVariants {
     /// nil for a name not in the table.
     public static func status(of name: String) -> Status? {
         let base = String(name.split(separator: ".", maxSplits: 1).first ?? Substring(name)).lowercased()
-        for (pattern, status) in table {
-            guard let regex = try? Regex(pattern) else { continue }
-            if (try? regex.wholeMatch(in: base)) != nil { return status }
-        }
-        return nil
+        return compiled.first { (try? $0.regex.wholeMatch(in: base)) != nil }?.status
     }
+
+    /// `table`, its patterns compiled once (a pattern that does not compile is a programming error, not a skip).
+    nonisolated(unsafe) private static let compiled: [(regex: Regex<AnyRegexOutput>, status: Status)] =
+        table.map { (try! Regex($0.pattern), $0.status) }
 
     /// What a bare state dict of `name`'s names and shapes is taken for, and what it could also be.
     public static func bareStateDictAssumption(_ name: String?) -> String {

@@ -58,7 +58,7 @@ enum PickledModuleCheck {
             let path = String(name.dropLast(".weight".count))
             let stride = module.attributes["stride"], padding = module.attributes["padding"]
             guard let stride, let padding, stride.count == 2, padding.count == 2, stride[0] == stride[1], padding[0] == padding[1] else {
-                if module.attributes["stride"] != nil || module.attributes["padding"] != nil {
+                if stride != nil || padding != nil {
                     throw .notCovered("\(owner(module.className))'s '\(module.path)' (\(module.className)) has stride "
                         + "\(stride ?? []) and padding \(padding ?? []), not equal in both directions as the schema's are")
                 }

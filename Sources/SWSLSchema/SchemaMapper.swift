@@ -14,14 +14,14 @@ public enum SchemaMapper {
         } else {
             weights = try NameMapper.weights(checkpoint)
         }
-        if let hub = checkpoint.hub { try apply(hub, to: &weights) }
+        let named = checkpoint.hub?.architecture.flatMap(ModelVariants.status(of:))
+        if let hub = checkpoint.hub { try apply(hub, named: named, to: &weights) }
         let modules = checkpoint.pickledModules  // nil for every mapping of names (ONNX, safetensors, state dicts)
         if let modules { try PickledModuleCheck.apply(modules, to: &weights) }
         var model = try ModelAssembler.assemble(weights, ArchitectureInference.infer(weights))
         // The file said which network it is (a graph, a module tree, a known name in config.json), or it is
         // read as the plain network its tensors fit, and says so.
-        let named = checkpoint.hub?.architecture.flatMap(ModelVariants.status(of:)) == .supported
-        if checkpoint.format != .onnx, modules == nil, !named {
+        if checkpoint.format != .onnx, modules == nil, named != .supported {
             model.assumption = ModelVariants.bareStateDictAssumption(model.architecture.name)
         }
         return model
@@ -29,8 +29,9 @@ public enum SchemaMapper {
 
     /// What a transformers `config.json` says that the tensor names cannot: the activation, and where
     /// a strided bottleneck's stride sits. timm's folders say neither (their networks are the schema's).
-    static func apply(_ hub: HubConfig, to weights: inout SourceWeights) throws(SchemaError) {
-        if let name = hub.architecture, case .notCovered(let why)? = ModelVariants.status(of: name) {
+    /// `named` is `ModelVariants`' status of the architecture the folder names.
+    static func apply(_ hub: HubConfig, named: ModelVariants.Status?, to weights: inout SourceWeights) throws(SchemaError) {
+        if let name = hub.architecture, case .notCovered(let why)? = named {
             throw .notCovered("config.json names '\(name)' (\(why)), which this converter does not map")
         }
         if let type = hub.modelType, type != "resnet" {

@@ -37,6 +37,9 @@ extension Verify {
         let memory = ActivationMemory()
         let a = Executor(plan: candidate.plan, threads: options.threads, memory: memory)
         let b = Executor(plan: source.plan, threads: options.threads, memory: memory)
+        // The paper's number beside the user's, for an official release measured on ImageNet labels: whether the
+        // reference is one (a hash of the whole file when its name or size could be) is found beside the loop.
+        let release = labelSet?.isImageNet == true ? BackgroundWork { [reference] in Inspect.release(of: reference) } : nil
         var tally = DatasetTally()
         let progress = DatasetProgress(total: chosen.count, live: isatty(2) == 1 && !json)
         let batches = stride(from: 0, to: chosen.count, by: batch).map { Array(chosen[$0..<min($0 + batch, chosen.count)]) }
@@ -55,8 +58,7 @@ extension Verify {
             progress.update(done: done)
         }
         progress.finish()
-        // The paper's number beside the user's, for an official release measured on ImageNet labels.
-        let published = labelSet?.isImageNet == true ? Inspect.release(of: reference).release : nil
+        let published = release?.wait().release
         let context = DatasetContext(model: model, reference: reference, precision: candidate.precision, folder: folder.root,
                                      imagesInFolder: folder.images.count, skipped: folder.skipped, shards: shard.map { [$0] } ?? [],
                                      labels: labelSet?.description, publishedTop1: published?.publishedTop1,
@@ -69,14 +71,11 @@ extension Verify {
     func runMerge() throws {
         var contexts: [DatasetContext] = [], sums: [JSONValue] = []
         for path in merge {
-            let bytes: [UInt8]
-            do {
-                let storage = try ByteStorage.map(path: path)
-                bytes = withExtendedLifetime(storage) { Array(storage.bytes) }
-            } catch { throw CommandFailure(place: path, "\(error)") }
-            guard bytes.count <= 256 << 20 else { throw CommandFailure(place: path, "a result file over 256 MB") }
+            let storage: ByteStorage
+            do { storage = try ByteStorage.map(path: path) } catch { throw CommandFailure(place: path, "\(error)") }
+            guard storage.count <= 256 << 20 else { throw CommandFailure(place: path, "a result file over 256 MB") }
             let json: JSONValue
-            do { json = try JSONParser.parse(bytes) } catch { throw CommandFailure(place: path, "not JSON: \(error)") }
+            do { json = try withExtendedLifetime(storage) { () throws(JSONParser.ParseError) in try JSONParser.parse(storage.bytes) } } catch { throw CommandFailure(place: path, "not JSON: \(error)") }
             guard let context = DatasetContext(json: json), let part = json["sums"] else {
                 throw CommandFailure(place: path, "not a result of verify --image FOLDER --json")
             }

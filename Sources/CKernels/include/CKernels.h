@@ -153,7 +153,7 @@ size_t swk_conv_workspace_count(const swk_conv *conv);
  * the direct float kernels (stride 1, AVX-512), or the integer arithmetic (when `quad_weights` is set;
  * `input_scale` is then the step the input was prepared with). Per image, the input is first prepared
  * into swk_conv_prepared_bytes bytes (0: read in place, nothing to prepare): quantized into channel quads,
- * q = clamp(round_to_nearest_even(x * inverse + zero_point), 0, SWK_ACTIVATION_LEVELS) (zero point 0
+ * q = clamp(round_to_nearest_even(x * inverse + zero_point), 0, activation_levels) (zero point 0
  * takes non-negative inputs, as after a ReLU), or copied with zero borders (direct float), in
  * swk_conv_prepare_pieces pieces that threads may share out. swk_conv_execute then computes output
  * channels [group * Mg + row_begin, group * Mg + row_end) of groups [group_begin, group_end) at output

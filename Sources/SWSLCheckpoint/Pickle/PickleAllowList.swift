@@ -39,7 +39,8 @@ enum PickleAllowList {
 
     /// Module paths whose classes may appear in a whole pickled model (`torch.save(model)`), and
     /// `__torch__.`, the namespace of the compiled classes a TorchScript archive (`torch.jit.save`)
-    /// pickles its modules as. Their code (the archive's `code/` folder) is never read.
+    /// pickles its modules as. Their code (the archive's `code/` folder) is read as text only, for convolution
+    /// attributes (`ScriptCode`), never run.
     static let moduleNamespaces = [
         "torch.nn.modules.", "torchvision.models.", "timm.models.", "timm.layers.", "__torch__.",
     ]

@@ -12,7 +12,7 @@ public struct PickledModule: Sendable, Equatable {
     /// `__torch__.torch.nn.modules.conv.Conv2d`).
     public let className: String
     /// Integer attributes read from the module's `__dict__` (TorchScript: from its class's code, as
-    /// `ScriptCode` reads it): `kernel_size`, `stride`, `padding`, `dilation` (pairs), `groups`; a padding
+    /// `ScriptCode` reads it): `stride`, `padding`, `dilation` (pairs), `groups`; a padding
     /// given as a string (`same`) is absent.
     public let attributes: [String: [Int]]
     /// Names of the direct children.
@@ -63,7 +63,7 @@ extension WeightsLocator {
             if isScriptModule(module) {
                 attributes = ScriptCode.convolutionAttributes(of: module.className, in: code)
             } else if isModule(module) {
-                for key in ["kernel_size", "stride", "padding", "dilation", "groups"] {
+                for key in ["stride", "padding", "dilation", "groups"] {
                     guard let value = module.attribute(key) else { continue }
                     if let n = value.int { attributes[key] = [Int(clamping: n)] }
                     else if let items = value.items, !items.isEmpty, items.count <= 4, items.allSatisfy({ $0.int != nil }) {
