@@ -21,7 +21,7 @@ public struct LogitComparison: Sendable {
     /// Max |a − b| over every output of every input, divided by the reference's largest |output| over all of
     /// them: the error against the reference's scale, what judges a head with few outputs (`fewOutputs`),
     /// where a cosine cannot fail (one output) or says little (a few).
-    public let scaledMaxDiff: Double
+    public var scaledMaxDiff: Double { referenceScale == 0 ? maxAbsDiff : maxAbsDiff / referenceScale }
     /// The reference's largest |output| over every input (the scale of `scaledMaxDiff`).
     public let referenceScale: Double
 
@@ -44,7 +44,7 @@ public struct LogitComparison: Sendable {
         self.samples = samples
         self.classes = classes
         var top1 = 0, top5 = 0
-        var cosMin = Double.infinity, cosSum = 0.0, maxAbs = 0.0, maxRel = 0.0
+        var cosMin = Double.infinity, cosSum = 0.0, maxAbs = 0.0, maxRel = 0.0, scale = 0.0
         var leads: [Double?] = []
         for s in 0..<samples {
             let a = Array(candidate[s * classes..<(s + 1) * classes])
@@ -74,6 +74,7 @@ public struct LogitComparison: Sendable {
             cosSum += cos
             maxAbs = max(maxAbs, diff)
             maxRel = max(maxRel, peak == 0 ? diff : diff / peak)
+            scale = max(scale, peak)
         }
         top1Agreement = samples == 0 ? 0 : Double(top1) / Double(samples)
         top5Agreement = samples == 0 ? 0 : Double(top5) / Double(samples)
@@ -82,9 +83,7 @@ public struct LogitComparison: Sendable {
         maxAbsDiff = maxAbs
         maxRelDiff = maxRel
         top1Leads = leads
-        let scale = reference.prefix(samples * classes).reduce(0.0) { max($0, abs(Double($1))) }
         referenceScale = scale
-        scaledMaxDiff = scale == 0 ? maxAbs : maxAbs / scale
     }
 
     /// The comparison of the inputs of `parts` together, exactly as one comparison of all of them would be
@@ -106,7 +105,6 @@ public struct LogitComparison: Sendable {
         maxRelDiff = parts.map(\.maxRelDiff).max() ?? 0
         top1Leads = parts.flatMap(\.top1Leads)
         referenceScale = parts.map(\.referenceScale).max() ?? 0
-        scaledMaxDiff = referenceScale == 0 ? maxAbsDiff : maxAbsDiff / referenceScale
     }
 
     /// The comparison as sums that add up exactly across shards (`verify --merge`): counts, extremes, the
@@ -163,7 +161,6 @@ public struct LogitComparison: Sendable {
         maxAbsDiff = maxAbs
         maxRelDiff = maxRel
         referenceScale = scale
-        scaledMaxDiff = scale == 0 ? maxAbs : maxAbs / scale
         top1Leads = [Double?](repeating: nil, count: agreeing) + values.map { Optional($0) }
     }
 

@@ -56,9 +56,9 @@ struct Run: ParsableCommand {
         var all: [Float] = []
         // With --output nothing is printed before the logits are written (a refused write leaves stdout empty);
         // without it, lines are printed as each batch finishes.
-        var pending: [(row: [Float], name: String, sample: Int?)] = []
+        var pending: [(name: String, sample: Int?)] = []  // the i-th is row i of `all`
         func emit(_ row: [Float], _ name: String, _ sample: Int?) {
-            if output == nil { printTop(row, name: name, sample: sample, names: names) } else { pending.append((row, name, sample)) }
+            if output == nil { printTop(row, name: name, sample: sample, names: names) } else { pending.append((name, sample)) }
         }
         if images.isEmpty {
             let (values, shape) = try readInput()
@@ -95,7 +95,9 @@ struct Run: ParsableCommand {
                 throw CommandFailure(place: output, "\(error)")
             }
         }
-        for line in pending { printTop(line.row, name: line.name, sample: line.sample, names: names) }
+        for (i, line) in pending.enumerated() {
+            printTop(Array(all[i * classes..<(i + 1) * classes]), name: line.name, sample: line.sample, names: names)
+        }
     }
 
     /// One input's top classes: a line for people, or a JSON line (`image`, or `input` and `sample`).

@@ -20,31 +20,11 @@ import SWSLTestSupport
 
     /// Starts `swsl-convert IN OUT` and sends `signal` as soon as its hidden temporary file (`.OUT.tmp-*`) holds
     /// bytes, that is in the middle of writing; returns the temporary file's name (nil when the conversion ended
-    /// before one was seen) and how the process ended. Spawned and reaped directly (`waitpid`), polled every 0.2 ms.
+    /// before one was seen) and how the process ended. Started by `Spawn`, polled every 0.2 ms.
     static func convertKilledMidWrite(_ input: String, to output: URL, signal: Int32,
                                       under wrapper: [String] = []) throws -> (partial: String?, ended: String) {
         let folder = output.deletingLastPathComponent().path, prefix = "." + output.lastPathComponent + ".tmp-"
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
-        let argv: [String] = wrapper + [CLI.binary.path, input, output.path]
-        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) } }
-        // As a shell starts a command: no signal blocked, default dispositions (the test runner's threads block
-        // some, and a spawned child would inherit that mask, so SIGTERM would wait until it exited).
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t(), all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, &cArgs, environ)
-        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
+        let pid = try Spawn.start(wrapper + [CLI.binary.path, input, output.path])
         var partial: String?
         var status: Int32 = 0
         while partial == nil && waitpid(pid, &status, WNOHANG) == 0 {
@@ -57,7 +37,7 @@ import SWSLTestSupport
             }
             if partial == nil { usleep(200) }
         }
-        if partial != nil { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
+        if partial != nil { status = Spawn.wait(pid) }
         let ended = status & 0x7f == 0 ? "exit \((status >> 8) & 0xff)" : "signal \(status & 0x7f)"
         return (partial, ended)
     }

@@ -35,23 +35,11 @@ enum LimitedRun {
         defer { try? FileManager.default.removeItem(at: dir) }
         let outPath = dir.appendingPathComponent("stdout").path, errPath = dir.appendingPathComponent("stderr").path
         let reportPath = dir.appendingPathComponent("report").path
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         // Under AddressSanitizer (scripts/asan-tests.sh) the shadow memory needs terabytes of
         // address space, so there the limit is left off.
         let argv = [helper.path, reportPath, String(sanitized ? 0 : memoryLimitBytes), String(limit), CLI.binary.path] + arguments
-        var cArgs = argv.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) } }
-        var pid: pid_t = 0
         let started = Date()
-        let spawned = posix_spawn(&pid, helper.path, &actions, nil, &cArgs, environ)
-        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        _ = Spawn.wait(try Spawn.start(argv, stdout: outPath, stderr: errPath))
         let seconds = Date().timeIntervalSince(started)
         // "status S signal G timed_out T max_rss_kb K"
         let words = ((try? String(contentsOfFile: reportPath, encoding: .utf8)) ?? "").split(separator: " ")
