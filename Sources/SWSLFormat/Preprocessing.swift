@@ -1,13 +1,14 @@
 import SWSLCore
 
-/// How images are prepared for the model: resize the shorter side to `inputSize / cropRatio` with
-/// bilinear filtering, centre-crop `inputSize`, scale to [0, 1], normalise per channel.
+/// How images are prepared for the model: resize the shorter side to `inputSize / cropRatio` with the
+/// `interpolation` filter, centre-crop `inputSize`, scale to [0, 1], normalise per channel.
 public struct Preprocessing: Sendable, Equatable {
     /// Side of the square centre crop the model takes, in pixels (224); 1...4096 when read from a file.
     public var inputSize: Int
     /// Crop side over the resized shorter side (0.875), in (0.1, 1] when read; `resizeSize` derives from it.
     public var cropRatio: Double
-    /// Resampling filter of the resize, as stored; reading accepts any string, running accepts only "bilinear".
+    /// Resampling filter of the resize, as stored; reading accepts any string, running accepts the filters
+    /// SWSLRuntime's `ImagePreprocessor.Resampling` applies (bilinear, bicubic) and refuses others by name.
     public var interpolation: String
     /// Per-channel mean subtracted after scaling pixels to [0, 1]: three values, R, G, B.
     public var mean: [Double]

@@ -192,13 +192,13 @@ public enum ConversionPipeline {
         var record: SWMMetadata.Verification?
         if request.verify {
             progress("verifying against the source's float reference")
-            let verification = try verify(conversion, model: model, request: request, precision: options.precision,
-                                          preprocessing: source.preprocessing)
+            let (verification, failures) = try verify(conversion, model: model, request: request, precision: options.precision,
+                                                      preprocessing: source.preprocessing)
             phases.lap("verify")
-            guard verification.pass else {
-                throw ConversionError(place: output, "verification failed, nothing written: cosine min \(verification.cosineMin) "
-                                      + "(threshold \(verification.cosineThreshold)), top-1 agreement \(verification.top1Agreement) "
-                                      + "(threshold \(verification.top1Threshold)) on \(verification.inputs)", failedVerification: true)
+            guard failures.isEmpty else {
+                // The checks that failed, as `verify` words them (cosine, or the scaled difference for few outputs).
+                throw ConversionError(place: output, "verification failed, nothing written: \(failures.joined(separator: "; ")) "
+                                      + "on \(verification.inputs)", failedVerification: true)
             }
             record = verification
         }
@@ -302,9 +302,8 @@ public enum ConversionPipeline {
         case .synthetic(let samples):
             return .synthetic(count: samples, channels: channels, size: preprocessing.inputSize)
         case .inputs(let path, let limit):
-            guard let preprocessor = ImagePreprocessor(preprocessing) else {
-                throw ConversionError(place: path, "the model resizes with '\(preprocessing.interpolation)', which calibration cannot apply")
-            }
+            let preprocessor: ImagePreprocessor
+            do { preprocessor = try ImagePreprocessor(preprocessing) } catch { throw ConversionError(place: path, "\(error)") }
             do {
                 return try CalibrationInputs.load(path: path, channels: channels, preprocessor: preprocessor, limit: limit)
             } catch {
@@ -399,9 +398,6 @@ public enum ConversionPipeline {
         return (conversion, options, note)
     }
 
-    /// `convert --verify`: the converted tensors (as `run` would execute them: int8 on the integer
-    /// path, with the stored ranges if any) against the source's float reference, on verify's default
-    /// inputs, with verify's default thresholds.
     /// verify's default inputs for the converted model, at its input size, resized as its preprocessing says.
     static func defaultInputs(_ architecture: ResNetArchitecture, _ preprocessing: Preprocessing,
                               request: ConversionRequest) throws(ConversionError) -> VerificationInputs {
@@ -411,8 +407,11 @@ public enum ConversionPipeline {
         } catch { throw ConversionError(place: request.input, "\(error)") }
     }
 
-    static func verify(_ conversion: Conversion, model: CanonicalModel, request: ConversionRequest,
-                       precision: Precision, preprocessing: Preprocessing) throws(ConversionError) -> SWMMetadata.Verification {
+    /// `convert --verify`: the converted tensors (as `run` would execute them: int8 on the integer
+    /// path, with the stored ranges if any) against the source's float reference, on verify's default
+    /// inputs, with verify's default thresholds. Returns the record and the checks that failed (none: it passed).
+    static func verify(_ conversion: Conversion, model: CanonicalModel, request: ConversionRequest, precision: Precision,
+                       preprocessing: Preprocessing) throws(ConversionError) -> (SWMMetadata.Verification, failures: [String]) {
         let architecture = model.architecture
         let inputs = try defaultInputs(architecture, preprocessing, request: request)
         let (n, h, w) = (inputs.shape[0], inputs.shape[2], inputs.shape[3])
@@ -433,7 +432,8 @@ public enum ConversionPipeline {
         let limits = VerifyThresholds.defaults(precision: precision.rawValue)
         let top1 = comparison.top1Agreement(tieMargin: limits.tieMargin)
         let crc = inputs.values.withUnsafeBytes { CRC32.checksum($0) }
-        return SWMMetadata.Verification(
+        let failures = limits.failures(comparison)
+        let record = SWMMetadata.Verification(
             tool: Converter.version, inputs: "default: " + inputs.groups.map(\.description).joined(separator: ", ") + ", \(h)×\(w)",
             inputsCRC32: String(repeating: "0", count: 8 - String(crc, radix: 16).count) + String(crc, radix: 16),
             int8: precision == .int8 ? (conversion.tensors.contains { $0.name.hasSuffix(".input_scale") } ? "integer, stored activation ranges" : "integer, ranges measured per input") : nil,
@@ -441,7 +441,8 @@ public enum ConversionPipeline {
             cosineThreshold: limits.cosineMin, top1Threshold: limits.top1Min,
             scaledMaxDiff: comparison.hasFewOutputs ? comparison.scaledMaxDiff : nil,
             scaledDiffThreshold: comparison.hasFewOutputs ? limits.scaledDiffMax : nil,
-            pass: limits.failures(comparison).isEmpty)
+            pass: failures.isEmpty)
+        return (record, failures)
     }
 
     /// True when two paths name the same existing file.

@@ -51,11 +51,13 @@ public struct DatasetLabels: Sendable {
     /// does not list are unlabelled. A line that does not parse, a label outside the model's classes, or a
     /// path listed twice is refused, naming the line.
     public static func file(_ path: String, folder: ImageFolder, classes: Int) throws(RuntimeError) -> DatasetLabels {
-        var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw .input("\(path): not a readable file") }
-        guard info.st_size <= 256 << 20 else { throw .input("\(path): a label file over 256 MB") }
+        // Opened once, as every input is (a regular file only, never blocking on a FIFO), then sized and mapped.
         let bytes: ByteStorage
-        do { bytes = try ByteStorage.map(path: path) } catch { throw .input("\(path): \(error)") }
+        do {
+            let file = try InputFile.open(path)
+            guard file.size <= 256 << 20 else { throw FileAccessError(path: path, reason: "is a label file over 256 MB") }
+            bytes = try ByteStorage.map(file)
+        } catch { throw .input("\(error)") }
         // The mapping must outlive the copy.
         let text = withExtendedLifetime(bytes) { String(decoding: bytes.bytes, as: UTF8.self) }
         let position = Dictionary(uniqueKeysWithValues: folder.images.enumerated().map { ($1, $0) })

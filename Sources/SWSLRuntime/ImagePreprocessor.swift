@@ -63,10 +63,14 @@ public struct ImagePreprocessor: Sendable, Equatable {
     }
 
     /// The preprocessing a model's metadata (or a checkpoint's configuration) describes, at `cropSize`
-    /// (default: its input size) with its resize ratio; nil when it names a filter not in `Resampling`.
-    /// The one place a `Preprocessing` becomes a preprocessor, for run, verify and calibration alike.
-    public init?(_ preprocessing: Preprocessing, cropSize: Int? = nil) {
-        guard let resampling = Resampling(rawValue: preprocessing.interpolation) else { return nil }
+    /// (default: its input size) with its resize ratio; refused when it names a filter not in `Resampling`.
+    /// The one place a `Preprocessing` becomes a preprocessor, and refuses what it cannot do, for run, verify and
+    /// calibration alike.
+    public init(_ preprocessing: Preprocessing, cropSize: Int? = nil) throws(RuntimeError) {
+        guard let resampling = Resampling(rawValue: preprocessing.interpolation) else {
+            throw .input("the model's preprocessing resizes with '\(preprocessing.interpolation)', which this converter "
+                         + "does not apply (\(Resampling.names))")
+        }
         var at = preprocessing  // its resize rule (`resizeSize`) at the requested crop
         at.inputSize = cropSize ?? preprocessing.inputSize
         self.init(resizeSize: max(at.inputSize, at.resizeSize), cropSize: at.inputSize, mean: at.mean, std: at.std,

@@ -41,10 +41,7 @@ public struct VerificationInputs: Sendable {
     /// The photographs are resized with the preprocessing's own filter; one this project does not apply is refused.
     public static func defaults(channels: Int, size: Int, generated: Int,
                                 preprocessing: Preprocessing = .imageNet) throws(RuntimeError) -> VerificationInputs {
-        guard let preprocessor = ImagePreprocessor(preprocessing, cropSize: size) else {
-            throw .input("the model's preprocessing resizes with '\(preprocessing.interpolation)', which this converter "
-                         + "does not apply (\(ImagePreprocessor.Resampling.names))")
-        }
+        let preprocessor = try ImagePreprocessor(preprocessing, cropSize: size)
         let plane = size * size
         var values: [Float] = []
         var groups: [Group] = []

@@ -136,11 +136,7 @@ struct Run: ParsableCommand {
 /// The preprocessing a model asks for: its `.swm` metadata's (checked when the file was opened), or
 /// ImageNet's for a checkpoint.
 func imagePreprocessor(for model: LoadedModel) throws -> ImagePreprocessor {
-    guard let preprocessor = ImagePreprocessor(model.preprocessing) else {
-        throw CommandFailure(place: model.path, "\(model.preprocessing.interpolation) interpolation is not supported "
-                             + "(\(ImagePreprocessor.Resampling.names))")
-    }
-    return preprocessor
+    do { return try ImagePreprocessor(model.preprocessing) } catch { throw CommandFailure(place: model.path, "\(error)") }
 }
 
 /// Decodes and preprocesses `paths` for `model` into one NCHW batch; a bad image is printed and exits with 2.

@@ -153,6 +153,8 @@ import SWSLTestSupport
         let result = try CLI.run([model, out, "--calibrate", scaled, "--verify"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("verification failed, nothing written"))
+        // The checks that failed, worded as verify words them ("cosine min 0.93 < 0.99", "top-1 agreement … < 1").
+        #expect(result.stderr.contains(" < "), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
         #expect(!FileManager.default.fileExists(atPath: out))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["scaled.npy"])

@@ -158,7 +158,7 @@ import SWSLTransform
         }
         let (model, _) = try Self.convert(bicubic)
         #expect(model.preprocessing.interpolation == "bicubic")
-        let preprocessor = try #require(ImagePreprocessor(model.preprocessing))
+        let preprocessor = try ImagePreprocessor(model.preprocessing)
         #expect(preprocessor.resampling == .bicubic)
         let inputs = try VerificationInputs.defaults(channels: 3, size: 64, generated: 0, preprocessing: model.preprocessing)
         let bilinear = try VerificationInputs.defaults(channels: 3, size: 64, generated: 0,
