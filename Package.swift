@@ -7,6 +7,7 @@ let package = Package(
         .executable(name: "swsl-convert", targets: ["swsl-convert"]),
         .library(name: "SWSLCore", targets: ["SWSLCore"]),
         .library(name: "SWSLCheckpoint", targets: ["SWSLCheckpoint"]),
+        .library(name: "SWSLNetwork", targets: ["SWSLNetwork"]),
         .library(name: "SWSLSchema", targets: ["SWSLSchema"]),
         .library(name: "SWSLFormat", targets: ["SWSLFormat"]),
         .library(name: "SWSLTransform", targets: ["SWSLTransform"]),
@@ -50,29 +51,32 @@ let package = Package(
         .target(name: "CChecksum", dependencies: ["CZlib", "CCPU"], linkerSettings: [.linkedLibrary("z")]),
         // Core types: dtype, tensor, byte storage, bounds-checked reader.
         .target(name: "SWSLCore", dependencies: ["CChecksum", "CZlib", "CLibcrypto"]),
+        // The network's shape: the architecture's parameters, the layout of every convolution they imply,
+        // and the generic backbone (stem, stages of blocks) each later step maps layer by layer.
+        .target(name: "SWSLNetwork", dependencies: ["SWSLCore"]),
         // Checkpoint readers: PyTorch zip / legacy / tar, ONNX, safetensors; the pickle machine.
         .target(
             name: "SWSLCheckpoint",
             dependencies: ["SWSLCore", "CLibzip", "CZlib", "CONNX", "CProtobufC"]),
         // The canonical ResNet schema and the mappers from torchvision, timm, Hugging Face and ONNX graphs.
-        .target(name: "SWSLSchema", dependencies: ["SWSLCheckpoint", "SWSLCore"]),
+        .target(name: "SWSLSchema", dependencies: ["SWSLNetwork", "SWSLCheckpoint", "SWSLCore"]),
         // Hot loops of the executor: packed GEMM/convolution, pools; AVX2/FMA chosen at run time.
         .target(name: "CKernels", dependencies: ["CCPU"]),
         // The executor: plans of layer specs, the runner, its thread pool. Knows no schema.
-        .target(name: "SWSLExecutor", dependencies: ["CKernels", "SWSLCore", "SWSLFormat"]),
+        .target(name: "SWSLExecutor", dependencies: ["CKernels", "SWSLNetwork", "SWSLCore", "SWSLFormat"]),
         // The .swm file format: writer and validating reader, the packed weight layout, the class
         // names and preprocessing the metadata records.
-        .target(name: "SWSLFormat", dependencies: ["SWSLCore"]),
+        .target(name: "SWSLFormat", dependencies: ["SWSLNetwork", "SWSLCore"]),
         // BatchNorm folding, quantization and packing: a canonical model laid out as .swm tensors.
         // Hot loops of the conversion (fold, quantize, half conversion), plain C.
         .target(name: "CTransform", dependencies: ["CCPU"]),
-        .target(name: "SWSLTransform", dependencies: ["CTransform", "SWSLSchema", "SWSLFormat", "SWSLCore"]),
+        .target(name: "SWSLTransform", dependencies: ["CTransform", "SWSLSchema", "SWSLNetwork", "SWSLFormat", "SWSLCore"]),
         // Lowering .swm files and canonical models into plans, loading, comparing outputs, calibration.
-        .target(name: "SWSLRuntime", dependencies: ["SWSLTransform", "SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "CImage", "CSampleImages"]),
+        .target(name: "SWSLRuntime", dependencies: ["SWSLTransform", "SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLNetwork", "SWSLCheckpoint", "SWSLCore", "CImage", "CSampleImages"]),
         .executableTarget(
             name: "swsl-convert",
             dependencies: [
-                "SWSLCheckpoint", "SWSLCore", "SWSLSchema", "SWSLFormat", "SWSLTransform", "SWSLRuntime", "SWSLExecutor",
+                "SWSLCheckpoint", "SWSLCore", "SWSLNetwork", "SWSLSchema", "SWSLFormat", "SWSLTransform", "SWSLRuntime", "SWSLExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Runs a command under memory and time limits and reports its own peak RSS (for CLITests).
@@ -80,7 +84,7 @@ let package = Package(
         // Builders of hostile and hand-laid files shared by the test targets (pickles, zips, deflate streams).
         .target(name: "SWSLTestSupport", dependencies: ["SWSLCore"], path: "Tests/SWSLTestSupport"),
         .testTarget(name: "SWSLCoreTests", dependencies: ["SWSLCore", "SWSLTestSupport"]),
-        .testTarget(name: "SWSLFormatTests", dependencies: ["SWSLFormat", "SWSLCore", "SWSLTestSupport"]),
+        .testTarget(name: "SWSLFormatTests", dependencies: ["SWSLFormat", "SWSLNetwork", "SWSLCore", "SWSLTestSupport"]),
         .testTarget(
             name: "SWSLRuntimeTests",
             dependencies: ["SWSLRuntime", "SWSLTransform", "SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "SWSLTestSupport"]),
@@ -91,11 +95,11 @@ let package = Package(
             dependencies: ["SWSLTransform", "SWSLSchema", "SWSLCheckpoint", "SWSLFormat", "SWSLCore", "SWSLTestSupport"]),
         .testTarget(
             name: "SWSLCheckpointTests",
-            dependencies: ["SWSLCheckpoint", "SWSLCore", "SWSLFormat", "SWSLRuntime", "SWSLTestSupport"]),
+            dependencies: ["SWSLCheckpoint", "SWSLCore", "SWSLFormat", "SWSLExecutor", "SWSLRuntime", "SWSLTestSupport"]),
         .testTarget(
             name: "SWSLExecutorTests",
-            dependencies: ["SWSLRuntime", "SWSLExecutor", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "SWSLTestSupport"]),
-        .testTarget(name: "SWSLSchemaTests", dependencies: ["SWSLSchema", "SWSLCheckpoint", "SWSLCore", "SWSLTestSupport"]),
+            dependencies: ["SWSLRuntime", "SWSLExecutor", "SWSLNetwork", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "SWSLTestSupport"]),
+        .testTarget(name: "SWSLSchemaTests", dependencies: ["SWSLSchema", "SWSLNetwork", "SWSLCheckpoint", "SWSLCore", "SWSLTestSupport"]),
 
     ]
 )

@@ -5,15 +5,21 @@
 # and compares the logits byte for byte.
 # Usage: scripts/compare-swm-bytes.sh [REV]   (default: origin/main's merge base, else HEAD~1)
 # Builds REV in a temporary worktree (debug build, a few minutes); prints one line per file.
+# SWSL_OLD_BINARY=PATH uses an swsl-convert already built from REV instead.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 rev="${1:-HEAD~1}"
 work="$(mktemp -d)"
 trap 'git -C "$root" worktree remove --force "$work/base" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-git -C "$root" worktree add --detach "$work/base" "$rev" >/dev/null
-(cd "$work/base" && swift build --product swsl-convert >/dev/null)
+if [ -n "${SWSL_OLD_BINARY:-}" ]; then
+  old="$SWSL_OLD_BINARY"
+else
+  git -C "$root" worktree add --detach "$work/base" "$rev" >/dev/null
+  (cd "$work/base" && swift build --product swsl-convert >/dev/null)
+  old="$work/base/.build/debug/swsl-convert"
+fi
 (cd "$root" && swift build --product swsl-convert >/dev/null)
-old="$work/base/.build/debug/swsl-convert" new="$root/.build/debug/swsl-convert"
+new="$root/.build/debug/swsl-convert"
 mkdir -p "$work/old" "$work/new"
 status=0
 for model in "$root"/Fixtures/models/*.pth "$root"/Fixtures/models/*.pt "$root"/Fixtures/models/*.safetensors \

@@ -23,3 +23,11 @@ public enum Int8Arithmetic: String, Sendable, CaseIterable {
     /// The largest quantized activation of the integer arithmetics.
     public var activationLevels: Int { Int(self == .integer7Bit ? SWK_ACTIVATION_LEVELS_7BIT : SWK_ACTIVATION_LEVELS) }
 }
+
+/// Where the integer arithmetics take each layer's activation range from.
+public enum ActivationRanges: String, Sendable, CaseIterable {
+    /// The calibrated scales the file stores (`P.input_scale`); each input's own range where it has none.
+    case calibrated
+    /// Each input's own range, measured per image and layer at run time, ignoring stored scales.
+    case dynamic
+}

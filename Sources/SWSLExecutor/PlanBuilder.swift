@@ -1,3 +1,5 @@
+import SWSLNetwork
+
 /// Lays out the canonical ResNet as plan steps, checking channel counts as it goes.
 struct PlanBuilder {
     private(set) var steps: [PlanStep] = []
@@ -10,17 +12,17 @@ struct PlanBuilder {
 
     /// The ResNet: stem convolutions (each with ReLU), 3×3/2 max pool, the residual blocks, global
     /// average pool, classifier. With `avgDown`, a strided block's shortcut average-pools first.
-    static func resnet(inputChannels: Int, stem: [ConvLayer], stages: [[BlockLayers]], avgDown: Bool,
+    static func resnet(inputChannels: Int, backbone: Backbone<ConvLayer>, avgDown: Bool,
                        fc: ConvLayer) throws(PlanError) -> PlanBuilder {
-        guard !stem.isEmpty else { throw .invalidTopology("no stem convolution") }
-        guard !stages.isEmpty, stages.allSatisfy({ !$0.isEmpty }) else { throw .invalidTopology("an empty stage") }
+        guard !backbone.stem.isEmpty else { throw .invalidTopology("no stem convolution") }
+        guard !backbone.stages.isEmpty, backbone.stages.allSatisfy({ !$0.isEmpty }) else {
+            throw .invalidTopology("an empty stage")
+        }
         var builder = PlanBuilder(inputChannels: inputChannels)
         var x = 0
-        for layer in stem { x = try builder.conv(layer, input: x) }
+        for layer in backbone.stem { x = try builder.conv(layer, input: x) }
         x = builder.append(channels: builder.channels[x]) { .maxPool(kernel: 3, stride: 2, padding: 1, input: x, output: $0) }
-        for blocks in stages {
-            for block in blocks { x = try builder.block(block, input: x, avgDown: avgDown) }
-        }
+        for block in backbone.blocks { x = try builder.block(block, input: x, avgDown: avgDown) }
         let pooled = builder.append(channels: builder.channels[x]) { .globalAveragePool(input: x, output: $0) }
         try builder.expect(fc, input: pooled)
         _ = builder.append(channels: fc.outChannels) { .linear(fc, input: pooled, output: $0) }
@@ -28,7 +30,7 @@ struct PlanBuilder {
     }
 
     /// One residual block; returns its output value.
-    private mutating func block(_ block: BlockLayers, input: Int, avgDown: Bool) throws(PlanError) -> Int {
+    private mutating func block(_ block: Backbone<ConvLayer>.Block, input: Int, avgDown: Bool) throws(PlanError) -> Int {
         guard block.convs.count >= 1 else { throw .invalidTopology("a block without convolutions") }
         var shortcut = input
         if let projection = block.downsample {

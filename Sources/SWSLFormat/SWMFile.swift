@@ -10,12 +10,15 @@ public struct SWMFile: Sendable {
     public let metadata: SWMMetadata
     /// The metadata object as stored (for reports that print it whole).
     public let metadataJSON: JSONValue
-    /// The directory entries in file order; `SWMEntry.scaleIndex` indexes this array.
-    public let entries: [SWMEntry]
-    private let byName: [String: Int]
-    private let dataOffset: Int
+    /// The directory over the data section: entries in file order, lookups, tensor views.
+    let directory: SWMDirectory
+    /// The network the architecture describes, its tensors checked against it (rule 14).
+    public let network: SWMNetwork
 
-    /// Maps and validates `path` (rules 1–14 of Formats/SWM.md; 15, the tensor CRCs, with `checkCRC`).
+    /// The directory entries in file order; `SWMEntry.scaleIndex` indexes this array.
+    public var entries: [SWMEntry] { directory.entries }
+
+    /// Maps and validates `path` (rules 1–19 of Formats/SWM.md; 15, the tensor CRCs, with `checkCRC`).
     public static func open(path: String, checkCRC: Bool = false) throws(SWMError) -> SWMFile {
         let storage: ByteStorage
         do { storage = try ByteStorage.map(path: path) } catch { throw .io(error.reason) }
@@ -130,18 +133,18 @@ public struct SWMFile: Sendable {
             else { throw .badEntry(e.name, "scale index \(si) is not a float32 vector of its channels", rule: 13) }
         }
         try Self.checkFloatLayers(metadata, entries: entries)
-        self.entries = entries
-        self.byName = byName
-        self.dataOffset = dataOffset
+        let directory = SWMDirectory(storage: storage, entries: entries, byName: byName, dataOffset: dataOffset)
         if checkCRC {
-            for e in entries where CRC32.checksum(self.bytes(of: e)) != e.crc32 { throw .checksum("tensor '\(e.name)'", rule: 15) }
+            for e in entries where CRC32.checksum(directory.bytes(of: e)) != e.crc32 { throw .checksum("tensor '\(e.name)'", rule: 15) }
         }
+        self.directory = directory
+        network = try SWMNetwork(metadata.architecture, directory)
     }
 
     /// Rule 19: every layer `quantization.float_layers` lists has weights of the dtype it names. (Other
     /// layers may hold any dtype, as version 1 always allowed; the list is what `--precision auto` chose.)
     static func checkFloatLayers(_ metadata: SWMMetadata, entries: [SWMEntry]) throws(SWMError) {
-        guard metadata.quantization.precision == "int8" else { return }
+        guard metadata.quantization.precision == .int8 else { return }
         var kept: [String: String] = [:]
         for layer in metadata.quantization.floatLayers { kept[layer.layer] = layer.dtype }
         var seen = Set<String>()
@@ -160,27 +163,45 @@ public struct SWMFile: Sendable {
     }
 
     /// The raw bytes of an entry (inside the mapping).
-    public func bytes(of entry: SWMEntry) -> UnsafeRawBufferPointer {
+    public func bytes(of entry: SWMEntry) -> UnsafeRawBufferPointer { directory.bytes(of: entry) }
+
+    /// The entry with the canonical name `name`, nil when the file has none.
+    public func entry(_ name: String) -> SWMEntry? { directory.entry(name) }
+
+    /// The scale tensor of a quantized entry.
+    public func scale(of entry: SWMEntry) -> SWMEntry? { directory.scale(of: entry) }
+
+    /// An entry as a tensor viewing the mapping (no copy; the file's storage stays alive with it).
+    public func tensor(_ entry: SWMEntry) -> Tensor { directory.tensor(entry) }
+
+    /// The float32 values of an f32 entry (copied).
+    public func floats(_ entry: SWMEntry) -> [Float] { directory.floats(entry) }
+}
+
+/// A validated directory over the mapped data section (rules 10–13): lookups and views of its tensors.
+struct SWMDirectory: Sendable {
+    let storage: ByteStorage
+    let entries: [SWMEntry]
+    let byName: [String: Int]
+    let dataOffset: Int
+
+    func bytes(of entry: SWMEntry) -> UnsafeRawBufferPointer {
         let start = dataOffset + entry.offset
         return UnsafeRawBufferPointer(rebasing: storage.bytes[start..<start + entry.byteLength])
     }
 
-    /// The entry with the canonical name `name`, nil when the file has none.
-    public func entry(_ name: String) -> SWMEntry? { byName[name].map { entries[$0] } }
+    func entry(_ name: String) -> SWMEntry? { byName[name].map { entries[$0] } }
 
-    /// The scale tensor of a quantized entry.
-    public func scale(of entry: SWMEntry) -> SWMEntry? { entry.scaleIndex.map { entries[$0] } }
+    func scale(of entry: SWMEntry) -> SWMEntry? { entry.scaleIndex.map { entries[$0] } }
 
-    /// An entry as a tensor viewing the mapping (no copy; the file's storage stays alive with it).
-    public func tensor(_ entry: SWMEntry) -> Tensor {
+    func tensor(_ entry: SWMEntry) -> Tensor {
         let offset = dataOffset + entry.offset
         let dtype = entry.dtype.tensorType
         // Validation (rules 11 and 12) guarantees the range; this cannot fail.
         return try! Tensor(dtype: dtype, shape: entry.shape, storage: storage, byteOffset: offset)
     }
 
-    /// The float32 values of an f32 entry (copied).
-    public func floats(_ entry: SWMEntry) -> [Float] {
+    func floats(_ entry: SWMEntry) -> [Float] {
         let raw = bytes(of: entry)
         return (0..<entry.elementCount).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
     }

@@ -1,12 +1,13 @@
 import SWSLCore
+import SWSLNetwork
 
 /// The `.swm` metadata (Formats/SWM.md, "Metadata"), typed: the one place that writes it and the
 /// one place that reads it. `init(json:)` enforces rule 9 — every key of the spec, with its type —
 /// and `json` writes the keys in the spec's order.
 public struct SWMMetadata: Sendable, Equatable {
-    /// The network, as SWSLSchema's `ResNetArchitecture.fileReport()` writes it (an object; the
-    /// schema decodes its fields when a plan is built).
-    public var architecture: JSONValue
+    /// The network (`"architecture"`, written by `ResNetArchitecture.fileReport()`); every field is
+    /// checked when metadata is read (rule 9), and the tensors it implies when a file is opened (rule 14).
+    public var architecture: ResNetArchitecture
     /// How input images are prepared (`"preprocessing"`); ImageNet's for every file the converter writes.
     public var preprocessing: Preprocessing
     /// Number of outputs and, for 1000-class models, their names (`"classes"`).
@@ -95,10 +96,10 @@ public struct SWMMetadata: Sendable, Equatable {
     /// The `"quantization"` object. Its fixed keys (`symmetric`, `scale_dtype`, `bias_dtype`) are not stored:
     /// `json` writes them and `init(json:)` checks them.
     public struct Quantization: Sendable, Equatable {
-        /// `int8`, `fp16` or `fp32`.
-        public var precision: String
-        /// `per-channel` or `per-tensor` for int8; nil otherwise.
-        public var weights: String?
+        /// How the weights are stored.
+        public var precision: Precision
+        /// The int8 scales' granularity; nil for float files.
+        public var weights: WeightGranularity?
         /// How activation ranges were calibrated (an object), or nil when they were not.
         public var activations: JSONValue?
         /// int8 files: the layers kept in float, each with its dtype and why (`--precision auto`);
@@ -121,7 +122,7 @@ public struct SWMMetadata: Sendable, Equatable {
         }
 
         /// Takes the fields as given; values are checked only when metadata is read (`init(json:)`).
-        public init(precision: String, weights: String?, activations: JSONValue?, floatLayers: [FloatLayer] = []) {
+        public init(precision: Precision, weights: WeightGranularity?, activations: JSONValue?, floatLayers: [FloatLayer] = []) {
             self.precision = precision
             self.weights = weights
             self.activations = activations
@@ -218,7 +219,7 @@ public struct SWMMetadata: Sendable, Equatable {
     }
 
     /// Assembles metadata from typed parts, unchecked; `json` makes the object a writer stores.
-    public init(architecture: JSONValue, preprocessing: Preprocessing, classes: Classes, provenance: Provenance,
+    public init(architecture: ResNetArchitecture, preprocessing: Preprocessing, classes: Classes, provenance: Provenance,
                 quantization: Quantization, report: Report?, verification: Verification? = nil) {
         self.verification = verification
         self.architecture = architecture
@@ -245,9 +246,9 @@ public struct SWMMetadata: Sendable, Equatable {
             ("prefix", prefix),
             ("converter", .string(provenance.converter)),
         ] + provenance.details.pairs.map { ($0.0, JSONValue.string($0.1)) })
-        let weights: JSONValue = quantization.weights.map(JSONValue.string) ?? .null
+        let weights: JSONValue = quantization.weights.map { .string($0.rawValue) } ?? .null
         var quantizationPairs: [(String, JSONValue)] = [
-            ("precision", .string(quantization.precision)),
+            ("precision", .string(quantization.precision.rawValue)),
             ("weights", weights),
             ("symmetric", .bool(true)),
             ("scale_dtype", .string("float32")),
@@ -271,7 +272,7 @@ public struct SWMMetadata: Sendable, Equatable {
         var pairs: [(String, JSONValue)] = [
             ("format", .string("swm")),
             ("version", .int(1)),
-            ("architecture", architecture),
+            ("architecture", architecture.fileReport()),
             ("preprocessing", preprocessing.json),
             ("classes", classesJSON),
             ("provenance", provenanceJSON),
@@ -324,7 +325,8 @@ public struct SWMMetadata: Sendable, Equatable {
         }
         guard case .object = json, json["format"] == .string("swm") else { throw .badMetadata("not a swm metadata object") }
         guard json["version"] == .int(1) else { throw fail("version", "missing or not 1") }
-        architecture = try object(json["architecture"], "architecture")
+        let a = try object(json["architecture"], "architecture")
+        do { architecture = try ResNetArchitecture(json: a) } catch { throw .badMetadata("\(error)") }
         do { preprocessing = try Preprocessing(json: try object(json["preprocessing"], "preprocessing")) } catch {
             throw .badMetadata("\(error)")
         }
@@ -358,11 +360,16 @@ public struct SWMMetadata: Sendable, Equatable {
             graphInputLayout: try absentOrString(p["graph_input_layout"], "provenance.graph_input_layout"),
             graphOutput: try absentOrString(p["graph_output"], "provenance.graph_output"))
         let q = try object(json["quantization"], "quantization")
-        let precision = try string(q["precision"], "quantization.precision")
-        guard ["int8", "fp16", "fp32"].contains(precision) else { throw fail("quantization.precision", "\(precision) is not int8, fp16 or fp32") }
-        let weights = try optionalString(q["weights"], "quantization.weights")
-        if let weights, !["per-channel", "per-tensor"].contains(weights) {
-            throw fail("quantization.weights", "\(weights) is not per-channel or per-tensor")
+        let precisionName = try string(q["precision"], "quantization.precision")
+        guard let precision = Precision(rawValue: precisionName) else {
+            throw fail("quantization.precision", "\(precisionName) is not int8, fp16 or fp32")
+        }
+        var weights: WeightGranularity?
+        if let name = try optionalString(q["weights"], "quantization.weights") {
+            guard let granularity = WeightGranularity(rawValue: name) else {
+                throw fail("quantization.weights", "\(name) is not per-channel or per-tensor")
+            }
+            weights = granularity
         }
         guard q["symmetric"] == .bool(true) else { throw fail("quantization.symmetric", "missing or not true") }
         guard q["scale_dtype"] == .string("float32"), q["bias_dtype"] == .string("float32") else {
@@ -389,7 +396,7 @@ public struct SWMMetadata: Sendable, Equatable {
                 }
                 floatLayers.append(.init(layer: layer, dtype: dtype, reason: reason))
             }
-            guard precision == "int8" || floatLayers.isEmpty else {
+            guard precision == .int8 || floatLayers.isEmpty else {
                 throw .badMetadata("quantization.float_layers: only int8 files keep layers in float", rule: 19)
             }
         default: throw .badMetadata("quantization.float_layers: not an array", rule: 19)

@@ -8,6 +8,7 @@ import SWSLExecutor
 import SWSLFormat
 import SWSLSchema
 import SWSLTransform
+import SWSLNetwork
 
 /// Where a conversion's activation ranges come from (int8 only).
 public enum CalibrationSource: Sendable, Equatable {
@@ -322,8 +323,7 @@ public enum ConversionPipeline {
         progress("calibrating activations on \(inputs.samples) \(synthetic ? "synthetic " : "")sample(s)")
         let result: Calibration.Result
         do {
-            let plan = try SWMPlanLoader.plan(tensors: conversion.tensors, architecture: model.architecture,
-                                              what: request.output, int8: .dequantized)
+            let plan = try ExecutionPlan(try SWMNetwork(architecture: model.architecture, tensors: conversion.tensors), int8: .dequantized)
             result = try Calibration.run(plan: plan, inputs: inputs.values, samples: inputs.samples,
                                          height: inputs.height, width: inputs.width, method: request.method)
         } catch {
@@ -362,8 +362,7 @@ public enum ConversionPipeline {
         do {
             let reference = try ExecutionPlan(reference: model)
             for _ in 0...model.convolutions.count + 1 {
-                let candidate = try SWMPlanLoader.plan(tensors: conversion.tensors, architecture: architecture,
-                                                       what: request.output, int8: .integer)
+                let candidate = try ExecutionPlan(try SWMNetwork(architecture: architecture, tensors: conversion.tensors), int8: .integer)
                 let layers = try LayerComparison.run(candidate: candidate, reference: reference, input: values, images: n,
                                                      channels: architecture.inputChannels, height: h, width: w,
                                                      threads: SWSLExecutor.Executor.defaultThreads)
@@ -418,8 +417,7 @@ public enum ConversionPipeline {
         let comparison: LogitComparison
         let kernels: String
         do {
-            let candidate = try SWMPlanLoader.plan(tensors: conversion.tensors, architecture: architecture,
-                                                   what: request.output, int8: .integer)
+            let candidate = try ExecutionPlan(try SWMNetwork(architecture: architecture, tensors: conversion.tensors), int8: .integer)
             let reference = try ExecutionPlan(reference: model)
             let executor = SWSLExecutor.Executor(plan: candidate)
             kernels = executor.kernels.record
@@ -429,7 +427,7 @@ public enum ConversionPipeline {
         } catch {
             throw ConversionError(place: request.input, "verification could not run: \(error)")
         }
-        let limits = VerifyThresholds.defaults(precision: precision.rawValue)
+        let limits = VerifyThresholds.defaults(precision: precision)
         let top1 = comparison.top1Agreement(tieMargin: limits.tieMargin)
         let crc = inputs.values.withUnsafeBytes { CRC32.checksum($0) }
         let failures = limits.failures(comparison)

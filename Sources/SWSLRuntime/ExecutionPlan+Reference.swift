@@ -1,21 +1,16 @@
 import SWSLCore
 import SWSLExecutor
 import SWSLSchema
+import SWSLNetwork
 
 extension ExecutionPlan {
     /// The float reference of a mapped checkpoint: weights as the source has them (as float32), each
     /// convolution's bias, then BatchNorm evaluated separately as PyTorch does in eval mode on the
     /// CPU (`ReferenceLowering.batchNormTerms`). The yardstick `verify` compares against.
     public init(reference model: CanonicalModel) throws(PlanError) {
-        let stem = try model.stem.map(ReferenceLowering.spec)
-        let stages = try model.stages.map { (blocks) throws(PlanError) in
-            try blocks.map { (block) throws(PlanError) in
-                FoldedBlock(convs: try block.convs.map(ReferenceLowering.spec),
-                            downsample: try block.downsample.map(ReferenceLowering.spec), stride: block.stride)
-            }
-        }
+        let backbone = try model.backbone.map { (unit) throws(PlanError) in try ReferenceLowering.spec(unit) }
         let fc = try ReferenceLowering.classifier(weight: model.fcWeight, bias: model.fcBias)
-        try self.init(stem: stem, stages: stages, fc: fc, avgDown: model.architecture.avgDown)
+        try self.init(backbone: backbone, fc: fc, avgDown: model.architecture.avgDown)
     }
 }
 

@@ -3,6 +3,7 @@ import SWSLCore
 import SWSLExecutor
 import SWSLFormat
 import SWSLSchema
+import SWSLNetwork
 
 /// A model ready to run: a `.swm` file's folded weights, or the float reference built straight
 /// from a source checkpoint (BatchNorm not folded, weights as the source has them).
@@ -31,9 +32,22 @@ public struct LoadedModel: Sendable {
     /// (`CanonicalModel.assumption`); nil for `.swm` files and for checkpoints that said which network they are.
     public var assumption: String?
 
-    /// Weight precision: the `.swm`'s, or `fp32 reference` for a checkpoint.
-    public var precision: String {
-        metadata?.quantization.precision ?? "reference"
+    /// The precision the plan computes in: the `.swm`'s stored precision, fp32 for a checkpoint's reference.
+    public var precision: Precision {
+        metadata?.quantization.precision ?? .fp32
+    }
+
+    /// The precision for people and records: the `.swm`'s (`int8`, `fp16`, `fp32`), `reference` for a checkpoint.
+    public var precisionName: String {
+        kind == .reference ? Self.referenceName : precision.rawValue
+    }
+
+    /// `precisionName` of a checkpoint run as the float reference.
+    public static let referenceName = "reference"
+
+    /// The precision a `precisionName` stands for (fp32 for `reference`); nil for any other word.
+    public static func precision(named name: String) -> Precision? {
+        name == referenceName ? .fp32 : Precision(rawValue: name)
     }
 
     /// Class names from the `.swm` metadata, when it has them.
@@ -47,10 +61,10 @@ public struct LoadedModel: Sendable {
         if SWMFile.isSWM(path: path) {
             let file: SWMFile
             do { file = try SWMFile.open(path: path, checkCRC: checkCRC) } catch { throw .swm(file: path, error) }
-            let architecture = try SWMPlanLoader.architecture(of: file)
-            var loaded = LoadedModel(path: path, kind: .swm,
-                                     plan: try SWMPlanLoader.plan(file, architecture: architecture, int8: int8, activations: activations),
-                                     architecture: architecture, metadata: file.metadata)
+            let plan: ExecutionPlan
+            do { plan = try ExecutionPlan(file.network, int8: int8, activations: activations) } catch { throw .plan(file: path, error) }
+            var loaded = LoadedModel(path: path, kind: .swm, plan: plan, architecture: file.metadata.architecture,
+                                     metadata: file.metadata)
             loaded.preprocessing = file.metadata.preprocessing
             return loaded
         }

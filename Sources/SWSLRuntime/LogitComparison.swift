@@ -1,4 +1,5 @@
 import SWSLCore
+import SWSLFormat
 
 /// How close two models' logits are, sample by sample: the numbers `verify` reports.
 public struct LogitComparison: Sendable {
@@ -215,12 +216,11 @@ public struct VerifyThresholds: Sendable {
     /// fp32 must match to float rounding; fp16 closely; int8 by direction and class. The tie margins
     /// sit below the precision's typical logit error (int8 per-channel: 1–2% of the largest logit on
     /// ResNet/ResNeXt), so a decisive class that changes always fails.
-    public static func defaults(precision: String) -> VerifyThresholds {
+    public static func defaults(precision: Precision) -> VerifyThresholds {
         switch precision {
-        case "fp32", "reference":
-            VerifyThresholds(cosineMin: 0.99999, top1Min: 1, maxRelDiff: 1e-4, tieMargin: 0, scaledDiffMax: 1e-4)
-        case "fp16": VerifyThresholds(cosineMin: 0.9999, top1Min: 1, maxRelDiff: 1e-2, tieMargin: 1e-3, scaledDiffMax: 1e-2)
-        default: VerifyThresholds(cosineMin: 0.99, top1Min: 1, maxRelDiff: .infinity, tieMargin: 1e-2, scaledDiffMax: 0.05)
+        case .fp32: VerifyThresholds(cosineMin: 0.99999, top1Min: 1, maxRelDiff: 1e-4, tieMargin: 0, scaledDiffMax: 1e-4)
+        case .fp16: VerifyThresholds(cosineMin: 0.9999, top1Min: 1, maxRelDiff: 1e-2, tieMargin: 1e-3, scaledDiffMax: 1e-2)
+        case .int8: VerifyThresholds(cosineMin: 0.99, top1Min: 1, maxRelDiff: .infinity, tieMargin: 1e-2, scaledDiffMax: 0.05)
         }
     }
 

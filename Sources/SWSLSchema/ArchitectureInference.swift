@@ -1,3 +1,4 @@
+import SWSLNetwork
 /// Infers the architecture from canonical names and a handful of shapes; the shapes of all other
 /// tensors are then checked against it (`ModelAssembler`). Shared by every convention.
 enum ArchitectureInference {
@@ -21,7 +22,7 @@ enum ArchitectureInference {
         let last = block == .bottleneck ? "conv3" : "conv2"
         var widths: [Int] = []
         for (s, count) in layers.enumerated() {
-            let name = "\(ResNetLayout.block(s + 1, count - 1)).\(last).weight"
+            let name = "\(CanonicalPath.block(s + 1, count - 1)).\(last).weight"
             guard w[name] != nil else { throw .missingTensor(w.name(name)) }
             widths.append(w.dim(name, 0))
         }
@@ -66,7 +67,7 @@ enum ArchitectureInference {
         return try (1...stages).map { s throws(SchemaError) in
             let present = blocks[s] ?? []
             if let gap = (0..<max(present.count, 1)).first(where: { !present.contains($0) }) {
-                throw .missingTensor(w.name("\(ResNetLayout.block(s, gap)).conv1.weight"))
+                throw .missingTensor(w.name("\(CanonicalPath.block(s, gap)).conv1.weight"))
             }
             return present.count
         }

@@ -1,4 +1,5 @@
 import SWSLCore
+import SWSLNetwork
 
 extension CanonicalModel {
     /// Every tensor under its canonical name (Formats/resnet-schema.md), in a fixed order: stem
@@ -20,7 +21,5 @@ extension CanonicalModel {
     }
 
     /// Every convolution in forward order: the stem's, then each block's main path and its shortcut.
-    public var convolutions: [ConvUnit] {
-        stem + stages.flatMap { $0.flatMap { $0.convs + ($0.downsample.map { [$0] } ?? []) } }
-    }
+    public var convolutions: [ConvUnit] { backbone.layers }
 }

@@ -1,4 +1,5 @@
 import SWSLCore
+import SWSLNetwork
 
 /// The naming convention a checkpoint used.
 public enum Convention: String, Sendable {
@@ -32,38 +33,36 @@ public struct BatchNormParameters: Sendable {
 /// One convolution of the canonical network, with what follows it before the activation:
 /// an optional bias (ONNX graphs where the exporter folded BatchNorm) and an optional BatchNorm.
 public struct ConvUnit: Sendable {
-    /// The canonical path of the convolution (`stem.conv1`, `stage2.block0.conv1`,
-    /// `stage2.block0.downsample.conv`): its one name, in plans, errors, calibration and files.
-    public let path: String
-    /// The canonical path of its BatchNorm (`stage2.block0.bn1`).
-    public let batchNormPath: String
-    /// `[out, in / groups, kh, kw]`.
+    /// Where the architecture places it: canonical paths (`stage2.block0.conv1`, `stage2.block0.bn1`),
+    /// shape, stride, padding and groups.
+    public let geometry: ConvGeometry
+    /// `[out, in / groups, kh, kw]`, the shape `geometry` gives.
     public let weight: Tensor
     /// The convolution's own bias `[out]`: only in ONNX graphs whose exporter folded BatchNorm, else nil.
     public let bias: Tensor?
     /// The BatchNorm after the convolution; nil where the source has none (BatchNorm-folded ONNX).
     public let batchNorm: BatchNormParameters?
-    /// Stride in both directions, as the architecture places it (1 or 2).
-    public let stride: Int
-    /// Zero padding on every side: `kernel / 2`.
-    public let padding: Int
-    /// The architecture's `groups` for a bottleneck's 3×3 convolution, 1 for every other one.
-    public let groups: Int
 
     /// Stores the parts as given; the mapper has already checked every tensor against the
     /// architecture's shapes (`SchemaMapper.map` is the way to get checked units).
-    public init(path: String, batchNormPath: String, weight: Tensor, bias: Tensor?, batchNorm: BatchNormParameters?,
-                stride: Int, padding: Int, groups: Int) {
-        self.path = path
-        self.batchNormPath = batchNormPath
+    public init(geometry: ConvGeometry, weight: Tensor, bias: Tensor?, batchNorm: BatchNormParameters?) {
+        self.geometry = geometry
         self.weight = weight
         self.bias = bias
         self.batchNorm = batchNorm
-        self.stride = stride
-        self.padding = padding
-        self.groups = groups
     }
 
+    /// The canonical path of the convolution (`stem.conv1`, `stage2.block0.downsample.conv`): its
+    /// one name, in plans, errors, calibration and files.
+    public var path: String { geometry.conv }
+    /// The canonical path of its BatchNorm (`stage2.block0.bn1`).
+    public var batchNormPath: String { geometry.bn }
+    /// Stride in both directions, as the architecture places it (1 or 2).
+    public var stride: Int { geometry.stride }
+    /// Zero padding on every side: `kernel / 2`.
+    public var padding: Int { geometry.padding }
+    /// The architecture's `groups` for a bottleneck's 3×3 convolution, 1 for every other one.
+    public var groups: Int { geometry.groups }
     /// Output channels: `weight.shape[0]`.
     public var outChannels: Int { weight.shape[0] }
     /// Input channels over all groups: `weight.shape[1] × groups`.
@@ -72,35 +71,16 @@ public struct ConvUnit: Sendable {
     public var kernel: Int { weight.shape[2] }
 }
 
-/// A residual block: its convolutions in order (2 for basic, 3 for bottleneck), and the shortcut.
-public struct ResidualBlock: Sendable {
-    /// The main branch in order (`conv1`, `conv2`[, `conv3`]), ReLU after all but the last.
-    public let convs: [ConvUnit]
-    /// The projection shortcut, nil for identity.
-    public let downsample: ConvUnit?
-    /// Stride of the block (1 or 2); with `avgDown` the shortcut average-pools by this stride first.
-    public let stride: Int
-
-    /// Stores the parts as given; `stride` is the block's, whichever convolution carries it.
-    public init(convs: [ConvUnit], downsample: ConvUnit?, stride: Int) {
-        self.convs = convs
-        self.downsample = downsample
-        self.stride = stride
-    }
-}
-
 /// A checkpoint mapped onto the canonical ResNet schema. No code after the mapper sees a
 /// torchvision, timm, Hugging Face or ONNX name again. Canonical names: see Formats/resnet-schema.md.
 public struct CanonicalModel: Sendable {
     /// The parameters inferred from the tensors; `ResNetLayout(architecture)` gives every path
-    /// and shape of `stem` and `stages`.
+    /// and shape of `backbone`.
     public let architecture: ResNetArchitecture
     /// The naming convention the source used; kept for the `.swm` provenance (`convention`).
     public let convention: Convention
-    /// Stem convolutions (1 for single, 3 for deep), each followed by ReLU; then 3×3/2 max-pool.
-    public let stem: [ConvUnit]
-    /// `stages[s][b]`.
-    public let stages: [[ResidualBlock]]
+    /// Stem convolutions, then the residual blocks, laid out as `ResNetLayout(architecture)` says.
+    public let backbone: Backbone<ConvUnit>
     /// `[classes, features]`.
     public let fcWeight: Tensor
     /// `[classes]`.
@@ -124,12 +104,11 @@ public struct CanonicalModel: Sendable {
     }
 
     /// Stores the parts as given, unchecked; `SchemaMapper.map` builds checked models.
-    public init(architecture: ResNetArchitecture, convention: Convention, stem: [ConvUnit],
-                stages: [[ResidualBlock]], fcWeight: Tensor, fcBias: Tensor) {
+    public init(architecture: ResNetArchitecture, convention: Convention, backbone: Backbone<ConvUnit>,
+                fcWeight: Tensor, fcBias: Tensor) {
         self.architecture = architecture
         self.convention = convention
-        self.stem = stem
-        self.stages = stages
+        self.backbone = backbone
         self.fcWeight = fcWeight
         self.fcBias = fcBias
     }

@@ -1,3 +1,4 @@
+import SWSLNetwork
 /// The published ResNet family members, by the names torchvision and timm give them. A checkpoint
 /// gets a name when its topology matches: the class count is not part of the match, so a
 /// ResNet-50 fine-tuned to 10 classes is still `resnet50`.

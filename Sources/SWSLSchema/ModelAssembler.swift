@@ -1,4 +1,5 @@
 import SWSLCore
+import SWSLNetwork
 
 /// Builds the canonical model from canonical-named tensors and the architecture inferred from
 /// them: every tensor the layout implies must be there with its exact shape, and nothing else.
@@ -15,21 +16,15 @@ struct ModelAssembler {
 
     private mutating func model(_ a: ResNetArchitecture) throws(SchemaError) -> CanonicalModel {
         let layout = ResNetLayout(a)
-        var stem: [ConvUnit] = []
-        for conv in layout.stem { stem.append(try unit(conv)) }
-        var stages: [[ResidualBlock]] = []
-        for blocks in layout.stages {
-            var stage: [ResidualBlock] = []
-            for block in blocks { stage.append(try residual(block, a)) }
-            stages.append(stage)
-        }
+        let backbone = try layout.map { (conv) throws(SchemaError) in try unit(conv) }
+        for block in layout.blocks { try checkShortcut(block, a) }
         let classes = a.numClasses
         let fcWeight = try required("fc.weight", shape: [classes, a.widths.last ?? 0])
         let fcBias = try required("fc.bias", shape: [classes])
         if let extra = weights.entries.first(where: { !used.contains($0.canonical) }) {
             throw .unexpectedTensor(extra.source)
         }
-        var model = CanonicalModel(architecture: a, convention: weights.convention, stem: stem, stages: stages,
+        var model = CanonicalModel(architecture: a, convention: weights.convention, backbone: backbone,
                                    fcWeight: fcWeight, fcBias: fcBias)
         if weights.convention == .onnxGraph {
             model.graph = .init(inputLayout: weights.graphInputLayout ?? "NCHW", output: weights.graphOutput ?? "logits",
@@ -38,9 +33,9 @@ struct ModelAssembler {
         return model
     }
 
-    private mutating func residual(_ block: ResNetLayout.Block, _ a: ResNetArchitecture) throws(SchemaError) -> ResidualBlock {
-        var convs: [ConvUnit] = []
-        for conv in block.convs { convs.append(try unit(conv)) }
+    /// A shortcut the layout has no place for is refused by name (stage 1's first block: ambiguous);
+    /// an ONNX graph's shortcuts must all have, or all lack, the average pool the architecture implies.
+    private func checkShortcut(_ block: ResNetLayout.Block, _ a: ResNetArchitecture) throws(SchemaError) {
         let projection = "\(block.path).downsample.conv.weight"
         guard let downsample = block.downsample else {
             if let entry = weights[projection] {
@@ -49,19 +44,17 @@ struct ModelAssembler {
                     + "output both have \(a.widths[0]) channels; sources add one there only for a stride of 2, which the "
                     + "weights cannot show, so stride 1 or 2 would be a guess")
             }
-            return ResidualBlock(convs: convs, downsample: nil, stride: block.stride)
+            return
         }
-        let shortcut = try unit(downsample)
         if weights.convention == .onnxGraph, weights.pooledShortcuts.contains(block.path) != (a.avgDown && block.stride > 1) {
             throw .unsupportedNode(name: weights.convAttributes[downsample.conv]?.node ?? projection, opType: "Conv",
                                    why: "its shortcut \(a.avgDown ? "lacks" : "has") the average pool that the other shortcuts "
                                        + "\(a.avgDown ? "have" : "lack")")
         }
-        return ResidualBlock(convs: convs, downsample: shortcut, stride: block.stride)
     }
 
     /// A convolution with its optional bias and BatchNorm; ONNX attributes must match the layout.
-    private mutating func unit(_ conv: ResNetLayout.Conv) throws(SchemaError) -> ConvUnit {
+    private mutating func unit(_ conv: ConvGeometry) throws(SchemaError) -> ConvUnit {
         let weight = try required(conv.conv + ".weight", shape: conv.shape)
         let bias = try optional(conv.conv + ".bias", shape: [conv.shape[0]])
         let batchNorm = try self.batchNorm(conv.bn, channels: conv.shape[0])
@@ -74,8 +67,7 @@ struct ModelAssembler {
             }
             throw .unsupportedNode(name: node.node, opType: "Conv", why: why)
         }
-        return ConvUnit(path: conv.conv, batchNormPath: conv.bn, weight: weight, bias: bias, batchNorm: batchNorm,
-                        stride: conv.stride, padding: conv.padding, groups: conv.groups)
+        return ConvUnit(geometry: conv, weight: weight, bias: bias, batchNorm: batchNorm)
     }
 
     /// The four BatchNorm tensors; all absent is fine where the source folds BatchNorm (ONNX).

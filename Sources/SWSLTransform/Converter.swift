@@ -2,11 +2,7 @@ internal import CTransform
 import SWSLCore
 import SWSLFormat
 import SWSLSchema
-
-/// Weight precision of a converted model.
-public enum Precision: String, Sendable, CaseIterable {
-    case int8, fp16, fp32
-}
+import SWSLNetwork
 
 /// How weights are laid out in the file.
 public enum WeightLayout: String, Sendable, CaseIterable {
@@ -21,7 +17,7 @@ public struct ConversionOptions: Sendable {
     /// Dtype of the stored weights; biases and scales are float32 whatever it is.
     public var precision: Precision
     /// int8 only: one weight scale per output channel or one per tensor.
-    public var granularity: Quantizer.Granularity
+    public var granularity: WeightGranularity
     /// How each `P.weight` is stored; `.packed` (the default) runs from a mapped file as is.
     public var layout: WeightLayout
     /// Activation scales per layer input (canonical conv path → scale), from calibration.
@@ -32,7 +28,7 @@ public struct ConversionOptions: Sendable {
     public var floatLayers: [String: String] = [:]
 
     /// Defaults: int8 per-channel packed weights, no activation scales, not calibrated.
-    public init(precision: Precision = .int8, granularity: Quantizer.Granularity = .perChannel,
+    public init(precision: Precision = .int8, granularity: WeightGranularity = .perChannel,
                 layout: WeightLayout = .packed, activationScales: [String: Float] = [:], calibration: JSONValue = .null) {
         self.precision = precision
         self.granularity = granularity
@@ -274,14 +270,14 @@ public enum Converter {
                                         meanSQNR: finite.isEmpty ? 999 : finite.reduce(0, +) / Double(finite.count))
         }
         return SWMMetadata(
-            architecture: model.architecture.fileReport(),
+            architecture: model.architecture,
             preprocessing: source.preprocessing,
             classes: .init(count: classes, names: classes == ImageNetClasses.names.count ? ImageNetClasses.names : nil),
             provenance: .init(sourceFile: source.fileName, sourceSize: source.size, sourceSHA256: source.sha256,
                               sourceFormat: source.format, convention: model.convention.rawValue, wrapper: source.wrapper,
                               prefix: source.prefix, converter: version, details: source.details),
-            quantization: .init(precision: options.precision.rawValue,
-                                weights: options.precision == .int8 ? options.granularity.rawValue : nil,
+            quantization: .init(precision: options.precision,
+                                weights: options.precision == .int8 ? options.granularity : nil,
                                 activations: options.calibration == .null ? nil : options.calibration,
                                 floatLayers: options.precision == .int8
                                     ? options.floatLayers.sorted { $0.key < $1.key }.map { .init(layer: $0.key, dtype: "float16", reason: $0.value) }

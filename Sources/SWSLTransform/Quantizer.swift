@@ -4,15 +4,11 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SWSLFormat
 
 /// Symmetric int8 quantization of weights, per output channel (rows of the first dimension) or per tensor.
 public enum Quantizer {
     /// How many scales a weight tensor gets; the raw value is the metadata's `quantization.weights`.
-    public enum Granularity: String, Sendable {
-        case perChannel = "per-channel"
-        case perTensor = "per-tensor"
-    }
-
     /// An int8 tensor with its scales and the precision quantizing it lost.
     public struct Result: Sendable {
         /// `round(w / scale)` clamped to ±127, in the input's order.
@@ -24,13 +20,13 @@ public enum Quantizer {
     }
 
     /// Quantizes `weights` as `channels` rows of equal length, with no BatchNorm folding.
-    public static func quantize(_ weights: [Float], channels: Int, granularity: Granularity) -> Result {
+    public static func quantize(_ weights: [Float], channels: Int, granularity: WeightGranularity) -> Result {
         weights.withUnsafeBufferPointer { quantize($0, rows: channels, foldScale: nil, granularity: granularity) }
     }
 
     /// Multiplies row `r` by `foldScale[r]` (BatchNorm folding, in double) and quantizes, in one pass.
     public static func quantize(_ weights: UnsafeBufferPointer<Float>, rows: Int, foldScale: [Double]?,
-                                granularity: Granularity) -> Result {
+                                granularity: WeightGranularity) -> Result {
         var scales: [Float] = [], sqnr = 0.0
         let values = [Int8](unsafeUninitializedCapacity: weights.count) { buffer, initialized in
             (scales, sqnr) = quantize(UnsafeRawBufferPointer(weights), rows: rows, foldScale: foldScale,
@@ -46,7 +42,7 @@ public enum Quantizer {
     /// block's input once it is quantized (the converter evicts it: a layer's source never has to be
     /// resident all at once). Per tensor, the whole tensor is one block.
     static func quantize(_ weights: UnsafeRawBufferPointer, rows: Int, foldScale: [Double]?,
-                         granularity: Granularity, into values: UnsafeMutableBufferPointer<Int8>,
+                         granularity: WeightGranularity, into values: UnsafeMutableBufferPointer<Int8>,
                          isa: TransformISA = .best, blockBytes: Int = .max,
                          afterBlock: (UnsafeRawBufferPointer) -> Void = { _ in }) -> (scales: [Float], sqnr: Double) {
         precondition(values.count * 4 == weights.count, "quantize: output size differs from input")

@@ -62,7 +62,7 @@ struct Bench: ParsableCommand {
         let gmacs = Double(loaded.plan.multiplyAccumulates(height: size, width: size)) * Double(batch) / 1e9
         if json {
             print(JSONValue.object([
-                ("model", .string(model)), ("precision", .string(loaded.precision)), ("int8", .string(options.int8.rawValue)), ("batch", .int(Int64(batch))),
+                ("model", .string(model)), ("precision", .string(loaded.precisionName)), ("int8", .string(options.int8.rawValue)), ("batch", .int(Int64(batch))),
                 ("threads", .int(Int64(options.threads))), ("kernels", .string(executor.kernels.record)),
                 ("size", .int(Int64(size))), ("iterations", .int(Int64(iterations))),
                 ("median_ms", .double(median)), ("min_ms", .double(times.first!)), ("max_ms", .double(times.last!)),
@@ -72,7 +72,7 @@ struct Bench: ParsableCommand {
             ]).serialized(pretty: true))
         } else {
             let f = ConversionSummary.fixed
-            print("\(model) (\(loaded.precision)), batch \(batch), \(options.threads) threads, kernels \(executor.kernels.record), "
+            print("\(model) (\(loaded.precisionName)), batch \(batch), \(options.threads) threads, kernels \(executor.kernels.record), "
                 + "\(size)×\(size), \(iterations) runs: "
                 + "median \(f(median, 2)) ms, min \(f(times.first!, 2)) ms, max \(f(times.last!, 2)) ms "
                 + "(\(f(2 * gmacs / (median / 1000), 1)) GFLOP/s; opened in \(f(openMs, 2)) ms)")

@@ -1,6 +1,8 @@
 import SWSLCore
+import SWSLFormat
 import SWSLSchema
 import SWSLTransform
+import SWSLNetwork
 
 /// What `convert` prints at the end: sizes, the worst weight SQNR, time.
 struct ConversionSummary {

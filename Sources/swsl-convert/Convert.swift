@@ -1,5 +1,6 @@
 import ArgumentParser
 import SWSLCore
+import SWSLFormat
 import SWSLRuntime
 import SWSLTransform
 #if canImport(Glibc)

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ArgumentParser
 import SWSLCore
+import SWSLFormat
 import SWSLExecutor
 import SWSLRuntime
 import SWSLSchema
@@ -59,7 +60,8 @@ extension Verify {
         }
         progress.finish()
         let published = release?.wait().release
-        let context = DatasetContext(model: model, reference: reference, precision: candidate.precision, folder: folder.root,
+        let context = DatasetContext(model: model, reference: reference, precision: candidate.precisionName,
+                                     computedIn: candidate.precision, folder: folder.root,
                                      imagesInFolder: folder.images.count, skipped: folder.skipped, shards: shard.map { [$0] } ?? [],
                                      labels: labelSet?.description, publishedTop1: published?.publishedTop1,
                                      publishedName: published?.hubEntry)
@@ -106,7 +108,7 @@ extension Verify {
     private func report(_ tally: DatasetTally, _ context: DatasetContext) throws {
         let comparison = tally.comparison
         let chosen = tally.images
-        let limits = thresholds(precision: context.precision)
+        let limits = thresholds(precision: context.computedIn)
         let failures = limits.failures(comparison)
         let difference = tally.top1Difference
         let f = ConversionSummary.fixed
@@ -212,14 +214,18 @@ final class DatasetProgress {
 
 /// What a dataset run was, for its report and for merging shards: the files, the folder and its labels.
 struct DatasetContext {
+    /// `precision`: the candidate's `LoadedModel.precisionName`.
     var model: String, reference: String, precision: String, folder: String
     var imagesInFolder: Int, skipped: Int
+    /// The precision `precision` names, whose limits judge the run.
+    let computedIn: Precision
     var shards: [String]
     var labels: String?
     var publishedTop1: Double?, publishedName: String?
 
-    init(model: String, reference: String, precision: String, folder: String, imagesInFolder: Int, skipped: Int,
+    init(model: String, reference: String, precision: String, computedIn: Precision, folder: String, imagesInFolder: Int, skipped: Int,
          shards: [String], labels: String?, publishedTop1: Double?, publishedName: String?) {
+        self.computedIn = computedIn
         (self.model, self.reference, self.precision, self.folder) = (model, reference, precision, folder)
         (self.imagesInFolder, self.skipped, self.shards, self.labels) = (imagesInFolder, skipped, shards, labels)
         (self.publishedTop1, self.publishedName) = (publishedTop1, publishedName)
@@ -229,14 +235,15 @@ struct DatasetContext {
     init?(json: JSONValue) {
         guard case .string(let model)? = json["model"], case .string(let reference)? = json["reference"],
               case .string(let precision)? = json["precision"], case .string(let folder)? = json["folder"],
-              case .int(let images)? = json["images_in_folder"], case .int(let skipped)? = json["skipped_files"] else { return nil }
+              case .int(let images)? = json["images_in_folder"], case .int(let skipped)? = json["skipped_files"],
+              let computedIn = LoadedModel.precision(named: precision) else { return nil }
         var shards: [String] = []
         if case .array(let items)? = json["shards"] { shards = items.compactMap { if case .string(let s) = $0 { s } else { nil } } }
         var labels: String?, top1: Double?, name: String?
         if case .string(let l)? = json["labels"] { labels = l }
         if case .double(let p)? = json["published_top1"] { top1 = p * 100 }
         if case .string(let n)? = json["published_name"] { name = n }
-        self.init(model: model, reference: reference, precision: precision, folder: folder, imagesInFolder: Int(images),
+        self.init(model: model, reference: reference, precision: precision, computedIn: computedIn, folder: folder, imagesInFolder: Int(images),
                   skipped: Int(skipped), shards: shards, labels: labels, publishedTop1: top1, publishedName: name)
     }
 

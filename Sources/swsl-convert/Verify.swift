@@ -1,5 +1,6 @@
 import ArgumentParser
 import SWSLCore
+import SWSLFormat
 import SWSLRuntime
 import SWSLExecutor
 
@@ -128,7 +129,7 @@ struct Verify: ParsableCommand {
         // fp32's limits — what certifies that the file was read as its framework reads it.
         var readingCheck: LogitComparison?
         if let reading, let outside { readingCheck = LogitComparison(candidate: reading, reference: outside, classes: classes) }
-        let readingLimits = VerifyThresholds.defaults(precision: "fp32")
+        let readingLimits = VerifyThresholds.defaults(precision: .fp32)
         let readingFailures = readingCheck.map { readingLimits.failures($0).map { "the float reading of \(reference!) against \(expected!): " + $0 } } ?? []
         let referenceKind = outside != nil ? "outside" : "own_reading"
         let referenceText = outside != nil
@@ -159,7 +160,7 @@ struct Verify: ParsableCommand {
                 ("reference_description", .string(referenceText)),
                 ("reading_vs_expected", readingCheck.map(\.json) ?? .null),
                 ("reference_assumption", source?.assumption.map(JSONValue.string) ?? .null),
-                ("precision", .string(candidate.precision)),
+                ("precision", .string(candidate.precisionName)),
                 ("inputs", .string(origin)),
             ]
             pairs += [                ("input_groups", .array(perGroup.map { group, c in
@@ -198,7 +199,7 @@ struct Verify: ParsableCommand {
         } else {
             let f = ConversionSummary.fixed
             print("""
-                \(model) (\(candidate.precision)), \(comparison.samples) inputs (\(origin))
+                \(model) (\(candidate.precisionName)), \(comparison.samples) inputs (\(origin))
                   reference        \(referenceText)
                   top-1 agreement  \(f(comparison.top1Agreement * 100, 1))%   top-5 agreement \(f(comparison.top5Agreement * 100, 1))%
                   cosine           min \(f(comparison.cosineMin, 6))   mean \(f(comparison.cosineMean, 6))
@@ -276,7 +277,7 @@ struct Verify: ParsableCommand {
     }
 
     /// The precision's default limits with the flags' overrides.
-    func thresholds(precision: String) -> VerifyThresholds {
+    func thresholds(precision: Precision) -> VerifyThresholds {
         var limits = VerifyThresholds.defaults(precision: precision)
         if let cosineMin { limits.cosineMin = cosineMin }
         if let top1Min { limits.top1Min = top1Min }
@@ -320,7 +321,7 @@ struct VerifyScope {
     let advice: String?
 
     init(model: LoadedModel, options: RunOptions, defaultInputs: Bool) {
-        let isInt8 = model.precision == "int8"
+        let isInt8 = model.precision == .int8
         let stored = model.metadata?.quantization.activations
         let storedRanges = isInt8 && options.int8.isInteger && options.activations == .calibrated && stored != nil
         if isInt8 {

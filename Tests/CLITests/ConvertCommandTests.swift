@@ -22,7 +22,7 @@ import SWSLFormat
         #expect(result.stderr.isEmpty, "progress must stay off when stderr is not a terminal: \(result.stderr)")
         #expect(result.stdout.contains("int8") && result.stdout.contains("worst SQNR"))
         let file = try SWMFile.open(path: out, checkCRC: true)
-        #expect(file.metadata.quantization.precision == "int8")
+        #expect(file.metadata.quantization.precision == .int8)
         #expect(file.metadata.provenance.sourceFile == (input as NSString).lastPathComponent)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SWSLCore
 import SWSLFormat
+import SWSLExecutor
 import SWSLRuntime
 import SWSLTestSupport
 @testable import SWSLCheckpoint
@@ -58,7 +59,7 @@ import SWSLTestSupport
             // As the target does: validate with CRCs, then build the integer plan.
             do {
                 let file = try SWMFile.validate(bytes: .copying(bytes), path: "replay.swm", checkCRC: true)
-                _ = try SWMPlanLoader.plan(file, int8: .integer)
+                _ = try ExecutionPlan(file.network, int8: .integer)
                 return nil
             } catch {
                 return "\(error)"

@@ -2,6 +2,7 @@ import Testing
 import SWSLCore
 import SWSLSchema
 @testable import SWSLExecutor
+import SWSLNetwork
 import SWSLFormat
 
 /// Each plan error, from a small hand-built network.
@@ -25,8 +26,8 @@ import SWSLFormat
 
     static func plan(stem: FoldedConv = conv(stem1, 3, 4), block: [FoldedConv] = [conv(conv1, 4, 4), conv(conv2, 4, 4)],
                      fc: FoldedConv = conv("fc", 4, 2, kernel: 1)) throws(PlanError) -> ExecutionPlan {
-        try ExecutionPlan(stem: [stem],
-                          stages: [[FoldedBlock(convs: block, downsample: nil, stride: 1)]], fc: fc)
+        try ExecutionPlan(backbone: Backbone(stem: [stem], stages: [[.init(path: "stage1.block0", convs: block, downsample: nil,
+                                                                          stride: 1)]]), fc: fc)
     }
 
     /// Canonical paths of the test network's layers (the plan names layers by them).

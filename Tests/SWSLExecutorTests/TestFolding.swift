@@ -1,6 +1,7 @@
 import SWSLCore
 import SWSLSchema
 import SWSLExecutor
+import SWSLNetwork
 import SWSLFormat
 
 /// A minimal BatchNorm folder and per-channel symmetric int8 quantizer, standing in for the real
@@ -16,15 +17,10 @@ enum TestFolding {
         func fold(_ unit: ConvUnit) throws -> FoldedConv {
             try foldedConv(unit, weights: weights, packed: packed, activationScale: activationMaxima[unit.path].map { $0 / 255 })
         }
-        let stages = try model.stages.map { blocks in
-            try blocks.map { block in
-                FoldedBlock(convs: try block.convs.map(fold), downsample: try block.downsample.map(fold), stride: block.stride)
-            }
-        }
         let fc = FoldedConv(name: "fc", weights: .plain(tensor(model.fcWeight.floats(), shape: model.fcWeight.shape)),
                             bias: model.fcBias.floats(), inChannels: model.fcWeight.shape[1],
                             outChannels: model.fcWeight.shape[0], kernel: 1)
-        return try ExecutionPlan(stem: try model.stem.map(fold), stages: stages, fc: fc,
+        return try ExecutionPlan(backbone: try model.backbone.map(fold), fc: fc,
                                  avgDown: model.architecture.avgDown, int8: int8)
     }
 

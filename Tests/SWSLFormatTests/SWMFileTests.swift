@@ -2,17 +2,22 @@ import Foundation
 import Testing
 import SWSLTestSupport
 import SWSLCore
+import SWSLNetwork
 @testable import SWSLFormat
 
 /// The `.swm` writer and the validating reader: a round trip, and every corruption refused.
 @Suite struct SWMFileTests {
-    /// Metadata with every key rule 9 asks for (the architecture object is opaque to the format).
+    /// A tiny network: a deep stem 2, 2, 4 wide, one basic block per stage 2 wide, 5 classes.
+    static let architecture = ResNetArchitecture(block: .basic, layers: [1, 1, 1, 1], widths: [2, 2, 2, 2], stemWidth: 2,
+                                                 stemType: .deep, numClasses: 5)
+    /// Metadata with every key rule 9 asks for.
     static let typed = SWMMetadata(
-        architecture: .object([("name", .string("test"))]), preprocessing: .imageNet,
+        architecture: architecture,
+        preprocessing: .imageNet,
         classes: .init(count: 5, names: nil),
         provenance: .init(sourceFile: "test.pth", sourceSize: 1, sourceSHA256: String(repeating: "0", count: 64),
                           sourceFormat: "test", convention: "torchvision", wrapper: nil, prefix: nil, converter: "tests"),
-        quantization: .init(precision: "int8", weights: "per-channel", activations: nil), report: nil)
+        quantization: .init(precision: .int8, weights: .perChannel, activations: nil), report: nil)
     static let metadata: JSONValue = typed.json
 
     static func sampleTensors() -> [SWMTensor] {
@@ -23,7 +28,11 @@ import SWSLCore
             SWMTensor(name: "stem.conv1.weight_scale", floats: [0.5, 0.25], shape: [2]),
             SWMTensor(name: "stem.conv1.bias", floats: [1, -1], shape: [2]),
             SWMTensor(name: "fc.weight", floats: (0..<10).map { Float($0) / 3 }, shape: [5, 2]),
-        ]
+            SWMTensor(name: "fc.bias", floats: [0, 1, 2, 3, 4], shape: [5]),
+        ] + ResNetLayout(architecture).layers.dropFirst().flatMap { conv in
+            [SWMTensor(name: "\(conv.conv).weight", floats: (0..<conv.shape.reduce(1, *)).map { Float($0 % 7) / 8 }, shape: conv.shape),
+             SWMTensor(name: "\(conv.conv).bias", floats: [Float](repeating: 0.5, count: conv.outChannels), shape: [conv.outChannels])]
+        }
     }
 
     static func writeSample() throws -> String {

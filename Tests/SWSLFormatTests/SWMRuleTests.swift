@@ -6,7 +6,7 @@ import SWSLTestSupport
 
 /// One test per validation rule of Formats/SWM.md: a valid file with exactly that rule broken (CRCs
 /// re-sealed where the rule is not about them) is refused with that rule's own number and kind.
-/// Rule 14 (the architecture's tensors) is checked when a plan is built: `SWMRule14Tests` in SWSLRuntimeTests.
+/// Rule 14 (the architecture's tensors): `SWMRule14Tests`.
 @Suite struct SWMRuleTests {
     /// The sample file of `SWMFileTests`, as bytes.
     static func sample() throws -> SWMBytes {
@@ -209,12 +209,12 @@ import SWSLTestSupport
     @Test func rule10DuplicateNames() throws {
         // Two tensors whose names have the same length; the second renamed onto the first.
         let path = try TemporaryFiles.write([], name: "twins.swm")
-        try SWMWriter.write(to: path + ".swm", metadata: SWMFileTests.metadata, tensors: [
+        try SWMWriter.write(to: path + ".swm", metadata: SWMFileTests.metadata, tensors: SWMFileTests.sampleTensors() + [
             SWMTensor(name: "a.bias", floats: [1], shape: [1]), SWMTensor(name: "b.bias", floats: [2], shape: [1]),
         ])
         var f = SWMBytes(Array(try Data(contentsOf: URL(fileURLWithPath: path + ".swm"))))
         #expect(try Self.refusal(f) == nil)
-        let second = f.entries[1]
+        let second = try #require(f.entry("b.bias"))
         f.bytes[second.nameRange.lowerBound] = UInt8(ascii: "a")
         f.reseal()
         try Self.expect(f, rule: 10, .badEntry, "tensor a.bias: appears twice")

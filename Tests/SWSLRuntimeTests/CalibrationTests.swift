@@ -168,7 +168,7 @@ import SWSLTestSupport
     }
 
     /// A stored scale that is not a positive number (or not float32 [1]) is refused by name when
-    /// the file is loaded, whichever arithmetic is asked for.
+    /// the file is opened (rule 14), whichever arithmetic and activation ranges are asked for.
     @Test(arguments: [Float(-1), 0, .nan, .infinity])
     func badStoredScalesAreRefusedByName(value: Float) throws {
         let path = Self.fixtures.appendingPathComponent("models/resnet18_tiny.zip.pth").path
@@ -180,13 +180,13 @@ import SWSLTestSupport
         defer { try? FileManager.default.removeItem(atPath: out) }
         try SWMWriter.write(to: out, metadata: conversion.metadata, tensors: conversion.tensors)
         for int8 in Int8Arithmetic.allCases {
-            #expect {
-                _ = try LoadedModel.load(path: out, int8: int8)
-            } throws: { error in
-                "\(error)".hasPrefix(out) && "\(error)".contains("stage3.block1.conv2.input_scale")
+            for activations in ActivationRanges.allCases {
+                #expect {
+                    _ = try LoadedModel.load(path: out, int8: int8, activations: activations)
+                } throws: { error in
+                    "\(error)".hasPrefix(out) && "\(error)".contains("stage3.block1.conv2.input_scale")
+                }
             }
         }
-        // Told to ignore stored scales, the loader does not read them.
-        _ = try LoadedModel.load(path: out, int8: .integer, activations: .dynamic)
     }
 }

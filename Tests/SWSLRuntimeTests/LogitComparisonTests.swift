@@ -36,13 +36,13 @@ import SWSLRuntime
         #expect(t.nearTies(tieMargin: 0.01) == 1 && t.nearTies(tieMargin: 0.001) == 0)
         #expect(t.top1Agreement(tieMargin: 0.01) == 1 && t.top1Agreement(tieMargin: 0) == 0.5)
 
-        let int8 = VerifyThresholds.defaults(precision: "int8")
+        let int8 = VerifyThresholds.defaults(precision: .int8)
         #expect(int8.tieMargin == 0.01)
         #expect(int8.failures(t).isEmpty)
         var strict = int8
         strict.tieMargin = 0
         #expect(strict.failures(t).count == 1)
-        #expect(VerifyThresholds.defaults(precision: "fp32").failures(t).contains { $0.hasPrefix("top-1 agreement 0.5") })
+        #expect(VerifyThresholds.defaults(precision: .fp32).failures(t).contains { $0.hasPrefix("top-1 agreement 0.5") })
 
         let d = LogitComparison(candidate: decisive, reference: reference, classes: 3)
         #expect(d.nearTies(tieMargin: 0.01) == 0)
@@ -57,11 +57,11 @@ import SWSLRuntime
         let off = LogitComparison(candidate: reference.map { $0 * 1.13 }, reference: reference, classes: 1)
         #expect(off.cosineMin == 1 && off.hasFewOutputs)
         #expect(abs(off.scaledMaxDiff - 0.13) < 1e-6)
-        let int8 = VerifyThresholds.defaults(precision: "int8")
+        let int8 = VerifyThresholds.defaults(precision: .int8)
         #expect(int8.failures(off).count == 1 && int8.failures(off)[0].contains("cosine cannot judge it"))
         let close = LogitComparison(candidate: reference.map { $0 * 1.01 }, reference: reference, classes: 1)
         #expect(int8.failures(close).isEmpty)
-        #expect(!VerifyThresholds.defaults(precision: "fp32").failures(close).isEmpty)
+        #expect(!VerifyThresholds.defaults(precision: .fp32).failures(close).isEmpty)
         #expect(int8.criterion(close).contains("too few for cosine"))
         // Ten outputs: cosine, as before.
         let ten = LogitComparison(candidate: [Float](repeating: 1, count: 10), reference: [Float](repeating: 1, count: 10), classes: 10)

@@ -3,6 +3,7 @@ import SWSLCheckpoint
 import SWSLCore
 import Testing
 @testable import SWSLSchema
+import SWSLNetwork
 
 /// The small real checkpoints of Fixtures/models, in every container and ONNX flavour, each
 /// against the architecture its generator built (the golden's "architecture").
@@ -59,14 +60,14 @@ import Testing
     @Test(arguments: foldedONNX)
     func foldedGraphHasConvBiasesAndNoBatchNorm(_ relative: String) throws {
         let model = try Self.map(relative)
-        let units = model.stem + model.stages.flatMap { $0.flatMap { $0.convs + [$0.downsample].compactMap { $0 } } }
+        let units = model.convolutions
         #expect(units.count == 20)
         #expect(units.allSatisfy { $0.bias != nil && $0.batchNorm == nil })
     }
 
     @Test func batchNormGraphKeepsBatchNormWithItsEpsilon() throws {
         let model = try Self.map("models/onnx/resnet18_tiny.bn.onnx")
-        let units = model.stem + model.stages.flatMap { $0.flatMap { $0.convs + [$0.downsample].compactMap { $0 } } }
+        let units = model.convolutions
         #expect(units.count == 20)
         #expect(units.allSatisfy { $0.bias == nil && $0.batchNorm?.epsilon == Float(9.999999747378752e-06) })
     }

@@ -39,9 +39,9 @@ struct ONNXGraphBuilder {
 
     private mutating func build(_ model: CanonicalModel) throws -> Checkpoint {
         var x = "input"
-        for unit in model.stem { x = conv(unit, x, relu: true) }
+        for unit in model.backbone.stem { x = conv(unit, x, relu: true) }
         x = node("MaxPool", [x], ["kernel_shape": .ints([3, 3]), "strides": .ints([2, 2]), "pads": .ints([1, 1, 1, 1])])
-        for block in model.stages.joined() {
+        for block in model.backbone.blocks {
             var main = x
             for (k, unit) in block.convs.enumerated() {
                 var stride = unit.stride

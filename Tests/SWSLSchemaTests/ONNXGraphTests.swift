@@ -38,14 +38,14 @@ import Testing
         let mapped = try SchemaMapper.map(ONNXGraphBuilder.checkpoint(original, layout.configure))
         #expect(mapped.architecture == original.architecture)
         #expect(mapped.convention == .onnxGraph)
-        let folded = mapped.stem[0].batchNorm == nil
+        let folded = mapped.backbone.stem[0].batchNorm == nil
         for ((name, tensor), (originalName, originalTensor)) in zip(mapped.canonicalTensors, original.canonicalTensors) where !folded {
             #expect(name == originalName)
             #expect(tensor.shape == originalTensor.shape && tensor.crc32 == originalTensor.crc32, "\(name)")
         }
         #expect(mapped.fcWeight.crc32 == original.fcWeight.crc32)
         #expect(mapped.fcBias.shape == [original.architecture.numClasses])
-        let units = mapped.stem + mapped.stages.joined().flatMap { $0.convs + [$0.downsample].compactMap { $0 } }
+        let units = mapped.convolutions
         #expect(units.allSatisfy { folded ? $0.bias != nil : $0.batchNorm?.epsilon == 1e-3 })
     }
 
@@ -53,7 +53,7 @@ import Testing
         let original = try Self.model("resnet50_tiny")
         let mapped = try SchemaMapper.map(ONNXGraphBuilder.checkpoint(original) { $0.strideOnFirst1x1 = true })
         #expect(!mapped.architecture.strideOn3x3)
-        #expect(mapped.stages[1][0].convs.map(\.stride) == [2, 1, 1])
+        #expect(mapped.backbone.stages[1][0].convs.map(\.stride) == [2, 1, 1])
         #expect(mapped.architecture.description.contains("stride on the first 1×1"))
     }
 

@@ -2,6 +2,7 @@ import SWSLCheckpoint
 import SWSLCore
 import Testing
 @testable import SWSLSchema
+import SWSLNetwork
 
 /// What `inspect` shows of an architecture, and the canonical names the .swm writer uses.
 @Suite struct ReportTests {

@@ -3,6 +3,7 @@ import SWSLCheckpoint
 import SWSLCore
 @testable import SWSLSchema
 import SWSLTestSupport
+import SWSLNetwork
 
 /// Fixture paths, shape-only fixtures and fake checkpoints built from (name, shape) lists.
 enum SchemaFixtures {

@@ -3,6 +3,7 @@ import Testing
 import SWSLTestSupport
 internal import CTransform
 @testable import SWSLTransform
+import SWSLFormat
 
 /// The vector kernels (AVX2) give the same bytes as the portable C reference: folded floats, int8
 /// values, scales and halves bit for bit; SQNR sums only in a different order.
@@ -34,7 +35,7 @@ internal import CTransform
                 let rows = 1 + rng.below(12), perRow = [0, 1, 7, 8, 31, 32, 33, 100, 577][rng.below(9)]
                 let w = Self.weights(rows: rows, perRow: perRow, &rng)
                 let fold: [Double]? = rng.below(3) == 0 ? nil : (0..<rows).map { _ in 0.25 + Double(rng.unit()) * 3 }
-                for granularity in [Quantizer.Granularity.perChannel, .perTensor] {
+                for granularity in WeightGranularity.allCases {
                     var a = [Int8](repeating: 0, count: w.count), b = a
                     let ra = w.withUnsafeBufferPointer { src in
                         a.withUnsafeMutableBufferPointer {

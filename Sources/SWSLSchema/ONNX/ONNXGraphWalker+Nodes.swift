@@ -1,5 +1,6 @@
 import SWSLCheckpoint
 import SWSLCore
+import SWSLNetwork
 
 /// Reading single nodes: operator checks, attributes, constants, convolutions, the head.
 extension ONNXGraphWalker {
@@ -156,8 +157,8 @@ extension ONNXGraphWalker {
 
     /// Adds a block's tensors; notes average-pool shortcuts and where a bottleneck's stride sits.
     mutating func record(_ block: Block, path: String) throws(SchemaError) {
-        for (k, step) in block.main.enumerated() { try record(step, ResNetLayout.conv(k + 1, in: path)) }
-        if let shortcut = block.shortcut { try record(shortcut, ResNetLayout.downsample(in: path)) }
+        for (k, step) in block.main.enumerated() { try record(step, CanonicalPath.conv(k + 1, in: path)) }
+        if let shortcut = block.shortcut { try record(shortcut, CanonicalPath.downsample(in: path)) }
         if block.pooled {
             weights.pooledShortcuts.insert(path)
             weights.avgDown = true

@@ -1,5 +1,6 @@
 import SWSLCheckpoint
 import SWSLCore
+import SWSLNetwork
 
 /// Walks an ONNX ResNet graph from its input to its logits, never by initializer names: the stem
 /// (`Conv [BatchNormalization] Relu`, once or three times, then `MaxPool`), residual blocks (a
@@ -111,7 +112,7 @@ struct ONNXGraphWalker {
             let found = try residualBlock(from: x)
             // A projection shortcut starts a stage; only stage 1 may start without one.
             if stage == 0 || found.shortcut != nil { (stage, block) = (stage + 1, 0) } else { block += 1 }
-            try record(found, path: ResNetLayout.block(stage, block))
+            try record(found, path: CanonicalPath.block(stage, block))
             x = found.output
         }
         guard stage > 0 else {
@@ -130,7 +131,7 @@ struct ONNXGraphWalker {
             let step = try convStep(at: users[0])
             guard step.relu else { throw unsupported(step.node, "a stem convolution must be followed by Relu") }
             count += 1
-            try record(step, ResNetLayout.stem(count))
+            try record(step, CanonicalPath.stem(count))
             x = step.output
         }
         guard count > 0 else {
