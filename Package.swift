@@ -12,7 +12,12 @@ let package = Package(
         .library(name: "SWSLFormat", targets: ["SWSLFormat"]),
         .library(name: "SWSLTransform", targets: ["SWSLTransform"]),
         .library(name: "SWSLExecutor", targets: ["SWSLExecutor"]),
-        .library(name: "SWSLRuntime", targets: ["SWSLRuntime"]),
+        .library(name: "SWSLPipeline", targets: ["SWSLPipeline"]),
+        // The runtime an application embeds: opens, validates and runs .swm files, and nothing else (no
+        // checkpoint reader, schema, ONNX, libzip, protobuf-c or libcrypto; scripts/check-runtime-closure.sh).
+        .library(name: "SWMRuntime", targets: ["SWMRuntime"]),
+        // The same runtime behind a C interface (Sources/CSWMInterface/include/swm.h): libswm.so.
+        .library(name: "swm", type: .dynamic, targets: ["SWMCInterface"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,7 +30,7 @@ let package = Package(
         .systemLibrary(
             name: "CLibzip", pkgConfig: "libzip",
             providers: [.apt(["libzip-dev"])]),
-        // SHA-256 of source files for provenance: OpenSSL's libcrypto, which libzip already links.
+        // SHA-256 of source files for provenance (SWSLCheckpoint): OpenSSL's libcrypto, which libzip already links.
         .systemLibrary(
             name: "CLibcrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
@@ -50,14 +55,14 @@ let package = Package(
         // zlib's CRC-32 with carry-less multiplication (PCLMULQDQ/VPCLMULQDQ) chosen at run time.
         .target(name: "CChecksum", dependencies: ["CZlib", "CCPU"], linkerSettings: [.linkedLibrary("z")]),
         // Core types: dtype, tensor, byte storage, bounds-checked reader.
-        .target(name: "SWSLCore", dependencies: ["CChecksum", "CZlib", "CLibcrypto"]),
+        .target(name: "SWSLCore", dependencies: ["CChecksum", "CZlib"]),
         // The network's shape: the architecture's parameters, the layout of every convolution they imply,
         // and the generic backbone (stem, stages of blocks) each later step maps layer by layer.
         .target(name: "SWSLNetwork", dependencies: ["SWSLCore"]),
         // Checkpoint readers: PyTorch zip / legacy / tar, ONNX, safetensors; the pickle machine.
         .target(
             name: "SWSLCheckpoint",
-            dependencies: ["SWSLCore", "CLibzip", "CZlib", "CONNX", "CProtobufC"]),
+            dependencies: ["SWSLCore", "CLibzip", "CLibcrypto", "CZlib", "CONNX", "CProtobufC"]),
         // The canonical ResNet schema and the mappers from torchvision, timm, Hugging Face and ONNX graphs.
         .target(name: "SWSLSchema", dependencies: ["SWSLNetwork", "SWSLCheckpoint", "SWSLCore"]),
         // Hot loops of the executor: packed GEMM/convolution, pools; AVX2/FMA chosen at run time.
@@ -71,12 +76,19 @@ let package = Package(
         // Hot loops of the conversion (fold, quantize, half conversion), plain C.
         .target(name: "CTransform", dependencies: ["CCPU"]),
         .target(name: "SWSLTransform", dependencies: ["CTransform", "SWSLSchema", "SWSLNetwork", "SWSLFormat", "SWSLCore"]),
-        // Lowering .swm files and canonical models into plans, loading, comparing outputs, calibration.
-        .target(name: "SWSLRuntime", dependencies: ["SWSLTransform", "SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLNetwork", "SWSLCheckpoint", "SWSLCore", "CImage", "CSampleImages"]),
+        // The embeddable runtime: a .swm opened, validated and run (SWMModel), images decoded and
+        // preprocessed, top-k with labels.
+        .target(name: "SWMRuntime", dependencies: ["SWSLExecutor", "SWSLFormat", "SWSLNetwork", "SWSLCore", "CImage"]),
+        // include/swm.h, the C interface's header (and its version function); SWMCInterface implements the rest.
+        .target(name: "CSWMInterface"),
+        .target(name: "SWMCInterface", dependencies: ["CSWMInterface", "SWMRuntime", "SWSLExecutor"]),
+        // The converter's pipeline: conversion, the float reference of a checkpoint, loading either for
+        // run and verify, comparing outputs, calibration, verification inputs.
+        .target(name: "SWSLPipeline", dependencies: ["SWMRuntime", "SWSLTransform", "SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLNetwork", "SWSLCheckpoint", "SWSLCore", "CSampleImages"]),
         .executableTarget(
             name: "swsl-convert",
             dependencies: [
-                "SWSLCheckpoint", "SWSLCore", "SWSLNetwork", "SWSLSchema", "SWSLFormat", "SWSLTransform", "SWSLRuntime", "SWSLExecutor",
+                "SWSLCheckpoint", "SWSLCore", "SWSLNetwork", "SWSLSchema", "SWSLFormat", "SWSLTransform", "SWSLPipeline", "SWMRuntime", "SWSLExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Runs a command under memory and time limits and reports its own peak RSS (for CLITests).
@@ -86,19 +98,19 @@ let package = Package(
         .testTarget(name: "SWSLCoreTests", dependencies: ["SWSLCore", "SWSLTestSupport"]),
         .testTarget(name: "SWSLFormatTests", dependencies: ["SWSLFormat", "SWSLNetwork", "SWSLCore", "SWSLTestSupport"]),
         .testTarget(
-            name: "SWSLRuntimeTests",
-            dependencies: ["SWSLRuntime", "SWSLTransform", "SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "SWSLTestSupport"]),
+            name: "SWSLPipelineTests",
+            dependencies: ["SWSLPipeline", "SWMRuntime", "SWSLTransform", "SWSLExecutor", "SWSLFormat", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "SWSLTestSupport"]),
         // Runs the built swsl-convert binary (the dependency makes `swift test` build it first).
-        .testTarget(name: "CLITests", dependencies: ["swsl-convert", "swsl-limit", "SWSLFormat", "SWSLCore", "SWSLTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["swsl-convert", "swsl-limit", "SWMRuntime", "SWSLFormat", "SWSLCore", "SWSLTestSupport"]),
         .testTarget(
             name: "SWSLTransformTests",
             dependencies: ["SWSLTransform", "SWSLSchema", "SWSLCheckpoint", "SWSLFormat", "SWSLCore", "SWSLTestSupport"]),
         .testTarget(
             name: "SWSLCheckpointTests",
-            dependencies: ["SWSLCheckpoint", "SWSLCore", "SWSLFormat", "SWSLExecutor", "SWSLRuntime", "SWSLTestSupport"]),
+            dependencies: ["SWSLCheckpoint", "SWSLCore", "SWSLFormat", "SWSLExecutor", "SWSLPipeline", "SWSLTestSupport"]),
         .testTarget(
             name: "SWSLExecutorTests",
-            dependencies: ["SWSLRuntime", "SWSLExecutor", "SWSLNetwork", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "SWSLTestSupport"]),
+            dependencies: ["SWSLPipeline", "SWSLExecutor", "SWSLNetwork", "SWSLSchema", "SWSLCheckpoint", "SWSLCore", "SWSLTestSupport"]),
         .testTarget(name: "SWSLSchemaTests", dependencies: ["SWSLSchema", "SWSLNetwork", "SWSLCheckpoint", "SWSLCore", "SWSLTestSupport"]),
 
     ]

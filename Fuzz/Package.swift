@@ -12,7 +12,8 @@ let package = Package(
         .target(name: "FuzzSupport", dependencies: [
             .product(name: "SWSLCheckpoint", package: "swsl-convert"),
             .product(name: "SWSLFormat", package: "swsl-convert"),
-            .product(name: "SWSLRuntime", package: "swsl-convert"),
+            .product(name: "SWSLExecutor", package: "swsl-convert"),
+            .product(name: "SWSLPipeline", package: "swsl-convert"),
             .product(name: "SWSLSchema", package: "swsl-convert"),
         ]),
     ] + targets.map { name in

@@ -8,7 +8,7 @@ public struct Preprocessing: Sendable, Equatable {
     /// Crop side over the resized shorter side (0.875), in (0.1, 1] when read; `resizeSize` derives from it.
     public var cropRatio: Double
     /// Resampling filter of the resize, as stored; reading accepts any string, running accepts the filters
-    /// SWSLRuntime's `ImagePreprocessor.Resampling` applies (bilinear, bicubic) and refuses others by name.
+    /// SWSLPipeline's `ImagePreprocessor.Resampling` applies (bilinear, bicubic) and refuses others by name.
     public var interpolation: String
     /// Per-channel mean subtracted after scaling pixels to [0, 1]: three values, R, G, B.
     public var mean: [Double]

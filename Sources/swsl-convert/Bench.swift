@@ -2,7 +2,7 @@ import ArgumentParser
 import SWSLCore
 import SWSLExecutor
 import SWSLFormat
-import SWSLRuntime
+import SWSLPipeline
 
 /// `swsl-convert bench MODEL`: executor latency after a warm-up.
 struct Bench: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import SWSLCore
 import SWSLFormat
-import SWSLRuntime
+import SWSLPipeline
 import SWSLTransform
 #if canImport(Glibc)
 import Glibc

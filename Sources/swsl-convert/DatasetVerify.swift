@@ -5,7 +5,7 @@ import ArgumentParser
 import SWSLCore
 import SWSLFormat
 import SWSLExecutor
-import SWSLRuntime
+import SWSLPipeline
 import SWSLSchema
 
 /// `verify OUT.swm --reference SRC --image FOLDER`: the dataset loop. Images stream through in batches

@@ -1,6 +1,6 @@
 import ArgumentParser
 import SWSLExecutor
-import SWSLRuntime
+import SWSLPipeline
 
 /// Options shared by the commands that run a model.
 struct RunOptions: ParsableArguments {

@@ -1,8 +1,9 @@
 import ArgumentParser
 import SWSLCore
-import SWSLRuntime
+import SWSLPipeline
 import SWSLFormat
 import SWSLExecutor
+import SWMRuntime
 
 /// `swsl-convert run MODEL --input x.npy --output logits.npy` or `run MODEL --image photo.jpg`:
 /// run a `.swm` or the float reference of a checkpoint.
@@ -103,7 +104,7 @@ struct Run: ParsableCommand {
     /// One input's top classes: a line for people, or a JSON line (`image`, or `input` and `sample`).
     private func printTop(_ row: [Float], name: String, sample: Int?, names: [String]?) {
         let probabilities = Softmax.apply(row)
-        let ranked = LogitComparison.topK(row, min(top, row.count))
+        let ranked = TopK.indices(row, min(top, row.count))
         if json {
             let top: [JSONValue] = ranked.map { i in
                 .object([("index", .int(Int64(i))), ("label", names.map { .string($0[i]) } ?? .null),

@@ -1,7 +1,7 @@
 import ArgumentParser
 import SWSLCore
 import SWSLFormat
-import SWSLRuntime
+import SWSLPipeline
 import SWSLExecutor
 
 /// `swsl-convert verify OUT.swm --reference SRC`: run both and compare the logits.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SWSLCore
 import SWSLFormat
+import SWMRuntime
 
 /// `run` and `verify` as a user runs them: output formats and exit statuses.
 @Suite struct RunVerifyCommandTests {

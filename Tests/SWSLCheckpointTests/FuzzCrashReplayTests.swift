@@ -3,7 +3,7 @@ import Testing
 import SWSLCore
 import SWSLFormat
 import SWSLExecutor
-import SWSLRuntime
+import SWSLPipeline
 import SWSLTestSupport
 @testable import SWSLCheckpoint
 

@@ -3,7 +3,7 @@ import SWSLCore
 import SWSLCheckpoint
 import SWSLSchema
 @testable import SWSLExecutor
-import SWSLRuntime
+import SWSLPipeline
 import SWSLTestSupport
 
 /// Batches, odd sizes, thread counts and kernel choices all give the same logits.

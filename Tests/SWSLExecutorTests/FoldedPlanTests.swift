@@ -3,7 +3,7 @@ import SWSLCore
 import SWSLCheckpoint
 import SWSLSchema
 @testable import SWSLExecutor
-import SWSLRuntime
+import SWSLPipeline
 import SWSLFormat
 
 /// Plans from folded convolutions (what a `.swm` loader builds) against the float reference.

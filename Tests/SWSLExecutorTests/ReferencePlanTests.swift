@@ -3,7 +3,7 @@ import SWSLCore
 import SWSLCheckpoint
 import SWSLSchema
 @testable import SWSLExecutor
-import SWSLRuntime
+import SWSLPipeline
 
 /// The float reference plan against PyTorch's eval logits for every fixture checkpoint.
 @Suite struct ReferencePlanTests {

@@ -1,7 +1,8 @@
 import SWSLCheckpoint
 import SWSLCore
+import SWSLExecutor
 import SWSLFormat
-import SWSLRuntime
+import SWSLPipeline
 import SWSLSchema
 
 /// Feeds fuzzer input to the readers. Any refusal is fine; a crash, hang or sanitizer report is a bug.

@@ -1,5 +1,6 @@
 import CSampleImages
 import SWSLFormat
+import SWMRuntime
 
 /// `verify`'s default inputs when the user gives none: three families chosen to be unlike each other
 /// and unlike anything a conversion calibrates on (`SyntheticInputs`, or the user's own images).
@@ -41,7 +42,8 @@ public struct VerificationInputs: Sendable {
     /// The photographs are resized with the preprocessing's own filter; one this project does not apply is refused.
     public static func defaults(channels: Int, size: Int, generated: Int,
                                 preprocessing: Preprocessing = .imageNet) throws(RuntimeError) -> VerificationInputs {
-        let preprocessor = try ImagePreprocessor(preprocessing, cropSize: size)
+        let preprocessor: ImagePreprocessor
+        do { preprocessor = try ImagePreprocessor(preprocessing, cropSize: size) } catch { throw .input(error.description) }
         let plane = size * size
         var values: [Float] = []
         var groups: [Group] = []

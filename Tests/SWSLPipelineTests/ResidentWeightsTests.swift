@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import SWSLCore
 import SWSLExecutor
-import SWSLRuntime
+import SWSLPipeline
 import SWSLTestSupport
 import SWSLTransform
 

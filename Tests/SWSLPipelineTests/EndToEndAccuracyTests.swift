@@ -4,7 +4,7 @@ import SWSLCheckpoint
 import SWSLCore
 import SWSLExecutor
 import SWSLFormat
-import SWSLRuntime
+import SWSLPipeline
 import SWSLSchema
 import SWSLTransform
 import SWSLTestSupport

@@ -1,5 +1,6 @@
 import SWSLCore
 import SWSLFormat
+import SWMRuntime
 
 /// How close two models' logits are, sample by sample: the numbers `verify` reports.
 public struct LogitComparison: Sendable {
@@ -50,8 +51,8 @@ public struct LogitComparison: Sendable {
         for s in 0..<samples {
             let a = Array(candidate[s * classes..<(s + 1) * classes])
             let r = Array(reference[s * classes..<(s + 1) * classes])
-            let bestRef = LogitComparison.topK(r, 1)[0]
-            let bestCandidate = LogitComparison.topK(a, 1)[0]
+            let bestRef = TopK.indices(r, 1)[0]
+            let bestCandidate = TopK.indices(a, 1)[0]
             if bestCandidate == bestRef {
                 top1 += 1
                 leads.append(nil)
@@ -60,7 +61,7 @@ public struct LogitComparison: Sendable {
                 let gap = Double(r[bestRef]) - Double(r[bestCandidate])
                 leads.append(peak == 0 ? gap : gap / peak)
             }
-            if LogitComparison.topK(a, min(5, classes)).contains(bestRef) { top5 += 1 }
+            if TopK.indices(a, min(5, classes)).contains(bestRef) { top5 += 1 }
             var dot = 0.0, na = 0.0, nr = 0.0, diff = 0.0, peak = 0.0
             for i in 0..<classes {
                 let x = Double(a[i]), y = Double(r[i])
@@ -174,11 +175,6 @@ public struct LogitComparison: Sendable {
     /// as agreement.
     public func top1Agreement(tieMargin: Double) -> Double {
         samples == 0 ? 0 : Double(top1Leads.filter { lead in lead.map { $0 <= tieMargin } ?? true }.count) / Double(samples)
-    }
-
-    /// Indices of the `k` largest values, largest first (ties: lower index first).
-    public static func topK(_ values: [Float], _ k: Int) -> [Int] {
-        Array(values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }.prefix(k))
     }
 
     /// The comparison as `verify --json` prints it under `comparison`; `top1_disagreement_lead`

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 import SWSLCore
-import SWSLRuntime
+import SWSLPipeline
 import SWSLFormat
 import SWSLTestSupport
+import SWMRuntime
 
 /// Image input against Pillow and torchvision (goldens from Fixtures/generate_images.py).
 /// Named error budget: the preprocessed tensor may differ from torchvision's by at most

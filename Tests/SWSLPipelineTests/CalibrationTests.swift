@@ -4,10 +4,11 @@ import SWSLCheckpoint
 import SWSLCore
 import SWSLExecutor
 import SWSLFormat
-import SWSLRuntime
+import SWSLPipeline
 import SWSLSchema
 import SWSLTransform
 import SWSLTestSupport
+import SWMRuntime
 
 /// Activation calibration against PyTorch: every layer's input maximum, as forward pre-hooks on the
 /// timm model record it (Fixtures/generate_calibration.py → golden/calibration/*.json); then the

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 import SWSLCore
 import SWSLExecutor
-import SWSLRuntime
+import SWSLPipeline
+import SWMRuntime
 import SWSLTestSupport
 import SWSLTransform
 
@@ -39,7 +40,7 @@ import SWSLTransform
     }
 
     static func accuracy(_ logits: [Float], _ labels: [Int]) -> Double {
-        let hits = labels.indices.filter { LogitComparison.topK(Array(logits[$0 * 10..<($0 + 1) * 10]), 1)[0] == labels[$0] }
+        let hits = labels.indices.filter { TopK.indices(Array(logits[$0 * 10..<($0 + 1) * 10]), 1)[0] == labels[$0] }
         return Double(hits.count) / Double(labels.count) * 100
     }
 

@@ -1,5 +1,5 @@
 import Testing
-import SWSLRuntime
+import SWSLPipeline
 
 /// The numbers `verify` prints, on logits worked out by hand.
 @Suite struct LogitComparisonTests {

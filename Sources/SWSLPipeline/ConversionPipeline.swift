@@ -9,6 +9,7 @@ import SWSLFormat
 import SWSLSchema
 import SWSLTransform
 import SWSLNetwork
+import SWMRuntime
 
 /// Where a conversion's activation ranges come from (int8 only).
 public enum CalibrationSource: Sendable, Equatable {

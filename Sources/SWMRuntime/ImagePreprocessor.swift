@@ -66,15 +66,21 @@ public struct ImagePreprocessor: Sendable, Equatable {
     /// (default: its input size) with its resize ratio; refused when it names a filter not in `Resampling`.
     /// The one place a `Preprocessing` becomes a preprocessor, and refuses what it cannot do, for run, verify and
     /// calibration alike.
-    public init(_ preprocessing: Preprocessing, cropSize: Int? = nil) throws(RuntimeError) {
+    public init(_ preprocessing: Preprocessing, cropSize: Int? = nil) throws(UnsupportedFilter) {
         guard let resampling = Resampling(rawValue: preprocessing.interpolation) else {
-            throw .input("the model's preprocessing resizes with '\(preprocessing.interpolation)', which this converter "
-                         + "does not apply (\(Resampling.names))")
+            throw UnsupportedFilter(description: "the model's preprocessing resizes with '\(preprocessing.interpolation)', "
+                                    + "which this converter does not apply (\(Resampling.names))")
         }
         var at = preprocessing  // its resize rule (`resizeSize`) at the requested crop
         at.inputSize = cropSize ?? preprocessing.inputSize
         self.init(resizeSize: max(at.inputSize, at.resizeSize), cropSize: at.inputSize, mean: at.mean, std: at.std,
                   resampling: resampling)
+    }
+
+    /// A preprocessing that names a resampling filter not in `Resampling`.
+    public struct UnsupportedFilter: Error, CustomStringConvertible, Sendable {
+        /// One line naming the filter and the ones applied.
+        public let description: String
     }
 
     /// The NCHW float32 input `[1, 3, cropSize, cropSize]` for `image`.
@@ -84,7 +90,7 @@ public struct ImagePreprocessor: Sendable, Equatable {
 
     /// ToTensor and Normalize: interleaved 8-bit RGB pixels to planar `[3][pixels]` floats,
     /// `(v / 255 − mean[c]) / std[c]`.
-    func normalized(_ rgb: [UInt8]) -> [Float] {
+    public func normalized(_ rgb: [UInt8]) -> [Float] {
         let plane = rgb.count / 3
         var out = [Float](repeating: 0, count: 3 * plane)
         for c in 0..<3 {
@@ -110,7 +116,7 @@ public struct ImagePreprocessor: Sendable, Equatable {
     }
 
     /// The `cropSize × cropSize` RGB centre of the resized image, resampling only those pixels.
-    func croppedResize(_ image: ImageDecoder.Image) -> [UInt8] {
+    public func croppedResize(_ image: ImageDecoder.Image) -> [UInt8] {
         let (newWidth, newHeight) = resizedSize(width: image.width, height: image.height)
         // torchvision's CenterCrop: int(round((size - crop) / 2.0)), round half to even.
         let top = Int((Double(newHeight - cropSize) / 2).rounded(.toNearestOrEven))

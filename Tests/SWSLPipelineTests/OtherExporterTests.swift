@@ -3,9 +3,10 @@ import Testing
 import SWSLCore
 import SWSLExecutor
 import SWSLFormat
-import SWSLRuntime
+import SWSLPipeline
 import SWSLTestSupport
 import SWSLTransform
+import SWMRuntime
 
 /// ONNX graphs written as the model zoo's Caffe2 export, PyTorch 1.x and tf2onnx write them
 /// (Fixtures/generate_real_world.py), converted and run against onnxruntime's outputs. Where the

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import SWSLCore
+import SWMRuntime
 
 /// The inputs a calibration runs: NCHW float32, preprocessed as the model expects.
 public struct CalibrationInputs: Sendable {

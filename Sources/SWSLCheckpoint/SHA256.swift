@@ -1,4 +1,5 @@
 internal import CLibcrypto
+import SWSLCore
 
 /// SHA-256 through the system's OpenSSL libcrypto (its EVP interface, which uses the CPU's SHA
 /// extensions where there are some). libzip already links libcrypto, so hashing adds no library.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import SWSLRuntime
+import SWSLPipeline
 import SWSLTestSupport
 
 /// Labels from an ImageFolder layout: WordNet ids through ImageNet's 1000-synset order for a 1000-class

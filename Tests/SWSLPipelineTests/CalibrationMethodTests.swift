@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SWSLRuntime
+@testable import SWSLPipeline
 import SWSLCore
 import SWSLFormat
 import SWSLTestSupport

@@ -2,9 +2,10 @@ import Foundation
 import Testing
 import SWSLCore
 import SWSLFormat
-import SWSLRuntime
+import SWSLPipeline
 import SWSLTestSupport
 import SWSLTransform
+import SWMRuntime
 
 /// A Hugging Face hub folder written by timm's `save_for_hf` (Fixtures/generate_real_world.py):
 /// the weights come from its weights file, the preprocessing from its `pretrained_cfg`.

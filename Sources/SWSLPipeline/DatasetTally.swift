@@ -1,4 +1,5 @@
 import SWSLCore
+import SWMRuntime
 
 /// What a dataset run adds up, batch by batch, with memory that does not grow with the images (but for the
 /// per-input leads and the first `flipLimit` flips): the comparison of the two models, and with labels the
@@ -34,7 +35,7 @@ public struct DatasetTally: Sendable {
         parts.append(LogitComparison(candidate: candidate, reference: reference, classes: classes))
         for (i, label) in labels.enumerated() {
             let a = Array(candidate[i * classes..<(i + 1) * classes]), r = Array(reference[i * classes..<(i + 1) * classes])
-            let topA = LogitComparison.topK(a, min(5, classes)), topR = LogitComparison.topK(r, min(5, classes))
+            let topA = TopK.indices(a, min(5, classes)), topR = TopK.indices(r, min(5, classes))
             images += 1
             if topA[0] != topR[0] {
                 flipCount += 1

@@ -12,3 +12,11 @@ public enum Softmax {
         return e.map { $0 / sum }
     }
 }
+
+/// The highest-scoring classes of one row of logits.
+public enum TopK {
+    /// Indices of the `k` largest values, largest first (ties: lower index first); all of them when `k` exceeds the count.
+    public static func indices(_ values: [Float], _ k: Int) -> [Int] {
+        Array(values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }.prefix(max(k, 0)))
+    }
+}
