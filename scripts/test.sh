@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: the Swift suite on the kernels this CPU picks, again on the portable kernels, and again on the
 # AVX2 kernels where the CPU would pick wider ones (AVX-512 or AVX-VNNI), so int8 is held to the same budgets
-# on every instruction set the project supports; then the Python .swm reader's tests.
+# on every instruction set the project supports; then the Python .swm reader's tests, and the embeddable
+# runtime's (its closure, the C interface from C, the ctypes example, Examples/Classify).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Built first, with the usual TMPDIR (the compiler keeps generated sources there); the tests then run with a TMPDIR
@@ -31,3 +32,4 @@ else
   echo "== SWSL_KERNELS=avx2 run skipped: the suite above already ran on this CPU's kernels ($(grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo AVX2 || echo 'no AVX2'))"
 fi
 scripts/test-python-reader.sh
+scripts/test-embedding.sh

@@ -167,7 +167,6 @@ public func swm_metadata_json(_ model: OpaquePointer?) -> UnsafePointer<CChar>? 
 @_cdecl("swm_last_error")
 public func swm_last_error() -> UnsafePointer<CChar> {
     if let message = pthread_getspecific(errorKey) { return UnsafePointer(message.assumingMemoryBound(to: CChar.self)) }
-    return emptyMessage
+    let empty: StaticString = ""  // static storage: valid for the life of the process
+    return UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self)
 }
-
-private let emptyMessage: UnsafePointer<CChar> = UnsafePointer(strdup(""))

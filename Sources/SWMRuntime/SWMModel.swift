@@ -65,7 +65,7 @@ public final class SWMModel: Sendable {
     }
 
     /// One class of a classification: its index, its name when the file has names, its probability.
-    public struct Prediction: Sendable, Equatable {
+    public struct Prediction: Sendable, Equatable, CustomStringConvertible {
         /// Row of the logits (0-based class index).
         public let index: Int
         /// The class name from the metadata (`classes.names`); nil when the file has none.
@@ -74,6 +74,23 @@ public final class SWMModel: Sendable {
         public let probability: Float
         /// The raw logit.
         public let logit: Float
+
+        /// The `k` most probable classes of one row of logits, most probable first, named from `names`.
+        public static func top(_ k: Int, of logits: [Float], names: [String]?) -> [Prediction] {
+            let probabilities = Softmax.apply(logits)
+            return TopK.indices(logits, k).map { i in
+                Prediction(index: i, label: names.flatMap { i < $0.count ? $0[i] : nil }, probability: probabilities[i],
+                           logit: logits[i])
+            }
+        }
+
+        /// `tabby 81.2%` (`class 281 81.2%` without a name): the probability in percent to one decimal.
+        public var description: String {
+            let tenths = (Double(probability) * 100 * 10).rounded() / 10
+            var percent = "\(tenths)"
+            if !percent.contains(".") { percent += ".0" }
+            return "\(label ?? "class \(index)") \(percent)%"
+        }
     }
 
     /// The path the model was opened from.
@@ -143,11 +160,6 @@ public final class SWMModel: Sendable {
 
     /// The `k` most probable classes of one row of logits (`classes` values), most probable first, with labels.
     public func top(_ k: Int, of logits: [Float]) -> [Prediction] {
-        let probabilities = Softmax.apply(logits)
-        let names = classNames
-        return TopK.indices(logits, k).map { i in
-            Prediction(index: i, label: names.flatMap { i < $0.count ? $0[i] : nil }, probability: probabilities[i],
-                       logit: logits[i])
-        }
+        Prediction.top(k, of: logits, names: classNames)
     }
 }

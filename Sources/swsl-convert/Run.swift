@@ -103,22 +103,18 @@ struct Run: ParsableCommand {
 
     /// One input's top classes: a line for people, or a JSON line (`image`, or `input` and `sample`).
     private func printTop(_ row: [Float], name: String, sample: Int?, names: [String]?) {
-        let probabilities = Softmax.apply(row)
-        let ranked = TopK.indices(row, min(top, row.count))
+        let ranked = SWMModel.Prediction.top(top, of: row, names: names)
         if json {
-            let top: [JSONValue] = ranked.map { i in
-                .object([("index", .int(Int64(i))), ("label", names.map { .string($0[i]) } ?? .null),
-                         ("probability", .double(Double(probabilities[i]))), ("logit", .double(Double(row[i])))])
+            let top: [JSONValue] = ranked.map { p in
+                .object([("index", .int(Int64(p.index))), ("label", p.label.map { .string($0) } ?? .null),
+                         ("probability", .double(Double(p.probability))), ("logit", .double(Double(p.logit)))])
             }
             let input: [(String, JSONValue)] = sample.map { [("input", .string(self.input ?? "")), ("sample", .int(Int64($0)))] }
                 ?? [("image", .string(name))]
             print(JSONValue.object(input + [("top", .array(top))]).serialized(pretty: false))
             return
         }
-        let best = ranked.map { i in
-            "\(names?[i] ?? "class \(i)") \(ConversionSummary.fixed(Double(probabilities[i]) * 100, 1))%"
-        }
-        print(name + ": " + best.joined(separator: ", "))
+        print(name + ": " + ranked.map(\.description).joined(separator: ", "))
     }
 
     private func readInput() throws -> ([Float], [Int]) {
