@@ -46,6 +46,7 @@ private func fail(_ message: String) -> Int32 {
 /// The largest input a run accepts, in floats (2^31: 8 GiB), and the largest batch and side.
 private let maxInputFloats = 1 << 31, maxBatch = 1 << 16, maxSide = 1 << 15
 
+/// `swm_open` (swm.h): the validated model behind an opaque handle, or NULL and the reason in `swm_last_error`.
 @_cdecl("swm_open")
 public func swm_open(_ path: UnsafePointer<CChar>?, _ options: UnsafePointer<swm_options>?) -> OpaquePointer? {
     guard let path else { _ = fail("swm_open: path is NULL"); return nil }
@@ -72,30 +73,35 @@ public func swm_open(_ path: UnsafePointer<CChar>?, _ options: UnsafePointer<swm
     }
 }
 
+/// `swm_close` (swm.h): releases the model and every string it handed out; NULL is ignored.
 @_cdecl("swm_close")
 public func swm_close(_ model: OpaquePointer?) {
     guard let model else { return }
     Unmanaged<Handle>.fromOpaque(UnsafeRawPointer(model)).release()
 }
 
+/// `swm_classes` (swm.h): logits per input.
 @_cdecl("swm_classes")
 public func swm_classes(_ model: OpaquePointer?) -> Int32 {
     guard let handle = Handle.from(model) else { return fail("swm_classes: model is NULL") }
     return Int32(clamping: handle.model.classes)
 }
 
+/// `swm_input_channels` (swm.h): channels of the input.
 @_cdecl("swm_input_channels")
 public func swm_input_channels(_ model: OpaquePointer?) -> Int32 {
     guard let handle = Handle.from(model) else { return fail("swm_input_channels: model is NULL") }
     return Int32(clamping: handle.model.inputChannels)
 }
 
+/// `swm_input_size` (swm.h): the side of the preprocessing's crop.
 @_cdecl("swm_input_size")
 public func swm_input_size(_ model: OpaquePointer?) -> Int32 {
     guard let handle = Handle.from(model) else { return fail("swm_input_size: model is NULL") }
     return Int32(clamping: handle.model.preprocessing.inputSize)
 }
 
+/// `swm_run` (swm.h): logits of a float NCHW input into the caller's buffer; 0, or -1 and `swm_last_error`.
 @_cdecl("swm_run")
 public func swm_run(_ model: OpaquePointer?, _ input: UnsafePointer<Float>?, _ batch: Int32, _ height: Int32, _ width: Int32,
                     _ logits: UnsafeMutablePointer<Float>?, _ capacity: Int) -> Int32 {
@@ -120,6 +126,7 @@ public func swm_run(_ model: OpaquePointer?, _ input: UnsafePointer<Float>?, _ b
     }
 }
 
+/// `swm_image_input` (swm.h): a photo preprocessed as the model says, into the caller's buffer.
 @_cdecl("swm_image_input")
 public func swm_image_input(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?, _ input: UnsafeMutablePointer<Float>?,
                             _ capacity: Int) -> Int32 {
@@ -137,6 +144,7 @@ public func swm_image_input(_ model: OpaquePointer?, _ path: UnsafePointer<CChar
     }
 }
 
+/// `swm_top_k` (swm.h): the k most probable classes of one row of logits; how many, or -1.
 @_cdecl("swm_top_k")
 public func swm_top_k(_ model: OpaquePointer?, _ logits: UnsafePointer<Float>?, _ k: Int32,
                       _ indices: UnsafeMutablePointer<Int32>?, _ probabilities: UnsafeMutablePointer<Float>?) -> Int32 {
@@ -151,6 +159,7 @@ public func swm_top_k(_ model: OpaquePointer?, _ logits: UnsafePointer<Float>?, 
     return Int32(top.count)
 }
 
+/// `swm_class_name` (swm.h): a class name owned by the model, NULL when there is none.
 @_cdecl("swm_class_name")
 public func swm_class_name(_ model: OpaquePointer?, _ index: Int32) -> UnsafePointer<CChar>? {
     guard let handle = Handle.from(model) else { _ = fail("swm_class_name: model is NULL"); return nil }
@@ -158,12 +167,14 @@ public func swm_class_name(_ model: OpaquePointer?, _ index: Int32) -> UnsafePoi
     return UnsafePointer(handle.classNames[Int(index)])
 }
 
+/// `swm_metadata_json` (swm.h): the stored metadata as JSON, owned by the model.
 @_cdecl("swm_metadata_json")
 public func swm_metadata_json(_ model: OpaquePointer?) -> UnsafePointer<CChar>? {
     guard let handle = Handle.from(model) else { _ = fail("swm_metadata_json: model is NULL"); return nil }
     return UnsafePointer(handle.metadataJSON)
 }
 
+/// `swm_last_error` (swm.h): this thread's last failure, "" when none.
 @_cdecl("swm_last_error")
 public func swm_last_error() -> UnsafePointer<CChar> {
     if let message = pthread_getspecific(errorKey) { return UnsafePointer(message.assumingMemoryBound(to: CChar.self)) }

@@ -18,7 +18,10 @@ import SWSLFormat
 public struct ImagePreprocessor: Sendable, Equatable {
     /// The resampling filters applied (torchvision's `InterpolationMode` names, as a model's metadata gives them).
     public enum Resampling: String, Sendable, Equatable, CaseIterable {
-        case bilinear, bicubic
+        /// Pillow's `BILINEAR`: a triangle filter of support 1, widened when downscaling.
+        case bilinear
+        /// Pillow's `BICUBIC`: Keys' cubic with a = −0.5, support 2, widened when downscaling.
+        case bicubic
 
         /// The filters by name, for messages (`bilinear, bicubic`).
         public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
