@@ -56,13 +56,13 @@ public func swm_open(_ path: UnsafePointer<CChar>?, _ options: UnsafePointer<swm
         guard o.threads >= 0, o.threads <= 1024 else { _ = fail("swm_open: threads \(o.threads) is not in 0...1024"); return nil }
         if o.threads > 0 { chosen.threads = Int(o.threads) }
         switch o.int8_arithmetic {
-        case Int32(SWM_INT8_INTEGER.rawValue): chosen.int8 = .integer
-        case Int32(SWM_INT8_DEQUANTIZED.rawValue): chosen.int8 = .dequantized
-        case Int32(SWM_INT8_INTEGER_7BIT.rawValue): chosen.int8 = .integer7Bit
+        case Int32(SWM_INT8_INTEGER.rawValue): chosen.int8.arithmetic = .integer
+        case Int32(SWM_INT8_DEQUANTIZED.rawValue): chosen.int8.arithmetic = .dequantized
+        case Int32(SWM_INT8_INTEGER_7BIT.rawValue): chosen.int8.arithmetic = .integer7Bit
         default: _ = fail("swm_open: int8_arithmetic \(o.int8_arithmetic) is not a swm_int8_arithmetic"); return nil
         }
         chosen.checkCRC = o.check_crc != 0
-        chosen.activations = o.dynamic_activations != 0 ? .dynamic : .calibrated
+        chosen.int8.activations = o.dynamic_activations != 0 ? .dynamic : .calibrated
     }
     do {
         let model = try SWMModel(path: file, options: chosen)

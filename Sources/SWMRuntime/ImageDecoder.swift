@@ -90,7 +90,7 @@ public enum ImageDecoder {
         var image = swsl_image()
         var message = [CChar](repeating: 0, count: Int(SWSL_IMAGE_MESSAGE_SIZE))
         let fd = file.duplicateDescriptor()
-        guard fd >= 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw .unreadable(file: path, reason: SystemCallError.last.description) }
         let status = swsl_image_decode_fd(fd, &image, &message)
         guard status == SWSL_IMAGE_OK, let pixels = image.pixels else {
             throw error(status, format: image.format, file: path, reason: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))

@@ -21,22 +21,19 @@ public final class SWMModel: Sendable {
     public struct Options: Sendable {
         /// Worker threads for each run (default: the machine's online processors).
         public var threads: Int
-        /// How int8 weights are multiplied (default: `.integer`, 8-bit activations, exact int32 sums).
-        public var int8: Int8Arithmetic
-        /// Where the integer arithmetic takes activation ranges (default: the file's calibrated ones, if any).
-        public var activations: ActivationRanges
+        /// How int8 layers run (default: integer arithmetic, 8-bit activations, exact int32 sums; the file's
+        /// calibrated activation ranges where it stores some, else each input's).
+        public var int8: Int8Mode
         /// The kernel set (default: `SWSL_KERNELS` from the environment, else the fastest this CPU runs).
         public var kernels: KernelChoice
         /// Check every tensor's CRC-32 when opening (reads the whole file once; default false).
         public var checkCRC: Bool
 
         /// The defaults listed on each property.
-        public init(threads: Int = Executor.defaultThreads, int8: Int8Arithmetic = .integer,
-                    activations: ActivationRanges = .calibrated, kernels: KernelChoice = .fromEnvironment,
-                    checkCRC: Bool = false) {
+        public init(threads: Int = Executor.defaultThreads, int8: Int8Mode = Int8Mode(),
+                    kernels: KernelChoice = .fromEnvironment, checkCRC: Bool = false) {
             self.threads = threads
             self.int8 = int8
-            self.activations = activations
             self.kernels = kernels
             self.checkCRC = checkCRC
         }
@@ -109,7 +106,7 @@ public final class SWMModel: Sendable {
         let file: SWMFile
         do { file = try SWMFile.open(path: path, checkCRC: options.checkCRC) } catch { throw .file(path: path, error) }
         do {
-            plan = try ExecutionPlan(file.network, int8: options.int8, activations: options.activations)
+            plan = try ExecutionPlan(file.network, int8: options.int8)
         } catch { throw .plan(path: path, error) }
         self.path = path
         self.options = options

@@ -27,14 +27,13 @@ public final class AtomicFileWriter {
         let folder = slash.map { String(destination[..<$0]) } ?? "."
         let base = slash.map { String(destination[destination.index(after: $0)...]) } ?? destination
         var template = Array("\(folder.isEmpty ? "/" : folder)/.\(base).tmp-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            let code = errno
+        let fd: Int32
+        do { fd = try valueOrErrno { template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) } } } catch {
             var info = stat()
             let folderExists = stat(folder.isEmpty ? "/" : folder, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
             throw FileAccessError(path: destination, reason: !folderExists
                 ? "cannot be written: the folder '\(folder)' does not exist"
-                : "cannot be written: no new file can be made in the folder '\(folder)' (\(String(cString: strerror(code))))")
+                : "cannot be written: no new file can be made in the folder '\(folder)' (\(error))")
         }
         self.fd = fd
         self.temporaryPath = String(cString: template.map { UInt8(bitPattern: $0) }.dropLast() + [0])
@@ -62,12 +61,9 @@ public final class AtomicFileWriter {
     public func write(_ bytes: UnsafeRawBufferPointer) throws(FileAccessError) {
         var done = 0
         while done < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileAccessError(path: destination, reason: "cannot be written: \(String(cString: strerror(errno)))")
+            do { done += try valueOrErrno { Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done) } } catch {
+                throw FileAccessError(path: destination, reason: "cannot be written: \(error)")
             }
-            done += n
         }
     }
 
@@ -83,12 +79,9 @@ public final class AtomicFileWriter {
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(FileAccessError) {
         var done = 0
         while done < bytes.count {
-            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileAccessError(path: destination, reason: "cannot be written: \(String(cString: strerror(errno)))")
+            do { done += try valueOrErrno { pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done)) } } catch {
+                throw FileAccessError(path: destination, reason: "cannot be written: \(error)")
             }
-            done += n
         }
     }
 
@@ -106,15 +99,15 @@ public final class AtomicFileWriter {
 
     /// Flushes, renames over the destination and flushes the folder.
     public func commit() throws(FileAccessError) {
-        guard fsync(fd) == 0 else {
-            throw FileAccessError(path: destination, reason: "cannot be written: \(String(cString: strerror(errno)))")
+        do { _ = try valueOrErrno { fsync(fd) } } catch {
+            throw FileAccessError(path: destination, reason: "cannot be written: \(error)")
         }
         close(fd)
         fd = -1
         // Checked again: inputs opened since `init` count too.
         try AtomicFileWriter.checkReplaceable(destination)
-        guard rename(temporaryPath, destination) == 0 else {
-            throw FileAccessError(path: destination, reason: "cannot be replaced: \(String(cString: strerror(errno)))")
+        do { _ = try valueOrErrno { rename(temporaryPath, destination) } } catch {
+            throw FileAccessError(path: destination, reason: "cannot be replaced: \(error)")
         }
         committed = true
         PendingFiles.unregister()

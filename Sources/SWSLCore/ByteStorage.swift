@@ -49,7 +49,7 @@ public final class ByteStorage: @unchecked Sendable {
         let length = file.size
         if length == 0 { return .empty }
         guard let base = mmap(nil, length, PROT_READ, MAP_PRIVATE, file.descriptor, 0), base != MAP_FAILED else {
-            throw FileAccessError(path: file.path, operation: "mmap", errno: errno)
+            throw FileAccessError(path: file.path, operation: "mmap", .last)
         }
         return ByteStorage(bytes: UnsafeRawBufferPointer(start: base, count: length), owner: .mapped(base, length))
     }
@@ -175,8 +175,8 @@ public struct FileAccessError: Error, CustomStringConvertible, Sendable {
     }
 
     /// A failed system call: "cannot OPERATION: strerror(errno)".
-    public init(path: String, operation: String, errno: Int32) {
-        self.init(path: path, reason: "cannot \(operation): \(String(cString: strerror(errno)))")
+    public init(path: String, operation: String, _ error: SystemCallError) {
+        self.init(path: path, reason: "cannot \(operation): \(error)")
     }
 
     /// `PATH: REASON`, as the CLI prints it.

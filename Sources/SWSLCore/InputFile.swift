@@ -26,17 +26,14 @@ public struct InputFile: ~Copyable {
     /// Opens `path`; with `followSymlinks: false` a symbolic link as the last component is refused.
     public static func open(_ path: String, followSymlinks: Bool = true) throws(FileAccessError) -> InputFile {
         let flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followSymlinks ? 0 : O_NOFOLLOW)
-        let fd = Glibc.open(path, flags)
-        guard fd >= 0 else {
-            let code = errno
-            throw FileAccessError(path: path, reason: code == ELOOP && !followSymlinks
-                ? "is a symbolic link" : "cannot open: \(String(cString: strerror(code)))")
+        let fd: Int32
+        do { fd = try valueOrErrno { Glibc.open(path, flags) } } catch {
+            throw FileAccessError(path: path, reason: error.code == ELOOP && !followSymlinks ? "is a symbolic link" : "cannot open: \(error)")
         }
         var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            let code = errno
+        do { _ = try valueOrErrno { fstat(fd, &info) } } catch {
             close(fd)
-            throw FileAccessError(path: path, operation: "stat", errno: code)
+            throw FileAccessError(path: path, operation: "stat", error)
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             close(fd)

@@ -31,3 +31,39 @@ public enum ActivationRanges: String, Sendable, CaseIterable {
     /// Each input's own range, measured per image and layer at run time, ignoring stored scales.
     case dynamic
 }
+
+/// How int8 layers run, as one value: the arithmetic and, for the integer arithmetics, where activation ranges
+/// come from. It owns the words for it: `record` in files' verification records, `summary` for people.
+public struct Int8Mode: Sendable, Equatable {
+    /// How int8 weights are multiplied.
+    public var arithmetic: Int8Arithmetic
+    /// Where the integer arithmetics take activation ranges (unused by `.dequantized`).
+    public var activations: ActivationRanges
+
+    /// The default: integer arithmetic, the file's calibrated ranges where it stores some, else each input's.
+    public init(_ arithmetic: Int8Arithmetic = .integer, activations: ActivationRanges = .calibrated) {
+        self.arithmetic = arithmetic
+        self.activations = activations
+    }
+
+    /// Whether a plan in this mode uses stored activation ranges, for a file that has them or not.
+    public func usesStoredRanges(fileHasRanges: Bool) -> Bool {
+        arithmetic.isInteger && activations == .calibrated && fileHasRanges
+    }
+
+    /// The verification record's `int8` value (Formats/SWM.md), short and stable: `integer, ranges measured per
+    /// input`, `integer, stored activation ranges`, `integer-7bit, …`, `dequantized`.
+    public func record(fileHasRanges: Bool) -> String {
+        guard arithmetic.isInteger else { return arithmetic.rawValue }
+        return arithmetic.rawValue
+            + (usesStoredRanges(fileHasRanges: fileHasRanges) ? ", stored activation ranges" : ", ranges measured per input")
+    }
+
+    /// How int8 runs, for people (verify's report): the arithmetic, and where the activation ranges come from.
+    public func summary(fileHasRanges: Bool) -> String {
+        guard arithmetic.isInteger else { return "dequantized (float arithmetic on int8 weights; no activation ranges)" }
+        let kind = arithmetic == .integer7Bit ? "integer, 7-bit activations" : "integer"
+        return kind + (usesStoredRanges(fileHasRanges: fileHasRanges) ? ", activation ranges stored in the file"
+                                                                      : ", activation ranges measured on each input (dynamic)")
+    }
+}

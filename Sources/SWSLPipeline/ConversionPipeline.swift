@@ -324,7 +324,7 @@ public enum ConversionPipeline {
         progress("calibrating activations on \(inputs.samples) \(synthetic ? "synthetic " : "")sample(s)")
         let result: Calibration.Result
         do {
-            let plan = try ExecutionPlan(try SWMNetwork(architecture: model.architecture, tensors: conversion.tensors), int8: .dequantized)
+            let plan = try ExecutionPlan(try SWMNetwork(architecture: model.architecture, tensors: conversion.tensors), int8: Int8Mode(.dequantized))
             result = try Calibration.run(plan: plan, inputs: inputs.values, samples: inputs.samples,
                                          height: inputs.height, width: inputs.width, method: request.method)
         } catch {
@@ -363,7 +363,7 @@ public enum ConversionPipeline {
         do {
             let reference = try ExecutionPlan(reference: model)
             for _ in 0...model.convolutions.count + 1 {
-                let candidate = try ExecutionPlan(try SWMNetwork(architecture: architecture, tensors: conversion.tensors), int8: .integer)
+                let candidate = try ExecutionPlan(try SWMNetwork(architecture: architecture, tensors: conversion.tensors))
                 let layers = try LayerComparison.run(candidate: candidate, reference: reference, input: values, images: n,
                                                      channels: architecture.inputChannels, height: h, width: w,
                                                      threads: SWSLExecutor.Executor.defaultThreads)
@@ -418,7 +418,7 @@ public enum ConversionPipeline {
         let comparison: LogitComparison
         let kernels: String
         do {
-            let candidate = try ExecutionPlan(try SWMNetwork(architecture: architecture, tensors: conversion.tensors), int8: .integer)
+            let candidate = try ExecutionPlan(try SWMNetwork(architecture: architecture, tensors: conversion.tensors))
             let reference = try ExecutionPlan(reference: model)
             let executor = SWSLExecutor.Executor(plan: candidate)
             kernels = executor.kernels.record
@@ -435,7 +435,8 @@ public enum ConversionPipeline {
         let record = SWMMetadata.Verification(
             tool: Converter.version, inputs: "default: " + inputs.groups.map(\.description).joined(separator: ", ") + ", \(h)×\(w)",
             inputsCRC32: String(repeating: "0", count: 8 - String(crc, radix: 16).count) + String(crc, radix: 16),
-            int8: precision == .int8 ? (conversion.tensors.contains { $0.name.hasSuffix(".input_scale") } ? "integer, stored activation ranges" : "integer, ranges measured per input") : nil,
+            int8: precision == .int8
+                ? Int8Mode().record(fileHasRanges: conversion.tensors.contains { $0.name.hasSuffix(".input_scale") }) : nil,
             kernels: kernels, samples: n, cosineMin: comparison.cosineMin, top1Agreement: top1,
             cosineThreshold: limits.cosineMin, top1Threshold: limits.top1Min,
             scaledMaxDiff: comparison.hasFewOutputs ? comparison.scaledMaxDiff : nil,

@@ -56,13 +56,12 @@ public struct LoadedModel: Sendable {
     }
 
     /// Opens `path`: a `.swm` (validated; tensor CRCs with `checkCRC`) or any checkpoint the readers accept.
-    public static func load(path: String, checkCRC: Bool = false, int8: Int8Arithmetic = .integer,
-                            activations: ActivationRanges = .calibrated) throws(RuntimeError) -> LoadedModel {
+    public static func load(path: String, checkCRC: Bool = false, int8: Int8Mode = Int8Mode()) throws(RuntimeError) -> LoadedModel {
         if SWMFile.isSWM(path: path) {
             let file: SWMFile
             do { file = try SWMFile.open(path: path, checkCRC: checkCRC) } catch { throw .swm(file: path, error) }
             let plan: ExecutionPlan
-            do { plan = try ExecutionPlan(file.network, int8: int8, activations: activations) } catch { throw .plan(file: path, error) }
+            do { plan = try ExecutionPlan(file.network, int8: int8) } catch { throw .plan(file: path, error) }
             var loaded = LoadedModel(path: path, kind: .swm, plan: plan, architecture: file.metadata.architecture,
                                      metadata: file.metadata)
             loaded.preprocessing = file.metadata.preprocessing

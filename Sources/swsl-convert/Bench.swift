@@ -43,7 +43,7 @@ struct Bench: ParsableCommand {
             validateMs = (clock.now - start).milliseconds
         }
         let openStart = clock.now
-        let loaded = try loadModel(model, int8: options.int8, activations: options.activations)
+        let loaded = try loadModel(model, int8: options.int8Mode)
         let openMs = (clock.now - openStart).milliseconds
         let executor = Executor(plan: loaded.plan, threads: options.threads)
         let input = SyntheticInputs.make(samples: batch, channels: loaded.architecture.inputChannels, height: size, width: size)

@@ -17,7 +17,7 @@ extension Verify {
         guard expected == nil, !layers else { throw CommandFailure(place: nil, "--image FOLDER takes neither --expected nor --layers") }
         guard batch >= 1 && batch <= 1024 else { throw CommandFailure(place: nil, "--batch must be in 1…1024") }
         let (shardIndex, shardCount) = try Self.parseShard(shard)
-        let candidate = try loadModel(model, checkCRC: true, int8: options.int8, activations: options.activations)
+        let candidate = try loadModel(model, checkCRC: true, int8: options.int8Mode)
         let source = try loadModel(reference)
         let classes = candidate.architecture.numClasses
         guard classes == source.architecture.numClasses else {

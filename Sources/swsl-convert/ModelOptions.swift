@@ -13,15 +13,17 @@ struct RunOptions: ParsableArguments {
     @Option(help: "With --int8 integer or integer-7bit: 'calibrated' (default; the ranges the .swm stores where it has them, else each input's own) or 'dynamic' (each input's own range, measured per image and layer).")
     var activations: ActivationRanges = .calibrated
 
+    /// `--int8` and `--activations` as one mode.
+    var int8Mode: Int8Mode { Int8Mode(int8, activations: activations) }
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 }
 
 /// Loads a model; a refusal is printed as `swsl-convert: FILE: why` and exits with 2.
-func loadModel(_ path: String, checkCRC: Bool = false, int8: Int8Arithmetic = .integer,
-               activations: ActivationRanges = .calibrated) throws -> LoadedModel {
-    do { return try LoadedModel.load(path: path, checkCRC: checkCRC, int8: int8, activations: activations) } catch {
+func loadModel(_ path: String, checkCRC: Bool = false, int8: Int8Mode = Int8Mode()) throws -> LoadedModel {
+    do { return try LoadedModel.load(path: path, checkCRC: checkCRC, int8: int8) } catch {
         throw CommandFailure(error)
     }
 }

@@ -51,7 +51,7 @@ struct Run: ParsableCommand {
                 throw CommandFailure(error)
             }
         }
-        let loaded = try loadModel(model, int8: options.int8, activations: options.activations)
+        let loaded = try loadModel(model, int8: options.int8Mode)
         let classes = loaded.architecture.numClasses
         let names = loaded.classNames ?? (classes == ImageNetClasses.names.count ? ImageNetClasses.names : nil)
         var all: [Float] = []

@@ -110,7 +110,7 @@ struct Verify: ParsableCommand {
         if let folder = image.first(where: ImageFolder.isFolder) {
             throw CommandFailure(place: folder, "a folder is taken alone: give --image FOLDER once")
         }
-        let candidate = try loadModel(model, checkCRC: true, int8: options.int8, activations: options.activations)
+        let candidate = try loadModel(model, checkCRC: true, int8: options.int8Mode)
         let source = try reference.map { try loadModel($0) }
         if let source, let reference, candidate.architecture.numClasses != source.architecture.numClasses {
             throw CommandFailure(place: model, "\(candidate.architecture.numClasses) classes, \(reference) has \(source.architecture.numClasses)")
@@ -323,18 +323,16 @@ struct VerifyScope {
     init(model: LoadedModel, options: RunOptions, defaultInputs: Bool) {
         let isInt8 = model.precision == .int8
         let stored = model.metadata?.quantization.activations
-        let storedRanges = isInt8 && options.int8.isInteger && options.activations == .calibrated && stored != nil
+        let mode = options.int8Mode
         if isInt8 {
-            let arithmetic = options.int8 == .integer7Bit ? "integer, 7-bit activations" : "integer"
-            switch (options.int8.isInteger, storedRanges) {
-            case (false, _): int8 = "dequantized (float arithmetic on int8 weights; no activation ranges)"
-            case (true, true):
+            var text = mode.summary(fileHasRanges: stored != nil)
+            if mode.usesStoredRanges(fileHasRanges: stored != nil) {
                 var source = "unknown inputs", samples = ""
                 if case .string(let s)? = stored?["source"] { source = s }
                 if case .int(let n)? = stored?["samples"] { samples = "\(n) " }
-                int8 = "\(arithmetic), activation ranges stored in the file (calibrated on \(samples)inputs from \(source))"
-            case (true, false): int8 = "\(arithmetic), activation ranges measured on each input (dynamic)"
+                text += " (calibrated on \(samples)inputs from \(source))"
             }
+            int8 = text
         } else {
             int8 = nil
         }
@@ -353,7 +351,7 @@ struct VerifyScope {
             reasons.append("this model takes \(architecture.inputChannels)-channel inputs into \(architecture.numClasses) classes, "
                            + "not ImageNet photographs, so the default inputs are outside its domain")
         }
-        if storedRanges {
+        if isInt8 && mode.usesStoredRanges(fileHasRanges: stored != nil) {
             reasons.append("its stored activation ranges clip whatever exceeds the calibration data, so they hold only for inputs like it")
         }
         advice = reasons.isEmpty

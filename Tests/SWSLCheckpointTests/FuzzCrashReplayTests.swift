@@ -59,7 +59,7 @@ import SWSLTestSupport
             // As the target does: validate with CRCs, then build the integer plan.
             do {
                 let file = try SWMFile.validate(bytes: .copying(bytes), path: "replay.swm", checkCRC: true)
-                _ = try ExecutionPlan(file.network, int8: .integer)
+                _ = try ExecutionPlan(file.network)
                 return nil
             } catch {
                 return "\(error)"

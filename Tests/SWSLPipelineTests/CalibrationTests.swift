@@ -114,8 +114,8 @@ import SWMRuntime
 
         let x = values
         let floatLogits = try Executor(plan: reference.plan, threads: 2).run(input: x, batch: 2, height: 224, width: 224)
-        let calibrated = try LoadedModel.load(path: out, int8: .integer, activations: .calibrated)
-        let dynamic = try LoadedModel.load(path: out, int8: .integer, activations: .dynamic)
+        let calibrated = try LoadedModel.load(path: out, int8: Int8Mode(.integer, activations: .calibrated))
+        let dynamic = try LoadedModel.load(path: out, int8: Int8Mode(.integer, activations: .dynamic))
         let calibratedLogits = try Executor(plan: calibrated.plan, threads: 2).run(input: x, batch: 2, height: 224, width: 224)
         let dynamicLogits = try Executor(plan: dynamic.plan, threads: 2).run(input: x, batch: 2, height: 224, width: 224)
         let classes = reference.architecture.numClasses
@@ -183,7 +183,7 @@ import SWMRuntime
         for int8 in Int8Arithmetic.allCases {
             for activations in ActivationRanges.allCases {
                 #expect {
-                    _ = try LoadedModel.load(path: out, int8: int8, activations: activations)
+                    _ = try LoadedModel.load(path: out, int8: Int8Mode(int8, activations: activations))
                 } throws: { error in
                     "\(error)".hasPrefix(out) && "\(error)".contains("stage3.block1.conv2.input_scale")
                 }

@@ -75,8 +75,8 @@ import SWSLTransform
             : .inputs(path: FixtureFiles.path("golden/digits_calibration_x.npy"), limit: 64)
         let file = try Self.convert(model.0, ConversionOptions(precision: .int8), calibration: calibration)
         let loaded = path == "default" ? try LoadedModel.load(path: file)
-            : try LoadedModel.load(path: file, int8: path.hasPrefix("dequantized") ? .dequantized : .integer,
-                                   activations: path.hasSuffix("dynamic ranges") ? .dynamic : .calibrated)
+            : try LoadedModel.load(path: file, int8: Int8Mode(path.hasPrefix("dequantized") ? .dequantized : .integer,
+                                                              activations: path.hasSuffix("dynamic ranges") ? .dynamic : .calibrated))
         for kernels in KernelChoice.supportedChoices {
             let plan = loaded.plan
             let got = try Executor(plan: plan, threads: 2, kernels: kernels)

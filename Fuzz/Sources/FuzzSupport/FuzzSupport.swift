@@ -34,7 +34,7 @@ public enum FuzzSupport {
         if let file = try? SWMFile.validate(bytes: storage, path: "fuzz.swm", checkCRC: true) {
             for e in file.entries { _ = file.bytes(of: e).reduce(0, &+) }
             // A valid file goes on to the plan loader (architecture, shapes, scales, packing).
-            _ = try? ExecutionPlan(file.network, int8: .integer)
+            _ = try? ExecutionPlan(file.network)
         }
         return 0
     }

@@ -107,5 +107,5 @@ struct ONNXExternalData {
         return String(cString: resolved)
     }
 
-    private static var lastError: String { String(cString: strerror(errno)) }
+    private static var lastError: String { SystemCallError.last.description }
 }
