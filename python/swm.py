@@ -293,6 +293,15 @@ class SWMFile:
                 raise SWMError(9, "metadata report lacks worst_sqnr_db, worst_sqnr_tensor or mean_sqnr_db")
         if "activations" not in q or not (q["activations"] is None or isinstance(q["activations"], dict)):
             raise SWMError(9, "metadata quantization.activations is missing, or not an object or null")
+        record = q["activations"]
+        if record is not None:
+            size = record.get("input_size")
+            if not (all(isinstance(record.get(k), str) for k in ("method", "source", "scale"))
+                    and type(record.get("samples")) is int and 1 <= record["samples"] <= 2**31 - 1
+                    and isinstance(size, list) and len(size) == 2
+                    and all(type(v) is int and 1 <= v <= 2**20 for v in size)):
+                raise SWMError(9, "metadata quantization.activations is not {method, samples >= 1, source, "
+                                  "input_size: [h, w], scale}")
         self.float_layers = {}
         if q.get("float_layers") is not None:                                # rule 19, its metadata half
             layers_ = q["float_layers"]

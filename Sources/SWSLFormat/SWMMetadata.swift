@@ -100,11 +100,36 @@ public struct SWMMetadata: Sendable, Equatable {
         public var precision: Precision
         /// The int8 scales' granularity; nil for float files.
         public var weights: WeightGranularity?
-        /// How activation ranges were calibrated (an object), or nil when they were not.
-        public var activations: JSONValue?
+        /// How activation ranges were calibrated, or nil when they were not (no `P.input_scale` stored).
+        public var activations: Activations?
         /// int8 files: the layers kept in float, each with its dtype and why (`--precision auto`);
         /// written only when there are some.
         public var floatLayers: [FloatLayer]
+
+        /// The `"activations"` record: how the stored activation ranges (`P.input_scale`) were calibrated.
+        public struct Activations: Sendable, Equatable {
+            /// `max`, `percentile P`, `entropy` or `mse`.
+            public var method: String
+            /// Calibration inputs used (≥ 1).
+            public var samples: Int
+            /// `synthetic`, or the file or folder name the inputs came from.
+            public var source: String
+            /// Height and width of the calibration inputs.
+            public var inputSize: [Int]
+            /// How a range becomes the stored scale, in words.
+            public var scale: String
+
+            /// Takes the fields as given; `SWMMetadata.init(json:)` checks them when a file is read.
+            public init(method: String, samples: Int, source: String, inputSize: [Int], scale: String) {
+                (self.method, self.samples, self.source, self.inputSize, self.scale) = (method, samples, source, inputSize, scale)
+            }
+
+            /// The record, keys in the spec's order.
+            public var json: JSONValue {
+                .object([("method", .string(method)), ("samples", .int(Int64(samples))), ("source", .string(source)),
+                         ("input_size", .array(inputSize.map { .int(Int64($0)) })), ("scale", .string(scale))])
+            }
+        }
 
         /// One layer of an int8 file whose weights are stored in float.
         public struct FloatLayer: Sendable, Equatable {
@@ -122,7 +147,7 @@ public struct SWMMetadata: Sendable, Equatable {
         }
 
         /// Takes the fields as given; values are checked only when metadata is read (`init(json:)`).
-        public init(precision: Precision, weights: WeightGranularity?, activations: JSONValue?, floatLayers: [FloatLayer] = []) {
+        public init(precision: Precision, weights: WeightGranularity?, activations: Activations?, floatLayers: [FloatLayer] = []) {
             self.precision = precision
             self.weights = weights
             self.activations = activations
@@ -253,7 +278,7 @@ public struct SWMMetadata: Sendable, Equatable {
             ("symmetric", .bool(true)),
             ("scale_dtype", .string("float32")),
             ("bias_dtype", .string("float32")),
-            ("activations", quantization.activations ?? .null),
+            ("activations", quantization.activations?.json ?? .null),
         ]
         if !quantization.floatLayers.isEmpty {
             quantizationPairs.append(("float_layers", .array(quantization.floatLayers.map { kept in
@@ -375,10 +400,23 @@ public struct SWMMetadata: Sendable, Equatable {
         guard q["scale_dtype"] == .string("float32"), q["bias_dtype"] == .string("float32") else {
             throw fail("quantization", "scale_dtype and bias_dtype must be float32")
         }
-        var activations: JSONValue?
+        var activations: Quantization.Activations?
         switch q["activations"] {
         case .null?: activations = nil
-        case .object?: activations = q["activations"]
+        case .object?:
+            let a = q["activations"]!
+            var size: [Int] = []
+            if case .array(let items)? = a["input_size"] {
+                for item in items { if case .int(let i) = item, i >= 1, i <= 1 << 20 { size.append(Int(i)) } }
+            }
+            guard size.count == 2, case .array(let items)? = a["input_size"], items.count == 2 else {
+                throw fail("quantization.activations.input_size", "missing or not [height, width] of positive integers")
+            }
+            let samples = try integer(a["samples"], "quantization.activations.samples")
+            guard samples >= 1 else { throw fail("quantization.activations.samples", "must be at least 1") }
+            activations = .init(method: try string(a["method"], "quantization.activations.method"), samples: samples,
+                                source: try string(a["source"], "quantization.activations.source"), inputSize: size,
+                                scale: try string(a["scale"], "quantization.activations.scale"))
         default: throw fail("quantization.activations", "missing, or not an object or null")
         }
         var floatLayers: [Quantization.FloatLayer] = []

@@ -61,8 +61,15 @@ public enum SWMWriter {
     /// Writes `tensors` and `metadata` to `path` through a temporary file; on any error the
     /// destination is left as it was. Returns the number of bytes written.
     @discardableResult
-    public static func write(to path: String, metadata: JSONValue, tensors: [SWMTensor]) throws(SWMError) -> Int {
-        try SWMPendingFile(path: path, tensors: tensors, metadataDraft: metadata).finish(metadata: metadata)
+    public static func write(to path: String, metadata: SWMMetadata, tensors: [SWMTensor]) throws(SWMError) -> Int {
+        try write(to: path, metadataObject: metadata.json, tensors: tensors)
+    }
+
+    /// `write(to:metadata:tensors:)` with the metadata as a JSON object, unchecked: for tools and tests that
+    /// write keys this version does not type, or metadata a reader must refuse.
+    @discardableResult
+    public static func write(to path: String, metadataObject: JSONValue, tensors: [SWMTensor]) throws(SWMError) -> Int {
+        try SWMPendingFile(path: path, tensors: tensors, metadataDraft: metadataObject).finish(metadata: metadataObject)
     }
 }
 
@@ -82,6 +89,11 @@ public final class SWMPendingFile {
 
     /// Writes the directory and all tensor data to a temporary file beside `path`, with room for metadata as long
     /// as `metadataDraft`. Throws `.badEntry` for duplicate names, `.missingTensor` for an unknown scale name, `.io`.
+    public convenience init(path: String, tensors: [SWMTensor], metadataDraft: SWMMetadata) throws(SWMError) {
+        try self.init(path: path, tensors: tensors, metadataDraft: metadataDraft.json)
+    }
+
+    /// `init(path:tensors:metadataDraft:)` with the draft as a JSON object.
     public init(path: String, tensors: [SWMTensor], metadataDraft: JSONValue) throws(SWMError) {
         let index = Dictionary(tensors.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         guard index.count == tensors.count else { throw .badEntry("?", "duplicate tensor names", rule: nil) }
@@ -125,6 +137,12 @@ public final class SWMPendingFile {
     }
 
     /// Writes the header and `metadata`, flushes and renames the file into place. Returns its size.
+    @discardableResult
+    public func finish(metadata: SWMMetadata) throws(SWMError) -> Int {
+        try finish(metadata: metadata.json)
+    }
+
+    /// `finish(metadata:)` with the metadata as a JSON object, unchecked.
     @discardableResult
     public func finish(metadata: JSONValue) throws(SWMError) -> Int {
         let meta = Array(metadata.serialized().utf8)

@@ -204,10 +204,10 @@ public enum ConversionPipeline {
             }
             record = verification
         }
-        func metadata(_ source: SourceInfo) -> JSONValue {
-            let json = Converter.metadata(model, source: source, options: options, sqnr: conversion.sqnr)
-            guard let record, case .object(let pairs) = json else { return json }
-            return .object(pairs + [("verification", record.json)])
+        func metadata(_ source: SourceInfo) -> SWMMetadata {
+            var metadata = Converter.metadata(model, source: source, options: options, sqnr: conversion.sqnr)
+            metadata.verification = record
+            return metadata
         }
         // Write the tensors while the hash finishes; the metadata (with the hash) goes in last. The
         // draft reserves room for the longest release name, known only once the hash is.
@@ -291,7 +291,7 @@ public enum ConversionPipeline {
     /// Calibration's outcome: scales per canonical conv path, the metadata entry, a line for people.
     struct CalibrationOutcome {
         let scales: [String: Float]
-        let metadata: JSONValue
+        let metadata: SWMMetadata.Quantization.Activations
         let note: String
     }
 
@@ -330,13 +330,9 @@ public enum ConversionPipeline {
         } catch {
             throw ConversionError(place: request.input, "calibration failed: \(error)")
         }
-        let metadata = JSONValue.object([
-            ("method", .string(request.method.name)),
-            ("samples", .int(Int64(inputs.samples))),
-            ("source", .string(inputs.source)),
-            ("input_size", .array([.int(Int64(inputs.height)), .int(Int64(inputs.width))])),
-            ("scale", .string("input_scale = range / 255, activations unsigned 8-bit")),
-        ])
+        let metadata = SWMMetadata.Quantization.Activations(
+            method: request.method.name, samples: inputs.samples, source: inputs.source, inputSize: [inputs.height, inputs.width],
+            scale: "input_scale = range / 255, activations unsigned 8-bit")
         let note = "\(inputs.samples) \(synthetic ? "synthetic samples" : "samples from \(inputs.source)") (\(request.method.name)), \(result.ranges.count) layers"
         return CalibrationOutcome(scales: result.inputScales, metadata: metadata, note: note)
     }

@@ -22,14 +22,14 @@ public struct ConversionOptions: Sendable {
     public var layout: WeightLayout
     /// Activation scales per layer input (canonical conv path → scale), from calibration.
     public var activationScales: [String: Float]
-    /// Describes where the activation scales came from, for the metadata.
-    public var calibration: JSONValue
+    /// Where the activation scales came from, for the metadata; nil when there are none.
+    public var calibration: SWMMetadata.Quantization.Activations?
     /// int8 only: layers (canonical path) kept in float16 instead, each with the reason (`--precision auto`).
     public var floatLayers: [String: String] = [:]
 
     /// Defaults: int8 per-channel packed weights, no activation scales, not calibrated.
     public init(precision: Precision = .int8, granularity: WeightGranularity = .perChannel,
-                layout: WeightLayout = .packed, activationScales: [String: Float] = [:], calibration: JSONValue = .null) {
+                layout: WeightLayout = .packed, activationScales: [String: Float] = [:], calibration: SWMMetadata.Quantization.Activations? = nil) {
         self.precision = precision
         self.granularity = granularity
         self.layout = layout
@@ -74,9 +74,9 @@ public struct Conversion: Sendable {
     /// The `.swm` tensors in file order, layer by layer: `P.weight`, for int8 `P.weight_scale`
     /// and any `P.input_scale`, then `P.bias`. Changed only by `setActivationScales`.
     public private(set) var tensors: [SWMTensor]
-    /// The `.swm` metadata object (Formats/SWM.md, "Metadata"); the pipeline rebuilds it once the
-    /// source's SHA-256 is known.
-    public var metadata: JSONValue
+    /// The `.swm` metadata (Formats/SWM.md, "Metadata"); the pipeline rebuilds it once the source's
+    /// SHA-256 is known, and adds the verification record when it ran one.
+    public var metadata: SWMMetadata
     /// Weight SQNR per quantized tensor in dB (int8 only), in layer order.
     public let sqnr: [(String, Double)]
 
@@ -261,7 +261,7 @@ public enum Converter {
     /// The `.swm` metadata for `model`: architecture, ImageNet preprocessing, class names (1000
     /// classes only), provenance, quantization; the SQNR report only when `sqnr` is not empty.
     public static func metadata(_ model: CanonicalModel, source: SourceInfo, options: ConversionOptions,
-                         sqnr: [(String, Double)]) -> JSONValue {
+                         sqnr: [(String, Double)]) -> SWMMetadata {
         let classes = model.architecture.numClasses
         var report: SWMMetadata.Report?
         if let worst = sqnr.min(by: { $0.1 < $1.1 }) {
@@ -278,10 +278,10 @@ public enum Converter {
                               prefix: source.prefix, converter: version, details: source.details),
             quantization: .init(precision: options.precision,
                                 weights: options.precision == .int8 ? options.granularity : nil,
-                                activations: options.calibration == .null ? nil : options.calibration,
+                                activations: options.calibration,
                                 floatLayers: options.precision == .int8
                                     ? options.floatLayers.sorted { $0.key < $1.key }.map { .init(layer: $0.key, dtype: "float16", reason: $0.value) }
                                     : []),
-            report: report).json
+            report: report)
     }
 }

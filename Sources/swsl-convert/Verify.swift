@@ -326,11 +326,8 @@ struct VerifyScope {
         let mode = options.int8Mode
         if isInt8 {
             var text = mode.summary(fileHasRanges: stored != nil)
-            if mode.usesStoredRanges(fileHasRanges: stored != nil) {
-                var source = "unknown inputs", samples = ""
-                if case .string(let s)? = stored?["source"] { source = s }
-                if case .int(let n)? = stored?["samples"] { samples = "\(n) " }
-                text += " (calibrated on \(samples)inputs from \(source))"
+            if let stored, mode.usesStoredRanges(fileHasRanges: true) {
+                text += " (calibrated on \(stored.samples) inputs from \(stored.source))"
             }
             int8 = text
         } else {

@@ -155,8 +155,8 @@ import SWSLFormat
         let (synthetic, defaultFile) = try convert(["--calibrate", "synthetic"])
         #expect(synthetic.status == 0, "\(synthetic.stderr)")
         let activations = defaultFile?.metadata.quantization.activations
-        #expect(activations?["source"] == .string("synthetic"))
-        #expect(activations?["samples"] == .int(4))
+        #expect(activations?.source == "synthetic")
+        #expect(activations?.samples == 4)
         let scales = defaultFile?.entries.filter { $0.name.hasSuffix(".input_scale") } ?? []
         // resnet50_tiny: 3 + 4 + 6 + 3 bottlenecks × 3 convolutions, 4 downsamples, fc.
         #expect(scales.count == 16 * 3 + 4 + 1)
@@ -171,8 +171,8 @@ import SWSLFormat
                                          to: images.appendingPathComponent("zz/shapes.png"))
         let (photos, photoFile) = try convert(["--calibrate", images.path, "--calibration-samples", "1"])
         #expect(photos.status == 0, "\(photos.stderr)")
-        #expect(photoFile?.metadata.quantization.activations?["source"] == .string("images/"))
-        #expect(photoFile?.metadata.quantization.activations?["samples"] == .int(1))
+        #expect(photoFile?.metadata.quantization.activations?.source == "images/")
+        #expect(photoFile?.metadata.quantization.activations?.samples == 1)
         // The scales come from running the converted model (int8 weights) on photo.jpg: within a few
         // percent of the maxima PyTorch's float model reaches on the same photo (forward pre-hooks).
         let golden = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: CLI.fixture("golden/calibration/resnet50_tiny.json")))))

@@ -39,7 +39,7 @@ import SWSLNetwork
         let dir = TemporaryFiles.root.appendingPathComponent("swm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("m.swm").path
-        try SWMWriter.write(to: path, metadata: metadata, tensors: sampleTensors())
+        try SWMWriter.write(to: path, metadata: typed, tensors: sampleTensors())
         return path
     }
 
@@ -92,13 +92,13 @@ import SWSLNetwork
         // Written with valid CRCs: only the repeated key is wrong (rule 9: the metadata is one JSON object).
         let path = try Self.writeSample()
         let repeated: JSONValue = .object([("format", .string("swm")), ("version", .int(1)), ("format", .string("other"))])
-        try SWMWriter.write(to: path, metadata: repeated, tensors: Self.sampleTensors())
+        try SWMWriter.write(to: path, metadataObject: repeated, tensors: Self.sampleTensors())
         let error = #expect(throws: SWMError.self) { try SWMFile.open(path: path) }
         #expect(error?.description.contains("key 'format' appears twice") == true, "\(String(describing: error))")
         // Control: the same file with distinct keys opens. (Not written over `path`: this process
         // has read that one, and a process never replaces a file it has read.)
         let control = path + ".control.swm"
-        try SWMWriter.write(to: control, metadata: Self.metadata, tensors: Self.sampleTensors())
+        try SWMWriter.write(to: control, metadata: Self.typed, tensors: Self.sampleTensors())
         _ = try SWMFile.open(path: control)
     }
 
@@ -115,7 +115,7 @@ import SWSLNetwork
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         // A scale name that does not exist makes the writer fail before anything is renamed.
         let bad = [SWMTensor(name: "w", dtype: .int8, shape: [1], data: [1], scaleName: "nope")]
-        #expect(throws: SWMError.self) { try SWMWriter.write(to: path, metadata: Self.metadata, tensors: bad) }
+        #expect(throws: SWMError.self) { try SWMWriter.write(to: path, metadata: Self.typed, tensors: bad) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         let folder = (path as NSString).deletingLastPathComponent
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["m.swm"])

@@ -116,7 +116,7 @@ import SWSLTestSupport
              "classes.count: missing or not a non-negative integer"),
         ] {
             let path = try TemporaryFiles.write([], name: "keys.swm") + ".swm"
-            try SWMWriter.write(to: path, metadata: broken, tensors: SWMFileTests.sampleTensors())
+            try SWMWriter.write(to: path, metadataObject: broken, tensors: SWMFileTests.sampleTensors())
             try Self.expect(SWMBytes(Array(try Data(contentsOf: URL(fileURLWithPath: path)))), rule: 9, .badMetadata, text)
         }
     }
@@ -136,7 +136,7 @@ import SWSLTestSupport
         }
         func file(_ verification: JSONValue) throws -> SWMBytes {
             let path = try TemporaryFiles.write([], name: "verified.swm") + ".swm"
-            try SWMWriter.write(to: path, metadata: .object(pairs + [("verification", verification)]), tensors: SWMFileTests.sampleTensors())
+            try SWMWriter.write(to: path, metadataObject: .object(pairs + [("verification", verification)]), tensors: SWMFileTests.sampleTensors())
             return SWMBytes(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         }
         let good = try file(record(pass: true, cosine: 0.9995))
@@ -178,7 +178,7 @@ import SWSLTestSupport
         func file(_ floatLayers: JSONValue?) throws -> SWMBytes {
             let q: JSONValue = .object(quantization + (floatLayers.map { [("float_layers", $0)] } ?? []))
             let path = try TemporaryFiles.write([], name: "mixed.swm") + ".swm"
-            try SWMWriter.write(to: path, metadata: .object(pairs.map { $0.0 == "quantization" ? ($0.0, q) : $0 }),
+            try SWMWriter.write(to: path, metadataObject: .object(pairs.map { $0.0 == "quantization" ? ($0.0, q) : $0 }),
                                 tensors: SWMFileTests.sampleTensors())
             return SWMBytes(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         }
@@ -209,7 +209,7 @@ import SWSLTestSupport
     @Test func rule10DuplicateNames() throws {
         // Two tensors whose names have the same length; the second renamed onto the first.
         let path = try TemporaryFiles.write([], name: "twins.swm")
-        try SWMWriter.write(to: path + ".swm", metadata: SWMFileTests.metadata, tensors: SWMFileTests.sampleTensors() + [
+        try SWMWriter.write(to: path + ".swm", metadata: SWMFileTests.typed, tensors: SWMFileTests.sampleTensors() + [
             SWMTensor(name: "a.bias", floats: [1], shape: [1]), SWMTensor(name: "b.bias", floats: [2], shape: [1]),
         ])
         var f = SWMBytes(Array(try Data(contentsOf: URL(fileURLWithPath: path + ".swm"))))

@@ -58,7 +58,7 @@ import SWSLTestSupport
             return try SWMFile.open(path: out, checkCRC: true)
         }
         let maxFile = try convert(.max), file = try convert(method)
-        #expect(file.metadata.quantization.activations?["method"] == .string(method.name))
+        #expect(file.metadata.quantization.activations?.method == method.name)
         var below = 0, count = 0
         for entry in maxFile.entries where entry.name.hasSuffix(".input_scale") {
             let other = try #require(file.entry(entry.name))

@@ -92,14 +92,15 @@ import SWMRuntime
         let canonical = try SchemaMapper.map(try CheckpointReader.read(path: path))
         let source = SourceInfo(fileName: model, size: 0, sha256: "", format: "test", wrapper: nil, prefix: nil)
         let options = ConversionOptions(activationScales: result.inputScales,
-                                        calibration: .object([("method", .string("max")), ("samples", .int(2))]))
+                                        calibration: .init(method: "max", samples: 2, source: "golden", inputSize: [64, 64],
+                                                                     scale: "range / 255"))
         let conversion = Converter.convert(canonical, source: source, options: options)
         let out = TemporaryFiles.root.appendingPathComponent("calib-\(UUID().uuidString).swm").path
         defer { try? FileManager.default.removeItem(atPath: out) }
         try SWMWriter.write(to: out, metadata: conversion.metadata, tensors: conversion.tensors)
 
         let file = try SWMFile.open(path: out, checkCRC: true)
-        #expect(file.metadata.quantization.activations?["samples"] == .int(2))
+        #expect(file.metadata.quantization.activations?.samples == 2)
         let photoStart = golden.inputs.firstIndex(of: "images/photo.npy")! + 1  // the 64×64 file holds 2 samples
         for (layer, perSample) in golden.maxima where !layer.hasPrefix("stem.") {
             let want = perSample[photoStart..<photoStart + 2].max()! / 255
