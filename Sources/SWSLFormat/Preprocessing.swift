@@ -44,60 +44,30 @@ public struct Preprocessing: Sendable, Equatable {
 }
 
 extension Preprocessing {
-    /// Why a `.swm`'s `"preprocessing"` metadata could not be read. Names the field.
-    public struct MetadataError: Error, CustomStringConvertible, Sendable, Equatable {
-        /// The offending key inside `"preprocessing"` (`crop_ratio`, `std`…); empty when the value is not an object.
-        public let field: String
-        /// What is wrong with the field: missing, wrong type or out of range, with the value found.
-        public let problem: String
-
-        /// `metadata preprocessing.FIELD: PROBLEM`.
-        public var description: String { "metadata preprocessing.\(field): \(problem)" }
-    }
+    /// A field of `"preprocessing"` that is missing, of the wrong type or out of range (`preprocessing.std: …`).
+    public typealias MetadataError = JSONFieldError
 
     /// Reads the `"preprocessing"` object that ``json`` writes. `input_size`, `crop_ratio`, `mean`
     /// and `std` are required; `interpolation` defaults to bilinear; `resize_size`, when present,
     /// must equal ``resizeSize``; `channel_order` and `layout`, when present, must be RGB and NCHW.
     public init(json: JSONValue) throws(MetadataError) {
-        func fail(_ field: String, _ problem: String) -> MetadataError { MetadataError(field: field, problem: problem) }
-        func number(_ value: JSONValue?) -> Double? {
-            switch value {
-            case .int(let i)?: Double(i)
-            case .double(let d)?: d
-            default: nil
-            }
-        }
-        func triple(_ field: String) throws(MetadataError) -> [Double] {
-            guard case .array(let items)? = json[field] else { throw fail(field, "missing or not an array") }
-            let values = items.compactMap(number)
-            guard values.count == 3, items.count == 3, values.allSatisfy(\.isFinite) else {
-                throw fail(field, "need 3 finite numbers (R, G, B), got \(items.count) items")
-            }
-            return values
-        }
-        guard case .object = json else { throw fail("", "not an object") }
-        guard case .int(let size)? = json["input_size"], (1...4096).contains(size) else {
-            throw fail("input_size", "missing or not an integer in 1...4096")
-        }
-        guard let ratio = number(json["crop_ratio"]), ratio > 0.1, ratio <= 1 else {
-            throw fail("crop_ratio", "missing or not a number in (0.1, 1]")
-        }
-        var interpolation = "bilinear"
-        if let value = json["interpolation"] {
-            guard case .string(let s) = value else { throw fail("interpolation", "not a string") }
-            interpolation = s
-        }
-        let std = try triple("std")
-        guard std.allSatisfy({ $0 > 0 }) else { throw fail("std", "deviations must be positive, got \(std)") }
-        self.init(inputSize: Int(size), cropRatio: ratio, interpolation: interpolation, mean: try triple("mean"), std: std)
+        let f = try JSONFields(json, path: "preprocessing")
+        let size = try f.integer("input_size", in: 1...4096, what: "an integer in 1...4096")
+        let ratio = try f.number("crop_ratio")
+        guard ratio > 0.1, ratio <= 1 else { throw f.fail("crop_ratio", "missing or not a number in (0.1, 1]") }
+        let interpolation = try f.absentOrString("interpolation") ?? "bilinear"
+        let std = try f.numbers("std", count: 3, what: "3 finite numbers (R, G, B)")
+        guard std.allSatisfy({ $0 > 0 }) else { throw f.fail("std", "deviations must be positive, got \(std)") }
+        self.init(inputSize: size, cropRatio: ratio, interpolation: interpolation,
+                  mean: try f.numbers("mean", count: 3, what: "3 finite numbers (R, G, B)"), std: std)
         if let value = json["resize_size"] {
             guard case .int(let resize) = value, resize == resizeSize else {
-                throw fail("resize_size", "\(value.serialized()) disagrees with input_size / crop_ratio = \(resizeSize)")
+                throw f.fail("resize_size", "\(value.serialized()) disagrees with input_size / crop_ratio = \(resizeSize)")
             }
         }
         for (field, expected) in [("channel_order", "RGB"), ("layout", "NCHW")] {
             if let value = json[field], value != .string(expected) {
-                throw fail(field, "only \"\(expected)\" is supported, got \(value.serialized())")
+                throw f.fail(field, "only \"\(expected)\" is supported, got \(value.serialized())")
             }
         }
     }

@@ -312,118 +312,87 @@ public struct SWMMetadata: Sendable, Equatable {
     /// Reads and checks the metadata object (rule 9): every key of the spec with its type. Keys the
     /// spec does not name are allowed (later writers may add some).
     public init(json: JSONValue) throws(SWMError) {
-        func fail(_ key: String, _ problem: String) -> SWMError { .badMetadata("\(key): \(problem)") }
-        func object(_ value: JSONValue?, _ key: String) throws(SWMError) -> JSONValue {
-            guard case .object? = value else { throw fail(key, "missing or not an object") }
-            return value!
-        }
-        func string(_ value: JSONValue?, _ key: String) throws(SWMError) -> String {
-            guard case .string(let s)? = value else { throw fail(key, "missing or not a string") }
-            return s
-        }
-        func optionalString(_ value: JSONValue?, _ key: String) throws(SWMError) -> String? {
-            switch value {
-            case .string(let s)?: return s
-            case .null?: return nil
-            default: throw fail(key, "missing, or not a string or null")
-            }
-        }
-        func absentOrString(_ value: JSONValue?, _ key: String) throws(SWMError) -> String? {
-            guard let value else { return nil }
-            guard case .string(let s) = value else { throw fail(key, "not a string") }
-            return s
-        }
-        func integer(_ value: JSONValue?, _ key: String) throws(SWMError) -> Int {
-            guard case .int(let i)? = value, i >= 0, i <= Int64(Int32.max) else { throw fail(key, "missing or not a non-negative integer") }
-            return Int(i)
-        }
-        func byteCount(_ value: JSONValue?, _ key: String) throws(SWMError) -> Int {
-            guard case .int(let i)? = value, i >= 0 else { throw fail(key, "missing or not a non-negative integer") }
-            return Int(i)
-        }
-        func number(_ value: JSONValue?, _ key: String) throws(SWMError) -> Double {
-            switch value {
-            case .int(let i)?: return Double(i)
-            case .double(let d)?: return d
-            default: throw fail(key, "missing or not a number")
-            }
-        }
         guard case .object = json, json["format"] == .string("swm") else { throw .badMetadata("not a swm metadata object") }
-        guard json["version"] == .int(1) else { throw fail("version", "missing or not 1") }
-        let a = try object(json["architecture"], "architecture")
-        do { architecture = try ResNetArchitecture(json: a) } catch { throw .badMetadata("\(error)") }
-        do { preprocessing = try Preprocessing(json: try object(json["preprocessing"], "preprocessing")) } catch {
-            throw .badMetadata("\(error)")
+        do throws(JSONFieldError) {
+            try self.init(fields: try JSONFields(json))
+        } catch {
+            throw .badMetadata(error.description)
         }
-        let c = try object(json["classes"], "classes")
+        quantization.floatLayers = try Self.floatLayers(json["quantization"]?["float_layers"], precision: quantization.precision)
+        verification = try Self.verification(json["verification"])
+    }
+
+    /// Rule 9 through typed, path-naming field reads; rule 19's metadata half and the verification record
+    /// (rule 18) are `init(json:)`'s.
+    private init(fields m: JSONFields) throws(JSONFieldError) {
+        guard m["version"] == .int(1) else { throw m.fail("version", "missing or not 1") }
+        architecture = try ResNetArchitecture(json: try m.object("architecture").value)
+        preprocessing = try Preprocessing(json: try m.object("preprocessing").value)
+        let c = try m.object("classes")
         var names: [String]?
         switch c["names"] {
         case .null?: names = nil
         case .array(let items)?:
             names = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
-            guard names!.count == items.count else { throw fail("classes.names", "not all strings") }
-        default: throw fail("classes.names", "missing, or not an array or null")
+            guard names!.count == items.count else { throw c.fail("names", "not all strings") }
+        default: throw c.fail("names", "missing, or not an array or null")
         }
-        classes = Classes(count: try integer(c["count"], "classes.count"), names: names)
+        classes = Classes(count: try c.integer("count"), names: names)
         if let names, names.count != classes.count {
-            throw fail("classes.names", "\(names.count) names for \(classes.count) classes")
+            throw c.fail("names", "\(names.count) names for \(classes.count) classes")
         }
-        let p = try object(json["provenance"], "provenance")
+        let p = try m.object("provenance")
         provenance = Provenance(
-            sourceFile: try string(p["source_file"], "provenance.source_file"),
-            sourceSize: try byteCount(p["source_size"], "provenance.source_size"),
-            sourceSHA256: try string(p["source_sha256"], "provenance.source_sha256"),
-            sourceFormat: try string(p["source_format"], "provenance.source_format"),
-            convention: try string(p["convention"], "provenance.convention"),
-            wrapper: try optionalString(p["wrapper"], "provenance.wrapper"),
-            prefix: try optionalString(p["prefix"], "provenance.prefix"),
-            converter: try string(p["converter"], "provenance.converter"))
+            sourceFile: try p.string("source_file"), sourceSize: try p.integer("source_size", in: 0...Int64.max),
+            sourceSHA256: try p.string("source_sha256"), sourceFormat: try p.string("source_format"),
+            convention: try p.string("convention"), wrapper: try p.stringOrNull("wrapper"), prefix: try p.stringOrNull("prefix"),
+            converter: try p.string("converter"))
         provenance.details = Provenance.Details(
-            release: try absentOrString(p["release"], "provenance.release"),
-            modelTag: try absentOrString(p["model_tag"], "provenance.model_tag"),
-            license: try absentOrString(p["license"], "provenance.license"),
-            graphInputLayout: try absentOrString(p["graph_input_layout"], "provenance.graph_input_layout"),
-            graphOutput: try absentOrString(p["graph_output"], "provenance.graph_output"))
-        let q = try object(json["quantization"], "quantization")
-        let precisionName = try string(q["precision"], "quantization.precision")
+            release: try p.absentOrString("release"), modelTag: try p.absentOrString("model_tag"),
+            license: try p.absentOrString("license"), graphInputLayout: try p.absentOrString("graph_input_layout"),
+            graphOutput: try p.absentOrString("graph_output"))
+        let q = try m.object("quantization")
+        let precisionName = try q.string("precision")
         guard let precision = Precision(rawValue: precisionName) else {
-            throw fail("quantization.precision", "\(precisionName) is not int8, fp16 or fp32")
+            throw q.fail("precision", "\(precisionName) is not int8, fp16 or fp32")
         }
         var weights: WeightGranularity?
-        if let name = try optionalString(q["weights"], "quantization.weights") {
+        if let name = try q.stringOrNull("weights") {
             guard let granularity = WeightGranularity(rawValue: name) else {
-                throw fail("quantization.weights", "\(name) is not per-channel or per-tensor")
+                throw q.fail("weights", "\(name) is not per-channel or per-tensor")
             }
             weights = granularity
         }
-        guard q["symmetric"] == .bool(true) else { throw fail("quantization.symmetric", "missing or not true") }
+        guard q["symmetric"] == .bool(true) else { throw q.fail("symmetric", "missing or not true") }
         guard q["scale_dtype"] == .string("float32"), q["bias_dtype"] == .string("float32") else {
-            throw fail("quantization", "scale_dtype and bias_dtype must be float32")
+            throw q.fail(nil, "scale_dtype and bias_dtype must be float32")
         }
         var activations: Quantization.Activations?
-        switch q["activations"] {
-        case .null?: activations = nil
-        case .object?:
-            let a = q["activations"]!
-            var size: [Int] = []
-            if case .array(let items)? = a["input_size"] {
-                for item in items { if case .int(let i) = item, i >= 1, i <= 1 << 20 { size.append(Int(i)) } }
-            }
-            guard size.count == 2, case .array(let items)? = a["input_size"], items.count == 2 else {
-                throw fail("quantization.activations.input_size", "missing or not [height, width] of positive integers")
-            }
-            let samples = try integer(a["samples"], "quantization.activations.samples")
-            guard samples >= 1 else { throw fail("quantization.activations.samples", "must be at least 1") }
-            activations = .init(method: try string(a["method"], "quantization.activations.method"), samples: samples,
-                                source: try string(a["source"], "quantization.activations.source"), inputSize: size,
-                                scale: try string(a["scale"], "quantization.activations.scale"))
-        default: throw fail("quantization.activations", "missing, or not an object or null")
+        if let a = try q.objectOrNull("activations") {
+            activations = .init(method: try a.string("method"),
+                                samples: try a.integer("samples", in: 1...Int64(Int32.max), what: "a positive integer"),
+                                source: try a.string("source"),
+                                inputSize: try a.integers("input_size", count: 2, in: 1...(1 << 20),
+                                                          what: "[height, width] of positive integers"),
+                                scale: try a.string("scale"))
         }
+        quantization = Quantization(precision: precision, weights: weights, activations: activations)
+        if let r = try m.objectOrNull("report") {
+            report = Report(worstSQNR: try r.number("worst_sqnr_db"), worstTensor: try r.string("worst_sqnr_tensor"),
+                            meanSQNR: try r.number("mean_sqnr_db"))
+        } else {
+            report = nil
+        }
+        verification = nil
+    }
+
+    /// Rule 19's metadata half (its directory half is checked by SWMFile): absent, null, or entries of
+    /// three strings with dtype float16 or float32, in int8 files only.
+    private static func floatLayers(_ value: JSONValue?, precision: Precision) throws(SWMError) -> [Quantization.FloatLayer] {
         var floatLayers: [Quantization.FloatLayer] = []
-        switch q["float_layers"] {
+        switch value {
         case nil, .null?: break
         case .array(let items)?:
-            // Rule 19 (its directory half is checked by SWMFile).
             for item in items {
                 guard case .string(let layer)? = item["layer"], case .string(let dtype)? = item["dtype"],
                       case .string(let reason)? = item["reason"] else {
@@ -439,17 +408,7 @@ public struct SWMMetadata: Sendable, Equatable {
             }
         default: throw .badMetadata("quantization.float_layers: not an array", rule: 19)
         }
-        quantization = Quantization(precision: precision, weights: weights, activations: activations, floatLayers: floatLayers)
-        switch json["report"] {
-        case .null?: report = nil
-        case .object?:
-            let r = json["report"]!
-            report = Report(worstSQNR: try number(r["worst_sqnr_db"], "report.worst_sqnr_db"),
-                            worstTensor: try string(r["worst_sqnr_tensor"], "report.worst_sqnr_tensor"),
-                            meanSQNR: try number(r["mean_sqnr_db"], "report.mean_sqnr_db"))
-        default: throw fail("report", "missing, or not an object or null")
-        }
-        verification = try Self.verification(json["verification"])
+        return floatLayers
     }
 
     /// Reads and checks the verification record (rule 18): absent or null, or an object with every key
@@ -457,57 +416,32 @@ public struct SWMMetadata: Sendable, Equatable {
     /// thresholds say — a record that claims more than its numbers is refused.
     private static func verification(_ value: JSONValue?) throws(SWMError) -> Verification? {
         func fail(_ problem: String) -> SWMError { .badMetadata("verification: \(problem)", rule: 18) }
-        switch value {
-        case nil, .null?: return nil
-        case .object?: break
-        default: throw fail("not an object or null")
-        }
-        let v = value!
-        func string(_ key: String) throws(SWMError) -> String {
-            guard case .string(let s)? = v[key] else { throw fail("\(key) missing or not a string") }
-            return s
-        }
-        func number(_ object: JSONValue?, _ key: String) throws(SWMError) -> Double {
-            switch object?[key] {
-            case .int(let i)?: return Double(i)
-            case .double(let d)?: return d
-            default: throw fail("\(key) missing or not a number")
+        if value == nil || value == .null { return nil }
+        let record: Verification
+        do throws(JSONFieldError) {
+            let v = try JSONFields(value!, path: "verification")
+            let t = try v.object("thresholds")
+            let crc = try v.string("inputs_crc32")
+            guard crc.count == 8, crc.allSatisfy(\.isHexDigit) else { throw v.fail("inputs_crc32", "not 8 hex digits") }
+            // A few-output head's record carries its scaled difference and limit, both or neither.
+            var scaled: Double?, scaledLimit: Double?
+            if v["scaled_max_diff"] != nil || t["scaled_diff_max"] != nil {
+                scaled = try v.number("scaled_max_diff")
+                scaledLimit = try t.number("scaled_diff_max")
+                guard scaled! >= 0, scaledLimit! >= 0, scaled!.isFinite, scaledLimit!.isFinite else {
+                    throw v.fail("scaled_max_diff", "it or its limit is not a finite number ≥ 0")
+                }
             }
+            record = Verification(
+                tool: try v.string("tool"), inputs: try v.string("inputs"), inputsCRC32: crc, int8: try v.stringOrNull("int8"),
+                kernels: try v.absentOrString("kernels"),
+                samples: try v.integer("samples", in: 1...Int64(Int32.max), what: "a positive integer"),
+                cosineMin: try v.number("cosine_min"), top1Agreement: try v.number("top1_agreement"),
+                cosineThreshold: try t.number("cosine_min"), top1Threshold: try t.number("top1_min"),
+                scaledMaxDiff: scaled, scaledDiffThreshold: scaledLimit, pass: try v.bool("pass"))
+        } catch {
+            throw .badMetadata(error.description, rule: 18)
         }
-        let crc = try string("inputs_crc32")
-        guard crc.count == 8, crc.allSatisfy(\.isHexDigit) else { throw fail("inputs_crc32 is not 8 hex digits") }
-        var int8: String?
-        switch v["int8"] {
-        case .string(let s)?: int8 = s
-        case .null?: int8 = nil
-        default: throw fail("int8 missing, or not a string or null")
-        }
-        var kernels: String?
-        switch v["kernels"] {
-        case .string(let s)?: kernels = s
-        case nil: kernels = nil
-        default: throw fail("kernels is not a string")
-        }
-        guard case .int(let samples)? = v["samples"], samples >= 1, samples <= Int64(Int32.max) else {
-            throw fail("samples missing or not a positive integer")
-        }
-        guard case .object? = v["thresholds"] else { throw fail("thresholds missing or not an object") }
-        guard case .bool(let pass)? = v["pass"] else { throw fail("pass missing or not a boolean") }
-        // A few-output head's record carries its scaled difference and limit, both or neither.
-        var scaled: Double?, scaledLimit: Double?
-        if v["scaled_max_diff"] != nil || v["thresholds"]?["scaled_diff_max"] != nil {
-            scaled = try number(v, "scaled_max_diff")
-            scaledLimit = try number(v["thresholds"], "scaled_diff_max")
-            guard scaled! >= 0, scaledLimit! >= 0, scaled!.isFinite, scaledLimit!.isFinite else {
-                throw fail("scaled_max_diff or its limit is not a finite number ≥ 0")
-            }
-        }
-        let record = Verification(
-            tool: try string("tool"), inputs: try string("inputs"), inputsCRC32: crc, int8: int8, kernels: kernels,
-            samples: Int(samples),
-            cosineMin: try number(v, "cosine_min"), top1Agreement: try number(v, "top1_agreement"),
-            cosineThreshold: try number(v["thresholds"], "cosine_min"), top1Threshold: try number(v["thresholds"], "top1_min"),
-            scaledMaxDiff: scaled, scaledDiffThreshold: scaledLimit, pass: pass)
         guard (-1...1).contains(record.cosineMin), (0...1).contains(record.top1Agreement),
               (-1...1).contains(record.cosineThreshold), (0...1).contains(record.top1Threshold) else {
             throw fail("a metric or threshold is out of range")

@@ -11,53 +11,28 @@ extension ResNetArchitecture {
     }
 
     /// Reads the description back (from `fileReport()` or `report()` output), checking every field:
-    /// the `.swm` metadata's `architecture` (Formats/SWM.md, rule 9).
-    public init(json: JSONValue) throws(ArchitectureError) {
-        func int(_ key: String, default value: Int? = nil) throws(ArchitectureError) -> Int {
-            if case .int(let i)? = json[key], i > 0, i <= 1 << 20 { return Int(i) }
-            if json[key] == nil, let value { return value }
-            throw ArchitectureError("architecture field '\(key)' is missing or not a positive integer")
+    /// the `.swm` metadata's `architecture` (Formats/SWM.md, rule 9). Refusals name the field under `path`.
+    public init(json: JSONValue, path: String = "architecture") throws(JSONFieldError) {
+        let f = try JSONFields(json, path: path)
+        guard let block = Block(rawValue: (try? f.string("block")) ?? "") else {
+            throw f.fail("block", "must be basic or bottleneck")
         }
-        func ints(_ key: String) throws(ArchitectureError) -> [Int] {
-            guard case .array(let items)? = json[key], items.count == 4 else {
-                throw ArchitectureError("architecture field '\(key)' must list 4 stages")
-            }
-            var out: [Int] = []
-            for item in items {
-                guard case .int(let i) = item, i > 0, i <= 1 << 16 else {
-                    throw ArchitectureError("architecture field '\(key)' holds a value that is not a positive integer")
-                }
-                out.append(Int(i))
-            }
-            return out
+        guard let stem = StemType(rawValue: (try? f.string("stem_type")) ?? "") else {
+            throw f.fail("stem_type", "must be single, deep or tiered")
         }
-        func bool(_ key: String, default value: Bool) throws(ArchitectureError) -> Bool {
-            switch json[key] {
-            case .bool(let b)?: return b
-            case nil: return value
-            default: throw ArchitectureError("architecture field '\(key)' is not a boolean")
-            }
+        func positive(_ key: String) throws(JSONFieldError) -> Int {
+            try f.integer(key, in: 1...(1 << 20), what: "a positive integer")
         }
-        guard case .string(let blockName)? = json["block"], let block = Block(rawValue: blockName) else {
-            throw ArchitectureError("architecture field 'block' must be basic or bottleneck")
-        }
-        guard case .string(let stemName)? = json["stem_type"], let stem = StemType(rawValue: stemName) else {
-            throw ArchitectureError("architecture field 'stem_type' must be single, deep or tiered")
+        func stages(_ key: String) throws(JSONFieldError) -> [Int] {
+            try f.integers(key, count: 4, in: 1...(1 << 16), what: "4 positive integers, one per stage")
         }
         var name: String?
-        if case .string(let n)? = json["name"] { name = n }
-        self.init(name: name, block: block, layers: try ints("layers"), widths: try ints("widths"),
-                  stemWidth: try int("stem_width"), stemType: stem, groups: try int("groups"),
-                  widthPerGroup: try int("width_per_group"), avgDown: try bool("avg_down", default: false),
-                  numClasses: try int("num_classes"), inputChannels: try int("input_channels", default: 3),
-                  strideOn3x3: try bool("stride_on_3x3", default: true))
+        if case .string(let n)? = f["name"] { name = n }
+        self.init(name: name, block: block, layers: try stages("layers"), widths: try stages("widths"),
+                  stemWidth: try positive("stem_width"), stemType: stem, groups: try positive("groups"),
+                  widthPerGroup: try positive("width_per_group"), avgDown: try f.bool("avg_down", default: false),
+                  numClasses: try positive("num_classes"),
+                  inputChannels: f["input_channels"] == nil ? 3 : try positive("input_channels"),
+                  strideOn3x3: try f.bool("stride_on_3x3", default: true))
     }
-}
-
-/// Why an `architecture` object does not describe a ResNet: the field and what is wrong with it.
-public struct ArchitectureError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// One line naming the field (`architecture field 'layers' must list 4 stages`).
-    public let description: String
-
-    init(_ description: String) { self.description = description }
 }

@@ -258,7 +258,7 @@ import SWMRuntime
         pairs.removeAll { $0.0 == field }
         pairs.append((field, value))
         #expect(throws: Preprocessing.MetadataError.self) { try Preprocessing(json: .object(pairs)) }
-        do { _ = try Preprocessing(json: .object(pairs)) } catch { #expect(error.field == field, "\(error)") }
+        do { _ = try Preprocessing(json: .object(pairs)) } catch { #expect(error.field == "preprocessing.\(field)", "\(error)") }
     }
 
     // MARK: - Building hostile files
