@@ -30,7 +30,7 @@ public final class SWMModel: Sendable {
         public var checkCRC: Bool
 
         /// The defaults listed on each property.
-        public init(threads: Int = Executor.defaultThreads, int8: Int8Mode = Int8Mode(),
+        public init(threads: Int = PlanExecutor.defaultThreads, int8: Int8Mode = Int8Mode(),
                     kernels: KernelChoice = .fromEnvironment, checkCRC: Bool = false) {
             self.threads = threads
             self.int8 = int8
@@ -99,7 +99,7 @@ public final class SWMModel: Sendable {
     /// The options the model runs with.
     public let options: Options
     private let plan: ExecutionPlan
-    private let executor: Mutex<Executor>
+    private let executor: Mutex<PlanExecutor>
 
     /// Opens and validates the `.swm` at `path` and plans its network; `options` as given.
     public init(path: String, options: Options = Options()) throws(Error) {
@@ -112,7 +112,7 @@ public final class SWMModel: Sendable {
         self.options = options
         metadata = file.metadata
         metadataJSON = file.metadataJSON
-        executor = Mutex(Executor(plan: plan, threads: options.threads, kernels: options.kernels))
+        executor = Mutex(PlanExecutor(plan: plan, threads: options.threads, kernels: options.kernels))
     }
 
     /// Number of classes (logits per input).

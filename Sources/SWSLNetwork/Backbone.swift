@@ -1,7 +1,7 @@
 /// The shape every network of the family shares: a stem of convolutions, then stages of residual
 /// blocks (Formats/resnet-schema.md, "The network the parameters describe"). Generic over what a
 /// layer is at each step of the pipeline: its geometry (`ResNetLayout`), the checkpoint's tensors
-/// (SWSLSchema's `ConvUnit`), a layer spec (SWSLExecutor's `FoldedConv`), a layer ready to run.
+/// (SWSLSchema's `ConvUnit`), a layer spec (SWSLExecutor's `LayerSpec`), a layer ready to run.
 /// Each step turns one into the next with `map`; no code walks stem, stages and blocks by hand.
 /// The classifier after the global average pool is not part of it: it has no place in the walk.
 public struct Backbone<Layer> {

@@ -3,7 +3,7 @@ import SWSLCore
 import SWSLSchema
 
 /// A convolution with BatchNorm folded in: float32 weights `[out, in/groups, k, k]` and bias `[out]`.
-public struct FoldedConv: Sendable {
+public struct LayerSpec: Sendable {
     /// Folded weights `W·s`, in the C order of `shape`.
     public let weight: [Float]
     /// Folded bias `β + (b − μ)·s`, `[out]` (the convolution's own bias, or zeros, without BatchNorm).
@@ -33,7 +33,7 @@ public enum BatchNormFolding {
     }
 
     /// The folded float32 weight and bias.
-    public static func fold(_ conv: ConvUnit) -> FoldedConv {
+    public static func fold(_ conv: ConvUnit) -> LayerSpec {
         let (scale, bias) = factors(conv)
         let shape = conv.weight.shape
         let rows = shape.first ?? 0
@@ -43,7 +43,7 @@ public enum BatchNormFolding {
                 swsl_fold_rows(src.baseAddress, rows, rows == 0 ? 0 : dst.count / rows, scale, dst.baseAddress)
             }
         }
-        return FoldedConv(weight: weight, bias: bias, shape: shape)
+        return LayerSpec(weight: weight, bias: bias, shape: shape)
     }
 }
 

@@ -45,7 +45,7 @@ struct Bench: ParsableCommand {
         let openStart = clock.now
         let loaded = try loadModel(model, int8: options.int8Mode)
         let openMs = (clock.now - openStart).milliseconds
-        let executor = Executor(plan: loaded.plan, threads: options.threads)
+        let executor = PlanExecutor(plan: loaded.plan, threads: options.threads)
         let input = SyntheticInputs.make(samples: batch, channels: loaded.architecture.inputChannels, height: size, width: size)
         var times: [Double] = []
         for i in 0..<(iterations + 3) {

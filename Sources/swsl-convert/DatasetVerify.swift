@@ -36,8 +36,8 @@ extension Verify {
         let paths = folder.paths
         // The two models run one after the other on each batch, in one set of activation buffers.
         let memory = ActivationMemory()
-        let a = Executor(plan: candidate.plan, threads: options.threads, memory: memory)
-        let b = Executor(plan: source.plan, threads: options.threads, memory: memory)
+        let a = PlanExecutor(plan: candidate.plan, threads: options.threads, memory: memory)
+        let b = PlanExecutor(plan: source.plan, threads: options.threads, memory: memory)
         // The paper's number beside the user's, for an official release measured on ImageNet labels: whether the
         // reference is one (a hash of the whole file when its name or size could be) is found beside the loop.
         let release = labelSet?.isImageNet == true ? BackgroundWork { [reference] in Inspect.release(of: reference) } : nil

@@ -5,7 +5,7 @@ import SWSLPipeline
 /// Options shared by the commands that run a model.
 struct RunOptions: ParsableArguments {
     @Option(help: "Worker threads (default: all cores).")
-    var threads: Int = Executor.defaultThreads
+    var threads: Int = PlanExecutor.defaultThreads
 
     @Option(help: "int8 models: 'integer' (default; int8 × uint8 → int32, the fast path, the same sums on every CPU), 'integer-7bit' (7-bit activations on every CPU: 2–3× the error, faster on AVX2 CPUs without VNNI) or 'dequantized' (int8 weights widened to float, float arithmetic and speed).")
     var int8: Int8Arithmetic = .integer
@@ -31,7 +31,7 @@ func loadModel(_ path: String, checkCRC: Bool = false, int8: Int8Mode = Int8Mode
 /// Runs a model; an executor failure is printed and exits with 2.
 func execute(_ model: LoadedModel, input: [Float], batch: Int, height: Int, width: Int, threads: Int) throws -> [Float] {
     do {
-        return try Executor(plan: model.plan, threads: threads).run(input: input, batch: batch, height: height, width: width)
+        return try PlanExecutor(plan: model.plan, threads: threads).run(input: input, batch: batch, height: height, width: width)
     } catch {
         throw CommandFailure(place: model.path, "\(error)")
     }

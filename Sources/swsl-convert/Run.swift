@@ -79,7 +79,7 @@ struct Run: ParsableCommand {
                     paths.append(image)
                 }
             }
-            let executor = Executor(plan: loaded.plan, threads: options.threads)
+            let executor = PlanExecutor(plan: loaded.plan, threads: options.threads)
             let batches = stride(from: 0, to: paths.count, by: 16).map { Array(paths[$0..<min($0 + 16, paths.count)]) }
             try forEachImageBatch(batches, for: loaded) { index, values, shape in
                 let batch = batches[index]

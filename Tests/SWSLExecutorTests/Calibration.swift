@@ -6,7 +6,7 @@ enum Calibration {
     static func activationMaxima(_ plan: ExecutionPlan, input: [Float], batch: Int, height: Int,
                                  width: Int) throws -> [String: Float] {
         var maxima: [String: Float] = [:]
-        _ = try Executor(plan: plan, threads: 1).run(input: input, batch: batch, height: height, width: width) { layer, values in
+        _ = try PlanExecutor(plan: plan, threads: 1).run(input: input, batch: batch, height: height, width: width) { layer, values in
             maxima[layer] = max(maxima[layer] ?? -.infinity, values.max() ?? -.infinity)
         }
         return maxima

@@ -97,10 +97,10 @@ struct ConvCase: CustomStringConvertible, Sendable {
         let weights = KernelHarness.tensor(
             .int8, shape: [shape.outChannels, shape.inChannels / shape.groups, shape.kernel, shape.kernel],
             bytes: values.map { UInt8(bitPattern: $0) })
-        let folded = FoldedConv(name: "int8", weights: .plain(weights), scales: scales, bias: bias, inChannels: shape.inChannels,
+        let folded = LayerSpec(name: "int8", weights: .plain(weights), scales: scales, bias: bias, inChannels: shape.inChannels,
                                 outChannels: shape.outChannels, kernel: shape.kernel, stride: shape.stride,
                                 padding: shape.padding, groups: shape.groups)
-        let layer = try ConvLayer(folded: folded, relu: true)
+        let layer = try ConvLayer(spec: folded, relu: true)
         var naive = NaiveConvolution(inChannels: shape.inChannels, outChannels: shape.outChannels, kernel: shape.kernel,
                                      stride: shape.stride, padding: shape.padding, groups: shape.groups,
                                      weights: values.map(Float.init))
@@ -124,10 +124,10 @@ struct ConvCase: CustomStringConvertible, Sendable {
         let weights = KernelHarness.tensor(
             .float16, shape: [shape.outChannels, shape.inChannels / shape.groups, shape.kernel, shape.kernel],
             bytes: halves.flatMap { [UInt8($0.bitPattern & 0xFF), UInt8($0.bitPattern >> 8)] })
-        let folded = FoldedConv(name: "fp16", weights: .plain(weights), bias: bias, inChannels: shape.inChannels,
+        let folded = LayerSpec(name: "fp16", weights: .plain(weights), bias: bias, inChannels: shape.inChannels,
                                 outChannels: shape.outChannels, kernel: shape.kernel, stride: shape.stride,
                                 padding: shape.padding, groups: shape.groups)
-        let layer = try ConvLayer(folded: folded, relu: false)
+        let layer = try ConvLayer(spec: folded, relu: false)
         var naive = NaiveConvolution(inChannels: shape.inChannels, outChannels: shape.outChannels, kernel: shape.kernel,
                                      stride: shape.stride, padding: shape.padding, groups: shape.groups,
                                      weights: halves.map(Float.init))

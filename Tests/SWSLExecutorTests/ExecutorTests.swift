@@ -19,14 +19,14 @@ import SWSLTestSupport
         for (height, width) in [(37, 23), (1, 1), (5, 64)] {
             let batch = 3
             let input = random.floats(batch * 3 * height * width)
-            let all = try Executor(plan: plan, threads: 2).run(input: input, batch: batch, height: height, width: width)
+            let all = try PlanExecutor(plan: plan, threads: 2).run(input: input, batch: batch, height: height, width: width)
             #expect(all.count == batch * plan.classes)
             #expect(all.allSatisfy { $0.isFinite })
             let perImage = 3 * height * width
             for image in 0..<batch {
                 let single = Array(input[image * perImage..<(image + 1) * perImage])
                 for (threads, kernels) in [(1, KernelChoice.portable), (3, .automatic), (2, .avx2)] {
-                    let logits = try Executor(plan: plan, threads: threads, kernels: kernels)
+                    let logits = try PlanExecutor(plan: plan, threads: threads, kernels: kernels)
                         .run(input: single, batch: 1, height: height, width: width)
                     let expected = Array(all[image * plan.classes..<(image + 1) * plan.classes])
                     let scale = expected.map(abs).max() ?? 1
@@ -39,7 +39,7 @@ import SWSLTestSupport
 
     @Test func reusesBuffersAcrossShapes() throws {
         let plan = try ExecutionPlan(reference: Self.model("resnet18_tiny"))
-        let executor = Executor(plan: plan, threads: 2)
+        let executor = PlanExecutor(plan: plan, threads: 2)
         var random = TestRandom(seed: 12)
         let a = random.floats(3 * 32 * 32), b = random.floats(2 * 3 * 17 * 9)
         let first = try executor.run(input: a, batch: 1, height: 32, width: 32)
@@ -49,7 +49,7 @@ import SWSLTestSupport
 
     @Test func rejectsBadInputs() throws {
         let plan = try ExecutionPlan(reference: Self.model("resnet18_tiny"))
-        let executor = Executor(plan: plan, threads: 1)
+        let executor = PlanExecutor(plan: plan, threads: 1)
         #expect(throws: ExecutorError.inputCount(expected: 2 * 3 * 4 * 4, actual: 5, shape: [2, 3, 4, 4])) {
             try executor.run(input: [Float](repeating: 0, count: 5), batch: 2, height: 4, width: 4)
         }

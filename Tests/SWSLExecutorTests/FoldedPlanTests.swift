@@ -18,10 +18,10 @@ import SWSLFormat
     func foldedMatchesReference(name: String, weights: TestFolding.WeightType) throws {
         let model = try ExecutorTests.model(name)
         let input = try NPYArray.read(path: Fixtures.path("golden/input_2x3x64x64.npy"))
-        let reference = try Executor(plan: ExecutionPlan(reference: model), threads: 2)
+        let reference = try PlanExecutor(plan: ExecutionPlan(reference: model), threads: 2)
             .run(input: input.values, batch: 2, height: 64, width: 64)
         let plain = try TestFolding.plan(model, weights: weights)
-        let logits = try Executor(plan: plain, threads: 2).run(input: input.values, batch: 2, height: 64, width: 64)
+        let logits = try PlanExecutor(plan: plain, threads: 2).run(input: input.values, batch: 2, height: 64, width: 64)
         let classes = plain.classes
         for image in 0..<2 {
             let range = image * classes..<(image + 1) * classes
@@ -39,7 +39,7 @@ import SWSLFormat
         }
         // Pre-packed weights (zero-copy) give exactly the same logits as plain ones.
         let packed = try TestFolding.plan(model, weights: weights, packed: true)
-        #expect(try Executor(plan: packed, threads: 2).run(input: input.values, batch: 2, height: 64, width: 64) == logits)
+        #expect(try PlanExecutor(plan: packed, threads: 2).run(input: input.values, batch: 2, height: 64, width: 64) == logits)
     }
 
     /// Integer arithmetic, with each input's own range and with calibrated scales. Per-tensor 8-bit
@@ -51,13 +51,13 @@ import SWSLFormat
         let model = try ExecutorTests.model(name)
         let input = try NPYArray.read(path: Fixtures.path("golden/input_2x3x64x64.npy"))
         let referencePlan = try ExecutionPlan(reference: model)
-        let reference = try Executor(plan: referencePlan, threads: 2)
+        let reference = try PlanExecutor(plan: referencePlan, threads: 2)
             .run(input: input.values, batch: 2, height: 64, width: 64)
         let maxima = calibrated
             ? try Calibration.activationMaxima(referencePlan, input: input.values, batch: 2, height: 64, width: 64) : [:]
         let plan = try TestFolding.plan(model, weights: .int8, int8: .integer, activationMaxima: maxima)
         for kernels in KernelChoice.supportedChoices {
-            let logits = try Executor(plan: plan, threads: 2, kernels: kernels)
+            let logits = try PlanExecutor(plan: plan, threads: 2, kernels: kernels)
                 .run(input: input.values, batch: 2, height: 64, width: 64)
             for image in 0..<2 {
                 let range = image * plan.classes..<(image + 1) * plan.classes
@@ -73,15 +73,15 @@ import SWSLFormat
     func sevenBitActivationsAreTheSameOnEveryCPU(name: String) throws {
         let model = try ExecutorTests.model(name)
         let input = try NPYArray.read(path: Fixtures.path("golden/input_2x3x64x64.npy"))
-        let reference = try Executor(plan: ExecutionPlan(reference: model), threads: 2)
+        let reference = try PlanExecutor(plan: ExecutionPlan(reference: model), threads: 2)
             .run(input: input.values, batch: 2, height: 64, width: 64)
         let plan = try TestFolding.plan(model, weights: .int8, int8: .integer7Bit)
-        let portable = try Executor(plan: plan, threads: 2, kernels: .portable).run(input: input.values, batch: 2, height: 64, width: 64)
-        let full = try Executor(plan: TestFolding.plan(model, weights: .int8, int8: .integer), threads: 2, kernels: .portable)
+        let portable = try PlanExecutor(plan: plan, threads: 2, kernels: .portable).run(input: input.values, batch: 2, height: 64, width: 64)
+        let full = try PlanExecutor(plan: TestFolding.plan(model, weights: .int8, int8: .integer), threads: 2, kernels: .portable)
             .run(input: input.values, batch: 2, height: 64, width: 64)
         #expect(portable != full, "7-bit activations must round differently from 8-bit ones")
         for kernels in KernelChoice.supportedChoices {
-            let logits = try Executor(plan: plan, threads: 2, kernels: kernels).run(input: input.values, batch: 2, height: 64, width: 64)
+            let logits = try PlanExecutor(plan: plan, threads: 2, kernels: kernels).run(input: input.values, batch: 2, height: 64, width: 64)
             let peak = portable.map { abs(Double($0)) }.max() ?? 1
             let worst = zip(logits, portable).map { abs(Double($0) - Double($1)) }.max() ?? 0
             #expect(worst <= 1e-5 * peak, "\(kernels): \(worst) from portable's")

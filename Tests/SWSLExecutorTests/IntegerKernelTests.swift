@@ -19,11 +19,11 @@ import SWSLFormat
             .int8, shape: [shape.outChannels, shape.inChannels / shape.groups, shape.kernel, shape.kernel],
             bytes: values.map { UInt8(bitPattern: $0) })
         for packed in [false, true] {
-            let folded = FoldedConv(
+            let folded = LayerSpec(
                 name: "int8", weights: packed ? .packed(try PackedWeightLayout.pack(weights, groups: shape.groups)) : .plain(weights),
                 scales: scales, bias: bias, inChannels: shape.inChannels, outChannels: shape.outChannels,
                 kernel: shape.kernel, stride: shape.stride, padding: shape.padding, groups: shape.groups)
-            let layer = try ConvLayer(folded: folded, relu: true, integer: true)
+            let layer = try ConvLayer(spec: folded, relu: true, integer: true)
             #expect(layer.isInteger)
             // Non-negative inputs (after a ReLU), a few past the range to exercise clamping.
             var input = random.floats(shape.inChannels * shape.height * shape.width, in: 0...1)
@@ -66,12 +66,12 @@ import SWSLFormat
         }
         let weights = KernelHarness.tensor(.int8, shape: [shape.outChannels, shape.inChannels, shape.kernel, shape.kernel],
                                            bytes: values.map { UInt8(bitPattern: $0) })
-        let folded = FoldedConv(name: "worst", weights: .plain(weights), scales: [Float](repeating: 1, count: shape.outChannels),
+        let folded = LayerSpec(name: "worst", weights: .plain(weights), scales: [Float](repeating: 1, count: shape.outChannels),
                                 bias: [Float](repeating: 0, count: shape.outChannels), inChannels: shape.inChannels,
                                 outChannels: shape.outChannels, kernel: shape.kernel, stride: shape.stride,
                                 padding: shape.padding, groups: shape.groups)
         // 127 levels: 7-bit activations (`integer-7bit`), which AVX2 multiplies with vpmaddubsw.
-        let layer = try ConvLayer(folded: folded, relu: false, integer: true, levels: levels)
+        let layer = try ConvLayer(spec: folded, relu: false, integer: true, levels: levels)
         // Step 1: inputs at the top level and above (clamped to it), a few lower ones for variety.
         var random = TestRandom(seed: 255)
         let input = (0..<shape.inChannels * shape.height * shape.width).map { _ in

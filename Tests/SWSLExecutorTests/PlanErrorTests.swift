@@ -9,7 +9,7 @@ import SWSLFormat
 @Suite struct PlanErrorTests {
 
     static func conv(_ name: String, _ inChannels: Int, _ outChannels: Int, kernel: Int = 3, bias: Int? = nil,
-                     dtype: DType = .float32, scales: [Float]? = nil, groups: Int = 1, packedCount: Int? = nil) -> FoldedConv {
+                     dtype: DType = .float32, scales: [Float]? = nil, groups: Int = 1, packedCount: Int? = nil) -> LayerSpec {
         let count = outChannels * inChannels / groups * kernel * kernel
         let tensor: Tensor
         if dtype == .int8 {
@@ -19,13 +19,13 @@ import SWSLFormat
             tensor = TestFolding.tensor([Float](repeating: 0.1, count: packedCount ?? count),
                                         shape: packedCount.map { [$0] } ?? [outChannels, inChannels / groups, kernel, kernel])
         }
-        return FoldedConv(name: name, weights: packedCount == nil ? .plain(tensor) : .packed(tensor), scales: scales,
+        return LayerSpec(name: name, weights: packedCount == nil ? .plain(tensor) : .packed(tensor), scales: scales,
                           bias: [Float](repeating: 0, count: bias ?? outChannels), inChannels: inChannels,
                           outChannels: outChannels, kernel: kernel, padding: kernel / 2, groups: groups)
     }
 
-    static func plan(stem: FoldedConv = conv(stem1, 3, 4), block: [FoldedConv] = [conv(conv1, 4, 4), conv(conv2, 4, 4)],
-                     fc: FoldedConv = conv("fc", 4, 2, kernel: 1)) throws(PlanError) -> ExecutionPlan {
+    static func plan(stem: LayerSpec = conv(stem1, 3, 4), block: [LayerSpec] = [conv(conv1, 4, 4), conv(conv2, 4, 4)],
+                     fc: LayerSpec = conv("fc", 4, 2, kernel: 1)) throws(PlanError) -> ExecutionPlan {
         try ExecutionPlan(backbone: Backbone(stem: [stem], stages: [[.init(path: "stage1.block0", convs: block, downsample: nil,
                                                                           stride: 1)]]), fc: fc)
     }
@@ -35,7 +35,7 @@ import SWSLFormat
 
     @Test func aValidPlanBuilds() throws {
         let plan = try Self.plan()
-        let logits = try Executor(plan: plan, threads: 1).run(input: [Float](repeating: 1, count: 3 * 8 * 8), batch: 1,
+        let logits = try PlanExecutor(plan: plan, threads: 1).run(input: [Float](repeating: 1, count: 3 * 8 * 8), batch: 1,
                                                                height: 8, width: 8)
         #expect(logits.count == 2)
     }

@@ -18,7 +18,7 @@ import SWSLPipeline
         let golden = try NPYArray.read(path: Fixtures.path(checkpoint.logits))
         let (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
         for kernels in [KernelChoice.automatic, .portable] {
-            let logits = try Executor(plan: plan, threads: 2, kernels: kernels)
+            let logits = try PlanExecutor(plan: plan, threads: 2, kernels: kernels)
                 .run(input: input.values, batch: batch, height: height, width: width)
             #expect(logits.count == golden.values.count)
             let scale = golden.values.map(abs).max() ?? 1

@@ -14,10 +14,10 @@ enum TestFolding {
     /// `activationMaxima` (by canonical path, as `Calibration` reports them) become the convolutions' activation scales.
     static func plan(_ model: CanonicalModel, weights: WeightType, packed: Bool = false,
                      int8: Int8Arithmetic = .dequantized, activationMaxima: [String: Float] = [:]) throws -> ExecutionPlan {
-        func fold(_ unit: ConvUnit) throws -> FoldedConv {
+        func fold(_ unit: ConvUnit) throws -> LayerSpec {
             try foldedConv(unit, weights: weights, packed: packed, activationScale: activationMaxima[unit.path].map { $0 / 255 })
         }
-        let fc = FoldedConv(name: "fc", weights: .plain(tensor(model.fcWeight.floats(), shape: model.fcWeight.shape)),
+        let fc = LayerSpec(name: "fc", weights: .plain(tensor(model.fcWeight.floats(), shape: model.fcWeight.shape)),
                             bias: model.fcBias.floats(), inChannels: model.fcWeight.shape[1],
                             outChannels: model.fcWeight.shape[0], kernel: 1)
         return try ExecutionPlan(backbone: try model.backbone.map(fold), fc: fc,
@@ -25,7 +25,7 @@ enum TestFolding {
     }
 
     static func foldedConv(_ unit: ConvUnit, weights type: WeightType, packed: Bool,
-                           activationScale: Float? = nil) throws -> FoldedConv {
+                           activationScale: Float? = nil) throws -> LayerSpec {
         var w = unit.weight.floats()
         let out = unit.outChannels
         let per = w.count / out
@@ -57,9 +57,9 @@ enum TestFolding {
         case .fp32:
             plain = tensor(w, shape: shape)
         }
-        let weights: FoldedConv.Weights = packed
+        let weights: LayerSpec.Weights = packed
             ? .packed(try PackedWeightLayout.pack(plain, groups: unit.groups)) : .plain(plain)
-        return FoldedConv(name: unit.path, weights: weights, scales: scales, bias: bias, inChannels: unit.inChannels, outChannels: out,
+        return LayerSpec(name: unit.path, weights: weights, scales: scales, bias: bias, inChannels: unit.inChannels, outChannels: out,
                           kernel: unit.kernel, stride: unit.stride, padding: unit.padding, groups: unit.groups,
                           activationScale: activationScale)
     }

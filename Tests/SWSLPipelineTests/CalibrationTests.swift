@@ -114,11 +114,11 @@ import SWMRuntime
         #expect(file.entry("stem.conv1.input_scale") == nil)
 
         let x = values
-        let floatLogits = try Executor(plan: reference.plan, threads: 2).run(input: x, batch: 2, height: 224, width: 224)
+        let floatLogits = try PlanExecutor(plan: reference.plan, threads: 2).run(input: x, batch: 2, height: 224, width: 224)
         let calibrated = try LoadedModel.load(path: out, int8: Int8Mode(.integer, activations: .calibrated))
         let dynamic = try LoadedModel.load(path: out, int8: Int8Mode(.integer, activations: .dynamic))
-        let calibratedLogits = try Executor(plan: calibrated.plan, threads: 2).run(input: x, batch: 2, height: 224, width: 224)
-        let dynamicLogits = try Executor(plan: dynamic.plan, threads: 2).run(input: x, batch: 2, height: 224, width: 224)
+        let calibratedLogits = try PlanExecutor(plan: calibrated.plan, threads: 2).run(input: x, batch: 2, height: 224, width: 224)
+        let dynamicLogits = try PlanExecutor(plan: dynamic.plan, threads: 2).run(input: x, batch: 2, height: 224, width: 224)
         let classes = reference.architecture.numClasses
         let comparison = LogitComparison(candidate: calibratedLogits, reference: floatLogits, classes: classes)
         #expect(comparison.cosineMin >= 0.99, "\(model): calibrated integer cosine \(comparison.cosineMin)")

@@ -55,7 +55,7 @@ import SWSLTestSupport
     }
 
     static func run(_ model: LoadedModel, _ x: NPYArray) throws -> [Float] {
-        try Executor(plan: model.plan, threads: 2).run(input: x.values, batch: x.shape[0], height: x.shape[2], width: x.shape[3])
+        try PlanExecutor(plan: model.plan, threads: 2).run(input: x.values, batch: x.shape[0], height: x.shape[2], width: x.shape[3])
     }
 
     static func golden(_ relative: String) throws -> [Float] {

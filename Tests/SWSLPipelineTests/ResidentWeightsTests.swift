@@ -49,8 +49,8 @@ import SWSLTransform
 
         // Dropped pages come back unchanged when read: both models still run, and agree.
         let x = SyntheticInputs.make(samples: 1, channels: 3, height: 224, width: 224)
-        let a = try Executor(plan: candidate.plan, threads: 2).run(input: x, batch: 1, height: 224, width: 224)
-        let b = try Executor(plan: try LoadedModel.load(path: source).plan, threads: 2).run(input: x, batch: 1, height: 224, width: 224)
+        let a = try PlanExecutor(plan: candidate.plan, threads: 2).run(input: x, batch: 1, height: 224, width: 224)
+        let b = try PlanExecutor(plan: try LoadedModel.load(path: source).plan, threads: 2).run(input: x, batch: 1, height: 224, width: 224)
         #expect(a.allSatisfy(\.isFinite) && b.allSatisfy(\.isFinite))
         #expect(LogitComparison(candidate: a, reference: b, classes: 1000).cosineMin > 0.99)
     }

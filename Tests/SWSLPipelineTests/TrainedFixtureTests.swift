@@ -36,7 +36,7 @@ import SWSLTransform
     }
 
     static func logits(_ model: LoadedModel, _ x: NPYArray) throws -> [Float] {
-        try Executor(plan: model.plan, threads: 2).run(input: x.values, batch: x.shape[0], height: x.shape[2], width: x.shape[3])
+        try PlanExecutor(plan: model.plan, threads: 2).run(input: x.values, batch: x.shape[0], height: x.shape[2], width: x.shape[3])
     }
 
     static func accuracy(_ logits: [Float], _ labels: [Int]) -> Double {
@@ -79,7 +79,7 @@ import SWSLTransform
                                                               activations: path.hasSuffix("dynamic ranges") ? .dynamic : .calibrated))
         for kernels in KernelChoice.supportedChoices {
             let plan = loaded.plan
-            let got = try Executor(plan: plan, threads: 2, kernels: kernels)
+            let got = try PlanExecutor(plan: plan, threads: 2, kernels: kernels)
                 .run(input: s.x.values, batch: s.x.shape[0], height: s.x.shape[2], width: s.x.shape[3])
             let comparison = LogitComparison(candidate: got, reference: s.torch, classes: 10)
             let torchAccuracy = Self.accuracy(s.torch, s.labels), ours = Self.accuracy(got, s.labels)

@@ -31,7 +31,7 @@ import SWSLTestSupport
         let checkpoint = try CheckpointReader.read(path: Self.fixtures.appendingPathComponent("models/\(name).zip.pth").path)
         let model = try SchemaMapper.map(checkpoint)
         var ours = model.convolutions.map { ($0.path, BatchNormFolding.fold($0)) }
-        ours.append(("fc", FoldedConv(weight: model.fcWeight.floats(), bias: model.fcBias.floats(), shape: model.fcWeight.shape)))
+        ours.append(("fc", LayerSpec(weight: model.fcWeight.floats(), bias: model.fcBias.floats(), shape: model.fcWeight.shape)))
         #expect(ours.count == layers.count)
         for ((path, folded), want) in zip(ours, layers) {
             guard case .string(let torchName)? = want["conv"] else { continue }

@@ -7,17 +7,17 @@ extension ExecutionPlan {
     /// place). With `avgDown`, a strided block's shortcut average-pools first (ResNet-D). `int8`
     /// picks how int8 weights are multiplied (the classifier always uses float arithmetic; with integer
     /// arithmetic the first stem convolution quantizes its signed input with a zero point).
-    public init(backbone: Backbone<FoldedConv>, fc: FoldedConv, avgDown: Bool = false,
+    public init(backbone: Backbone<LayerSpec>, fc: LayerSpec, avgDown: Bool = false,
                 int8: Int8Arithmetic = .integer) throws(PlanError) {
         let integer = int8.isInteger
         let layers = try backbone.map { (conv, role) throws(PlanError) in
-            try ConvLayer(folded: conv, relu: role != .shortcut, integer: integer, signedInput: role == .stem(index: 0),
+            try ConvLayer(spec: conv, relu: role != .shortcut, integer: integer, signedInput: role == .stem(index: 0),
                           levels: int8.activationLevels)
         }
         guard fc.kernel == 1, fc.groups == 1 else {
             throw .invalidGeometry(layer: fc.name, reason: "the classifier must be a 1×1 convolution without groups")
         }
-        let classifier = try ConvLayer(folded: fc, relu: false)
+        let classifier = try ConvLayer(spec: fc, relu: false)
         let builder = try PlanBuilder.resnet(inputChannels: backbone.stem.first?.inChannels ?? 0, backbone: layers,
                                              avgDown: avgDown, fc: classifier)
         self.init(builder: builder)

@@ -53,13 +53,13 @@ public enum Calibration {
     /// other methods a second time for each layer's histogram. The stem's input (a normalised image,
     /// negative in places) is not recorded: its range is measured on each input.
     public static func run(plan: ExecutionPlan, inputs: [Float], samples: Int, height: Int, width: Int,
-                           method: CalibrationMethod = .max, threads: Int = Executor.defaultThreads,
+                           method: CalibrationMethod = .max, threads: Int = PlanExecutor.defaultThreads,
                            batchSize: Int = 4) throws(ExecutorError) -> Result {
-        let executor = Executor(plan: plan, threads: threads)
+        let executor = PlanExecutor(plan: plan, threads: threads)
         var maxima: [String: [Float]] = [:]
         try forEachBatch(executor, plan: plan, inputs: inputs, samples: samples, height: height, width: width,
                          batchSize: batchSize) { layer, values in
-            maxima[layer, default: []].append(Executor.maximum(of: values))
+            maxima[layer, default: []].append(PlanExecutor.maximum(of: values))
         }
         var peaks: [String: Float] = [:]
         var spread: [String: Float] = [:]
@@ -201,7 +201,7 @@ public enum Calibration {
     }
 
     /// Runs every batch of the inputs, handing `body` each non-stem layer's input values, image by image.
-    private static func forEachBatch(_ executor: Executor, plan: ExecutionPlan, inputs: [Float], samples: Int, height: Int,
+    private static func forEachBatch(_ executor: PlanExecutor, plan: ExecutionPlan, inputs: [Float], samples: Int, height: Int,
                                      width: Int, batchSize: Int,
                                      _ body: @escaping (String, UnsafeBufferPointer<Float>) -> Void) throws(ExecutorError) {
         let perImage = plan.inputChannels * height * width

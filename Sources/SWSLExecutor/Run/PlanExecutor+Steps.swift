@@ -1,6 +1,6 @@
 import SWSLFormat
 
-extension Executor {
+extension PlanExecutor {
     /// Runs one plan step over the whole batch, spread over the pool.
     func execute(_ step: PlanStep, schedule: Schedule, buffers: [AlignedFloats], layerInput: AlignedFloats) {
         func buffer(_ value: Int) -> UnsafeMutablePointer<Float> { buffers[schedule.buffers[value]].base }
@@ -19,7 +19,7 @@ extension Executor {
                     Double(UnsafeBufferPointer(start: buffer(input), count: inputCount).lazy.filter { $0 > range }.count)
                         / Double(max(inputCount, 1))
                 } : nil
-                outputObserver(Executor.LayerOutput(
+                outputObserver(PlanExecutor.LayerOutput(
                     layer: layer.name, values: UnsafeBufferPointer(start: buffer(output), count: schedule.shapes[output].count * batch),
                     batch: batch, clippedInputShare: clipped))
             }
@@ -37,7 +37,7 @@ extension Executor {
             convolution(layer, from: features, batch: 1, layerInput: layerInput, input: buffer(input), residual: nil, output: buffer(output),
                         values: (input, output))
             if let outputObserver {
-                outputObserver(Executor.LayerOutput(layer: layer.name,
+                outputObserver(PlanExecutor.LayerOutput(layer: layer.name,
                                                     values: UnsafeBufferPointer(start: buffer(output), count: layer.outChannels * batch),
                                                     batch: batch, clippedInputShare: nil))
             }

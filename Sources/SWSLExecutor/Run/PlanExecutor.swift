@@ -8,7 +8,7 @@ import Darwin
 ///
 /// Activation buffers are kept between calls (in its `ActivationMemory`, its own unless one is shared). An
 /// executor runs one batch at a time (it is not `Sendable`); make one per concurrent caller.
-public final class Executor {
+public final class PlanExecutor {
     /// What runs.
     public let plan: ExecutionPlan
     /// Threads a run uses, the caller's included.
@@ -84,7 +84,7 @@ public final class Executor {
 
     /// `kernels` defaults to `SWSL_KERNELS` from the environment, else the fastest this CPU runs. `memory`, when
     /// given, is shared with other executors that run one at a time on the caller's thread (`ActivationMemory`).
-    public init(plan: ExecutionPlan, threads: Int = Executor.defaultThreads, kernels: KernelChoice = .fromEnvironment,
+    public init(plan: ExecutionPlan, threads: Int = PlanExecutor.defaultThreads, kernels: KernelChoice = .fromEnvironment,
                 memory: ActivationMemory = ActivationMemory()) {
         self.plan = plan
         self.memory = memory

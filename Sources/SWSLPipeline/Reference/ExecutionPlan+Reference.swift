@@ -19,7 +19,7 @@ enum ReferenceLowering {
     /// A canonical convolution: float32 weights, its own bias before BatchNorm's terms:
     /// `alpha = weight × (1 / sqrt(running_var + eps))`, `beta = bias − running_mean × alpha`,
     /// `y = (x + conv bias) × alpha + beta`, all in float32 with each operation rounded.
-    static func spec(_ unit: ConvUnit) throws(PlanError) -> FoldedConv {
+    static func spec(_ unit: ConvUnit) throws(PlanError) -> LayerSpec {
         let name = unit.path
         let shape = unit.weight.shape
         guard shape.count == 4, shape[2] == shape[3] else {
@@ -37,20 +37,20 @@ enum ReferenceLowering {
             let (alpha, beta) = try batchNormTerms(bn, count: out, layer: name)
             (preBias, scales, postBias) = (bias, alpha, beta)
         }
-        return FoldedConv(name: name, weights: .plain(float32(unit.weight)), preBias: preBias, scales: scales,
+        return LayerSpec(name: name, weights: .plain(float32(unit.weight)), preBias: preBias, scales: scales,
                           bias: postBias, inChannels: unit.inChannels, outChannels: out, kernel: unit.kernel,
                           stride: unit.stride, padding: unit.padding, groups: unit.groups)
     }
 
     /// The reference classifier: `[classes, features]` float weights and a bias.
-    static func classifier(weight: Tensor, bias: Tensor) throws(PlanError) -> FoldedConv {
+    static func classifier(weight: Tensor, bias: Tensor) throws(PlanError) -> LayerSpec {
         guard weight.shape.count == 2, weight.dtype.isFloatingPoint else {
             throw .shapeMismatch(layer: "fc", what: "weight shape", expected: "[classes, features]",
                                  actual: "\(weight.shape) \(weight.dtype.rawValue)")
         }
         let (classes, features) = (weight.shape[0], weight.shape[1])
         let values = try vector(bias, count: classes, layer: "fc", what: "bias")
-        return FoldedConv(name: "fc", weights: .plain(float32(weight)), bias: values, inChannels: features,
+        return LayerSpec(name: "fc", weights: .plain(float32(weight)), bias: values, inChannels: features,
                           outChannels: classes, kernel: 1)
     }
 

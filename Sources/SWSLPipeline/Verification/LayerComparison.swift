@@ -46,8 +46,8 @@ public enum LayerComparison {
     /// inputs of `channels` × `height` × `width`, in candidate plan order.
     public static func run(candidate: ExecutionPlan, reference: ExecutionPlan, input: [Float], images: Int,
                            channels: Int, height: Int, width: Int, threads: Int) throws(ExecutorError) -> [Layer] {
-        let converted = Executor(plan: candidate, threads: threads)
-        let original = Executor(plan: reference, threads: threads)
+        let converted = PlanExecutor(plan: candidate, threads: threads)
+        let original = PlanExecutor(plan: reference, threads: threads)
         let perImage = channels * height * width
         var order: [String] = []
         var sums: [String: Sums] = [:]

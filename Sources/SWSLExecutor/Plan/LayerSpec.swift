@@ -9,7 +9,7 @@ import SWSLFormat
 /// The layer computes `y[o] = ((Σ w[o, ·] · x) + preBias[o]) × scales[o] + bias[o]`, the sum over
 /// the stored weight values (integers for int8, halves for float16), each operation rounded to
 /// float32, then ReLU where the topology puts one.
-public struct FoldedConv: Sendable {
+public struct LayerSpec: Sendable {
     /// Where the weights are and in which layout.
     public enum Weights: Sendable {
         /// C-order `[out, in / groups, kernel, kernel]` (or `[out, in]` for the classifier); float32,

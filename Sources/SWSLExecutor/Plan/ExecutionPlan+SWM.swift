@@ -7,8 +7,8 @@ extension ExecutionPlan {
     /// activations the stored `P.input_scale`s are left unused.
     public init(_ network: SWMNetwork, int8: Int8Mode = Int8Mode()) throws(PlanError) {
         let calibrated = int8.activations == .calibrated
-        func spec(_ layer: SWMLayer) -> FoldedConv {
-            FoldedConv(name: layer.name, weights: layer.packed ? .packed(layer.weights) : .plain(layer.weights),
+        func spec(_ layer: SWMLayer) -> LayerSpec {
+            LayerSpec(name: layer.name, weights: layer.packed ? .packed(layer.weights) : .plain(layer.weights),
                        scales: layer.scales, bias: layer.bias, inChannels: layer.inChannels, outChannels: layer.outChannels,
                        kernel: layer.kernel, stride: layer.stride, padding: layer.padding, groups: layer.groups,
                        activationScale: calibrated ? layer.inputScale : nil)

@@ -362,7 +362,7 @@ public enum ConversionPipeline {
                 let candidate = try ExecutionPlan(try SWMNetwork(architecture: architecture, tensors: conversion.tensors))
                 let layers = try LayerComparison.run(candidate: candidate, reference: reference, input: values, images: n,
                                                      channels: architecture.inputChannels, height: h, width: w,
-                                                     threads: SWSLExecutor.Executor.defaultThreads)
+                                                     threads: PlanExecutor.defaultThreads)
                 cosine = layers.last?.cosineMin ?? -1
                 guard cosine < target else { break }
                 // The int8 layer whose SQNR falls furthest below every layer before it (near-float 60 dB
@@ -416,10 +416,10 @@ public enum ConversionPipeline {
         do {
             let candidate = try ExecutionPlan(try SWMNetwork(architecture: architecture, tensors: conversion.tensors))
             let reference = try ExecutionPlan(reference: model)
-            let executor = SWSLExecutor.Executor(plan: candidate)
+            let executor = PlanExecutor(plan: candidate)
             kernels = executor.kernels.record
             let a = try executor.run(input: inputs.values, batch: n, height: h, width: w)
-            let b = try SWSLExecutor.Executor(plan: reference).run(input: inputs.values, batch: n, height: h, width: w)
+            let b = try PlanExecutor(plan: reference).run(input: inputs.values, batch: n, height: h, width: w)
             comparison = LogitComparison(candidate: a, reference: b, classes: architecture.numClasses)
         } catch {
             throw ConversionError(place: request.input, "verification could not run: \(error)")

@@ -5,7 +5,7 @@ extension ConvLayer {
     /// A folded convolution: its weights packed (or taken in place), `scales` as the epilogue's
     /// multipliers and `bias` added after them. With `integer`, int8 weights also get the integer
     /// kernels' layout (the input must be non-negative, or with `signedInput` is quantized with a zero point).
-    init(folded conv: FoldedConv, relu: Bool, integer: Bool = false, signedInput: Bool = false,
+    init(spec conv: LayerSpec, relu: Bool, integer: Bool = false, signedInput: Bool = false,
          levels: Int = Kernels.activationLevels) throws(PlanError) {
         let name = conv.name
         try ConvLayer.validate(name: name, inChannels: conv.inChannels, outChannels: conv.outChannels,

@@ -1,7 +1,7 @@
 /// A ResNet ready to run: the ordered steps an `Executor` executes (convolutions with packed weights
 /// and fused bias / BatchNorm / residual / ReLU epilogues, pools, the classifier).
 ///
-/// Built by `init(stem:stages:fc:avgDown:int8:)` from layer specs (`FoldedConv`): SWSLPipeline lowers
+/// Built by `init(stem:stages:fc:avgDown:int8:)` from layer specs (`LayerSpec`): SWSLPipeline lowers
 /// a `.swm` file's folded layers, or a canonical model's float reference, into them.
 public struct ExecutionPlan: Sendable {
     /// Channels the input must have.
