@@ -51,7 +51,7 @@ struct Bench: ParsableCommand {
         for i in 0..<(iterations + 3) {
             let start = clock.now
             do { _ = try executor.run(input: input, batch: batch, height: size, width: size) } catch {
-                throw CommandFailure(place: model, "\(error)")
+                throw CommandFailure(place: model, error: error)
             }
             if i >= 3 { times.append((clock.now - start).milliseconds) }  // three warm-up runs
             if i == 2 && layers { executor.startProfiling() }

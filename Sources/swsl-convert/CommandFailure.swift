@@ -16,21 +16,34 @@ struct CommandFailure: Error, CustomStringConvertible {
     }
 
     let place: String?
-    let message: String
+    /// What went wrong: the error value itself (a library's typed error, or a `Reason`), worded only when printed.
+    let cause: any Error
     let kind: Kind
 
+    /// A failure of the command itself, in words.
+    struct Reason: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// A failure about `place` (nil: none), in words.
     init(place: String? = nil, _ message: String, kind: Kind = .input) {
+        self.init(place: place, error: Reason(description: message), kind: kind)
+    }
+
+    /// A library's error about `place` (nil when its description names its file itself), kept as a value.
+    init(place: String?, error: any Error, kind: Kind = .input) {
         self.place = place
-        self.message = message
+        self.cause = error
         self.kind = kind
     }
 
     /// An error whose description already names its file.
     init(_ error: any Error, kind: Kind = .input) {
-        self.init(place: nil, "\(error)", kind: kind)
+        self.init(place: nil, error: error, kind: kind)
     }
 
-    var description: String { "swsl-convert: " + (place.map { "\($0): " } ?? "") + message }
+    /// The one place an error becomes text: `swsl-convert: PLACE: CAUSE`.
+    var description: String { "swsl-convert: " + (place.map { "\($0): " } ?? "") + "\(cause)" }
 }
 
 extension SWSLConvert {

@@ -76,7 +76,7 @@ struct Convert: ParsableCommand {
         do {
             report = try ConversionPipeline.run(request, progress: progress.say)
         } catch {
-            throw CommandFailure(place: error.place, error.message, kind: error.failedVerification ? .numerical : .input)
+            throw CommandFailure(error, kind: error.failedVerification ? .numerical : .input)
         }
         var summary = ConversionSummary(input: input, output: output, architecture: report.architecture,
                                         precision: report.precision, sourceBytes: report.sourceBytes,

@@ -29,7 +29,7 @@ extension Verify {
             folder = try ImageFolder(root)
             labelSet = try labels.map { path throws(RuntimeError) in try DatasetLabels.file(path, folder: folder, classes: classes) }
                 ?? DatasetLabels.imageFolder(folder, classes: classes)
-        } catch { throw CommandFailure(place: nil, "\(error)") }
+        } catch { throw CommandFailure(error) }
         let chosen = Array(stride(from: shardIndex, to: folder.images.count, by: shardCount))
         guard !chosen.isEmpty else { throw CommandFailure(place: root, "no .jpg, .jpeg or .png images\(shard.map { " in shard \($0)" } ?? "")") }
 
@@ -52,7 +52,7 @@ extension Verify {
             do {
                 logitsA = try a.run(input: values, batch: n, height: h, width: w)
                 logitsB = try b.run(input: values, batch: n, height: h, width: w)
-            } catch { throw CommandFailure(place: model, "\(error)") }
+            } catch { throw CommandFailure(place: model, error: error) }
             tally.add(candidate: logitsA, reference: logitsB, classes: classes,
                       labels: indices.map { labelSet?.labels[$0] ?? nil }, names: indices.map { folder.images[$0] })
             done += n
@@ -74,7 +74,7 @@ extension Verify {
         var contexts: [DatasetContext] = [], sums: [JSONValue] = []
         for path in merge {
             let storage: ByteStorage
-            do { storage = try ByteStorage.map(path: path) } catch { throw CommandFailure(place: path, "\(error)") }
+            do { storage = try ByteStorage.map(path: path) } catch { throw CommandFailure(place: path, error: error) }
             guard storage.count <= 256 << 20 else { throw CommandFailure(place: path, "a result file over 256 MB") }
             let json: JSONValue
             do { json = try withExtendedLifetime(storage) { () throws(JSONParser.ParseError) in try JSONParser.parse(storage.bytes) } } catch { throw CommandFailure(place: path, "not JSON: \(error)") }

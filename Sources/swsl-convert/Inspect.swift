@@ -87,7 +87,7 @@ struct Inspect: ParsableCommand {
 /// Opens and validates a `.swm`; a refusal is printed as `swsl-convert: FILE: why` and exits with 2.
 func openSWM(_ path: String, checkCRC: Bool) throws -> SWMFile {
     do { return try SWMFile.open(path: path, checkCRC: checkCRC) } catch {
-        throw CommandFailure(place: path, "\(error)")
+        throw CommandFailure(place: path, error: error)
     }
 }
 

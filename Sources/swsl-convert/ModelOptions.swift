@@ -33,7 +33,7 @@ func execute(_ model: LoadedModel, input: [Float], batch: Int, height: Int, widt
     do {
         return try PlanExecutor(plan: model.plan, threads: threads).run(input: input, batch: batch, height: height, width: width)
     } catch {
-        throw CommandFailure(place: model.path, "\(error)")
+        throw CommandFailure(place: model.path, error: error)
     }
 }
 

@@ -72,7 +72,7 @@ struct Run: ParsableCommand {
             for image in images {
                 if ImageFolder.isFolder(image) {
                     let folder: ImageFolder
-                    do { folder = try ImageFolder(image) } catch { throw CommandFailure(place: nil, "\(error)") }
+                    do { folder = try ImageFolder(image) } catch { throw CommandFailure(error) }
                     guard !folder.images.isEmpty else { throw CommandFailure(place: image, "no .jpg, .jpeg or .png images") }
                     paths += folder.paths
                 } else {
@@ -85,7 +85,7 @@ struct Run: ParsableCommand {
                 let batch = batches[index]
                 let logits: [Float]
                 do { logits = try executor.run(input: values, batch: shape[0], height: shape[2], width: shape[3]) } catch {
-                    throw CommandFailure(place: model, "\(error)")
+                    throw CommandFailure(place: model, error: error)
                 }
                 if output != nil { all += logits }
                 for (s, path) in batch.enumerated() { emit(Array(logits[s * classes..<(s + 1) * classes]), path, nil) }
@@ -93,7 +93,7 @@ struct Run: ParsableCommand {
         }
         if let output {
             do { try NPYArray(shape: [all.count / max(classes, 1), classes], values: all).write(path: output) } catch {
-                throw CommandFailure(place: output, "\(error)")
+                throw CommandFailure(place: output, error: error)
             }
         }
         for (i, line) in pending.enumerated() {
@@ -121,7 +121,7 @@ struct Run: ParsableCommand {
         let path = input ?? ""
         let array: NPYArray
         do { array = try NPYArray.read(path: path) } catch {
-            throw CommandFailure(place: path, "\(error)")
+            throw CommandFailure(place: path, error: error)
         }
         guard array.shape.count == 4 else {
             throw CommandFailure(place: path, "input must be [N, C, H, W], got \(array.shape)")
@@ -133,7 +133,7 @@ struct Run: ParsableCommand {
 /// The preprocessing a model asks for: its `.swm` metadata's (checked when the file was opened), or
 /// ImageNet's for a checkpoint.
 func imagePreprocessor(for model: LoadedModel) throws -> ImagePreprocessor {
-    do { return try ImagePreprocessor(model.preprocessing) } catch { throw CommandFailure(place: model.path, "\(error)") }
+    do { return try ImagePreprocessor(model.preprocessing) } catch { throw CommandFailure(place: model.path, error: error) }
 }
 
 /// Decodes and preprocesses `paths` for `model` into one NCHW batch; a bad image is printed and exits with 2.

@@ -150,7 +150,7 @@ struct Verify: ParsableCommand {
                                                         images: n, channels: shape[1], height: h, width: w,
                                                         threads: options.threads) : []
         } catch {
-            throw CommandFailure(place: model, "\(error)")
+            throw CommandFailure(place: model, error: error)
         }
         let jump = layers ? LayerComparison.firstJump(perLayer) : nil
         if json {
@@ -293,7 +293,7 @@ struct Verify: ParsableCommand {
             let side = size ?? preprocessing.inputSize
             let set: VerificationInputs
             do { set = try VerificationInputs.defaults(channels: channels, size: side, generated: samples, preprocessing: preprocessing) }
-            catch { throw CommandFailure(place: model.path, "\(error)") }
+            catch { throw CommandFailure(place: model.path, error: error) }
             return (set.values, set.shape, "default: " + set.groups.map(\.description).joined(separator: ", ") + ", \(side)×\(side)",
                     set.groups)
         }

@@ -88,18 +88,35 @@ public struct ConversionError: Error, CustomStringConvertible, Sendable {
     /// The file or option at fault (the input, the output, `--calibrate`); nil when the message
     /// names it itself.
     public let place: String?
-    /// Why, in one line, without the place.
-    public let message: String
+    /// What went wrong: the underlying error as a value (a reader's, the schema's, the format's…), or a `Reason`.
+    public let cause: any Error
+    /// What the pipeline was doing when `cause` happened (`calibration failed`), nil when `cause` says it all.
+    public let stage: String?
 
     /// True when the conversion worked but its verification failed (a numerical failure, not an input error).
     public var failedVerification = false
 
+    /// A failure of the pipeline's own, in words.
+    public struct Reason: Error, CustomStringConvertible, Sendable {
+        /// One line, without the place.
+        public let description: String
+    }
+
     /// An error about `place` (nil: none) with a one-line `message`.
     public init(place: String?, _ message: String, failedVerification: Bool = false) {
-        self.place = place
-        self.message = message
+        self.init(place: place, error: Reason(description: message))
         self.failedVerification = failedVerification
     }
+
+    /// `error` about `place` (nil when its description names its file), during `stage` (nil: none), kept as a value.
+    public init(place: String?, error: any Error, stage: String? = nil) {
+        self.place = place
+        self.cause = error
+        self.stage = stage
+    }
+
+    /// Why, in one line, without the place.
+    public var message: String { (stage.map { "\($0): " } ?? "") + "\(cause)" }
 
     /// `place: message`, or the message alone when there is no place.
     public var description: String { (place.map { "\($0): " } ?? "") + message }
@@ -125,13 +142,13 @@ public enum ConversionPipeline {
         // Before any work: an OUT that is the input, a folder or not a regular file is refused now
         // (files read later, such as ONNX external data, are checked again when OUT is written).
         if sameFile(input, output) { throw ConversionError(place: output, "is the input file; refusing to write over it") }
-        do { try AtomicFileWriter.checkReplaceable(output) } catch { throw ConversionError(place: nil, "\(error)") }
+        do { try AtomicFileWriter.checkReplaceable(output) } catch { throw ConversionError(place: nil, error: error) }
         if SWMFile.isSWM(path: input) {
             throw ConversionError(place: input, "is already a .swm model; convert takes a PyTorch, ONNX or safetensors checkpoint")
         }
         // A hub folder is opened once, here: its weights file is what is hashed, measured and read.
         let hub: HubConfig?
-        do { hub = HubFolder.isFolder(input) ? try HubFolder.open(input) : nil } catch { throw ConversionError(place: nil, "\(error)") }
+        do { hub = HubFolder.isFolder(input) ? try HubFolder.open(input) : nil } catch { throw ConversionError(place: nil, error: error) }
         let weightsFile = hub?.weightsPath ?? input
         // The source's SHA-256 (libcrypto, SWSLCore.SHA256) runs beside the conversion. Whatever way this
         // function leaves, the hash is stopped and waited for: a process must not exit (after a refusal)
@@ -145,11 +162,11 @@ public enum ConversionPipeline {
         progress("reading \(input)")
         let checkpoint: Checkpoint
         do { checkpoint = try hub.map(CheckpointReader.read(hub:)) ?? CheckpointReader.read(path: input) } catch {
-            throw ConversionError(place: nil, "\(error)")
+            throw ConversionError(place: nil, error: error)
         }
         phases.lap("read")
         let model: CanonicalModel
-        do { model = try SchemaMapper.map(checkpoint) } catch { throw ConversionError(place: input, "\(error)") }
+        do { model = try SchemaMapper.map(checkpoint) } catch { throw ConversionError(place: input, error: error) }
         phases.lap("map")
         var info = stat()
         let sourceSize = stat(weightsFile, &info) == 0 ? Int(info.st_size) : 0
@@ -219,7 +236,7 @@ public enum ConversionPipeline {
         do {
             pending = try SWMPendingFile(path: output, tensors: conversion.tensors, metadataDraft: metadata(draft))
         } catch {
-            throw ConversionError(place: output, "\(error)")
+            throw ConversionError(place: output, error: error)
         }
         phases.lap("write")
         source.sha256 = digest.wait()
@@ -228,7 +245,7 @@ public enum ConversionPipeline {
         conversion.metadata = metadata(source)
         phases.lap("sha256")
         let written: Int
-        do { written = try pending.finish(metadata: conversion.metadata) } catch { throw ConversionError(place: output, "\(error)") }
+        do { written = try pending.finish(metadata: conversion.metadata) } catch { throw ConversionError(place: output, error: error) }
         phases.lap("commit")
         var report = ConversionReport(architecture: model.architecture, precision: options.precision, sourceBytes: sourceSize,
                                       outputBytes: written, worstSQNR: conversion.worstSQNR.map { (tensor: $0.0, decibels: $0.1) },
@@ -284,7 +301,7 @@ public enum ConversionPipeline {
         if let std = hub.std { result.std = std }
         // The checks the .swm reader applies (ranges, three finite channels, positive std).
         do { return try Preprocessing(json: result.json) } catch {
-            throw ConversionError(place: config, "pretrained_cfg: \(error)")
+            throw ConversionError(place: config, error: error, stage: "pretrained_cfg")
         }
     }
 
@@ -305,11 +322,11 @@ public enum ConversionPipeline {
             return .synthetic(count: samples, channels: channels, size: preprocessing.inputSize)
         case .inputs(let path, let limit):
             let preprocessor: ImagePreprocessor
-            do { preprocessor = try ImagePreprocessor(preprocessing) } catch { throw ConversionError(place: path, "\(error)") }
+            do { preprocessor = try ImagePreprocessor(preprocessing) } catch { throw ConversionError(place: path, error: error) }
             do {
                 return try CalibrationInputs.load(path: path, channels: channels, preprocessor: preprocessor, limit: limit)
             } catch {
-                throw ConversionError(place: "--calibrate", "\(error)")
+                throw ConversionError(place: "--calibrate", error: error)
             }
         }
     }
@@ -328,7 +345,7 @@ public enum ConversionPipeline {
             result = try Calibration.run(plan: plan, inputs: inputs.values, samples: inputs.samples,
                                          height: inputs.height, width: inputs.width, method: request.method)
         } catch {
-            throw ConversionError(place: request.input, "calibration failed: \(error)")
+            throw ConversionError(place: request.input, error: error, stage: "calibration failed")
         }
         let metadata = SWMMetadata.Quantization.Activations(
             method: request.method.name, samples: inputs.samples, source: inputs.source, inputSize: [inputs.height, inputs.width],
@@ -386,7 +403,7 @@ public enum ConversionPipeline {
         } catch let error as ConversionError {
             throw error
         } catch {
-            throw ConversionError(place: request.input, "choosing precisions failed: \(error)")
+            throw ConversionError(place: request.input, error: error, stage: "choosing precisions failed")
         }
         let kept = options.floatLayers.keys.sorted()
         let note = (kept.isEmpty ? "precision auto: every layer int8" : "precision auto: kept in float16: " + kept.joined(separator: ", "))
@@ -400,7 +417,7 @@ public enum ConversionPipeline {
         do {
             return try VerificationInputs.defaults(channels: architecture.inputChannels, size: preprocessing.inputSize,
                                                    generated: 6, preprocessing: preprocessing)
-        } catch { throw ConversionError(place: request.input, "\(error)") }
+        } catch { throw ConversionError(place: request.input, error: error) }
     }
 
     /// `convert --verify`: the converted tensors (as `run` would execute them: int8 on the integer
@@ -422,7 +439,7 @@ public enum ConversionPipeline {
             let b = try PlanExecutor(plan: reference).run(input: inputs.values, batch: n, height: h, width: w)
             comparison = LogitComparison(candidate: a, reference: b, classes: architecture.numClasses)
         } catch {
-            throw ConversionError(place: request.input, "verification could not run: \(error)")
+            throw ConversionError(place: request.input, error: error, stage: "verification could not run")
         }
         let limits = VerifyThresholds.defaults(precision: precision)
         let top1 = comparison.top1Agreement(tieMargin: limits.tieMargin)
