@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import json
+import math
 import os
 import sys
 
@@ -78,6 +79,8 @@ class Model:
         """Logits, batch × classes floats, of `values`: batch × channels × height × width floats in C order,
         as a list or as the float32 bytes (`numpy_array.tobytes()`)."""
         count = batch * self.channels * height * width
+        if isinstance(values, (bytes, bytearray)) and len(values) % 4:
+            raise SWMError(f"{len(values)} bytes of input: not a whole number of float32 values")
         given = len(values) // 4 if isinstance(values, (bytes, bytearray)) else len(values)
         if given != count:
             raise SWMError(f"{given} input values, [{batch}, {self.channels}, {height}, {width}] needs {count}")
@@ -97,13 +100,24 @@ class Model:
 
     def top(self, logits: list[float], k: int = 5) -> list[tuple[int, str | None, float]]:
         """The k most probable classes of one row of logits: (index, name or None, probability)."""
-        row = (ctypes.c_float * self.classes)(*logits[:self.classes])
+        if len(logits) != self.classes:
+            raise SWMError(f"{len(logits)} logits, the model has {self.classes} classes")
+        row = (ctypes.c_float * self.classes)(*logits)
         indices, probabilities = (ctypes.c_int * k)(), (ctypes.c_float * k)()
         n = self.lib.swm_top_k(self.handle, row, k, indices, probabilities)
         if n < 0:
             raise SWMError(self.lib.swm_last_error().decode())
         names = [self.lib.swm_class_name(self.handle, indices[i]) for i in range(n)]
         return [(indices[i], names[i].decode() if names[i] else None, probabilities[i]) for i in range(n)]
+
+
+def percent(p: float) -> str:
+    """A probability in percent to one decimal, rounded half away from zero as swsl-convert prints it."""
+    x = p * 100 * 10
+    tenths = math.floor(x)
+    if x - tenths >= 0.5:
+        tenths += 1
+    return f"{tenths / 10:.1f}"
 
 
 def main() -> int:
@@ -126,6 +140,8 @@ def main() -> int:
             else:
                 import numpy as np
                 x = np.ascontiguousarray(np.load(args.input), dtype=np.float32)
+                if x.ndim != 4:
+                    raise SWMError(f"{args.input}: input must be [N, C, H, W], got shape {list(x.shape)}")
                 logits = model.run(x.tobytes(), x.shape[0], x.shape[2], x.shape[3])
                 shape = (x.shape[0], model.classes)
             if args.output:
@@ -133,7 +149,7 @@ def main() -> int:
                 np.save(args.output, np.array(logits, dtype=np.float32).reshape(shape))
             for s in range(shape[0]):
                 row = logits[s * model.classes:(s + 1) * model.classes]
-                best = ", ".join(f"{name or f'class {i}'} {p * 100:.1f}%" for i, name, p in model.top(row, 5))
+                best = ", ".join(f"{name or f'class {i}'} {percent(p)}%" for i, name, p in model.top(row, 5))
                 print(f"{args.image or f'sample {s}'}: {best}")
     except SWMError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -16,7 +16,7 @@ private final class Handle {
 
     init(_ model: SWMModel) {
         self.model = model
-        metadataJSON = strdup(model.metadataJSON.serialized(pretty: false))
+        metadataJSON = strdup(model.metadataText)
         classNames = (model.classNames ?? []).map { strdup($0) }
     }
 
@@ -43,8 +43,8 @@ private func fail(_ message: String) -> Int32 {
     return -1
 }
 
-/// The largest input a run accepts, in floats (2^31: 8 GiB), and the largest batch and side.
-private let maxInputFloats = 1 << 31, maxBatch = 1 << 16, maxSide = 1 << 15
+/// The largest input a run accepts, in floats (2^28: 1 GiB), and the largest batch and side.
+private let maxInputFloats = 1 << 28, maxBatch = 1 << 16, maxSide = 1 << 15
 
 /// `swm_open` (swm.h): the validated model behind an opaque handle, or NULL and the reason in `swm_last_error`.
 @_cdecl("swm_open")
@@ -111,8 +111,11 @@ public func swm_run(_ model: OpaquePointer?, _ input: UnsafePointer<Float>?, _ b
     guard (1...maxBatch).contains(Int(batch)), (1...maxSide).contains(Int(height)), (1...maxSide).contains(Int(width)) else {
         return fail("\(m.path): swm_run: batch \(batch), height \(height), width \(width) must be in 1...\(maxBatch), 1...\(maxSide)")
     }
-    let count = Int(batch) * m.inputChannels * Int(height) * Int(width)
-    guard count <= maxInputFloats else { return fail("\(m.path): swm_run: an input of \(count) floats is larger than \(maxInputFloats)") }
+    let pixels = Int(batch) * Int(height) * Int(width)  // at most 2^46: no overflow
+    guard pixels <= maxInputFloats / max(m.inputChannels, 1) else {
+        return fail("\(m.path): swm_run: [\(batch), \(m.inputChannels), \(height), \(width)] is more than \(maxInputFloats) input floats")
+    }
+    let count = pixels * m.inputChannels
     guard capacity >= Int(batch) * m.classes else {
         return fail("\(m.path): swm_run: logits holds \(capacity) floats, \(batch) inputs need \(Int(batch) * m.classes)")
     }

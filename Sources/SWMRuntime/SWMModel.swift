@@ -94,8 +94,10 @@ public final class SWMModel: Sendable {
     public let path: String
     /// The metadata: architecture, preprocessing, classes, provenance, quantization, verification record.
     public let metadata: SWMMetadata
-    /// The metadata object exactly as stored (for tools that print or forward it whole).
+    /// The metadata object as parsed (for tools that print or forward it whole).
     public let metadataJSON: JSONValue
+    /// The metadata section's JSON text, byte for byte as stored.
+    public let metadataText: String
     /// The options the model runs with.
     public let options: Options
     private let plan: ExecutionPlan
@@ -112,6 +114,7 @@ public final class SWMModel: Sendable {
         self.options = options
         metadata = file.metadata
         metadataJSON = file.metadataJSON
+        metadataText = file.metadataText
         executor = Mutex(PlanExecutor(plan: plan, threads: options.threads, kernels: options.kernels))
     }
 

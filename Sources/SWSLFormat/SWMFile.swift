@@ -10,6 +10,8 @@ public struct SWMFile: Sendable {
     public let metadata: SWMMetadata
     /// The metadata object as stored (for reports that print it whole).
     public let metadataJSON: JSONValue
+    /// The metadata section's text, byte for byte (valid UTF-8 JSON: rule 9 parsed it).
+    public let metadataText: String
     /// The directory over the data section: entries in file order, lookups, tensor views.
     let directory: SWMDirectory
     /// The network the architecture describes, its tensors checked against it (rule 14).
@@ -80,6 +82,7 @@ public struct SWMFile: Sendable {
         guard CRC32.checksum(meta) == metaCRC else { throw .checksum("metadata", rule: 8) }
         guard CRC32.checksum(dir) == dirCRC else { throw .checksum("directory", rule: 8) }
         do { metadataJSON = try JSONParser.parse(meta, maxDepth: 16) } catch { throw .badMetadata(error.description) }
+        metadataText = String(decoding: meta, as: UTF8.self)
         metadata = try SWMMetadata(json: metadataJSON)
         // Rule 16: only zero padding after the data.
         guard end == bytes.count || (SWM.aligned(end) == bytes.count && bytes[end...].allSatisfy { $0 == 0 }) else {

@@ -32,6 +32,9 @@ import SWMRuntime
             #expect(dot / norms >= 0.99, "sample \(s): cosine \(dot / norms) against PyTorch")
         }
         #expect(model.classes == 10 && model.inputChannels == 3 && model.metadata.quantization.precision == .int8)
+        // The metadata text swm_metadata_json hands out is the file's metadata section, byte for byte.
+        let bytes = SWMBytes(try FixtureFiles.bytes("swm/resnet18_tiny.int8.swm"))
+        #expect(Array(model.metadataText.utf8) == Array(bytes.bytes[bytes.metadata]))
     }
 
     @Test func classifyPrintsRunsTopFive() throws {

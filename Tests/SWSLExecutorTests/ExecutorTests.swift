@@ -59,6 +59,10 @@ import SWSLTestSupport
         #expect(throws: ExecutorError.invalidShape([1, 3, 0, 4])) {
             try executor.run(input: [], batch: 1, height: 0, width: 4)
         }
+        // A shape whose element count overflows is refused as too large, before anything is multiplied out or allocated.
+        #expect(throws: ExecutorError.tooLarge(shape: [1 << 40, 3, 1 << 20, 1 << 20], bytes: nil, limit: PlanExecutor.maxActivationBytes)) {
+            try executor.run(input: [], batch: 1 << 40, height: 1 << 20, width: 1 << 20)
+        }
     }
 
     @Test func planDescribesTheNetwork() throws {

@@ -76,6 +76,8 @@ int swm_input_size(const swm_model *model);
  * Runs the model on `input`: float32, NCHW, C order, `batch` x swm_input_channels x `height` x `width`,
  * preprocessed as the model expects (swm_metadata_json: "preprocessing"). Writes batch x swm_classes
  * logits, row by row, to `logits`, which holds `logits_capacity` floats. 0 on success, -1 on failure.
+ * Bounds: batch <= 65536, sides <= 32768, at most 2^28 input floats (1 GiB), and at most 8 GiB of
+ * activations for the run; larger inputs are refused before anything is allocated for them.
  */
 int swm_run(swm_model *model, const float *input, int batch, int height, int width,
             float *logits, size_t logits_capacity);
@@ -98,7 +100,7 @@ int swm_top_k(const swm_model *model, const float *logits, int k, int *indices, 
 const char *swm_class_name(const swm_model *model, int index);
 
 /* The file's metadata as JSON (architecture, preprocessing, classes, provenance, quantization, report,
-   verification record), exactly as stored. */
+   verification record), byte for byte as stored. */
 const char *swm_metadata_json(const swm_model *model);
 
 /* Why the last failing call on this thread failed; "" when none has. */

@@ -79,6 +79,10 @@ public final class PlanExecutor {
         return Kernels.maxValue(base, count: values.count)
     }
 
+    /// The most activation memory one run may take (8 GiB): a larger input is refused before anything is
+    /// allocated (an allocation that fails would end the process).
+    public static let maxActivationBytes = 8 << 30
+
     /// The machine's online processors.
     public static var defaultThreads: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
@@ -101,7 +105,12 @@ public final class PlanExecutor {
     public func run(input: [Float], batch: Int, height: Int, width: Int) throws(ExecutorError) -> [Float] {
         let shape = [batch, plan.inputChannels, height, width]
         guard batch >= 1, height >= 1, width >= 1 else { throw .invalidShape(shape) }
-        let expected = batch * plan.inputChannels * height * width
+        var expected = 1
+        for d in shape {
+            let (product, overflow) = expected.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw .tooLarge(shape: shape, bytes: nil, limit: Self.maxActivationBytes) }
+            expected = product
+        }
         guard input.count == expected else { throw .inputCount(expected: expected, actual: input.count, shape: shape) }
         let (schedule, buffers, layerInput) = try prepare(shape)
         input.withUnsafeBufferPointer { source in
@@ -159,7 +168,12 @@ public final class PlanExecutor {
                 let from = schedule.shapes[input]
                 bytes = max(bytes, Kernels.preparedBytes(layer.descriptor(height: from.height, width: from.width, kernels: kernels)))
             }
-            prepared = (shape, schedule, (bytes * shape[0] + 3) / 4)
+            let layerInputCount = (bytes * shape[0] + 3) / 4
+            let floats = schedule.bufferSizes.reduce(layerInputCount, +)
+            guard floats <= Self.maxActivationBytes / 4 else {
+                throw .tooLarge(shape: shape, bytes: floats * 4, limit: Self.maxActivationBytes)
+            }
+            prepared = (shape, schedule, layerInputCount)
         }
         let (_, schedule, layerInputCount) = prepared!
         var buffers = memory.buffers(schedule.bufferSizes + [layerInputCount])
