@@ -51,6 +51,11 @@ public struct SWMError: Error, CustomStringConvertible, Sendable, Equatable {
     public static func missingTensor(_ name: String, rule: Int? = 14) -> SWMError {
         SWMError(.missingTensor, rule: rule, "missing tensor '\(name)'")
     }
+    /// Rule 14, from the architecture's numbers alone: it implies more tensors than the directory holds.
+    public static func tooFewTensors(blocks: Int, implied: Int, present: Int) -> SWMError {
+        SWMError(.missingTensor, rule: 14,
+                 "missing tensors: the architecture implies \(blocks) blocks, at least \(implied) tensors; the file has \(present)")
+    }
     /// The file could not be mapped, or the output could not be written; carries no rule number.
     public static func io(_ m: String) -> SWMError { SWMError(.io, rule: nil, m) }
 }

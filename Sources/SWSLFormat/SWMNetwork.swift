@@ -44,13 +44,27 @@ public struct SWMNetwork: Sendable {
 
     /// The network of a file being opened (`SWMFile.network` holds it).
     init(_ architecture: ResNetArchitecture, _ directory: SWMDirectory) throws(SWMError) {
+        try Self.checkCount(architecture, tensors: directory.entries.count)
         try self.init(architecture, Source(directory))
     }
 
     /// The network of a conversion's tensors before they are written, checked as a file's would be;
     /// errors carry the tensor names.
     public init(architecture: ResNetArchitecture, tensors: [SWMTensor]) throws(SWMError) {
+        try Self.checkCount(architecture, tensors: tensors.count)
         try self.init(architecture, Source(tensors))
+    }
+
+    /// Every convolution needs a weight and a bias: an architecture that implies more tensors than the file has is
+    /// refused from its numbers alone, before its layout is built (a few bytes of metadata can ask for 2^18 blocks).
+    private static func checkCount(_ a: ResNetArchitecture, tensors: Int) throws(SWMError) {
+        let stem = a.stemType == .single ? 1 : 3
+        let perBlock = a.block == .basic ? 2 : 3
+        let blocks = a.layers.reduce(0, +)  // each at most 2^16 (rule 9): no overflow
+        let implied = 2 * (stem + blocks * perBlock + 1)  // + the classifier
+        guard implied <= tensors else {
+            throw .tooFewTensors(blocks: blocks, implied: implied, present: tensors)
+        }
     }
 
     private init(_ architecture: ResNetArchitecture, _ source: Source) throws(SWMError) {

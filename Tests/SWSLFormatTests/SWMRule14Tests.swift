@@ -45,4 +45,20 @@ import SWSLTestSupport
         #expect(error?.rule == 14 && error?.kind == .badEntry, "\(String(describing: error))")
         #expect(error?.description == "tensor fc.weight: int8 weights without a scale tensor (SWM rule 14)")
     }
+
+    /// A few bytes of metadata can ask for 2^18 blocks: refused from the numbers, before a layout is built.
+    @Test func anArchitectureLargerThanTheDirectoryIsRule14() throws {
+        var f = try Self.fixture()
+        let text = String(decoding: f.bytes[f.metadata], as: UTF8.self)
+            .replacingOccurrences(of: #""layers":[2,2,2,2]"#, with: #""layers":[65536,65536,65536,65536]"#)
+            .replacingOccurrences(of: #""name":null,"#, with: "")
+            .replacingOccurrences(of: #""converter":"swsl-convert 0.1.0""#, with: #""converter":"s""#)
+        let bytes = Array(text.utf8)
+        try #require(bytes.count <= f.metadata.count)
+        f.bytes.replaceSubrange(f.metadata, with: bytes + [UInt8](repeating: 0x20, count: f.metadata.count - bytes.count))
+        f.reseal()
+        let error = try Self.openError(f)
+        #expect(error?.rule == 14 && error?.kind == .missingTensor, "\(String(describing: error))")
+        #expect(error?.description.contains("implies 262144 blocks") == true, "\(String(describing: error))")
+    }
 }
