@@ -32,11 +32,23 @@ public enum PackedWeightLayout {
         }
     }
 
-    /// Elements of the packed weights of one convolution.
+    /// Elements of the packed weights of one convolution (of sizes a real tensor has: see `checkedElementCount`).
     public static func elementCount(outChannels: Int, groups: Int, reductionSize: Int) -> Int {
+        checkedElementCount(outChannels: outChannels, groups: groups, reductionSize: reductionSize)!
+    }
+
+    /// `elementCount`, or nil when it does not fit an `Int` (sizes read from an untrusted file's metadata).
+    public static func checkedElementCount(outChannels: Int, groups: Int, reductionSize: Int) -> Int? {
+        guard groups >= 1, outChannels >= 0, reductionSize >= 0 else { return nil }
         let rows = outChannels / groups
-        let panels = (rows + panelRows - 1) / panelRows
-        return groups * panels * panelRows * reductionSize
+        let panels = rows / panelRows + (rows % panelRows == 0 ? 0 : 1)
+        var count = 1
+        for factor in [groups, panels, panelRows, reductionSize] {
+            let (product, overflow) = count.multipliedReportingOverflow(by: factor)
+            guard !overflow else { return nil }
+            count = product
+        }
+        return count
     }
 
     /// Packs the C-order weights in `source` (`outChannels` rows of `elementSize`-byte elements) into

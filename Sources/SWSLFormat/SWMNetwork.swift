@@ -118,11 +118,16 @@ public struct SWMNetwork: Sendable {
         guard let w = source.item("\(path).weight") else { throw .missingTensor("\(path).weight") }
         guard let b = source.item("\(path).bias") else { throw .missingTensor("\(path).bias") }
         let out = shape[0]
-        let reduction = shape.dropFirst().reduce(1, *)
         switch w.layout {
         case .packed:
-            let count = PackedWeightLayout.elementCount(outChannels: out, groups: groups, reductionSize: reduction)
-            guard w.shape == [count] else { throw .badEntry(w.name, "packed weights hold \(w.shape), the architecture implies [\(count)]", rule: 14) }
+            // Sizes from the metadata, unbounded by the file until compared with it: counted without overflow.
+            var reduction: Int? = 1
+            for d in shape.dropFirst() { reduction = reduction.flatMap { r in r.multipliedReportingOverflow(by: d).overflow ? nil : r * d } }
+            let count = reduction.flatMap { PackedWeightLayout.checkedElementCount(outChannels: out, groups: groups, reductionSize: $0) }
+            guard let count, w.shape == [count] else {
+                throw .badEntry(w.name, "packed weights hold \(w.shape), the architecture implies \(count.map { "[\($0)]" } ?? "more than can be counted")",
+                                rule: 14)
+            }
         case .oihw, .plain:
             guard w.shape == shape else { throw .badEntry(w.name, "shape \(w.shape), the architecture implies \(shape)", rule: 14) }
         }

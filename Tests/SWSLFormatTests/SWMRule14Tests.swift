@@ -61,4 +61,12 @@ import SWSLTestSupport
         #expect(error?.rule == 14 && error?.kind == .missingTensor, "\(String(describing: error))")
         #expect(error?.description.contains("implies 262144 blocks") == true, "\(String(describing: error))")
     }
+
+    /// Packed sizes computed from a hostile architecture's numbers: counted without overflow, refused when they do not fit.
+    @Test func packedSizesFromMetadataNeverOverflow() {
+        #expect(PackedWeightLayout.checkedElementCount(outChannels: 1 << 48, groups: 1, reductionSize: 1 << 20) == nil)
+        #expect(PackedWeightLayout.checkedElementCount(outChannels: 64, groups: 0, reductionSize: 9) == nil)
+        #expect(PackedWeightLayout.checkedElementCount(outChannels: 64, groups: 1, reductionSize: 576) == 66 * 576)
+        #expect(PackedWeightLayout.checkedElementCount(outChannels: 128, groups: 32, reductionSize: 36) == 32 * 6 * 36)
+    }
 }
