@@ -194,13 +194,13 @@ int swk_conv_integer_is_direct(const swk_conv *conv) {
     return iks->direct && conv->stride == 1 && conv->kernel_h * conv->kernel_w <= SWK_DIRECT_MAX_TAPS && iks->nr <= 32;
 }
 
-float swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const float *residual, float *output,
+float swk_conv_run_integer(const swk_conv *conv, int direct, const uint8_t *quantized, const float *residual, float *output,
                            int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
                            void *workspace) {
     const swk_int8_kernel_set *iks = swk_int8_kernels_for(conv->isa);
     float max = -INFINITY;
     if (col_begin >= col_end || row_begin >= row_end) return max;
-    if (swk_conv_integer_is_direct(conv)) {
+    if (direct) {
         run_direct(conv, iks, quantized, residual, output, group_begin, group_end, row_begin, row_end, col_begin, col_end,
                    &max);
         return max;

@@ -1,51 +1,72 @@
-/* The path one convolution takes (float GEMM, direct float, integer), decided here and nowhere else,
+/* The path one convolution takes (float GEMM, direct float, integer packed or direct), decided here and nowhere else
+ * (swk_conv_choose_path, once per descriptor),
  * so callers prepare and run any convolution the same way; and the workspace each path needs. The only
  * file that names the three drivers (conv.c, conv_direct.c, conv_integer.c); none of them calls back. */
 #include <math.h>
 #include "internal.h"
 
-static int conv_is_integer(const swk_conv *conv) {
-    return conv->weight_type == SWK_WEIGHTS_I8 && conv->quad_weights != NULL;
+static swk_conv_path decide(const swk_conv *conv) {
+    if (conv->weight_type == SWK_WEIGHTS_I8 && conv->quad_weights != NULL) {
+        return swk_conv_integer_is_direct(conv) ? SWK_PATH_INTEGER_DIRECT : SWK_PATH_INTEGER_PACKED;
+    }
+    return swk_conv_float_is_direct(conv) ? SWK_PATH_FLOAT_DIRECT : SWK_PATH_FLOAT_GEMM;
 }
 
-size_t swk_conv_prepared_bytes(const swk_conv *conv) {
-    if (conv_is_integer(conv)) return swk_quantized_input_size(conv);
-    if (swk_conv_float_is_direct(conv)) return swk_padded_input_count(conv) * sizeof(float);
+void swk_conv_choose_path(swk_conv *conv) { conv->path = decide(conv); }
+
+/* The path `conv` takes: the one chosen when its descriptor was made, else decided now. */
+static swk_conv_path path_of(const swk_conv *conv) {
+    return conv->path != SWK_PATH_UNDECIDED ? (swk_conv_path)conv->path : decide(conv);
+}
+
+static int is_integer(swk_conv_path path) { return path == SWK_PATH_INTEGER_PACKED || path == SWK_PATH_INTEGER_DIRECT; }
+
+/* Bytes of the prepared input for `path`. */
+static size_t prepared_bytes(const swk_conv *conv, swk_conv_path path) {
+    if (is_integer(path)) return swk_quantized_input_size(conv);
+    if (path == SWK_PATH_FLOAT_DIRECT) return swk_padded_input_count(conv) * sizeof(float);
     return 0;
 }
 
+size_t swk_conv_prepared_bytes(const swk_conv *conv) { return prepared_bytes(conv, path_of(conv)); }
+
 int swk_conv_prepare_pieces(const swk_conv *conv) {
-    if (conv_is_integer(conv)) return conv->groups * swk_quads_per_group(conv);
-    return swk_conv_prepared_bytes(conv) > 0 ? conv->in_channels : 0;
+    const swk_conv_path path = path_of(conv);
+    if (is_integer(path)) return conv->groups * swk_quads_per_group(conv);
+    return prepared_bytes(conv, path) > 0 ? conv->in_channels : 0;
 }
 
 void swk_conv_prepare(const swk_conv *conv, const float *input, void *prepared, float inverse, int zero_point, int begin,
                       int end) {
-    if (conv_is_integer(conv)) {
+    const swk_conv_path path = path_of(conv);
+    if (is_integer(path)) {
         swk_quantize_input(conv, input, prepared, inverse, zero_point, begin, end);
-    } else if (swk_conv_prepared_bytes(conv) > 0) {
+    } else if (prepared_bytes(conv, path) > 0) {
         swk_pad_input(conv, input, prepared, begin, end);
     }
 }
 
 int swk_conv_splits_freely(const swk_conv *conv) {
-    return conv_is_integer(conv) ? swk_conv_integer_is_direct(conv) : swk_conv_float_is_direct(conv);
+    const swk_conv_path path = path_of(conv);
+    return path == SWK_PATH_INTEGER_DIRECT || path == SWK_PATH_FLOAT_DIRECT;
 }
 
 float swk_conv_execute(const swk_conv *conv, const float *input, const void *prepared, const float *residual, float *output,
                        int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
                        float *workspace) {
-    if (conv_is_integer(conv)) {
-        return swk_conv_run_integer(conv, prepared, residual, output, group_begin, group_end, row_begin, row_end, col_begin,
-                                    col_end, workspace);
-    }
-    if (swk_conv_float_is_direct(conv)) {
+    switch (path_of(conv)) {
+    case SWK_PATH_INTEGER_PACKED:
+    case SWK_PATH_INTEGER_DIRECT:
+        return swk_conv_run_integer(conv, path_of(conv) == SWK_PATH_INTEGER_DIRECT, prepared, residual, output, group_begin,
+                                    group_end, row_begin, row_end, col_begin, col_end, workspace);
+    case SWK_PATH_FLOAT_DIRECT:
         swk_conv_run_direct(conv, swk_padded_input_count(conv) > 0 ? prepared : input, residual, output, group_begin,
                             group_end, row_begin, row_end, col_begin, col_end, workspace);
-    } else {
+        return -INFINITY;
+    default:
         swk_conv_run(conv, input, residual, output, group_begin, group_end, row_begin, row_end, col_begin, col_end, workspace);
+        return -INFINITY;
     }
-    return -INFINITY;
 }
 
 size_t swk_conv_workspace_count(const swk_conv *conv) {

@@ -162,10 +162,11 @@ void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, 
  * `workspace` holds swk_conv_workspace_count(conv) floats, private to the caller. Returns the largest
  * value it wrote (-infinity when none): the next layer's range without another pass over the output.
  */
-/** 1 when swk_conv_run_integer runs `conv` without packing (a direct microkernel: stride 1, VNNI). */
+/** 1 when `conv` can run without packing (a direct microkernel: stride 1, VNNI); conv_path.c asks it once. */
 int swk_conv_integer_is_direct(const swk_conv *conv);
 
-float swk_conv_run_integer(const swk_conv *conv, const uint8_t *quantized, const float *residual, float *output,
+/* `direct`: the path conv_path.c chose (SWK_PATH_INTEGER_DIRECT), so the driver does not decide it again. */
+float swk_conv_run_integer(const swk_conv *conv, int direct, const uint8_t *quantized, const float *residual, float *output,
                           int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
                           void *workspace);
 

@@ -104,7 +104,28 @@ typedef struct {
      * `vpmaddubsw`, whose int16 pair sums cannot saturate below 128 levels).
      */
     int activation_levels;
+    /**
+     * The path the convolution takes (swk_conv_path), decided once by swk_conv_choose_path when the descriptor
+     * is made; SWK_PATH_UNDECIDED (0) makes each call decide it again.
+     */
+    int path;
 } swk_conv;
+
+/** The paths of a convolution, chosen in conv_path.c alone. */
+typedef enum {
+    SWK_PATH_UNDECIDED = 0,
+    /** Float implicit-im2col GEMM (conv.c). */
+    SWK_PATH_FLOAT_GEMM = 1,
+    /** Float direct kernel over a zero-bordered copy or the input itself (conv_direct.c). */
+    SWK_PATH_FLOAT_DIRECT = 2,
+    /** Integer: quantized quads packed per column block for the microkernel (conv_integer.c). */
+    SWK_PATH_INTEGER_PACKED = 3,
+    /** Integer: the direct microkernel reading the quantized quads in place (conv_integer.c). */
+    SWK_PATH_INTEGER_DIRECT = 4,
+} swk_conv_path;
+
+/** Decides `conv->path` from its geometry, weights and instruction set; call once a descriptor is complete. */
+void swk_conv_choose_path(swk_conv *conv);
 
 /**
  * Integer arithmetic (conv_integer.c has the layouts). Int8 weights in tap quads: element

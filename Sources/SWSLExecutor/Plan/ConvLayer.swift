@@ -40,7 +40,7 @@ struct ConvLayer: Sendable {
     /// The C descriptor for an input of `height` × `width`; `inputScale` > 0 selects integer arithmetic.
     func descriptor(height: Int, width: Int, kernels: KernelChoice, inputScale: Float = 0) -> swk_conv {
         let out = outputSize(height: height, width: width)
-        return swk_conv(
+        var descriptor = swk_conv(
             in_channels: Int32(inChannels), in_height: Int32(height), in_width: Int32(width),
             out_channels: Int32(outChannels), out_height: Int32(out.height), out_width: Int32(out.width),
             kernel_h: Int32(kernel), kernel_w: Int32(kernel), stride: Int32(stride), padding: Int32(padding),
@@ -48,7 +48,9 @@ struct ConvLayer: Sendable {
             pre_bias: preBias.map { UnsafePointer($0.base) }, scale: scale.map { UnsafePointer($0.base) },
             post_bias: postBias.map { UnsafePointer($0.base) }, relu: relu ? 1 : 0, isa: kernels.isa,
             input_scale: quadWeights == nil ? 0 : inputScale, quad_weights: quadWeights.map { UnsafePointer($0.pointer) },
-            activation_levels: Int32(activationLevels))
+            activation_levels: Int32(activationLevels), path: Int32(SWK_PATH_UNDECIDED.rawValue))
+        swk_conv_choose_path(&descriptor)  // the path, decided once for every call on this descriptor
+        return descriptor
     }
 
     /// Checks the geometry: positive sizes, channels divisible by groups.
