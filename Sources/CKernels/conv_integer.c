@@ -63,7 +63,7 @@ void swk_pack_weights_tap_quads(const int8_t *plain, int8_t *dst, int out_channe
 
 void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, float inverse, int zero_point,
                         int quad_begin, int quad_end) {
-    const swk_int8_kernel_set *iks = swk_int8_kernels_for(conv->isa);
+    const swk_int8_kernel_set *iks = swk_int8_kernels_of(conv);
     const int h = conv->in_height, w = conv->in_width, pad = conv->padding;
     const int cg = conv->in_channels / conv->groups, quads = swk_quads_per_group(conv);
     const size_t wp = (size_t)w + 2 * (size_t)pad, hp = (size_t)h + 2 * (size_t)pad;
@@ -117,7 +117,7 @@ void swk_min_max_value(const float *x, size_t n, float *min, float *max) {
 /* Bytes of the packed column block in the integer workspace (the widened weight panel follows it): at
  * least one panel of the set's columns. */
 static size_t column_block_bytes(const swk_conv *conv) {
-    const swk_int8_kernel_set *iks = swk_int8_kernels_for(conv->isa);
+    const swk_int8_kernel_set *iks = swk_int8_kernels_of(conv);
     const size_t kq = (size_t)conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
     const size_t least = kq * 4 * (size_t)iks->nr;
     return least > SWK_QB_BYTES ? least : SWK_QB_BYTES;
@@ -125,7 +125,7 @@ static size_t column_block_bytes(const swk_conv *conv) {
 
 size_t swk_integer_workspace_bytes(const swk_conv *conv) {
     const int kq = conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
-    const size_t panel = swk_int8_kernels_for(conv->isa)->widen ? swk_widened_panel_bytes(kq) : 0;  /* either kernel */
+    const size_t panel = swk_int8_kernels_of(conv)->widen ? swk_widened_panel_bytes(kq) : 0;
     return 64 + column_block_bytes(conv) + panel;
 }
 
@@ -190,14 +190,14 @@ static void run_direct(const swk_conv *conv, const swk_int8_kernel_set *iks, con
 }
 
 int swk_conv_integer_is_direct(const swk_conv *conv) {
-    const swk_int8_kernel_set *iks = swk_int8_kernels_for(conv->isa);
+    const swk_int8_kernel_set *iks = swk_int8_kernels_of(conv);
     return iks->direct && conv->stride == 1 && conv->kernel_h * conv->kernel_w <= SWK_DIRECT_MAX_TAPS && iks->nr <= 32;
 }
 
 float swk_conv_run_integer(const swk_conv *conv, int direct, const uint8_t *quantized, const float *residual, float *output,
                            int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
                            void *workspace) {
-    const swk_int8_kernel_set *iks = swk_int8_kernels_for(conv->isa);
+    const swk_int8_kernel_set *iks = swk_int8_kernels_of(conv);
     float max = -INFINITY;
     if (col_begin >= col_end || row_begin >= row_end) return max;
     if (direct) {
@@ -214,11 +214,9 @@ float swk_conv_run_integer(const swk_conv *conv, int direct, const uint8_t *quan
     int block = (int)(bytes / ((size_t)kq * 4) / (size_t)nr) * nr;
     if (block > SWK_NC) block = SWK_NC;
     uint32_t *bbuf = (uint32_t *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
-    /* The set's widened weight panel, rewritten once per (column block, row panel) and read by every tile; 7-bit
-     * activations take the set's faster kernel on tap quads where it has one. */
+    /* The set's widened weight panel, rewritten once per (column block, row panel) and read by every tile. */
     void *widened = (uint8_t *)bbuf + bytes;
-    const int seven = swk_levels(conv) <= SWK_ACTIVATION_LEVELS_7BIT && iks->kernel_7bit != NULL;
-    const swk_qkernel_fn kernel = seven ? iks->kernel_7bit : iks->kernel;
+    const swk_qkernel_fn kernel = iks->kernel;
     static const float ones[SWK_QMR] = {1, 1, 1, 1, 1, 1, 1, 1};
     for (int g = group_begin; g < group_end; g++) {
         for (int jc = col_begin; jc < col_end; jc += block) {
@@ -229,7 +227,7 @@ float swk_conv_run_integer(const swk_conv *conv, int direct, const uint8_t *quan
                 const long row = (long)g * rows + ir;
                 const int8_t *quads = conv->quad_weights + ((size_t)g * panels + (size_t)(ir / SWK_QMR)) * kq * SWK_QMR * 4;
                 const void *apanel = quads;
-                if (iks->widen && !seven) {
+                if (iks->widen) {
                     iks->widen(kq, quads, widened);
                     apanel = widened;
                 }

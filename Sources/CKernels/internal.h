@@ -112,9 +112,6 @@ typedef struct {
     swk_qkernel_fn kernel;
     swk_qkernel_direct_fn direct;
     swk_widen_panel_fn widen;
-    /* A faster microkernel for 7-bit activations (levels <= 127), reading tap quads as they are; NULL where
-     * `kernel` is as fast. */
-    swk_qkernel_fn kernel_7bit;
 } swk_int8_kernel_set;
 
 /* The largest quantized activation of an integer convolution (its `activation_levels`, 0 meaning 255). */
@@ -123,12 +120,19 @@ static inline int swk_levels(const swk_conv *conv) {
                                                                                           : SWK_ACTIVATION_LEVELS;
 }
 
-/* The integer kernels for `isa` on this CPU. */
-const swk_int8_kernel_set *swk_int8_kernels_for(swk_isa isa);
+/* The integer kernels for `isa` on this CPU, for activations of up to `levels` (SWK_ACTIVATION_LEVELS, or
+ * SWK_ACTIVATION_LEVELS_7BIT: a set may have a faster table for 7-bit activations). */
+const swk_int8_kernel_set *swk_int8_kernels_for(swk_isa isa, int levels);
+
+/* The integer kernels a convolution runs with (its ISA and activation levels). */
+static inline const swk_int8_kernel_set *swk_int8_kernels_of(const swk_conv *conv) {
+    return swk_int8_kernels_for(conv->isa, swk_levels(conv));
+}
 
 extern const swk_int8_kernel_set swk_portable_int8_kernels;
 #if defined(__x86_64__) || defined(__i386__)
 extern const swk_int8_kernel_set swk_avx2_int8_kernels;
+extern const swk_int8_kernel_set swk_avx2_7bit_int8_kernels;
 extern const swk_int8_kernel_set swk_avx_vnni_int8_kernels;
 extern const swk_int8_kernel_set swk_vnni_int8_kernels;
 #endif

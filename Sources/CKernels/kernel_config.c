@@ -29,7 +29,7 @@ const swk_kernel_set *swk_kernels_for(swk_isa isa) {
 
 int swk_tile_columns(swk_isa isa) { return swk_kernels_for(isa)->nr; }
 
-const swk_int8_kernel_set *swk_int8_kernels_for(swk_isa isa) {
+const swk_int8_kernel_set *swk_int8_kernels_for(swk_isa isa, int levels) {
 #if defined(__x86_64__) || defined(__i386__)
     if (isa == SWK_ISA_AVX512 && swk_isa_supported(SWK_ISA_AVX512) && swsl_cpu_has(SWSL_CPU_AVX512VNNI)) {
         return &swk_vnni_int8_kernels;
@@ -37,13 +37,16 @@ const swk_int8_kernel_set *swk_int8_kernels_for(swk_isa isa) {
     if ((isa == SWK_ISA_AVX512 || isa == SWK_ISA_AVX_VNNI) && swk_isa_supported(SWK_ISA_AVX_VNNI)) {
         return &swk_avx_vnni_int8_kernels;
     }
-    if (isa != SWK_ISA_PORTABLE && swk_isa_supported(SWK_ISA_AVX2)) return &swk_avx2_int8_kernels;
+    if (isa != SWK_ISA_PORTABLE && swk_isa_supported(SWK_ISA_AVX2)) {
+        return levels <= SWK_ACTIVATION_LEVELS_7BIT ? &swk_avx2_7bit_int8_kernels : &swk_avx2_int8_kernels;
+    }
 #else
     (void)isa;
 #endif
+    (void)levels;
     return &swk_portable_int8_kernels;
 }
 
-int swk_int8_tile_columns(swk_isa isa) { return swk_int8_kernels_for(isa)->nr; }
+int swk_int8_tile_columns(swk_isa isa) { return swk_int8_kernels_for(isa, SWK_ACTIVATION_LEVELS)->nr; }
 
-const char *swk_int8_kernel_name(swk_isa isa) { return swk_int8_kernels_for(isa)->name; }
+const char *swk_int8_kernel_name(swk_isa isa) { return swk_int8_kernels_for(isa, SWK_ACTIVATION_LEVELS)->name; }

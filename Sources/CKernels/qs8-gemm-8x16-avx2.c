@@ -63,6 +63,12 @@ AVX2 static void widen_panel_avx2(int kq, const int8_t *a, void *dst) {
 
 const swk_int8_kernel_set swk_avx2_int8_kernels = {
     .name = "avx2", .nr = AVX2_NR, .quantize_row = quantize_row_avx2, .pack = pack_quads_avx2, .kernel = qkernel_avx2,
-    .direct = NULL, .widen = widen_panel_avx2, .kernel_7bit = qkernel_avx2_7bit,
+    .direct = NULL, .widen = widen_panel_avx2,
+};
+
+/* 7-bit activations (levels <= 127): the saturating vpmaddubsw form is exact, on tap quads as they are. */
+const swk_int8_kernel_set swk_avx2_7bit_int8_kernels = {
+    .name = "avx2", .nr = AVX2_NR, .quantize_row = quantize_row_avx2, .pack = pack_quads_avx2,
+    .kernel = qkernel_avx2_7bit, .direct = NULL, .widen = NULL,
 };
 #endif

@@ -15,6 +15,6 @@ AVX_VNNI static void qkernel_avx_vnni(int kq, const void *a, const uint8_t *b, f
 
 const swk_int8_kernel_set swk_avx_vnni_int8_kernels = {
     .name = "avx-vnni", .nr = AVX2_NR, .quantize_row = quantize_row_avx2, .pack = pack_quads_avx2,
-    .kernel = qkernel_avx_vnni, .direct = NULL, .widen = NULL, .kernel_7bit = NULL,
+    .kernel = qkernel_avx_vnni, .direct = NULL, .widen = NULL,
 };
 #endif

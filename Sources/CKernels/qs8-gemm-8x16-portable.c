@@ -57,5 +57,5 @@ static void quantize_row_portable(const float *const src[4], uint8_t *dst, int w
 
 const swk_int8_kernel_set swk_portable_int8_kernels = {
     .name = "portable", .nr = PORTABLE_NR, .quantize_row = quantize_row_portable, .pack = pack_quads_portable,
-    .kernel = qkernel_portable, .direct = NULL, .widen = NULL, .kernel_7bit = NULL,
+    .kernel = qkernel_portable, .direct = NULL, .widen = NULL,
 };

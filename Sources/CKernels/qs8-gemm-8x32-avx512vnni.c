@@ -125,6 +125,6 @@ typedef __m512i qint_t;
 
 const swk_int8_kernel_set swk_vnni_int8_kernels = {
     .name = "avx512-vnni", .nr = AVX512_NR, .quantize_row = quantize_row_avx512, .pack = pack_quads_avx512,
-    .kernel = qkernel_vnni, .direct = qkernel_vnni_direct, .widen = NULL, .kernel_7bit = NULL,
+    .kernel = qkernel_vnni, .direct = qkernel_vnni_direct, .widen = NULL,
 };
 #endif
