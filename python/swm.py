@@ -426,6 +426,15 @@ class SWMFile:
     def _architecture(self):
         arch = self.metadata["architecture"]
         try:
+            # Two tensors per convolution and the classifier: more than the directory holds is refused from the
+            # numbers, before a layout of up to 2^18 blocks is built.
+            stem = 1 if arch["stem_type"] == "single" else 3
+            implied = 2 * (stem + sum(arch["layers"]) * (2 if arch["block"] == "basic" else 3) + 1)
+        except (KeyError, TypeError):
+            raise SWMError(14, "the architecture does not describe a network") from None
+        if implied > len(self.entries):
+            raise SWMError(14, f"missing tensors: the architecture implies at least {implied}, the file has {len(self.entries)}")
+        try:
             self.layers = layers(arch)
         except (KeyError, TypeError, ZeroDivisionError, ValueError):
             raise SWMError(14, "the architecture does not describe a network") from None
