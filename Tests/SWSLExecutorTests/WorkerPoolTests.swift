@@ -33,6 +33,22 @@ import Testing
             values.deallocate()
         }
     }
+
+    /// A pool torn down right after a loop its worker may only just be waking for: the shutdown can land
+    /// between the worker seeing the new generation and recording it (a verify run once hung there in
+    /// `pthread_join`). Every teardown must finish.
+    @Test func poolsTornDownRightAfterALoopAllFinish() {
+        var sum = 0
+        for round in 0..<3000 {
+            let pool = WorkerPool(threads: 2)
+            let values = UnsafeMutableBufferPointer<Int>.allocate(capacity: 2)
+            values.initialize(repeating: 0)
+            pool.parallelFor(2) { task, _ in values[task] = round + task }
+            sum += values[0] + values[1]
+            values.deallocate()
+        }
+        #expect(sum == (0..<3000).reduce(0) { $0 + 2 * $1 + 1 })
+    }
 }
 
 @Suite struct ConvTaskTests {

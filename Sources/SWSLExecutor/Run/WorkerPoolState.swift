@@ -71,12 +71,15 @@ final class WorkerPoolState: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
     }
 
-    /// A worker thread's life: wait for a new generation, claim its tasks, repeat.
+    /// A worker thread's life: wait for a new generation, claim its tasks, repeat. Stopping is checked
+    /// while waiting too: a shutdown that lands between the check below and reading `seen` publishes the very
+    /// generation the worker then waits past, and only `stopping` can end that wait.
     func workerLoop(worker: Int) {
         var seen = 0
         while true {
             var spins = 0
             while swk_atomic_load_acquire(counter(.ticket)) >> Self.indexBits == seen {
+                if swk_atomic_load_acquire(counter(.stopping)) != 0 { return }
                 spins += 1
                 if spins < spinLimit {
                     swk_cpu_relax()
@@ -118,7 +121,7 @@ final class WorkerPoolState: @unchecked Sendable {
     private func sleep(while seen: Int) {
         pthread_mutex_lock(mutex)
         swk_atomic_add(counter(.sleepers), 1)
-        while swk_atomic_load(counter(.ticket)) >> Self.indexBits == seen {
+        while swk_atomic_load(counter(.ticket)) >> Self.indexBits == seen && swk_atomic_load(counter(.stopping)) == 0 {
             pthread_cond_wait(condition, mutex)
         }
         swk_atomic_add(counter(.sleepers), -1)
