@@ -3,6 +3,17 @@ import SWSLCore
 import SWSLExecutor
 import SWSLFormat
 import SWSLNetwork
+// The types SWMModel's API names, so that `import SWMRuntime` alone is enough to use it.
+@_exported import struct SWSLExecutor.Int8Mode
+@_exported import enum SWSLExecutor.Int8Arithmetic
+@_exported import enum SWSLExecutor.ActivationRanges
+@_exported import enum SWSLExecutor.KernelChoice
+@_exported import enum SWSLExecutor.ExecutorError
+@_exported import enum SWSLExecutor.PlanError
+@_exported import struct SWSLFormat.SWMMetadata
+@_exported import struct SWSLFormat.Preprocessing
+@_exported import struct SWSLFormat.SWMError
+@_exported import struct SWSLNetwork.ResNetArchitecture
 
 /// A `.swm` model ready to run: the file mapped and validated (every rule of Formats/SWM.md, tensor
 /// CRCs on request), its weights used in place from the mapping, and an executor with its threads.

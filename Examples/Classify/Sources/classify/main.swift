@@ -17,7 +17,8 @@ guard arguments.count == 3 || arguments.count == 4, let k = arguments.count == 4
     exit(64)
 }
 do {
-    let model = try SWMModel(path: arguments[1])
+    // The defaults, spelled out: integer arithmetic, the file's calibrated activation ranges where it has some.
+    let model = try SWMModel(path: arguments[1], options: .init(int8: Int8Mode(.integer, activations: .calibrated)))
     let best = try model.classify(imageAt: arguments[2], top: k)
     print(arguments[2] + ": " + best.map(\.description).joined(separator: ", "))
 } catch {
