@@ -105,14 +105,14 @@ public final class SWMModel: Sendable {
     public let path: String
     /// The metadata: architecture, preprocessing, classes, provenance, quantization, verification record.
     public let metadata: SWMMetadata
-    /// The metadata object as parsed (for tools that print or forward it whole).
-    public let metadataJSON: JSONValue
     /// The metadata section's JSON text, byte for byte as stored.
     public let metadataText: String
     /// The options the model runs with.
     public let options: Options
     private let plan: ExecutionPlan
     private let executor: Mutex<PlanExecutor>
+    /// The file's preprocessing as an operator, made once (or why it cannot be applied).
+    private let preprocessor: Result<ImagePreprocessor, ImagePreprocessor.UnsupportedFilter>
 
     /// Opens and validates the `.swm` at `path` and plans its network; `options` as given.
     public init(path: String, options: Options = Options()) throws(Error) {
@@ -124,8 +124,8 @@ public final class SWMModel: Sendable {
         self.path = path
         self.options = options
         metadata = file.metadata
-        metadataJSON = file.metadataJSON
         metadataText = file.metadataText
+        preprocessor = Result { () throws(ImagePreprocessor.UnsupportedFilter) in try ImagePreprocessor(file.metadata.preprocessing) }
         executor = Mutex(PlanExecutor(plan: plan, threads: options.threads, kernels: options.kernels))
     }
 
@@ -156,7 +156,10 @@ public final class SWMModel: Sendable {
     public func input(imageAt imagePath: String) throws(Error) -> [Float] {
         guard inputChannels == 3 else { throw .image("\(path): images need a 3-channel model, this one takes \(inputChannels)") }
         let preprocessor: ImagePreprocessor
-        do { preprocessor = try ImagePreprocessor(preprocessing) } catch { throw .image("\(path): \(error)") }
+        switch self.preprocessor {
+        case .success(let p): preprocessor = p
+        case .failure(let error): throw .image("\(path): \(error)")
+        }
         let image: ImageDecoder.Image
         do { image = try ImageDecoder.decode(path: imagePath) } catch { throw .image(error.description) }
         return preprocessor.tensor(for: image)

@@ -58,12 +58,9 @@ public struct SWMNetwork: Sendable {
     /// Every convolution needs a weight and a bias: an architecture that implies more tensors than the file has is
     /// refused from its numbers alone, before its layout is built (a few bytes of metadata can ask for 2^18 blocks).
     private static func checkCount(_ a: ResNetArchitecture, tensors: Int) throws(SWMError) {
-        let stem = a.stemType == .single ? 1 : 3
-        let perBlock = a.block == .basic ? 2 : 3
-        let blocks = a.layers.reduce(0, +)  // each at most 2^16 (rule 9): no overflow
-        let implied = 2 * (stem + blocks * perBlock + 1)  // + the classifier
+        let implied = 2 * (a.leastConvolutionCount + 1)  // + the classifier
         guard implied <= tensors else {
-            throw .tooFewTensors(blocks: blocks, implied: implied, present: tensors)
+            throw .tooFewTensors(blocks: a.layers.reduce(0, +), implied: implied, present: tensors)
         }
     }
 

@@ -62,3 +62,13 @@ public struct ResNetArchitecture: Sendable, Equatable, Hashable {
         self.strideOn3x3 = strideOn3x3
     }
 }
+
+extension ResNetArchitecture {
+    /// Convolutions in the stem: 1 (single) or 3 (deep, tiered).
+    public var stemConvolutionCount: Int { stemType == .single ? 1 : 3 }
+    /// Convolutions on a block's main branch: 2 (basic) or 3 (bottleneck).
+    public var convolutionsPerBlock: Int { block == .basic ? 2 : 3 }
+    /// Convolutions the network has at least (shortcuts, which depend on the widths, not counted), from the
+    /// numbers alone; at most 3 + 4 × 2^16 × 3 under the decoder's bounds.
+    public var leastConvolutionCount: Int { stemConvolutionCount + layers.reduce(0, +) * convolutionsPerBlock }
+}
