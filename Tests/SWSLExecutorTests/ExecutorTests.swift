@@ -37,6 +37,32 @@ import SWSLTestSupport
         }
     }
 
+    /// A batch runs as whole images, one per thread at a time (the rest layer by layer with every thread): each
+    /// image's logits are the ones a run of that image alone gives, bit for bit, for float and integer plans
+    /// (whose activation ranges are each image's own), whatever the batch and thread count.
+    @Test(arguments: [false, true])
+    func eachImageOfABatchGetsItsOwnLogits(integer: Bool) throws {
+        let model = try Self.model("resnet50_tiny")
+        let plan = integer ? try TestFolding.plan(model, weights: .int8, int8: .integer) : try ExecutionPlan(reference: model)
+        var random = TestRandom(seed: 13)
+        let (height, width) = (29, 21), perImage = 3 * 29 * 21
+        let input = random.floats(5 * perImage)
+        for threads in [1, 2, 3] {
+            let executor = PlanExecutor(plan: plan, threads: threads)
+            let alone = try (0..<5).map { image in
+                try PlanExecutor(plan: plan, threads: threads)
+                    .run(input: Array(input[image * perImage..<(image + 1) * perImage]), batch: 1, height: height, width: width)
+            }
+            for batch in 1...5 {
+                let logits = try executor.run(input: Array(input[0..<batch * perImage]), batch: batch, height: height, width: width)
+                for image in 0..<batch {
+                    #expect(Array(logits[image * plan.classes..<(image + 1) * plan.classes]) == alone[image],
+                            "\(integer ? "integer" : "float") batch \(batch), \(threads) threads, image \(image)")
+                }
+            }
+        }
+    }
+
     @Test func reusesBuffersAcrossShapes() throws {
         let plan = try ExecutionPlan(reference: Self.model("resnet18_tiny"))
         let executor = PlanExecutor(plan: plan, threads: 2)

@@ -20,6 +20,8 @@ public final class PlanExecutor {
     let workspaces: [AlignedFloats]
     /// Where the activations live: this executor's own, or shared with executors that run after it on one thread.
     let memory: ActivationMemory
+    /// Single-thread executors, one per thread, that run whole images of a batch (`runImages`); made on first use.
+    private var lanes: [PlanExecutor] = []
     /// The schedule for the last input shape, and the floats its layers' prepared inputs need.
     private var prepared: (key: [Int], schedule: Schedule, layerInputCount: Int)?
     /// Per value of the current run, each image's largest element where an integer convolution wrote it
@@ -112,10 +114,58 @@ public final class PlanExecutor {
             expected = product
         }
         guard input.count == expected else { throw .inputCount(expected: expected, actual: input.count, shape: shape) }
-        let (schedule, buffers, layerInput) = try prepare(shape)
-        input.withUnsafeBufferPointer { source in
-            buffers[schedule.buffers[0]].base.update(from: source.baseAddress!, count: expected)
+        return try input.withUnsafeBufferPointer { (source) throws(ExecutorError) -> [Float] in
+            if batch > 1, observer == nil, outputObserver == nil, stepSeconds == nil {
+                return try runImages(source, batch: batch, height: height, width: width)
+            }
+            return try runLayers(source, batch: batch, height: height, width: width)
         }
+    }
+
+    /// Runs a batch as whole images, each thread taking one image at a time through every layer on its own
+    /// (`lanes`: one single-thread executor per thread, made on first use): an image's activations stay in
+    /// the thread's caches, the weights are shared, and threads meet once per image instead of once per layer.
+    /// The images that do not fill a round of all threads run layer by layer with every thread. Each image's
+    /// logits are what a run of that image alone gives (the per-image ranges and sums do not depend on the
+    /// batch).
+    private func runImages(_ source: UnsafeBufferPointer<Float>, batch: Int, height: Int, width: Int) throws(ExecutorError)
+        -> [Float] {
+        let perImage = plan.inputChannels * height * width, classes = plan.classes
+        let whole = threads > 1 ? batch - batch % threads : batch
+        if threads > 1, lanes.isEmpty {
+            lanes = (0..<threads).map { _ in PlanExecutor(plan: plan, threads: 1, kernels: kernels) }
+        }
+        var logits = [Float](repeating: 0, count: batch * classes)
+        var failures = [ExecutorError?](repeating: nil, count: whole)
+        logits.withUnsafeMutableBufferPointer { out in
+            failures.withUnsafeMutableBufferPointer { failed in
+                pool.parallelFor(whole) { image, worker in
+                    let lane = threads > 1 ? lanes[worker] : self
+                    let slice = UnsafeBufferPointer(rebasing: source[image * perImage..<(image + 1) * perImage])
+                    do throws(ExecutorError) {
+                        let row = try lane.runLayers(slice, batch: 1, height: height, width: width)
+                        for c in 0..<classes { out[image * classes + c] = row[c] }
+                    } catch {
+                        failed[image] = error
+                    }
+                }
+            }
+        }
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
+        if whole < batch {
+            let rest = try runLayers(UnsafeBufferPointer(rebasing: source[whole * perImage..<batch * perImage]),
+                                     batch: batch - whole, height: height, width: width)
+            for (offset, value) in rest.enumerated() { logits[whole * classes + offset] = value }
+        }
+        return logits
+    }
+
+    /// Runs a batch layer by layer, every layer's work spread over the threads.
+    private func runLayers(_ source: UnsafeBufferPointer<Float>, batch: Int, height: Int, width: Int) throws(ExecutorError)
+        -> [Float] {
+        let shape = [batch, plan.inputChannels, height, width]
+        let (schedule, buffers, layerInput) = try prepare(shape)
+        buffers[schedule.buffers[0]].base.update(from: source.baseAddress!, count: source.count)
         valueMaxima.removeAll(keepingCapacity: true)
         if var times = stepSeconds {
             let clock = ContinuousClock()
