@@ -37,21 +37,13 @@ if args.kernels == "avx2":
 
 import numpy as np  # noqa: E402
 import onnxruntime  # noqa: E402
-import openvino as ov  # noqa: E402
 
 D = args.bench_dir
 swm = D / "resnet50.int8.swm"
 subprocess.run([args.binary, str(D / "resnet50.zip.pth"), str(swm)], check=True, capture_output=True)
-rng = np.random.default_rng(0)
-calibration = [rng.standard_normal((1, 3, 224, 224), dtype=np.float32) for _ in range(16)]
+from openvino_peer import OpenVINO  # noqa: E402
 
-if not (D / "resnet50.nncf.xml").exists():
-    import nncf
-    model = ov.Core().read_model(str(D / "resnet50.onnx"))
-    quantized = nncf.quantize(model, nncf.Dataset(calibration))
-    ov.save_model(quantized, str(D / "resnet50.nncf.xml"))
-
-core = ov.Core()
+peer = OpenVINO(D)
 
 
 def swsl(binary: str, batch: int, threads: int, iterations: int, *extra: str) -> tuple[float, str]:
@@ -77,19 +69,11 @@ def ort(batch: int, threads: int, iterations: int) -> float:
 
 
 def openvino(batch: int, threads: int, iterations: int) -> float:
-    key = (batch, threads)
-    if key not in compiled:
-        model = core.read_model(str(D / "resnet50.nncf.xml"))
-        model.reshape([batch, 3, 224, 224])
-        compiled[key] = core.compile_model(model, "CPU", {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_NUM_THREADS": threads,
-                                                          "NUM_STREAMS": 1})
-    request = compiled[key].create_infer_request()
-    x = np.random.default_rng(1).standard_normal((batch, 3, 224, 224), dtype=np.float32)
-    return timed(lambda: request.infer({0: x}), iterations)["median_ms"]
+    return peer.median_ms("int8", threads, batch, iterations)
 
 
 print(f"Machine: {cpu_line()}. {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
-      f"onnxruntime {onnxruntime.__version__}, OpenVINO {ov.__version__}, "
+      f"onnxruntime {onnxruntime.__version__}, OpenVINO {peer.version}, "
       f"SWSL_KERNELS={args.kernels or 'unset'}{', ONEDNN_MAX_CPU_ISA=AVX2' if args.kernels == 'avx2' else ''}.")
 print()
 columns = ["swsl-convert ms (`--int8 integer`)", "`--int8 integer-7bit` ms"] + (
