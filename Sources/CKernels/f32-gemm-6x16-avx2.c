@@ -4,8 +4,33 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include "avx2_tile.h"
 
+/* kernel_avx2 for a panel whose real columns all lie in its first eight (nr <= 8): one vector per row. */
+AVX2 static void kernel_avx2_narrow(int kc, const float *a, const float *b, float *c, long ldc, int mr, int nr,
+                                    int accumulate, const swk_epilogue *ep) {
+    __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+    for (int k = 0; k < kc; k++) {
+        const __m256 b0 = _mm256_load_ps(b);
+        c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 0), b0, c0);
+        c1 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 1), b0, c1);
+        c2 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 2), b0, c2);
+        c3 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 3), b0, c3);
+        c4 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 4), b0, c4);
+        c5 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 5), b0, c5);
+        a += SWK_MR;
+        b += AVX2_NR;
+    }
+    const __m256 z = _mm256_setzero_ps();
+    const __m256 acc[SWK_MR][2] = {{c0, z}, {c1, z}, {c2, z}, {c3, z}, {c4, z}, {c5, z}};
+    finish_tile((const __m256 (*)[2])acc, SWK_MR, c, ldc, mr, nr, accumulate, ep);
+}
+
 AVX2 static void kernel_avx2(int kc, const float *a, const float *b, float *c, long ldc, int mr, int nr,
                              int accumulate, const swk_epilogue *ep) {
+    if (nr <= 8) {
+        /* A panel's last few columns (49 = 3 x 16 + 1 at 7 x 7): half the work of a full tile. */
+        kernel_avx2_narrow(kc, a, b, c, ldc, mr, nr, accumulate, ep);
+        return;
+    }
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();

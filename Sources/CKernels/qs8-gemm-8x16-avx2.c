@@ -18,9 +18,28 @@
     x0 = _mm256_add_epi32(x0, _mm256_madd_epi16(o0, wo));                                            \
     x1 = _mm256_add_epi32(x1, _mm256_madd_epi16(o1, wo))
 
+/* Row r of a one-vector pass: its even and odd weight pairs against the column vector's even and odd bytes. */
+#define AVX2_QROW_NARROW(r, x)                                                                       \
+    we = _mm256_set1_epi32(w[2 * (r)]);                                                              \
+    wo = _mm256_set1_epi32(w[2 * (r) + 1]);                                                          \
+    x = _mm256_add_epi32(x, _mm256_madd_epi16(e0, we));                                              \
+    x = _mm256_add_epi32(x, _mm256_madd_epi16(o0, wo))
+
 AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
                               int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
     const __m256i low = _mm256_set1_epi32(0x00FF00FF);
+    if (nr <= 8) {
+        /* A panel's last few columns (49 = 3 x 16 + 1 at 7 x 7): half the work of a full tile. */
+        QUAD_PASS_NARROW(a, SWK_QMR * 4 * 2, AVX2_NR * 4, {
+            const __m256i b0 = _mm256_load_si256((const __m256i *)bp);
+            const __m256i e0 = _mm256_and_si256(b0, low), o0 = _mm256_srli_epi16(b0, 8);
+            const int32_t *w = (const int32_t *)ap;
+            __m256i we, wo;
+            AVX2_QROW_NARROW(0, s0); AVX2_QROW_NARROW(1, s1); AVX2_QROW_NARROW(2, s2); AVX2_QROW_NARROW(3, s3);
+            AVX2_QROW_NARROW(4, s4); AVX2_QROW_NARROW(5, s5); AVX2_QROW_NARROW(6, s6); AVX2_QROW_NARROW(7, s7);
+        })
+        return;
+    }
     QUAD_PASS(a, SWK_QMR * 4 * 2, AVX2_NR * 4, {
         const __m256i b0 = _mm256_load_si256((const __m256i *)bp);
         const __m256i b1 = _mm256_load_si256((const __m256i *)(bp + 32));
@@ -35,6 +54,7 @@ AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, float *c,
     })
 }
 #undef AVX2_QROW
+#undef AVX2_QROW_NARROW
 
 /* 7-bit activations (levels <= 127): vpmaddubsw's int16 pair sums cannot saturate (127 x 128 x 2 < 32768),
  * so the saturating form is exact: vpmaddubsw + vpmaddwd with ones, three operations per 32 multiply-adds. */
@@ -43,6 +63,17 @@ AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, float *c,
 AVX2 static void qkernel_avx2_7bit(int kq, const void *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
                                    int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
     const __m256i ones = _mm256_set1_epi16(1);
+    if (nr <= 8) {
+        QUAD_PASS_NARROW(a, SWK_QMR * 4, AVX2_NR * 4, {
+            const __m256i b0 = _mm256_load_si256((const __m256i *)bp);
+            const int32_t *ws = (const int32_t *)ap;
+            MADDUBS_STEP(s0, b0, _mm256_set1_epi32(ws[0])); MADDUBS_STEP(s1, b0, _mm256_set1_epi32(ws[1]));
+            MADDUBS_STEP(s2, b0, _mm256_set1_epi32(ws[2])); MADDUBS_STEP(s3, b0, _mm256_set1_epi32(ws[3]));
+            MADDUBS_STEP(s4, b0, _mm256_set1_epi32(ws[4])); MADDUBS_STEP(s5, b0, _mm256_set1_epi32(ws[5]));
+            MADDUBS_STEP(s6, b0, _mm256_set1_epi32(ws[6])); MADDUBS_STEP(s7, b0, _mm256_set1_epi32(ws[7]));
+        })
+        return;
+    }
     TAP_QUAD_PASS(MADDUBS_STEP)
 }
 #undef MADDUBS_STEP

@@ -49,6 +49,28 @@ AVX2 static inline void finish_quad_half(const __m256i (*sums)[2], int half, flo
         finish_quad_half(sums, half, c, ldc, mr, nr, accumulate, ep, wscale, xscale);                \
     }
 
+/* The loop over a panel whose real columns all lie in its first eight (nr <= 8): one column vector, all eight
+ * rows in one pass (accumulators s0-s7; the second vector of each row finishes as zeros, past nr). Runs the
+ * arguments after `b_step` once per reduction quad with the weights at `ap` and the columns at `bp`. */
+#define QUAD_PASS_NARROW(a, a_step, b_step, ...)                                                     \
+    {                                                                                                \
+        __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0; \
+        const uint8_t *ap = (const uint8_t *)(a);                                                    \
+        const uint8_t *bp = b;                                                                       \
+        for (int q = 0; q < kq; q++) {                                                               \
+            __VA_ARGS__                                                                              \
+            ap += (a_step);                                                                          \
+            bp += (b_step);                                                                          \
+        }                                                                                            \
+        const __m256i z = _mm256_setzero_si256();                                                    \
+        const __m256i top[4][2] = {{s0, z}, {s1, z}, {s2, z}, {s3, z}};                              \
+        finish_quad_half(top, 0, c, ldc, mr, nr, accumulate, ep, wscale, xscale);                    \
+        if (mr > 4) {                                                                                \
+            const __m256i bottom[4][2] = {{s4, z}, {s5, z}, {s6, z}, {s7, z}};                       \
+            finish_quad_half(bottom, 1, c, ldc, mr, nr, accumulate, ep, wscale, xscale);             \
+        }                                                                                            \
+    }
+
 /* A four-row pass over tap quads as they are: two column vectors and a broadcast weight word per row, each
  * row's two accumulators updated by STEP(accumulator, columns, weights). */
 #define TAP_QUAD_PASS(STEP)                                                                          \
