@@ -29,45 +29,42 @@ AVX2 static inline void finish_quad_half(const __m256i (*sums)[2], int half, flo
     finish_tile((const __m256 (*)[2])acc, 4, c + half * 4 * ldc, ldc, rows, nr, accumulate, e);
 }
 
-/* The loop of one four-row pass: declares the accumulators, runs the arguments after `b_step` once per
- * reduction quad (they read the pass's weights at `ap` and its columns at `bp`), advancing `ap` by `a_step`
- * and `bp` by `b_step` bytes, then finishes the rows. */
+/* The reduction loop every pass shares: runs the arguments after `b_step` once per reduction quad, with the pass's
+ * weights at `ap` (from `a0`) and its columns at `bp` (from `b`), advancing them by `a_step` and `b_step` bytes. */
+#define QUAD_LOOP(a0, a_step, b_step, ...)                                                           \
+    {                                                                                                \
+        const uint8_t *ap = (const uint8_t *)(a0);                                                   \
+        const uint8_t *bp = b;                                                                       \
+        for (int q = 0; q < kq; q++) {                                                               \
+            __VA_ARGS__                                                                              \
+            ap += (a_step);                                                                          \
+            bp += (b_step);                                                                          \
+        }                                                                                            \
+    }
+
+/* One four-row pass per half of the tile: declares the accumulators (s00-s31), runs QUAD_LOOP over the half's
+ * weights, then finishes the rows. */
 #define QUAD_PASS(a, a_step, b_step, ...)                                                            \
     for (int half = 0; half * 4 < mr; half++) {                                                      \
         __m256i s00 = _mm256_setzero_si256(), s01 = _mm256_setzero_si256();                          \
         __m256i s10 = _mm256_setzero_si256(), s11 = _mm256_setzero_si256();                          \
         __m256i s20 = _mm256_setzero_si256(), s21 = _mm256_setzero_si256();                          \
         __m256i s30 = _mm256_setzero_si256(), s31 = _mm256_setzero_si256();                          \
-        const uint8_t *ap = (const uint8_t *)(a) + half * ((a_step) / 2);                            \
-        const uint8_t *bp = b;                                                                       \
-        for (int q = 0; q < kq; q++) {                                                               \
-            __VA_ARGS__                                                                              \
-            ap += (a_step);                                                                          \
-            bp += (b_step);                                                                          \
-        }                                                                                            \
+        QUAD_LOOP((const uint8_t *)(a) + half * ((a_step) / 2), a_step, b_step, __VA_ARGS__)         \
         const __m256i sums[4][2] = {{s00, s01}, {s10, s11}, {s20, s21}, {s30, s31}};                 \
         finish_quad_half(sums, half, c, ldc, mr, nr, accumulate, ep, wscale, xscale);                \
     }
 
-/* The loop over a panel whose real columns all lie in its first eight (nr <= 8): one column vector, all eight
- * rows in one pass (accumulators s0-s7; the second vector of each row finishes as zeros, past nr). Runs the
- * arguments after `b_step` once per reduction quad with the weights at `ap` and the columns at `bp`. */
+/* A panel whose real columns all lie in its first eight (nr <= 8): one column vector, all eight rows in one pass
+ * (accumulators s0-s7) over QUAD_LOOP; each row's second vector finishes as zeros, past nr. */
 #define QUAD_PASS_NARROW(a, a_step, b_step, ...)                                                     \
     {                                                                                                \
         __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0; \
-        const uint8_t *ap = (const uint8_t *)(a);                                                    \
-        const uint8_t *bp = b;                                                                       \
-        for (int q = 0; q < kq; q++) {                                                               \
-            __VA_ARGS__                                                                              \
-            ap += (a_step);                                                                          \
-            bp += (b_step);                                                                          \
-        }                                                                                            \
+        QUAD_LOOP(a, a_step, b_step, __VA_ARGS__)                                                    \
         const __m256i z = _mm256_setzero_si256();                                                    \
-        const __m256i top[4][2] = {{s0, z}, {s1, z}, {s2, z}, {s3, z}};                              \
-        finish_quad_half(top, 0, c, ldc, mr, nr, accumulate, ep, wscale, xscale);                    \
-        if (mr > 4) {                                                                                \
-            const __m256i bottom[4][2] = {{s4, z}, {s5, z}, {s6, z}, {s7, z}};                       \
-            finish_quad_half(bottom, 1, c, ldc, mr, nr, accumulate, ep, wscale, xscale);             \
+        const __m256i halves[2][4][2] = {{{s0, z}, {s1, z}, {s2, z}, {s3, z}}, {{s4, z}, {s5, z}, {s6, z}, {s7, z}}}; \
+        for (int half = 0; half * 4 < mr; half++) {                                                  \
+            finish_quad_half(halves[half], half, c, ldc, mr, nr, accumulate, ep, wscale, xscale);    \
         }                                                                                            \
     }
 
