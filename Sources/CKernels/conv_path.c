@@ -54,10 +54,11 @@ int swk_conv_splits_freely(const swk_conv *conv) {
 float swk_conv_execute(const swk_conv *conv, const float *input, const void *prepared, const float *residual, float *output,
                        int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
                        float *workspace) {
-    switch (path_of(conv)) {
+    const swk_conv_path path = path_of(conv);
+    switch (path) {
     case SWK_PATH_INTEGER_PACKED:
     case SWK_PATH_INTEGER_DIRECT:
-        return swk_conv_run_integer(conv, path_of(conv) == SWK_PATH_INTEGER_DIRECT, prepared, residual, output, group_begin,
+        return swk_conv_run_integer(conv, path == SWK_PATH_INTEGER_DIRECT, prepared, residual, output, group_begin,
                                     group_end, row_begin, row_end, col_begin, col_end, workspace);
     case SWK_PATH_FLOAT_DIRECT:
         swk_conv_run_direct(conv, swk_padded_input_count(conv) > 0 ? prepared : input, residual, output, group_begin,
