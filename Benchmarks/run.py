@@ -270,14 +270,16 @@ def main() -> None:
     def mark(ok: bool) -> str:
         return "met" if ok else "not met"
 
-    def against(label: str, batch: int, peer: str) -> str:
+    def peer_ms(label: str, batch: int, peer: str) -> float:
         m = results[(label, batch, 2)]
-        best = min(m["ort"], m["ov"]) if peer == "best" else m[peer]
-        return f"{m['ours'] / best:.2f}× ({m['ours']:.1f} vs {best:.1f} ms)"
+        return min(m["ort"], m["ov"]) if peer == "best" else m[peer]
 
     def ratio(label: str, batch: int, peer: str) -> float:
-        m = results[(label, batch, 2)]
-        return m["ours"] / (min(m["ort"], m["ov"]) if peer == "best" else m[peer])
+        return results[(label, batch, 2)]["ours"] / peer_ms(label, batch, peer)
+
+    def against(label: str, batch: int, peer: str) -> str:
+        return (f"{ratio(label, batch, peer):.2f}× ({results[(label, batch, 2)]['ours']:.1f} vs "
+                f"{peer_ms(label, batch, peer):.1f} ms)")
 
     r50 = conversion["resnet50.zip.pth"][0]
     x16 = BENCH / "resnext101_32x16d.legacy.pth"
