@@ -24,8 +24,27 @@ AVX2 static void kernel_avx2_narrow(int kc, const float *a, const float *b, floa
     finish_tile((const __m256 (*)[2])acc, SWK_MR, c, ldc, mr, nr, accumulate, ep);
 }
 
+/* kernel_avx2 for a panel with one or two real columns (49 = 3 x 16 + 1 at 7 x 7): the matrix-vector loop of the
+ * classifier (swk_narrow_avx2, rows in lanes) over the packed panel's first columns, one multiply-add per column and
+ * k where a column vector costs six. */
+AVX2 static void kernel_avx2_columns(int kc, const float *a, const float *b, float *c, long ldc, int mr, int nr,
+                                     int accumulate, const swk_epilogue *ep) {
+    float sums[SWK_MR][SWK_NARROW] = {{0}};
+    swk_narrow_avx2(kc, a, b, AVX2_NR, nr, sums);
+    __m256 acc[SWK_MR][2];
+    for (int r = 0; r < SWK_MR; r++) {
+        acc[r][0] = _mm256_setr_ps(sums[r][0], sums[r][1], 0, 0, 0, 0, 0, 0);
+        acc[r][1] = _mm256_setzero_ps();
+    }
+    finish_tile((const __m256 (*)[2])acc, SWK_MR, c, ldc, mr, nr, accumulate, ep);
+}
+
 AVX2 static void kernel_avx2(int kc, const float *a, const float *b, float *c, long ldc, int mr, int nr,
                              int accumulate, const swk_epilogue *ep) {
+    if (nr <= 2) {
+        kernel_avx2_columns(kc, a, b, c, ldc, mr, nr, accumulate, ep);
+        return;
+    }
     if (nr <= 8) {
         /* A panel's last few columns (49 = 3 x 16 + 1 at 7 x 7): half the work of a full tile. */
         kernel_avx2_narrow(kc, a, b, c, ldc, mr, nr, accumulate, ep);

@@ -27,6 +27,8 @@ struct ConvCase: CustomStringConvertible, Sendable {
         ConvCase(inChannels: 7, outChannels: 9, kernel: 5, stride: 3, padding: 2, groups: 1, height: 11, width: 8),
         ConvCase(inChannels: 64, outChannels: 64, kernel: 3, stride: 1, padding: 1, groups: 32, height: 9, width: 9),
         ConvCase(inChannels: 300, outChannels: 10, kernel: 1, stride: 1, padding: 0, groups: 1, height: 1, width: 3),
+        // ResNet's 7 x 7 stage: 49 = 3 x 16 + 1 columns, a one-column tail panel (AVX2's matrix-vector tail).
+        ConvCase(inChannels: 40, outChannels: 14, kernel: 3, stride: 1, padding: 1, groups: 1, height: 7, width: 7),
         // Several column and K blocks through the padded-block packer; stride 2 with padding.
         ConvCase(inChannels: 32, outChannels: 8, kernel: 3, stride: 1, padding: 1, groups: 1, height: 30, width: 30),
         ConvCase(inChannels: 16, outChannels: 8, kernel: 3, stride: 2, padding: 1, groups: 1, height: 50, width: 50),
