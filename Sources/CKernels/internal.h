@@ -75,8 +75,10 @@ typedef void (*swk_qkernel_fn)(int kq, const void *a, const uint8_t *b, float *c
  * (`dst`: swk_widened_panel_bytes(kq) bytes, 32-byte aligned). */
 typedef void (*swk_widen_panel_fn)(int kq, const int8_t *a, void *dst);
 
-/* Bytes of one widened weight panel: kq quads x SWK_QMR rows x four int16. */
-static inline size_t swk_widened_panel_bytes(int kq) { return (size_t)kq * SWK_QMR * 4 * sizeof(int16_t); }
+/* Bytes of one widened weight panel: kq quads x SWK_QMR rows x (four int16 and the four int8 they came from). */
+static inline size_t swk_widened_panel_bytes(int kq) {
+    return (size_t)kq * SWK_QMR * 4 * (sizeof(int16_t) + sizeof(int8_t));
+}
 
 /* Quantizes one row of `width` pixels of four channels (`src[t]` NULL: absent, zero) into 32-bit words,
  * byte t from channel t: q = clamp(round_to_nearest_even(x * inverse + zero), 0, top), `top` the conv's levels. */

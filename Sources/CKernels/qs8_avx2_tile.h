@@ -1,4 +1,4 @@
-/* The 8 x 16 integer tile of the 256-bit integer microkernels (AVX2's vpmaddwd, AVX-VNNI's vpdpbusd): the
+/* The 8 x 16 integer tile of the 256-bit integer microkernels (AVX2's vpmaddubsw and vpmaddwd, AVX-VNNI's vpdpbusd): the
  * finish of four rows, the four-row pass loops, the row quantizer and the column-quad packer at 16 columns.
  * Included by qs8-gemm-8x16-avx2.c and qs8-gemm-8x16-avxvnni.c. */
 #ifndef SWK_QS8_AVX2_TILE_H

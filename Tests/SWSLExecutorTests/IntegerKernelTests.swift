@@ -89,6 +89,50 @@ import SWSLFormat
         #expect(expected.map(abs).max()! > Double(levels * 128 * 2), "the case must hold sums past what an int16 pair can")
     }
 
+    /// AVX2 multiplies a reduction quad whose activations all lie below 128 with `vpmaddubsw` and one holding 128 or
+    /// more with `vpmaddwd` on int16 pairs, quad by quad: worst-case weights (±127, −128) against inputs where the
+    /// first channels stay at or below 127 and the others reach 255 at every third position, so quads of both
+    /// kinds meet in one tile (12 output columns) and in a one-vector tail (6 columns). Every kernel set must
+    /// give the exact integers.
+    @Test(arguments: [ConvCase(inChannels: 32, outChannels: 16, kernel: 3, stride: 1, padding: 0, groups: 1, height: 5, width: 6),
+                      ConvCase(inChannels: 32, outChannels: 9, kernel: 3, stride: 1, padding: 0, groups: 1, height: 4, width: 5)],
+          ConvKernelTests.kernelChoices)
+    func sumsAreExactWhereQuadsMixLevels(shape: ConvCase, kernels: KernelChoice) throws {
+        try ConvKernelTests.skipUnlessSupported(kernels)
+        let perRow = shape.inChannels * shape.kernel * shape.kernel
+        let values: [Int8] = (0..<shape.outChannels * perRow).map { index in
+            let (row, k) = index.quotientAndRemainder(dividingBy: perRow)
+            switch row % 3 {
+            case 0: return 127
+            case 1: return -128
+            default: return k % 2 == 0 ? 127 : -128
+            }
+        }
+        let weights = KernelHarness.tensor(.int8, shape: [shape.outChannels, shape.inChannels, shape.kernel, shape.kernel],
+                                           bytes: values.map { UInt8(bitPattern: $0) })
+        let folded = LayerSpec(name: "mixed", weights: .plain(weights), scales: [Float](repeating: 1, count: shape.outChannels),
+                                bias: [Float](repeating: 0, count: shape.outChannels), inChannels: shape.inChannels,
+                                outChannels: shape.outChannels, kernel: shape.kernel, stride: shape.stride,
+                                padding: shape.padding, groups: shape.groups)
+        let layer = try ConvLayer(spec: folded, relu: false, integer: true)
+        var random = TestRandom(seed: 128)
+        let plane = shape.height * shape.width
+        let input = (0..<shape.inChannels * plane).map { index in
+            let (channel, position) = index.quotientAndRemainder(dividingBy: plane)
+            if channel >= shape.inChannels / 2 && position % 3 == 0 { return Float(255) }
+            return random.next() % 4 == 0 ? Float(random.next() % 128) : 127
+        }
+        var naive = NaiveConvolution(inChannels: shape.inChannels, outChannels: shape.outChannels, kernel: shape.kernel,
+                                     stride: shape.stride, padding: shape.padding, groups: shape.groups,
+                                     weights: values.map(Float.init))
+        (naive.scale, naive.postBias) = ([Float](repeating: 1, count: shape.outChannels), nil)
+        let expected = naive.run(input, height: shape.height, width: shape.width)
+        let actual = KernelHarness.run(layer, input: input, height: shape.height, width: shape.width, kernels: kernels,
+                                       inputScale: 1)
+        let wrong = zip(actual, expected).filter { Double($0) != $1 }.count
+        #expect(wrong == 0, "\(wrong) of \(expected.count) sums differ, e.g. \(actual.first ?? 0) for \(expected.first ?? 0)")
+    }
+
     @Test func levelsAreTheSameOnEveryInstructionSet() {
         #expect(Kernels.activationLevels == 255)
     }

@@ -144,9 +144,9 @@ void swk_min_max_value(const float *x, size_t n, float *min, float *max);
 
 /**
  * Largest quantized activation of the integer arithmetic: activations are unsigned 8-bit on every
- * instruction set, and every kernel set computes the same exact int32 sums (AVX2 widens to int16 pairs
- * for `vpmaddwd` rather than letting `vpmaddubsw` saturate), so an int8 model gives the same integers
- * on every CPU.
+ * instruction set, and every kernel set computes the same exact int32 sums (AVX2 uses `vpmaddubsw`
+ * where a reduction quad's activations stay below 128, where its int16 pair sums cannot saturate, and int16
+ * pairs with `vpmaddwd` elsewhere), so an int8 model gives the same integers on every CPU.
  */
 #define SWK_ACTIVATION_LEVELS 255
 /** The 7-bit alternative's largest activation (`swk_conv.activation_levels`). */
@@ -157,8 +157,8 @@ int swk_int8_tile_columns(swk_isa isa);
 
 /**
  * The integer kernels `isa` runs on this CPU, by the instructions they multiply with: "avx512-vnni"
- * (`vpdpbusd` zmm), "avx-vnni" (`vpdpbusd` ymm), "avx2" (`vpmaddwd` on int16 pairs) or "portable". A
- * static string.
+ * (`vpdpbusd` zmm), "avx-vnni" (`vpdpbusd` ymm), "avx2" (`vpmaddubsw`, and `vpmaddwd` on int16 pairs where
+ * an activation reaches 128) or "portable". A static string.
  */
 const char *swk_int8_kernel_name(swk_isa isa);
 

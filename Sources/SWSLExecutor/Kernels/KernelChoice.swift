@@ -12,7 +12,8 @@ public enum KernelChoice: String, Sendable, CaseIterable {
     case automatic
     /// Plain C for any CPU: the fallback, which tests run on every machine.
     case portable
-    /// AVX2, FMA and F16C intrinsics (6 × 16 tiles); integer arithmetic with `vpmaddwd` on int16 pairs.
+    /// AVX2, FMA and F16C intrinsics (6 × 16 tiles); integer arithmetic with `vpmaddubsw`, and `vpmaddwd` on
+    /// int16 pairs for reduction quads with an activation of 128 or more.
     case avx2
     /// The AVX2 kernels with AVX-VNNI's 256-bit `vpdpbusd` for integer arithmetic (Alder Lake and later
     /// Intel clients, Sapphire Rapids, Zen 5).
@@ -57,7 +58,7 @@ public enum KernelChoice: String, Sendable, CaseIterable {
     }
 
     /// What the integer kernels of this choice multiply with on this CPU: `avx512-vnni`, `avx-vnni`,
-    /// `avx2` (`vpmaddwd`) or `portable`. Every one computes the same int32 sums; the name is for records.
+    /// `avx2` (`vpmaddubsw` and `vpmaddwd`) or `portable`. Every one computes the same int32 sums; the name is for records.
     public var integerKernels: String { String(cString: swk_int8_kernel_name(isa)) }
 
     /// The kernels this choice runs on this CPU, float then integer (`avx2, integer avx2`), for reports

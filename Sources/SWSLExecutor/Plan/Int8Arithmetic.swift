@@ -8,13 +8,13 @@ public enum Int8Arithmetic: String, Sendable, CaseIterable {
     /// The default. Activations quantized to unsigned 8 bits per tensor and image (the calibrated scale where the
     /// file has one, else the input's own maximum), int8 × uint8 dot products in int32, rescaled to
     /// float per output channel. About twice the float speed. The int32 sums are exact and the same on every
-    /// CPU (255 activation levels everywhere: AVX-512 VNNI and AVX-VNNI `vpdpbusd`, AVX2 `vpmaddwd` on int16
-    /// pairs, portable C), so results differ between instruction sets only by float rounding in the epilogue.
+    /// CPU (255 activation levels everywhere: AVX-512 VNNI and AVX-VNNI `vpdpbusd`, AVX2 `vpmaddubsw` where a
+    /// reduction quad's activations stay below 128 and `vpmaddwd` on int16 pairs where one reaches 128, portable C), so results differ between instruction sets only by float rounding in the epilogue.
     case integer
     /// `integer` with activations quantized to 7 bits (127 levels), on every CPU alike: 2–3× the error
     /// (1 − cosine) on the trained fixtures (README), for speed on AVX2 CPUs without VNNI, where 7-bit activations let
-    /// `vpmaddubsw` do 32 multiply-adds in three operations instead of `vpmaddwd`'s 16 in two (elsewhere
-    /// it runs at `integer`'s speed).
+    /// `vpmaddubsw` do every reduction quad in three operations per 32 multiply-adds (`integer` does so only for the
+    /// quads whose activations stay below 128, and four for the others; elsewhere it runs at `integer`'s speed).
     case integer7Bit = "integer-7bit"
 
     /// True for the arithmetics that quantize activations (`integer`, `integer-7bit`).
