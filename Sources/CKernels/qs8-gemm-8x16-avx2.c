@@ -42,10 +42,48 @@
 /* Row r's tap-quad word (after the half's widened pairs at hp) broadcast. */
 #define AVX2_QUAD_WORD(hp, r) _mm256_set1_epi32(((const int32_t *)((hp) + AVX2_WIDE_BYTES))[r])
 
+/* qkernel_avx2 for a panel with one or two real columns (49 = 3 x 16 + 1 at 7 x 7): per column, its quad's bytes as
+ * the int16 pairs (x0, x2), (x1, x3) in alternate words against the widened pairs of four rows per vector: two
+ * vpmaddwd and two adds per quad and column for all eight rows, for every activation level, where a column
+ * vector's pass spends a step per row. Row r's sum is its two words' sum. */
+AVX2 static void qkernel_avx2_columns(int kq, const uint8_t *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
+                                      int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
+    const __m256i low = _mm256_set1_epi32(0x00FF00FF);
+    __m256i acc[2][2] = {{_mm256_setzero_si256(), _mm256_setzero_si256()}, {_mm256_setzero_si256(), _mm256_setzero_si256()}};
+    for (int q = 0; q < kq; q++, a += 2 * AVX2_HALF_BYTES, b += AVX2_NR * 4) {
+        const __m256i top = _mm256_loadu_si256((const __m256i *)a);
+        const __m256i bottom = _mm256_loadu_si256((const __m256i *)(a + AVX2_HALF_BYTES));
+        for (int j = 0; j < nr; j++) {
+            const __m256i x = _mm256_set1_epi32(((const int32_t *)b)[j]);
+            const __m256i pairs = _mm256_blend_epi32(_mm256_and_si256(x, low), _mm256_srli_epi16(x, 8), 0xAA);
+            acc[j][0] = _mm256_add_epi32(acc[j][0], _mm256_madd_epi16(top, pairs));
+            acc[j][1] = _mm256_add_epi32(acc[j][1], _mm256_madd_epi16(bottom, pairs));
+        }
+    }
+    int32_t words[2][2][8] = {{{0}}};
+    for (int j = 0; j < nr; j++) {
+        _mm256_storeu_si256((__m256i *)words[j][0], acc[j][0]);
+        _mm256_storeu_si256((__m256i *)words[j][1], acc[j][1]);
+    }
+    for (int half = 0; half * 4 < mr; half++) {
+        __m256i sums[4][2];
+        for (int r = 0; r < 4; r++) {
+            sums[r][0] = _mm256_setr_epi32(words[0][half][2 * r] + words[0][half][2 * r + 1],
+                                           words[1][half][2 * r] + words[1][half][2 * r + 1], 0, 0, 0, 0, 0, 0);
+            sums[r][1] = _mm256_setzero_si256();
+        }
+        finish_quad_half((const __m256i (*)[2])sums, half, c, ldc, mr, nr, accumulate, ep, wscale, xscale);
+    }
+}
+
 AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
                               int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
     const __m256i low = _mm256_set1_epi32(0x00FF00FF);
     const __m256i ones = _mm256_set1_epi16(1);
+    if (nr <= 2) {
+        qkernel_avx2_columns(kq, a, b, c, ldc, mr, nr, accumulate, ep, wscale, xscale);
+        return;
+    }
     if (nr <= 8) {
         /* A panel's last few columns (49 = 3 x 16 + 1 at 7 x 7): half the work of a full tile. */
         QUAD_PASS_NARROW(a, 2 * AVX2_HALF_BYTES, AVX2_NR * 4, {
