@@ -6,18 +6,11 @@
  *
  * Prints, for 5 repetitions, the clock measured just before and the loop's GFLOP/s and share of 16 multiply-adds a
  * cycle (two 8-lane FMA units). Run it on a quiet machine: the clock and the loop must see the same core. */
-#include <immintrin.h>
 #include <stdio.h>
-#include <time.h>
+#include "f32_loop.h"
 
 #define KC 192
 static float A[KC * 6] __attribute__((aligned(64))), B[KC * 16] __attribute__((aligned(64))), C[16];
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 /* Adds a cycle: a chain of dependent integer adds. */
 static double clock_hz(void) {
@@ -26,22 +19,6 @@ static double clock_hz(void) {
     const double t = now();
     for (long i = 0; i < n; i++) __asm__ volatile("add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0" : "+r"(x));
     return 4.0 * n / (now() - t);
-}
-
-__attribute__((noinline)) static void loop6x16(int kc, const float *a, const float *b, float *c) {
-    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    for (int k = 0; k < kc; k++, a += 6, b += 16) {
-        const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
-        __m256 w;
-#define ROW(r, x0, x1) w = _mm256_broadcast_ss(a + r); x0 = _mm256_fmadd_ps(w, b0, x0); x1 = _mm256_fmadd_ps(w, b1, x1);
-        ROW(0, c00, c01) ROW(1, c10, c11) ROW(2, c20, c21) ROW(3, c30, c31) ROW(4, c40, c41) ROW(5, c50, c51)
-#undef ROW
-    }
-    __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(c00, c01), _mm256_add_ps(c10, c11)),
-                             _mm256_add_ps(_mm256_add_ps(c20, c21), _mm256_add_ps(c30, c31)));
-    s = _mm256_add_ps(s, _mm256_add_ps(_mm256_add_ps(c40, c41), _mm256_add_ps(c50, c51)));
-    _mm256_storeu_ps(c, _mm256_add_ps(s, _mm256_loadu_ps(c)));
 }
 
 int main(void) {

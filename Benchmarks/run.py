@@ -99,7 +99,7 @@ class Onnxruntime:
 # What stands in the way of each kind of target, in a line (the measurements behind them: Benchmarks/notes.md).
 OBSTACLES = {
     "int8 avx2": "exact 8-bit sums on AVX2 without VNNI: the saturating `vpmaddubsw` form (3 vector operations per 32 "
-                 "products, what the peers run everywhere) only where a reduction quad's activations stay below 128, "
+                 "products, the form the peers' AVX2 int8 uses) only where a reduction quad's activations stay below 128, "
                  "`vpmaddwd` + `vpaddd` (4) and widened weight panels for the others (`--int8 integer-7bit` takes the "
                  "fast form everywhere); then float activations between layers, a quantization pass and packing per layer",
     "int8": "float activations between layers, a quantization pass per layer and packing, where the peers keep "

@@ -53,39 +53,17 @@ import SWSLFormat
     func sumsDoNotSaturate(shape: ConvCase, setting: (kernels: KernelChoice, levels: Int)) throws {
         let (kernels, levels) = setting
         try ConvKernelTests.skipUnlessSupported(kernels)
-        let perRow = shape.inChannels * shape.kernel * shape.kernel
         // Row r: all +127, all −128, alternating −128 / +127 in pairs, or +127 / −127 by channel parity.
-        let values: [Int8] = (0..<shape.outChannels * perRow).map { index in
-            let (row, k) = index.quotientAndRemainder(dividingBy: perRow)
+        // Step 1: inputs at the top level and above (clamped to it), a few lower ones for variety.
+        var random = TestRandom(seed: 255)
+        let expected = try Self.checkExactSums(shape: shape, kernels: kernels, levels: levels, weight: { row, k in
             switch row % 4 {
             case 0: return 127
             case 1: return -128
             case 2: return (k / 2) % 2 == 0 ? -128 : 127
             default: return k % 2 == 0 ? 127 : -127
             }
-        }
-        let weights = KernelHarness.tensor(.int8, shape: [shape.outChannels, shape.inChannels, shape.kernel, shape.kernel],
-                                           bytes: values.map { UInt8(bitPattern: $0) })
-        let folded = LayerSpec(name: "worst", weights: .plain(weights), scales: [Float](repeating: 1, count: shape.outChannels),
-                                bias: [Float](repeating: 0, count: shape.outChannels), inChannels: shape.inChannels,
-                                outChannels: shape.outChannels, kernel: shape.kernel, stride: shape.stride,
-                                padding: shape.padding, groups: shape.groups)
-        // 127 levels: 7-bit activations (`integer-7bit`), which AVX2 multiplies with vpmaddubsw.
-        let layer = try ConvLayer(spec: folded, relu: false, integer: true, levels: levels)
-        // Step 1: inputs at the top level and above (clamped to it), a few lower ones for variety.
-        var random = TestRandom(seed: 255)
-        let input = (0..<shape.inChannels * shape.height * shape.width).map { _ in
-            random.next() % 8 == 0 ? Float(random.next() % 256) : 300
-        }
-        var naive = NaiveConvolution(inChannels: shape.inChannels, outChannels: shape.outChannels, kernel: shape.kernel,
-                                     stride: shape.stride, padding: shape.padding, groups: shape.groups,
-                                     weights: values.map(Float.init))
-        (naive.scale, naive.postBias) = ([Float](repeating: 1, count: shape.outChannels), nil)
-        let expected = naive.run(input.map { min($0, Float(levels)) }, height: shape.height, width: shape.width)
-        let actual = KernelHarness.run(layer, input: input, height: shape.height, width: shape.width, kernels: kernels,
-                                       inputScale: 1)
-        let wrong = zip(actual, expected).filter { Double($0) != $1 }.count
-        #expect(wrong == 0, "\(wrong) of \(expected.count) sums differ, e.g. \(actual.first ?? 0) for \(expected.first ?? 0)")
+        }, input: { _, _ in random.next() % 8 == 0 ? Float(random.next() % 256) : 300 })
         #expect(expected.map(abs).max()! > Double(levels * 128 * 2), "the case must hold sums past what an int16 pair can")
     }
 
@@ -99,38 +77,52 @@ import SWSLFormat
           ConvKernelTests.kernelChoices)
     func sumsAreExactWhereQuadsMixLevels(shape: ConvCase, kernels: KernelChoice) throws {
         try ConvKernelTests.skipUnlessSupported(kernels)
-        let perRow = shape.inChannels * shape.kernel * shape.kernel
-        let values: [Int8] = (0..<shape.outChannels * perRow).map { index in
-            let (row, k) = index.quotientAndRemainder(dividingBy: perRow)
+        var random = TestRandom(seed: 128)
+        _ = try Self.checkExactSums(shape: shape, kernels: kernels, levels: 255, weight: { row, k in
             switch row % 3 {
             case 0: return 127
             case 1: return -128
             default: return k % 2 == 0 ? 127 : -128
             }
+        }, input: { channel, position in
+            if channel >= shape.inChannels / 2 && position % 3 == 0 { return 255 }
+            return random.next() % 4 == 0 ? Float(random.next() % 128) : 127
+        })
+    }
+
+    /// Runs an integer convolution with scale 1 and input step 1 (the outputs are the int32 sums themselves) whose
+    /// weight at (output row, reduction index) is `weight` and input at (channel, position) is `input` (clamped to
+    /// `levels`), expects every output to equal the naive sum exactly, and returns those sums.
+    static func checkExactSums(shape: ConvCase, kernels: KernelChoice, levels: Int, weight: (Int, Int) -> Int8,
+                               input: (Int, Int) -> Float) throws -> [Double] {
+        let perRow = shape.inChannels / shape.groups * shape.kernel * shape.kernel
+        let values = (0..<shape.outChannels * perRow).map { index in
+            let (row, k) = index.quotientAndRemainder(dividingBy: perRow)
+            return weight(row, k)
         }
-        let weights = KernelHarness.tensor(.int8, shape: [shape.outChannels, shape.inChannels, shape.kernel, shape.kernel],
+        let weights = KernelHarness.tensor(.int8, shape: [shape.outChannels, shape.inChannels / shape.groups, shape.kernel, shape.kernel],
                                            bytes: values.map { UInt8(bitPattern: $0) })
-        let folded = LayerSpec(name: "mixed", weights: .plain(weights), scales: [Float](repeating: 1, count: shape.outChannels),
+        let folded = LayerSpec(name: "exact", weights: .plain(weights), scales: [Float](repeating: 1, count: shape.outChannels),
                                 bias: [Float](repeating: 0, count: shape.outChannels), inChannels: shape.inChannels,
                                 outChannels: shape.outChannels, kernel: shape.kernel, stride: shape.stride,
                                 padding: shape.padding, groups: shape.groups)
-        let layer = try ConvLayer(spec: folded, relu: false, integer: true)
-        var random = TestRandom(seed: 128)
+        // 127 levels: 7-bit activations (`integer-7bit`), which AVX2 multiplies with vpmaddubsw throughout.
+        let layer = try ConvLayer(spec: folded, relu: false, integer: true, levels: levels)
         let plane = shape.height * shape.width
-        let input = (0..<shape.inChannels * plane).map { index in
+        let inputs = (0..<shape.inChannels * plane).map { index in
             let (channel, position) = index.quotientAndRemainder(dividingBy: plane)
-            if channel >= shape.inChannels / 2 && position % 3 == 0 { return Float(255) }
-            return random.next() % 4 == 0 ? Float(random.next() % 128) : 127
+            return input(channel, position)
         }
         var naive = NaiveConvolution(inChannels: shape.inChannels, outChannels: shape.outChannels, kernel: shape.kernel,
                                      stride: shape.stride, padding: shape.padding, groups: shape.groups,
                                      weights: values.map(Float.init))
         (naive.scale, naive.postBias) = ([Float](repeating: 1, count: shape.outChannels), nil)
-        let expected = naive.run(input, height: shape.height, width: shape.width)
-        let actual = KernelHarness.run(layer, input: input, height: shape.height, width: shape.width, kernels: kernels,
+        let expected = naive.run(inputs.map { min($0, Float(levels)) }, height: shape.height, width: shape.width)
+        let actual = KernelHarness.run(layer, input: inputs, height: shape.height, width: shape.width, kernels: kernels,
                                        inputScale: 1)
         let wrong = zip(actual, expected).filter { Double($0) != $1 }.count
         #expect(wrong == 0, "\(wrong) of \(expected.count) sums differ, e.g. \(actual.first ?? 0) for \(expected.first ?? 0)")
+        return expected
     }
 
     @Test func levelsAreTheSameOnEveryInstructionSet() {
