@@ -72,7 +72,7 @@ typedef void (*swk_qkernel_fn)(int kq, const void *a, const uint8_t *b, float *c
                                int accumulate, const swk_epilogue *ep, const float *wscale, float xscale);
 
 /* Rewrites one tap-quad weight panel (`kq` quads of SWK_QMR rows) into the form a set's microkernel reads
- * (`dst`: swk_widened_panel_bytes(kq) bytes, 32-byte aligned). */
+ * (`dst`: swk_widened_panel_bytes(kq) bytes). */
 typedef void (*swk_widen_panel_fn)(int kq, const int8_t *a, void *dst);
 
 /* Bytes of one widened weight panel: kq quads x SWK_QMR rows x (four int16 and the four int8 they came from). */

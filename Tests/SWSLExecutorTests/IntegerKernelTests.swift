@@ -68,22 +68,21 @@ import SWSLFormat
     }
 
     /// AVX2 multiplies a reduction quad whose activations all lie below 128 with `vpmaddubsw` and one holding 128 or
-    /// more with `vpmaddwd` on int16 pairs, quad by quad: worst-case weights (±127, −128) against inputs where the
-    /// first channels stay at or below 127 and the others reach 255 at every third position, so quads of both
-    /// kinds meet in one tile (12 output columns) and in a one-vector tail (6 columns). Every kernel set must
-    /// give the exact integers.
+    /// more with `vpmaddwd` on int16 pairs, quad by quad: weights at the extremes (127, −128) and between, varying
+    /// along the reduction and from row to row, against inputs where the first channels stay at or below 127 and
+    /// the others reach 255 at every third position, so quads of both kinds meet in one tile (12 output columns),
+    /// in a one-vector tail (6 columns) and in one-column tails (7 × 7: 49 = 3 × 16 + 1, AVX2's per-column
+    /// kernel). Every kernel set must give the exact integers.
     @Test(arguments: [ConvCase(inChannels: 32, outChannels: 16, kernel: 3, stride: 1, padding: 0, groups: 1, height: 5, width: 6),
-                      ConvCase(inChannels: 32, outChannels: 9, kernel: 3, stride: 1, padding: 0, groups: 1, height: 4, width: 5)],
+                      ConvCase(inChannels: 32, outChannels: 9, kernel: 3, stride: 1, padding: 0, groups: 1, height: 4, width: 5),
+                      ConvCase(inChannels: 32, outChannels: 14, kernel: 3, stride: 1, padding: 1, groups: 1, height: 7, width: 7)],
           ConvKernelTests.kernelChoices)
     func sumsAreExactWhereQuadsMixLevels(shape: ConvCase, kernels: KernelChoice) throws {
         try ConvKernelTests.skipUnlessSupported(kernels)
         var random = TestRandom(seed: 128)
+        let levels: [Int8] = [127, -128, 127, -128, 90, -3, 64]
         _ = try Self.checkExactSums(shape: shape, kernels: kernels, levels: 255, weight: { row, k in
-            switch row % 3 {
-            case 0: return 127
-            case 1: return -128
-            default: return k % 2 == 0 ? 127 : -128
-            }
+            levels[(row * 5 + k + k / 4) % levels.count]
         }, input: { channel, position in
             if channel >= shape.inChannels / 2 && position % 3 == 0 { return 255 }
             return random.next() % 4 == 0 ? Float(random.next() % 128) : 127
