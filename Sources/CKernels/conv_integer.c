@@ -125,8 +125,11 @@ static size_t column_block_bytes(const swk_conv *conv) {
 
 size_t swk_integer_workspace_bytes(const swk_conv *conv) {
     const int kq = conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
-    const size_t panel = swk_int8_kernels_of(conv)->widen ? swk_widened_panel_bytes(kq) : 0;
-    return 64 + column_block_bytes(conv) + panel;
+    const swk_int8_kernel_set *iks = swk_int8_kernels_of(conv);
+    const size_t panel = iks->widen ? swk_widened_panel_bytes(kq) : 0;
+    /* One mark per quad of the column block's panels (column_block_bytes / (4 nr) at most). */
+    const size_t marks = iks->mark ? column_block_bytes(conv) / (4 * (size_t)iks->nr) : 0;
+    return 64 + column_block_bytes(conv) + panel + marks;
 }
 
 /* Stride-1 convolutions with a direct microkernel: no packing. Output positions are walked as "wide"
@@ -216,12 +219,15 @@ float swk_conv_run_integer(const swk_conv *conv, int direct, const uint8_t *quan
     uint32_t *bbuf = (uint32_t *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
     /* The set's widened weight panel, rewritten once per (column block, row panel) and read by every tile. */
     void *widened = (uint8_t *)bbuf + bytes;
+    /* The set's marks of the block's quads (iks->mark), made once per column block. */
+    uint8_t *high = (uint8_t *)widened + (iks->widen ? swk_widened_panel_bytes(kq) : 0);
     const swk_qkernel_fn kernel = iks->kernel;
     static const float ones[SWK_QMR] = {1, 1, 1, 1, 1, 1, 1, 1};
     for (int g = group_begin; g < group_end; g++) {
         for (int jc = col_begin; jc < col_end; jc += block) {
             const int nc = col_end - jc < block ? col_end - jc : block;
             iks->pack(conv, quantized, g, jc, nc, bbuf);
+            if (iks->mark) iks->mark(kq, (nc + nr - 1) / nr, bbuf, high);
             for (int ir = row_begin; ir < row_end; ir += SWK_QMR) {
                 const int nrows = row_end - ir < SWK_QMR ? row_end - ir : SWK_QMR;
                 const long row = (long)g * rows + ir;
@@ -253,8 +259,9 @@ float swk_conv_run_integer(const swk_conv *conv, int direct, const uint8_t *quan
                         residual ? residual + row * n + column : NULL,
                         n, conv->relu, &max,
                     };
-                    kernel(kq, apanel, (const uint8_t *)(bbuf + (size_t)(jr / nr) * kq * nr), output + row * n + column,
-                                n, nrows, ncols, 0, &ep, conv->scale ? conv->scale + row : ones, conv->input_scale);
+                    kernel(kq, apanel, (const uint8_t *)(bbuf + (size_t)(jr / nr) * kq * nr),
+                           iks->mark ? high + (size_t)(jr / nr) * kq : NULL, output + row * n + column, n, nrows, ncols, 0,
+                           &ep, conv->scale ? conv->scale + row : ones, conv->input_scale);
                 }
             }
         }

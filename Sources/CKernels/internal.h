@@ -66,10 +66,16 @@ typedef struct {
 
 /* Integer microkernel: C[mr x nr] (+)= float(A_s8 . B_u8) * (wscale[r] * xscale) over `kq` groups of
  * four reduction indices (A panels of SWK_QMR rows, mr <= SWK_QMR: tap quads, or the set's widened form
- * where it has a `widen` step), then the epilogue (without its scale) when `ep` is non-NULL. Every set
- * computes the exact int32 sums: no intermediate saturation for any int8 weight and 8-bit activation. */
-typedef void (*swk_qkernel_fn)(int kq, const void *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
-                               int accumulate, const swk_epilogue *ep, const float *wscale, float xscale);
+ * where it has a `widen` step), then the epilogue (without its scale) when `ep` is non-NULL. `high` is the
+ * panel's marks from the set's `mark` step (NULL for sets without one). Every set computes the exact int32
+ * sums: no intermediate saturation for any int8 weight and 8-bit activation. */
+typedef void (*swk_qkernel_fn)(int kq, const void *a, const uint8_t *b, const uint8_t *high, float *c, long ldc,
+                               int mr, int nr, int accumulate, const swk_epilogue *ep, const float *wscale,
+                               float xscale);
+
+/* Marks the reduction quads of `panels` packed column panels (consecutive, kq quads of nr words each, from
+ * `block`): high[p * kq + q] is nonzero when some activation byte of panel p's quad q is 128 or more. */
+typedef void (*swk_mark_quads_fn)(int kq, int panels, const uint32_t *block, uint8_t *high);
 
 /* Rewrites one tap-quad weight panel (`kq` quads of SWK_QMR rows) into the form a set's microkernel reads
  * (`dst`: swk_widened_panel_bytes(kq) bytes). */
@@ -103,8 +109,9 @@ static inline int swk_quads_per_group(const swk_conv *conv) { return (conv->in_c
 
 /* The integer kernels of one instruction set: tile width, the row quantizer, the packer, the
  * microkernel, the direct microkernel (NULL where the set has none: the packer serves every stride),
- * and the weight-panel rewrite its microkernel reads (NULL: it reads tap quads as they are). Every set
- * takes all SWK_ACTIVATION_LEVELS levels and computes the same integers. */
+ * the weight-panel rewrite its microkernel reads (NULL: it reads tap quads as they are), and the marking of
+ * packed quads whose activations reach 128 (NULL: the microkernel needs no marks). Every set takes all
+ * SWK_ACTIVATION_LEVELS levels and computes the same integers. */
 typedef struct {
     /* What the set multiplies with, for records ("avx512-vnni", "avx-vnni", "avx2", "portable"). */
     const char *name;
@@ -114,6 +121,7 @@ typedef struct {
     swk_qkernel_fn kernel;
     swk_qkernel_direct_fn direct;
     swk_widen_panel_fn widen;
+    swk_mark_quads_fn mark;
 } swk_int8_kernel_set;
 
 /* The largest quantized activation of an integer convolution (its `activation_levels`, 0 meaning 255). */

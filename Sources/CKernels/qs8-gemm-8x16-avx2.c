@@ -7,7 +7,7 @@
 /* AVX2 without VNNI. vpmaddubsw's int16 pair sums saturate when activations reach 128 (255 x 127 x 2 > 32767),
  * so each reduction quad takes one of two exact steps, chosen by its own activations:
  * - every activation byte of the quad's columns below 128 (the common case after a ReLU, whose input range is
- *   set by its largest value): vpmaddubsw + vpmaddwd with ones, three operations per 32 multiply-adds, whose
+ *   set by its largest value; mark_quads_avx2 marks the others once per column block, in `high`): vpmaddubsw + vpmaddwd with ones, three operations per 32 multiply-adds, whose
  *   int16 pair sums cannot saturate (127 x 128 x 2 <= 32768, the extreme being -32512);
  * - otherwise: vpmaddwd on int16 operands, each column's quad split into its even bytes (x0, x2) and odd bytes
  *   (x1, x3) (an and and a shift, shared by four rows) against the weight pairs (w0, w2), (w1, w3), with its own
@@ -76,7 +76,7 @@ AVX2 static void qkernel_avx2_columns(int kq, const uint8_t *a, const uint8_t *b
     }
 }
 
-AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
+AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, const uint8_t *high, float *c, long ldc, int mr, int nr,
                               int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
     const __m256i low = _mm256_set1_epi32(0x00FF00FF);
     const __m256i ones = _mm256_set1_epi16(1);
@@ -88,7 +88,7 @@ AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, float *c,
         /* A panel's last few columns (49 = 3 x 16 + 1 at 7 x 7): half the work of a full tile. */
         QUAD_PASS_NARROW(a, 2 * AVX2_HALF_BYTES, AVX2_NR * 4, {
             const __m256i b0 = _mm256_load_si256((const __m256i *)bp);
-            if (_mm256_movemask_epi8(b0) == 0) {
+            if (!high[q]) {
                 const uint8_t *h1 = ap + AVX2_HALF_BYTES;
                 MADDUBS_STEP(s0, b0, AVX2_QUAD_WORD(ap, 0)); MADDUBS_STEP(s1, b0, AVX2_QUAD_WORD(ap, 1));
                 MADDUBS_STEP(s2, b0, AVX2_QUAD_WORD(ap, 2)); MADDUBS_STEP(s3, b0, AVX2_QUAD_WORD(ap, 3));
@@ -107,7 +107,7 @@ AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, float *c,
     QUAD_PASS(a, 2 * AVX2_HALF_BYTES, AVX2_NR * 4, {
         const __m256i b0 = _mm256_load_si256((const __m256i *)bp);
         const __m256i b1 = _mm256_load_si256((const __m256i *)(bp + 32));
-        if (_mm256_movemask_epi8(_mm256_or_si256(b0, b1)) == 0) {
+        if (!high[q]) {
             __m256i w;
             w = AVX2_QUAD_WORD(ap, 0); MADDUBS_STEP(s00, b0, w); MADDUBS_STEP(s01, b1, w);
             w = AVX2_QUAD_WORD(ap, 1); MADDUBS_STEP(s10, b0, w); MADDUBS_STEP(s11, b1, w);
@@ -130,7 +130,7 @@ AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, float *c,
 #undef AVX2_QUAD_WORD
 
 /* 7-bit activations (levels <= 127): every quad takes qkernel_avx2's vpmaddubsw step, on tap quads as they are. */
-AVX2 static void qkernel_avx2_7bit(int kq, const void *a, const uint8_t *b, float *c, long ldc, int mr, int nr,
+AVX2 static void qkernel_avx2_7bit(int kq, const void *a, const uint8_t *b, const uint8_t *high, float *c, long ldc, int mr, int nr,
                                    int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
     const __m256i ones = _mm256_set1_epi16(1);
     if (nr <= 8) {
@@ -165,9 +165,18 @@ AVX2 static void widen_panel_avx2(int kq, const int8_t *a, void *dst) {
     }
 }
 
+/* The marks qkernel_avx2 chooses its step by (swk_mark_quads_fn): a vpor and a vpmovmskb per quad of the column
+ * block, once, rather than in each of the tile's two four-row passes for every row panel. */
+AVX2 static void mark_quads_avx2(int kq, int panels, const uint32_t *block, uint8_t *high) {
+    const __m256i *quad = (const __m256i *)block;
+    for (size_t i = 0; i < (size_t)kq * (size_t)panels; i++, quad += 2) {
+        high[i] = _mm256_movemask_epi8(_mm256_or_si256(_mm256_load_si256(quad), _mm256_load_si256(quad + 1))) != 0;
+    }
+}
+
 const swk_int8_kernel_set swk_avx2_int8_kernels = {
     .name = "avx2", .nr = AVX2_NR, .quantize_row = quantize_row_avx2, .pack = pack_quads_avx2, .kernel = qkernel_avx2,
-    .direct = NULL, .widen = widen_panel_avx2,
+    .direct = NULL, .widen = widen_panel_avx2, .mark = mark_quads_avx2,
 };
 
 /* 7-bit activations (levels <= 127): the saturating vpmaddubsw form is exact, on tap quads as they are. */

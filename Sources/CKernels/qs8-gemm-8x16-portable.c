@@ -7,8 +7,8 @@
 #define PORTABLE_NR 16
 
 /* Exact int32 dot products in plain C (16-column tiles). */
-static void qkernel_portable(int kq, const void *weights, const uint8_t *b, float *c, long ldc, int mr, int nr,
-                             int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
+static void qkernel_portable(int kq, const void *weights, const uint8_t *b, const uint8_t *high, float *c, long ldc, int mr,
+                             int nr, int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
     const int8_t *a = weights;
     int32_t acc[SWK_QMR][16];
     memset(acc, 0, sizeof acc);
