@@ -126,10 +126,11 @@ static size_t column_block_bytes(const swk_conv *conv) {
 size_t swk_integer_workspace_bytes(const swk_conv *conv) {
     const int kq = conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
     const swk_int8_kernel_set *iks = swk_int8_kernels_of(conv);
+    const size_t block = column_block_bytes(conv);
     const size_t panel = iks->widen ? swk_widened_panel_bytes(kq) : 0;
-    /* One mark per quad of the column block's panels (column_block_bytes / (4 nr) at most). */
-    const size_t marks = iks->mark ? column_block_bytes(conv) / (4 * (size_t)iks->nr) : 0;
-    return 64 + column_block_bytes(conv) + panel + marks;
+    /* One mark per quad of the column block's panels (block / (4 nr) at most). */
+    const size_t marks = iks->mark ? block / (4 * (size_t)iks->nr) : 0;
+    return 64 + block + panel + marks;
 }
 
 /* Stride-1 convolutions with a direct microkernel: no packing. Output positions are walked as "wide"

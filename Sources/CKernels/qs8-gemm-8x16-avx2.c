@@ -7,8 +7,8 @@
 /* AVX2 without VNNI. vpmaddubsw's int16 pair sums saturate when activations reach 128 (255 x 127 x 2 > 32767),
  * so each reduction quad takes one of two exact steps, chosen by its own activations:
  * - every activation byte of the quad's columns below 128 (the common case after a ReLU, whose input range is
- *   set by its largest value; mark_quads_avx2 marks the others once per column block, in `high`): vpmaddubsw + vpmaddwd with ones, three operations per 32 multiply-adds, whose
- *   int16 pair sums cannot saturate (127 x 128 x 2 <= 32768, the extreme being -32512);
+ *   set by its largest value; mark_quads_avx2 marks the others once per column block, in `high`): vpmaddubsw +
+ *   vpmaddwd with ones, three operations per 32 multiply-adds, whose int16 pair sums cannot saturate (127 x 128 x 2 <= 32768, the extreme being -32512);
  * - otherwise: vpmaddwd on int16 operands, each column's quad split into its even bytes (x0, x2) and odd bytes
  *   (x1, x3) (an and and a shift, shared by four rows) against the weight pairs (w0, w2), (w1, w3), with its own
  *   add: about a third more vector operations (Zen 3: 4.21 against 2.76 ns per 256 multiply-adds,
@@ -39,8 +39,8 @@
 /* vpmaddubsw + vpmaddwd with ones: exact while the activation bytes stay below 128. */
 #define MADDUBS_STEP(x, b, w) x = _mm256_add_epi32(x, _mm256_madd_epi16(_mm256_maddubs_epi16(b, w), ones))
 
-/* Row r's tap-quad word (after the half's widened pairs at hp) broadcast. */
-#define AVX2_QUAD_WORD(hp, r) _mm256_set1_epi32(((const int32_t *)((hp) + AVX2_WIDE_BYTES))[r])
+/* The tap-quad words of the half whose widened pairs start at hp. */
+#define AVX2_QUAD_WORDS(hp) ((const int32_t *)((hp) + AVX2_WIDE_BYTES))
 
 /* qkernel_avx2 for a panel with one or two real columns (49 = 3 x 16 + 1 at 7 x 7): per column, its quad's bytes as
  * the int16 pairs (x0, x2), (x1, x3) in alternate words against the widened pairs of four rows per vector: two
@@ -76,8 +76,8 @@ AVX2 static void qkernel_avx2_columns(int kq, const uint8_t *a, const uint8_t *b
     }
 }
 
-AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, const uint8_t *high, float *c, long ldc, int mr, int nr,
-                              int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
+AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, const uint8_t *high, float *c, long ldc, int mr,
+                              int nr, int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
     const __m256i low = _mm256_set1_epi32(0x00FF00FF);
     const __m256i ones = _mm256_set1_epi16(1);
     if (nr <= 2) {
@@ -89,11 +89,7 @@ AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, const uin
         QUAD_PASS_NARROW(a, 2 * AVX2_HALF_BYTES, AVX2_NR * 4, {
             const __m256i b0 = _mm256_load_si256((const __m256i *)bp);
             if (!high[q]) {
-                const uint8_t *h1 = ap + AVX2_HALF_BYTES;
-                MADDUBS_STEP(s0, b0, AVX2_QUAD_WORD(ap, 0)); MADDUBS_STEP(s1, b0, AVX2_QUAD_WORD(ap, 1));
-                MADDUBS_STEP(s2, b0, AVX2_QUAD_WORD(ap, 2)); MADDUBS_STEP(s3, b0, AVX2_QUAD_WORD(ap, 3));
-                MADDUBS_STEP(s4, b0, AVX2_QUAD_WORD(h1, 0)); MADDUBS_STEP(s5, b0, AVX2_QUAD_WORD(h1, 1));
-                MADDUBS_STEP(s6, b0, AVX2_QUAD_WORD(h1, 2)); MADDUBS_STEP(s7, b0, AVX2_QUAD_WORD(h1, 3));
+                TAP_QUAD_ROWS_NARROW(MADDUBS_STEP, AVX2_QUAD_WORDS(ap), AVX2_QUAD_WORDS(ap + AVX2_HALF_BYTES))
             } else {
                 const __m256i e0 = _mm256_and_si256(b0, low), o0 = _mm256_srli_epi16(b0, 8);
                 const int32_t *w;
@@ -108,11 +104,7 @@ AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, const uin
         const __m256i b0 = _mm256_load_si256((const __m256i *)bp);
         const __m256i b1 = _mm256_load_si256((const __m256i *)(bp + 32));
         if (!high[q]) {
-            __m256i w;
-            w = AVX2_QUAD_WORD(ap, 0); MADDUBS_STEP(s00, b0, w); MADDUBS_STEP(s01, b1, w);
-            w = AVX2_QUAD_WORD(ap, 1); MADDUBS_STEP(s10, b0, w); MADDUBS_STEP(s11, b1, w);
-            w = AVX2_QUAD_WORD(ap, 2); MADDUBS_STEP(s20, b0, w); MADDUBS_STEP(s21, b1, w);
-            w = AVX2_QUAD_WORD(ap, 3); MADDUBS_STEP(s30, b0, w); MADDUBS_STEP(s31, b1, w);
+            TAP_QUAD_ROWS(MADDUBS_STEP, AVX2_QUAD_WORDS(ap))
         } else {
             const __m256i e0 = _mm256_and_si256(b0, low), o0 = _mm256_srli_epi16(b0, 8);
             const __m256i e1 = _mm256_and_si256(b1, low), o1 = _mm256_srli_epi16(b1, 8);
@@ -127,20 +119,16 @@ AVX2 static void qkernel_avx2(int kq, const void *a, const uint8_t *b, const uin
 }
 #undef AVX2_QROW
 #undef AVX2_QROW_NARROW
-#undef AVX2_QUAD_WORD
+#undef AVX2_QUAD_WORDS
 
 /* 7-bit activations (levels <= 127): every quad takes qkernel_avx2's vpmaddubsw step, on tap quads as they are. */
-AVX2 static void qkernel_avx2_7bit(int kq, const void *a, const uint8_t *b, const uint8_t *high, float *c, long ldc, int mr, int nr,
-                                   int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
+AVX2 static void qkernel_avx2_7bit(int kq, const void *a, const uint8_t *b, const uint8_t *high, float *c, long ldc,
+                                   int mr, int nr, int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
     const __m256i ones = _mm256_set1_epi16(1);
     if (nr <= 8) {
         QUAD_PASS_NARROW(a, SWK_QMR * 4, AVX2_NR * 4, {
             const __m256i b0 = _mm256_load_si256((const __m256i *)bp);
-            const int32_t *ws = (const int32_t *)ap;
-            MADDUBS_STEP(s0, b0, _mm256_set1_epi32(ws[0])); MADDUBS_STEP(s1, b0, _mm256_set1_epi32(ws[1]));
-            MADDUBS_STEP(s2, b0, _mm256_set1_epi32(ws[2])); MADDUBS_STEP(s3, b0, _mm256_set1_epi32(ws[3]));
-            MADDUBS_STEP(s4, b0, _mm256_set1_epi32(ws[4])); MADDUBS_STEP(s5, b0, _mm256_set1_epi32(ws[5]));
-            MADDUBS_STEP(s6, b0, _mm256_set1_epi32(ws[6])); MADDUBS_STEP(s7, b0, _mm256_set1_epi32(ws[7]));
+            TAP_QUAD_ROWS_NARROW(MADDUBS_STEP, (const int32_t *)ap, (const int32_t *)ap + 4)
         })
         return;
     }

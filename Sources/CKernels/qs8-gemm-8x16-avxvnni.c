@@ -8,8 +8,8 @@
 #define AVX_VNNI __attribute__((target("avxvnni,avx2,fma,f16c")))
 #define DPBUSD_STEP(x, b, w) x = _mm256_dpbusd_avx_epi32(x, b, w)
 
-AVX_VNNI static void qkernel_avx_vnni(int kq, const void *a, const uint8_t *b, const uint8_t *high, float *c, long ldc, int mr, int nr,
-                                      int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
+AVX_VNNI static void qkernel_avx_vnni(int kq, const void *a, const uint8_t *b, const uint8_t *high, float *c,
+                                      long ldc, int mr, int nr, int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
     TAP_QUAD_PASS(DPBUSD_STEP)
 }
 

@@ -41,8 +41,8 @@
 /* Integer microkernel with AVX-512 VNNI (8 x 32 tile, 16 accumulators): vpdpbusd multiplies four u8
  * activations by four s8 weights and adds them into an s32 lane without intermediate saturation, so
  * activations use all 255 levels. */
-VNNI static void qkernel_vnni(int kq, const void *a, const uint8_t *b, const uint8_t *high, float *c, long ldc, int mr, int nr,
-                              int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
+VNNI static void qkernel_vnni(int kq, const void *a, const uint8_t *b, const uint8_t *high, float *c, long ldc,
+                              int mr, int nr, int accumulate, const swk_epilogue *ep, const float *wscale, float xscale) {
     VNNI_TILE_DECLARE;
     for (int q = 0; q < kq; q++) {
         const __m512i b0 = _mm512_load_si512(b), b1 = _mm512_load_si512(b + 64);

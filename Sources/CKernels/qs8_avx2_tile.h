@@ -68,18 +68,33 @@ AVX2 static inline void finish_quad_half(const __m256i (*sums)[2], int half, flo
         }                                                                                            \
     }
 
-/* A four-row pass over tap quads as they are: two column vectors and a broadcast weight word per row, each
- * row's two accumulators updated by STEP(accumulator, columns, weights). */
+/* One quad of a four-row pass over tap-quad words: row r's word ws[r] broadcast against the column vectors b0 and
+ * b1, its two accumulators updated by STEP(accumulator, columns, weights). */
+#define TAP_QUAD_ROWS(STEP, ws)                                                                      \
+    {                                                                                                \
+        __m256i w;                                                                                   \
+        w = _mm256_set1_epi32((ws)[0]); STEP(s00, b0, w); STEP(s01, b1, w);                          \
+        w = _mm256_set1_epi32((ws)[1]); STEP(s10, b0, w); STEP(s11, b1, w);                          \
+        w = _mm256_set1_epi32((ws)[2]); STEP(s20, b0, w); STEP(s21, b1, w);                          \
+        w = _mm256_set1_epi32((ws)[3]); STEP(s30, b0, w); STEP(s31, b1, w);                          \
+    }
+
+/* One quad of a one-vector pass over tap-quad words: rows 0-3's words at lo, rows 4-7's at hi, broadcast against
+ * the column vector b0, accumulators s0-s7 updated by STEP. */
+#define TAP_QUAD_ROWS_NARROW(STEP, lo, hi)                                                           \
+    {                                                                                                \
+        STEP(s0, b0, _mm256_set1_epi32((lo)[0])); STEP(s1, b0, _mm256_set1_epi32((lo)[1]));          \
+        STEP(s2, b0, _mm256_set1_epi32((lo)[2])); STEP(s3, b0, _mm256_set1_epi32((lo)[3]));          \
+        STEP(s4, b0, _mm256_set1_epi32((hi)[0])); STEP(s5, b0, _mm256_set1_epi32((hi)[1]));          \
+        STEP(s6, b0, _mm256_set1_epi32((hi)[2])); STEP(s7, b0, _mm256_set1_epi32((hi)[3]));          \
+    }
+
+/* A four-row pass over tap quads as they are: two column vectors and a broadcast weight word per row. */
 #define TAP_QUAD_PASS(STEP)                                                                          \
     QUAD_PASS(a, SWK_QMR * 4, AVX2_NR * 4, {                                                         \
         const __m256i b0 = _mm256_load_si256((const __m256i *)bp);                                   \
         const __m256i b1 = _mm256_load_si256((const __m256i *)(bp + 32));                            \
-        const int32_t *ws = (const int32_t *)ap;                                                     \
-        __m256i w;                                                                                   \
-        w = _mm256_set1_epi32(ws[0]); STEP(s00, b0, w); STEP(s01, b1, w);                            \
-        w = _mm256_set1_epi32(ws[1]); STEP(s10, b0, w); STEP(s11, b1, w);                            \
-        w = _mm256_set1_epi32(ws[2]); STEP(s20, b0, w); STEP(s21, b1, w);                            \
-        w = _mm256_set1_epi32(ws[3]); STEP(s30, b0, w); STEP(s31, b1, w);                            \
+        TAP_QUAD_ROWS(STEP, (const int32_t *)ap)                                                     \
     })
 
 #define QUANT_NAME quantize_row_avx2

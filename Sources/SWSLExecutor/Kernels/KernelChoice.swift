@@ -58,7 +58,8 @@ public enum KernelChoice: String, Sendable, CaseIterable {
     }
 
     /// What the integer kernels of this choice multiply with on this CPU: `avx512-vnni`, `avx-vnni`,
-    /// `avx2` (`vpmaddubsw` and `vpmaddwd`) or `portable`. Every one computes the same int32 sums; the name is for records.
+    /// `avx2` (`vpmaddubsw` and `vpmaddwd`) or `portable`. Every one computes the same int32 sums; the name is for
+    /// records.
     public var integerKernels: String { String(cString: swk_int8_kernel_name(isa)) }
 
     /// The kernels this choice runs on this CPU, float then integer (`avx2, integer avx2`), for reports

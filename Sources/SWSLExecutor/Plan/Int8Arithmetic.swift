@@ -9,7 +9,8 @@ public enum Int8Arithmetic: String, Sendable, CaseIterable {
     /// file has one, else the input's own maximum), int8 × uint8 dot products in int32, rescaled to
     /// float per output channel. About twice the float speed. The int32 sums are exact and the same on every
     /// CPU (255 activation levels everywhere: AVX-512 VNNI and AVX-VNNI `vpdpbusd`, AVX2 `vpmaddubsw` where a
-    /// reduction quad's activations stay below 128 and `vpmaddwd` on int16 pairs where one reaches 128, portable C), so results differ between instruction sets only by float rounding in the epilogue.
+    /// reduction quad's activations stay below 128 and `vpmaddwd` on int16 pairs where one reaches 128, portable
+    /// C), so results differ between instruction sets only by float rounding in the epilogue.
     case integer
     /// `integer` with activations quantized to 7 bits (127 levels), on every CPU alike: 2–3× the error
     /// (1 − cosine) on the trained fixtures (README), for speed on AVX2 CPUs without VNNI, where 7-bit activations let
