@@ -94,7 +94,9 @@ int main(int argc, char **argv) {
         for (int r = 0; r < repetitions; r++) {
             conv.weights = weights[r % copies];
             const double t = now();
-            if (prepared) swk_conv_prepare(&conv, input, prepared, 1.0f, 0, 0, swk_conv_prepare_pieces(&conv));
+            for (int stage = 0; stage < swk_conv_prepare_stages(&conv); stage++) {
+                swk_conv_prepare(&conv, stage, input, prepared, 1.0f, 0, 0, swk_conv_prepare_pieces(&conv, stage));
+            }
             swk_conv_execute(&conv, input, prepared, residual ? residuals[r % copies] : NULL, outputs[r % copies], 0, 1,
                              0, conv.out_channels, 0, conv.out_height * conv.out_width, workspace);
             const double seconds = now() - t;

@@ -13,7 +13,9 @@
  *
  * The driver packs, per column block, the quads of every reduction index for NR-column panels (the
  * kernel set's packer, pack_quads.h: runs of 32-bit words), then runs the microkernel over the whole reduction for each SWK_QMR x NR tile: sums
- * stay in int32 registers until the epilogue. */
+ * stay in int32 registers until the epilogue. Small planes (the prepacked path, swk_conv_integer_prepacks) have every
+ * panel packed once per image, after the quantized input and in pieces threads share (swk_prepack_quads), so tasks
+ * cut output rows as finely as they like without packing anything twice. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -26,6 +28,9 @@
 
 /* Bytes past the last plane the direct kernels may read (their last columns run past the planes). */
 #define SWK_QUANTIZED_SLACK 256
+
+/* The weight scales of a convolution without its own (conv->scale NULL). */
+static const float unit_scales[SWK_QMR] = {1, 1, 1, 1, 1, 1, 1, 1};
 
 size_t swk_quantized_input_size(const swk_conv *conv) {
     const size_t hp = (size_t)conv->in_height + 2 * (size_t)conv->padding;
@@ -155,7 +160,6 @@ static void run_direct(const swk_conv *conv, const swk_int8_kernel_set *iks, con
     swk_wide_range(conv, col_begin, col_end, &wide_begin, &wide_end);
     uint32_t masks[SWK_DIRECT_CHUNK];
     long starts[SWK_DIRECT_CHUNK];
-    static const float ones[SWK_QMR] = {1, 1, 1, 1, 1, 1, 1, 1};
     for (int g = group_begin; g < group_end; g++) {
         const uint32_t *base = (const uint32_t *)quantized + (size_t)g * quads * plane;
         for (long chunk = wide_begin; chunk < wide_end; chunk += (long)SWK_DIRECT_CHUNK * nr) {
@@ -186,7 +190,7 @@ static void run_direct(const swk_conv *conv, const swk_int8_kernel_set *iks, con
                         n, conv->relu, max,
                     };
                     iks->direct(taps, quads, offsets, plane, apanel, base + chunk + (long)p * nr, output + row * n + column, n,
-                                nrows, masks[p], &ep, conv->scale ? conv->scale + row : ones, conv->input_scale);
+                                nrows, masks[p], &ep, conv->scale ? conv->scale + row : unit_scales, conv->input_scale);
                 }
             }
         }
@@ -198,73 +202,135 @@ int swk_conv_integer_is_direct(const swk_conv *conv) {
     return iks->direct && conv->stride == 1 && conv->kernel_h * conv->kernel_w <= SWK_DIRECT_MAX_TAPS && iks->nr <= 32;
 }
 
-float swk_conv_run_integer(const swk_conv *conv, int direct, const uint8_t *quantized, const float *residual, float *output,
-                           int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
-                           void *workspace) {
+/* Bytes of the packed quads of every output position (whole panels) of one group, when the prepacked path
+ * holds them all; the marks (iks->mark) follow them. */
+static size_t prepacked_quad_bytes(const swk_conv *conv) {
     const swk_int8_kernel_set *iks = swk_int8_kernels_of(conv);
-    float max = -INFINITY;
-    if (col_begin >= col_end || row_begin >= row_end) return max;
-    if (direct) {
-        run_direct(conv, iks, quantized, residual, output, group_begin, group_end, row_begin, row_end, col_begin, col_end,
-                   &max);
-        return max;
+    const size_t kq = (size_t)conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
+    const size_t n = (size_t)conv->out_height * conv->out_width;
+    return (n + (size_t)iks->nr - 1) / (size_t)iks->nr * kq * (size_t)iks->nr * 4;
+}
+
+/* Bytes of the marks after the prepacked quads (one per quad and panel), 0 for sets without marks. */
+static size_t prepacked_mark_bytes(const swk_conv *conv) {
+    const swk_int8_kernel_set *iks = swk_int8_kernels_of(conv);
+    return iks->mark ? prepacked_quad_bytes(conv) / (4 * (size_t)iks->nr) : 0;
+}
+
+/* Where the packed quads start in the prepared bytes: after the quantized input, on a cache line. */
+static size_t prepacked_offset(const swk_conv *conv) { return (swk_quantized_input_size(conv) + 63) / 64 * 64; }
+
+int swk_conv_integer_prepacks(const swk_conv *conv) {
+    return conv->groups == 1 && prepacked_quad_bytes(conv) + prepacked_mark_bytes(conv) <= SWK_PREPACKED_BYTES;
+}
+
+size_t swk_prepacked_input_size(const swk_conv *conv) {
+    return prepacked_offset(conv) + prepacked_quad_bytes(conv) + prepacked_mark_bytes(conv);
+}
+
+int swk_prepack_pieces(const swk_conv *conv) {
+    const int nr = swk_int8_kernels_of(conv)->nr;
+    return (conv->out_height * conv->out_width + nr - 1) / nr;
+}
+
+void swk_prepack_quads(const swk_conv *conv, uint8_t *prepared, int panel_begin, int panel_end) {
+    const swk_int8_kernel_set *iks = swk_int8_kernels_of(conv);
+    const int nr = iks->nr, n = conv->out_height * conv->out_width;
+    const int kq = conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
+    if (panel_begin >= panel_end) return;
+    uint32_t *block = (uint32_t *)(prepared + prepacked_offset(conv)) + (size_t)panel_begin * kq * nr;
+    const int col0 = panel_begin * nr, col1 = panel_end * nr < n ? panel_end * nr : n;
+    iks->pack(conv, prepared, 0, col0, col1 - col0, block);
+    if (iks->mark) {
+        uint8_t *marks = prepared + prepacked_offset(conv) + prepacked_quad_bytes(conv) + (size_t)panel_begin * kq;
+        iks->mark(kq, panel_end - panel_begin, block, marks);
     }
+}
+
+/* The rows x columns of one packed column block (columns [jc, jc + nc) of group g, its panels at `bbuf`, their marks
+ * at `high`): per row panel, its weights (widened once into `widened` where the set reads another form), then every
+ * tile of the block. */
+static void run_block(const swk_conv *conv, const swk_int8_kernel_set *iks, const uint32_t *bbuf, const uint8_t *high,
+                      const float *residual, float *output, int g, int row_begin, int row_end, int jc, int nc,
+                      void *widened, float *max) {
     const int nr = iks->nr;
     const int rows = conv->out_channels / conv->groups;
     const int panels = (rows + SWK_QMR - 1) / SWK_QMR;
     const int kq = conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
     const long n = (long)conv->out_height * conv->out_width;
+    for (int ir = row_begin; ir < row_end; ir += SWK_QMR) {
+        const int nrows = row_end - ir < SWK_QMR ? row_end - ir : SWK_QMR;
+        const long row = (long)g * rows + ir;
+        const int8_t *quads = conv->quad_weights + ((size_t)g * panels + (size_t)(ir / SWK_QMR)) * kq * SWK_QMR * 4;
+        const void *apanel = quads;
+        if (iks->widen) {
+            iks->widen(kq, quads, widened);
+            apanel = widened;
+        }
+        for (int jr = 0; jr < nc; jr += nr) {
+            const int ncols = nc - jr < nr ? nc - jr : nr;
+            const long column = jc + jr;
+            /* The next tile's output and residual lines, requested while this tile computes: with
+             * short reductions (1x1 convolutions) the epilogue otherwise waits on them. */
+            if (jr + nr < nc) {
+                for (int r = 0; r < nrows; r++) {
+                    const float *next = output + (row + r) * n + column + nr;
+                    __builtin_prefetch(next, 1);
+                    __builtin_prefetch(next + 16, 1);
+                    if (residual) {
+                        __builtin_prefetch(residual + (row + r) * n + column + nr, 0);
+                        __builtin_prefetch(residual + (row + r) * n + column + nr + 16, 0);
+                    }
+                }
+            }
+            swk_epilogue ep = {
+                NULL, NULL,
+                conv->post_bias ? conv->post_bias + row : NULL,
+                residual ? residual + row * n + column : NULL,
+                n, conv->relu, max,
+            };
+            iks->kernel(kq, apanel, (const uint8_t *)(bbuf + (size_t)(jr / nr) * kq * nr),
+                        iks->mark ? high + (size_t)(jr / nr) * kq : NULL, output + row * n + column, n, nrows, ncols, 0,
+                        &ep, conv->scale ? conv->scale + row : unit_scales, conv->input_scale);
+        }
+    }
+}
+
+float swk_conv_run_integer(const swk_conv *conv, swk_conv_path path, const uint8_t *quantized, const float *residual,
+                           float *output, int group_begin, int group_end, int row_begin, int row_end, int col_begin,
+                           int col_end, void *workspace) {
+    const swk_int8_kernel_set *iks = swk_int8_kernels_of(conv);
+    float max = -INFINITY;
+    if (col_begin >= col_end || row_begin >= row_end) return max;
+    if (path == SWK_PATH_INTEGER_DIRECT) {
+        run_direct(conv, iks, quantized, residual, output, group_begin, group_end, row_begin, row_end, col_begin, col_end,
+                   &max);
+        return max;
+    }
+    const int nr = iks->nr;
+    const int kq = conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
     const size_t bytes = column_block_bytes(conv);
-    int block = (int)(bytes / ((size_t)kq * 4) / (size_t)nr) * nr;
-    if (block > SWK_NC) block = SWK_NC;
     uint32_t *bbuf = (uint32_t *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
     /* The set's widened weight panel, rewritten once per (column block, row panel) and read by every tile. */
     void *widened = (uint8_t *)bbuf + bytes;
+    if (path == SWK_PATH_INTEGER_PREPACKED && col_begin % nr == 0) {
+        /* Every panel was packed (and marked) by swk_prepack_quads: this task only reads its own. */
+        const uint32_t *block = (const uint32_t *)(quantized + prepacked_offset(conv)) + (size_t)(col_begin / nr) * kq * nr;
+        const uint8_t *marks = quantized + prepacked_offset(conv) + prepacked_quad_bytes(conv) + (size_t)(col_begin / nr) * kq;
+        run_block(conv, iks, block, marks, residual, output, 0, row_begin, row_end, col_begin, col_end - col_begin,
+                  widened, &max);
+        return max;
+    }
+    int block = (int)(bytes / ((size_t)kq * 4) / (size_t)nr) * nr;
+    if (block > SWK_NC) block = SWK_NC;
     /* The set's marks of the block's quads (iks->mark), made once per column block. */
     uint8_t *high = (uint8_t *)widened + (iks->widen ? swk_widened_panel_bytes(kq) : 0);
-    const swk_qkernel_fn kernel = iks->kernel;
-    static const float ones[SWK_QMR] = {1, 1, 1, 1, 1, 1, 1, 1};
     for (int g = group_begin; g < group_end; g++) {
         for (int jc = col_begin; jc < col_end; jc += block) {
             const int nc = col_end - jc < block ? col_end - jc : block;
             iks->pack(conv, quantized, g, jc, nc, bbuf);
             if (iks->mark) iks->mark(kq, (nc + nr - 1) / nr, bbuf, high);
-            for (int ir = row_begin; ir < row_end; ir += SWK_QMR) {
-                const int nrows = row_end - ir < SWK_QMR ? row_end - ir : SWK_QMR;
-                const long row = (long)g * rows + ir;
-                const int8_t *quads = conv->quad_weights + ((size_t)g * panels + (size_t)(ir / SWK_QMR)) * kq * SWK_QMR * 4;
-                const void *apanel = quads;
-                if (iks->widen) {
-                    iks->widen(kq, quads, widened);
-                    apanel = widened;
-                }
-                for (int jr = 0; jr < nc; jr += nr) {
-                    const int ncols = nc - jr < nr ? nc - jr : nr;
-                    const long column = jc + jr;
-                    /* The next tile's output and residual lines, requested while this tile computes: with
-                     * short reductions (1x1 convolutions) the epilogue otherwise waits on them. */
-                    if (jr + nr < nc) {
-                        for (int r = 0; r < nrows; r++) {
-                            const float *next = output + (row + r) * n + column + nr;
-                            __builtin_prefetch(next, 1);
-                            __builtin_prefetch(next + 16, 1);
-                            if (residual) {
-                                __builtin_prefetch(residual + (row + r) * n + column + nr, 0);
-                                __builtin_prefetch(residual + (row + r) * n + column + nr + 16, 0);
-                            }
-                        }
-                    }
-                    swk_epilogue ep = {
-                        NULL, NULL,
-                        conv->post_bias ? conv->post_bias + row : NULL,
-                        residual ? residual + row * n + column : NULL,
-                        n, conv->relu, &max,
-                    };
-                    kernel(kq, apanel, (const uint8_t *)(bbuf + (size_t)(jr / nr) * kq * nr),
-                           iks->mark ? high + (size_t)(jr / nr) * kq : NULL, output + row * n + column, n, nrows, ncols, 0,
-                           &ep, conv->scale ? conv->scale + row : ones, conv->input_scale);
-                }
-            }
+            run_block(conv, iks, bbuf, high, residual, output, g, row_begin, row_end, jc, nc, widened, &max);
         }
     }
     return max;

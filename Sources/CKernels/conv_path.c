@@ -1,4 +1,4 @@
-/* The path one convolution takes (float GEMM, direct float, integer packed or direct), decided here and nowhere else
+/* The path one convolution takes (float GEMM, direct float, integer packed, prepacked or direct), decided here and nowhere else
  * (swk_conv_choose_path, once per descriptor),
  * so callers prepare and run any convolution the same way; and the workspace each path needs. The only
  * file that names the three drivers (conv.c, conv_direct.c, conv_integer.c); none of them calls back. */
@@ -7,7 +7,8 @@
 
 static swk_conv_path decide(const swk_conv *conv) {
     if (conv->weight_type == SWK_WEIGHTS_I8 && conv->quad_weights != NULL) {
-        return swk_conv_integer_is_direct(conv) ? SWK_PATH_INTEGER_DIRECT : SWK_PATH_INTEGER_PACKED;
+        if (swk_conv_integer_is_direct(conv)) return SWK_PATH_INTEGER_DIRECT;
+        return swk_conv_integer_prepacks(conv) ? SWK_PATH_INTEGER_PREPACKED : SWK_PATH_INTEGER_PACKED;
     }
     return swk_conv_float_is_direct(conv) ? SWK_PATH_FLOAT_DIRECT : SWK_PATH_FLOAT_GEMM;
 }
@@ -19,10 +20,13 @@ static swk_conv_path path_of(const swk_conv *conv) {
     return conv->path != SWK_PATH_UNDECIDED ? (swk_conv_path)conv->path : decide(conv);
 }
 
-static int is_integer(swk_conv_path path) { return path == SWK_PATH_INTEGER_PACKED || path == SWK_PATH_INTEGER_DIRECT; }
+static int is_integer(swk_conv_path path) {
+    return path == SWK_PATH_INTEGER_PACKED || path == SWK_PATH_INTEGER_DIRECT || path == SWK_PATH_INTEGER_PREPACKED;
+}
 
 /* Bytes of the prepared input for `path`. */
 static size_t prepared_bytes(const swk_conv *conv, swk_conv_path path) {
+    if (path == SWK_PATH_INTEGER_PREPACKED) return swk_prepacked_input_size(conv);
     if (is_integer(path)) return swk_quantized_input_size(conv);
     if (path == SWK_PATH_FLOAT_DIRECT) return swk_padded_input_count(conv) * sizeof(float);
     return 0;
@@ -30,25 +34,42 @@ static size_t prepared_bytes(const swk_conv *conv, swk_conv_path path) {
 
 size_t swk_conv_prepared_bytes(const swk_conv *conv) { return prepared_bytes(conv, path_of(conv)); }
 
-int swk_conv_prepare_pieces(const swk_conv *conv) {
+int swk_conv_prepare_stages(const swk_conv *conv) {
     const swk_conv_path path = path_of(conv);
-    if (is_integer(path)) return conv->groups * swk_quads_per_group(conv);
-    return prepared_bytes(conv, path) > 0 ? conv->in_channels : 0;
+    if (path == SWK_PATH_INTEGER_PREPACKED) return 2;
+    return prepared_bytes(conv, path) > 0 ? 1 : 0;
 }
 
-void swk_conv_prepare(const swk_conv *conv, const float *input, void *prepared, float inverse, int zero_point, int begin,
-                      int end) {
+int swk_conv_prepare_pieces(const swk_conv *conv, int stage) {
     const swk_conv_path path = path_of(conv);
-    if (is_integer(path)) {
+    if (stage < 0 || stage >= swk_conv_prepare_stages(conv)) return 0;
+    if (stage == 1) return swk_prepack_pieces(conv);
+    return is_integer(path) ? conv->groups * swk_quads_per_group(conv) : conv->in_channels;
+}
+
+void swk_conv_prepare(const swk_conv *conv, int stage, const float *input, void *prepared, float inverse, int zero_point,
+                      int begin, int end) {
+    const swk_conv_path path = path_of(conv);
+    if (stage < 0 || stage >= swk_conv_prepare_stages(conv)) return;
+    if (stage == 1) {
+        swk_prepack_quads(conv, prepared, begin, end);
+    } else if (is_integer(path)) {
         swk_quantize_input(conv, input, prepared, inverse, zero_point, begin, end);
-    } else if (prepared_bytes(conv, path) > 0) {
+    } else {
         swk_pad_input(conv, input, prepared, begin, end);
     }
 }
 
-int swk_conv_splits_freely(const swk_conv *conv) {
-    const swk_conv_path path = path_of(conv);
-    return path == SWK_PATH_INTEGER_DIRECT || path == SWK_PATH_FLOAT_DIRECT;
+swk_conv_split swk_conv_split_kind(const swk_conv *conv) {
+    switch (path_of(conv)) {
+    case SWK_PATH_INTEGER_DIRECT:
+    case SWK_PATH_FLOAT_DIRECT:
+        return SWK_SPLIT_FREE;
+    case SWK_PATH_INTEGER_PREPACKED:
+        return SWK_SPLIT_ROWS;
+    default:
+        return SWK_SPLIT_PACKS;
+    }
 }
 
 float swk_conv_execute(const swk_conv *conv, const float *input, const void *prepared, const float *residual, float *output,
@@ -58,8 +79,9 @@ float swk_conv_execute(const swk_conv *conv, const float *input, const void *pre
     switch (path) {
     case SWK_PATH_INTEGER_PACKED:
     case SWK_PATH_INTEGER_DIRECT:
-        return swk_conv_run_integer(conv, path == SWK_PATH_INTEGER_DIRECT, prepared, residual, output, group_begin,
-                                    group_end, row_begin, row_end, col_begin, col_end, workspace);
+    case SWK_PATH_INTEGER_PREPACKED:
+        return swk_conv_run_integer(conv, path, prepared, residual, output, group_begin, group_end, row_begin, row_end,
+                                    col_begin, col_end, workspace);
     case SWK_PATH_FLOAT_DIRECT:
         swk_conv_run_direct(conv, swk_padded_input_count(conv) > 0 ? prepared : input, residual, output, group_begin,
                             group_end, row_begin, row_end, col_begin, col_end, workspace);

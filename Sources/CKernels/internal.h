@@ -179,10 +179,27 @@ void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, 
 /** 1 when `conv` can run without packing (a direct microkernel: stride 1, VNNI); conv_path.c asks it once. */
 int swk_conv_integer_is_direct(const swk_conv *conv);
 
-/* `direct`: the path conv_path.c chose (SWK_PATH_INTEGER_DIRECT), so the driver does not decide it again. */
-float swk_conv_run_integer(const swk_conv *conv, int direct, const uint8_t *quantized, const float *residual, float *output,
-                          int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
-                          void *workspace);
+/* Bytes the prepacked path's packed quads and marks may take (one group, every output position), beside the
+ * quantized input: planes small enough that a column block would hold them whole, or nearly. */
+#define SWK_PREPACKED_BYTES (768 * 1024)
+
+/* 1 when `conv` (integer, not direct) takes the prepacked path: one group, its packed quads within SWK_PREPACKED_BYTES. */
+int swk_conv_integer_prepacks(const swk_conv *conv);
+
+/* The prepacked path's prepared bytes: the quantized input, then on a cache line the packed quads of every output
+ * position ([panel][kq][nr] words, as pack_quads.h writes them), then the set's marks of them. */
+size_t swk_prepacked_input_size(const swk_conv *conv);
+
+/* Column panels of the prepacked path's second preparation stage, and that stage: packs (and marks) panels
+ * [panel_begin, panel_end) from the quantized input at the start of `prepared`. */
+int swk_prepack_pieces(const swk_conv *conv);
+void swk_prepack_quads(const swk_conv *conv, uint8_t *prepared, int panel_begin, int panel_end);
+
+/* `path`: the integer path conv_path.c chose (packed, prepacked or direct), so the driver does not decide it again.
+ * `quantized` is the prepared input (for the prepacked path, with its packed quads). */
+float swk_conv_run_integer(const swk_conv *conv, swk_conv_path path, const uint8_t *quantized, const float *residual,
+                           float *output, int group_begin, int group_end, int row_begin, int row_end, int col_begin,
+                           int col_end, void *workspace);
 
 /**
  * Computes output channels [group * Mg + row_begin, group * Mg + row_end) of groups

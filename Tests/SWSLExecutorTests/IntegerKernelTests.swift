@@ -1,4 +1,5 @@
 import Testing
+import CKernels
 import SWSLCore
 @testable import SWSLExecutor
 import SWSLTestSupport
@@ -37,11 +38,46 @@ import SWSLFormat
                                          groups: shape.groups, weights: values.map(Float.init))
             (naive.scale, naive.postBias, naive.relu) = (scales.map { $0 * step }, bias, true)
             let expected = naive.run(quantized, height: shape.height, width: shape.width)
-            let actual = KernelHarness.run(layer, input: input, height: shape.height, width: shape.width,
-                                           kernels: kernels, inputScale: step)
-            let (maxDiff, maxRef) = KernelHarness.difference(actual, expected)
-            #expect(maxDiff <= 1e-5 * (1 + maxRef), "packed \(packed), levels \(levels)")
+            // The path the shape takes, then each integer path it could take instead: columns packed per block
+            // (any shape), and packed once per image (one group).
+            let paths: [swk_conv_path?] = [nil, SWK_PATH_INTEGER_PACKED] + (shape.groups == 1 ? [SWK_PATH_INTEGER_PREPACKED] : [])
+            for path in paths {
+                let actual = KernelHarness.run(layer, input: input, height: shape.height, width: shape.width,
+                                               kernels: kernels, inputScale: step, path: path)
+                let (maxDiff, maxRef) = KernelHarness.difference(actual, expected)
+                #expect(maxDiff <= 1e-5 * (1 + maxRef), "packed \(packed), levels \(levels), path \(path.map { "\($0.rawValue)" } ?? "chosen")")
+            }
         }
+    }
+
+    /// Small planes of one group take the prepacked path (every column packed once per image, tasks cut along
+    /// rows) on every kernel set without a direct kernel for the shape; large planes, and grouped layers, pack
+    /// per column block. Stride 2 keeps the direct kernels (stride 1 only) out.
+    @Test(arguments: ConvKernelTests.kernelChoices)
+    func smallPlanesArePackedOncePerImage(kernels: KernelChoice) throws {
+        try ConvKernelTests.skipUnlessSupported(kernels)
+        func path(_ shape: ConvCase) throws -> swk_conv_path {
+            let count = shape.outChannels * shape.inChannels / shape.groups * shape.kernel * shape.kernel
+            let weights = KernelHarness.tensor(.int8, shape: [shape.outChannels, shape.inChannels / shape.groups, shape.kernel, shape.kernel],
+                                               bytes: [UInt8](repeating: 1, count: count))
+            let spec = LayerSpec(name: "path", weights: .plain(weights), scales: [Float](repeating: 1, count: shape.outChannels),
+                                 bias: [Float](repeating: 0, count: shape.outChannels), inChannels: shape.inChannels,
+                                 outChannels: shape.outChannels, kernel: shape.kernel, stride: shape.stride,
+                                 padding: shape.padding, groups: shape.groups)
+            let descriptor = try ConvLayer(spec: spec, relu: true, integer: true)
+                .descriptor(height: shape.height, width: shape.width, kernels: kernels, inputScale: 1)
+            return swk_conv_path(rawValue: UInt32(descriptor.path))
+        }
+        // ResNet-50 at 224 px: stage 3's strided 3 x 3 (28 x 28 -> 14 x 14) and stage 4's 1 x 1 downsample.
+        #expect(try path(ConvCase(inChannels: 256, outChannels: 256, kernel: 3, stride: 2, padding: 1, groups: 1, height: 28, width: 28))
+                == SWK_PATH_INTEGER_PREPACKED)
+        #expect(try path(ConvCase(inChannels: 1024, outChannels: 2048, kernel: 1, stride: 2, padding: 0, groups: 1, height: 14, width: 14))
+                == SWK_PATH_INTEGER_PREPACKED)
+        // Stage 1's strided 3 x 3 at 448 px (112 x 112 -> 56 x 56): 3136 columns of 144 quads, 1.8 MB packed.
+        #expect(try path(ConvCase(inChannels: 64, outChannels: 64, kernel: 3, stride: 2, padding: 1, groups: 1, height: 112, width: 112))
+                == SWK_PATH_INTEGER_PACKED)
+        #expect(try path(ConvCase(inChannels: 64, outChannels: 64, kernel: 3, stride: 2, padding: 1, groups: 32, height: 14, width: 14))
+                == SWK_PATH_INTEGER_PACKED)
     }
 
     /// The sums no int16 pair may hold: every weight ±127 or −128 against activations at the top level (255),

@@ -1,3 +1,4 @@
+import CKernels
 import SWSLCore
 @testable import SWSLExecutor
 import SWSLFormat
@@ -7,25 +8,30 @@ enum KernelHarness {
     /// One convolution of one image, split into the tasks `threads` threads would get and run in
     /// turn, down the path the executor takes (`Kernels.prepare` then `Kernels.execute`: quantized
     /// with step `inputScale` for an integer layer, padded for the direct float kernels, in place
-    /// otherwise). Unwritten outputs stay NaN.
+    /// otherwise). Unwritten outputs stay NaN. `path` replaces the path the descriptor chose (to test
+    /// one the shape would not take).
     static func run(_ layer: ConvLayer, input: [Float], height: Int, width: Int, residual: [Float]? = nil,
-                    kernels: KernelChoice, threads: Int = 3, inputScale: Float = 0) -> [Float] {
-        let descriptor = layer.descriptor(height: height, width: width, kernels: kernels, inputScale: inputScale)
+                    kernels: KernelChoice, threads: Int = 3, inputScale: Float = 0, path: swk_conv_path? = nil) -> [Float] {
+        var descriptor = layer.descriptor(height: height, width: width, kernels: kernels, inputScale: inputScale)
+        if let path { descriptor.path = Int32(path.rawValue) }
         let out = layer.outputSize(height: height, width: width)
         var output = [Float](repeating: .nan, count: layer.outChannels * out.height * out.width)
         let tasks = ConvTask.split(
             batch: 1, groups: layer.groups, rowsPerGroup: layer.rowsPerGroup, columns: out.height * out.width,
             threads: threads, panelRows: Kernels.panelRows(integer: layer.isInteger),
-            panelColumns: Kernels.tileColumns(kernels, integer: layer.isInteger))
+            panelColumns: Kernels.tileColumns(kernels, integer: layer.isInteger), cost: Kernels.splitCost(descriptor))
         let workspace = AlignedFloats(count: Kernels.workspaceCount(descriptor))
         let residualCopy = residual.map(AlignedFloats.init)
         let bytes = Kernels.preparedBytes(descriptor)
         let prepared = bytes > 0 ? AlignedFloats(count: (bytes + 3) / 4) : nil
         input.withUnsafeBufferPointer { source in
             if let prepared {
-                for piece in ConvTask.even(Kernels.preparePieces(descriptor), threads) {
-                    Kernels.prepare(descriptor, input: source.baseAddress!, prepared: UnsafeMutableRawPointer(prepared.base),
-                                    inverse: inputScale > 0 ? 1 / inputScale : 0, pieces: piece)
+                for stage in 0..<Kernels.prepareStages(descriptor) {
+                    for piece in ConvTask.even(Kernels.preparePieces(descriptor, stage: stage), threads) {
+                        Kernels.prepare(descriptor, stage: stage, input: source.baseAddress!,
+                                        prepared: UnsafeMutableRawPointer(prepared.base),
+                                        inverse: inputScale > 0 ? 1 / inputScale : 0, pieces: piece)
+                    }
                 }
             }
             output.withUnsafeMutableBufferPointer { target in

@@ -52,11 +52,12 @@ import Testing
 }
 
 @Suite struct ConvTaskTests {
-    @Test(arguments: [1, 2, 3, 4], [false, true])
-    func tasksCoverEveryOutputOnce(threads: Int, cheapPieces: Bool) {
-        for (batch, groups, rows, columns) in [(1, 1, 64, 3136), (1, 1, 2048, 49), (3, 32, 4, 196), (2, 1, 10, 1), (1, 4, 7, 50)] {
+    @Test(arguments: [1, 2, 3, 4], [ConvTask.SplitCost.packsColumns, .free, .rowsFree])
+    func tasksCoverEveryOutputOnce(threads: Int, cost: ConvTask.SplitCost) {
+        for (batch, groups, rows, columns) in [(1, 1, 64, 3136), (1, 1, 2048, 49), (3, 32, 4, 196), (2, 1, 10, 1), (1, 4, 7, 50),
+                                               (1, 1, 256, 196)] {
             let tasks = ConvTask.split(batch: batch, groups: groups, rowsPerGroup: rows, columns: columns,
-                                       threads: threads, panelRows: 6, panelColumns: 16, cheapPieces: cheapPieces)
+                                       threads: threads, panelRows: 6, panelColumns: 16, cost: cost)
             var covered = [Int](repeating: 0, count: batch * groups * rows * columns)
             for task in tasks {
                 #expect(task.rows.lowerBound % 6 == 0)
@@ -66,9 +67,14 @@ import Testing
             }
             #expect(covered.allSatisfy { $0 == 1 }, "\(batch) \(groups) \(rows) \(columns)")
             #expect(threads == 1 || tasks.count >= min(threads, batch * groups * ((columns + 15) / 16)))
-            // Cheap pieces: several per thread where the layer has them (here every layer of one image).
-            if cheapPieces && threads > 1 && batch == 1 && groups == 1 && rows >= 64 {
+            // Free pieces: several per thread where the layer has them (here every layer of one image).
+            if cost != .packsColumns && threads > 1 && batch == 1 && groups == 1 && rows >= 64 {
                 #expect(tasks.count >= 2 * threads, "\(rows) \(columns): \(tasks.count) tasks")
+            }
+            // Rows free: one image's tasks cut rows only, each covering every column (none prepares a weight
+            // panel another task also prepares).
+            if cost == .rowsFree && threads > 1 && batch == 1 && groups == 1 && rows >= 6 * threads {
+                #expect(tasks.allSatisfy { $0.columns == 0..<columns }, "\(rows) \(columns)")
             }
         }
     }

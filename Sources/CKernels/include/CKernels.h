@@ -122,6 +122,11 @@ typedef enum {
     SWK_PATH_INTEGER_PACKED = 3,
     /** Integer: the direct microkernel reading the quantized quads in place (conv_integer.c). */
     SWK_PATH_INTEGER_DIRECT = 4,
+    /**
+     * Integer, small planes: quantized quads packed once per image for every output position (a second
+     * preparation stage), shared by every task, so tasks cut output rows freely (conv_integer.c).
+     */
+    SWK_PATH_INTEGER_PREPACKED = 5,
 } swk_conv_path;
 
 /** Decides `conv->path` from its geometry, weights and instruction set; call once a descriptor is complete. */
@@ -175,22 +180,35 @@ size_t swk_conv_workspace_count(const swk_conv *conv);
  * `input_scale` is then the step the input was prepared with). Per image, the input is first prepared
  * into swk_conv_prepared_bytes bytes (0: read in place, nothing to prepare): quantized into channel quads,
  * q = clamp(round_to_nearest_even(x * inverse + zero_point), 0, activation_levels) (zero point 0
- * takes non-negative inputs, as after a ReLU), or copied with zero borders (direct float), in
- * swk_conv_prepare_pieces pieces that threads may share out. swk_conv_execute then computes output
+ * takes non-negative inputs, as after a ReLU), or copied with zero borders (direct float), in the stages
+ * below. swk_conv_execute then computes output
  * channels [group * Mg + row_begin, group * Mg + row_end) of groups [group_begin, group_end) at output
  * positions [col_begin, col_end) (row-major over out_height x out_width; `row_begin` a multiple of the
  * arithmetic's panel height, SWK_MR or SWK_QMR) of one image: `input` [in_channels][in_height][in_width],
  * `output` and `residual` (nullable) [out_channels][out_height][out_width], with the epilogue above;
  * `workspace` holds swk_conv_workspace_count floats, 64-byte aligned, private to the caller. It returns
  * the largest value written for integer convolutions (the next layer's range without another pass),
- * -infinity otherwise. swk_conv_splits_freely says a task prepares nothing of its own (direct
- * kernels), so cutting a convolution into many tasks costs nothing.
+ * -infinity otherwise.
+ *
+ * Preparation runs in swk_conv_prepare_stages stages, numbered from 0 (none: the input is read in place): stage 0
+ * quantizes or pads; stage 1, on small integer planes, packs the quantized quads of every output position. Each stage
+ * comes in swk_conv_prepare_pieces pieces that threads may share out; every piece of a stage must be done before the
+ * next stage starts (stage 1 reads what stage 0 wrote).
+ * swk_conv_split_kind says what cutting a convolution into tasks costs: SWK_SPLIT_PACKS, each task packs its own
+ * columns (rows cut finer repeat that packing); SWK_SPLIT_FREE, nothing (direct kernels); SWK_SPLIT_ROWS, nothing
+ * when rows are cut (the packed quads were prepared), while columns cut finer repeat the weight panels' preparation.
  */
+typedef enum {
+    SWK_SPLIT_PACKS = 0,
+    SWK_SPLIT_FREE = 1,
+    SWK_SPLIT_ROWS = 2,
+} swk_conv_split;
 size_t swk_conv_prepared_bytes(const swk_conv *conv);
-int swk_conv_prepare_pieces(const swk_conv *conv);
-void swk_conv_prepare(const swk_conv *conv, const float *input, void *prepared, float inverse, int zero_point, int begin,
-                      int end);
-int swk_conv_splits_freely(const swk_conv *conv);
+int swk_conv_prepare_stages(const swk_conv *conv);
+int swk_conv_prepare_pieces(const swk_conv *conv, int stage);
+void swk_conv_prepare(const swk_conv *conv, int stage, const float *input, void *prepared, float inverse, int zero_point,
+                      int begin, int end);
+swk_conv_split swk_conv_split_kind(const swk_conv *conv);
 float swk_conv_execute(const swk_conv *conv, const float *input, const void *prepared, const float *residual, float *output,
                        int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
                        float *workspace);

@@ -15,24 +15,35 @@ enum Kernels {
         return swk_conv_prepared_bytes(&descriptor)
     }
 
-    /// Pieces one image's preparation splits into (threads share them out), 0 when there is none.
-    static func preparePieces(_ descriptor: swk_conv) -> Int {
+    /// Stages of one image's preparation (0: none); each stage's pieces must all finish before the next starts.
+    static func prepareStages(_ descriptor: swk_conv) -> Int {
         var descriptor = descriptor
-        return Int(swk_conv_prepare_pieces(&descriptor))
+        return Int(swk_conv_prepare_stages(&descriptor))
     }
 
-    /// Prepares `pieces` of one image's input into `prepared` (integer: step `1 / inverse`, `zeroPoint`).
-    static func prepare(_ descriptor: swk_conv, input: UnsafePointer<Float>, prepared: UnsafeMutableRawPointer,
-                        inverse: Float = 0, zeroPoint: Int = 0, pieces: Range<Int>) {
+    /// Pieces one stage of one image's preparation splits into (threads share them out).
+    static func preparePieces(_ descriptor: swk_conv, stage: Int) -> Int {
         var descriptor = descriptor
-        swk_conv_prepare(&descriptor, input, prepared, inverse, Int32(zeroPoint), Int32(pieces.lowerBound),
+        return Int(swk_conv_prepare_pieces(&descriptor, Int32(stage)))
+    }
+
+    /// Prepares `pieces` of one stage of one image's input into `prepared` (integer: step `1 / inverse`,
+    /// `zeroPoint`).
+    static func prepare(_ descriptor: swk_conv, stage: Int, input: UnsafePointer<Float>,
+                        prepared: UnsafeMutableRawPointer, inverse: Float = 0, zeroPoint: Int = 0, pieces: Range<Int>) {
+        var descriptor = descriptor
+        swk_conv_prepare(&descriptor, Int32(stage), input, prepared, inverse, Int32(zeroPoint), Int32(pieces.lowerBound),
                          Int32(pieces.upperBound))
     }
 
-    /// True when a task prepares nothing of its own (direct kernels): cutting finer costs nothing.
-    static func splitsFreely(_ descriptor: swk_conv) -> Bool {
+    /// What cutting the convolution into tasks costs.
+    static func splitCost(_ descriptor: swk_conv) -> ConvTask.SplitCost {
         var descriptor = descriptor
-        return swk_conv_splits_freely(&descriptor) != 0
+        switch swk_conv_split_kind(&descriptor) {
+        case SWK_SPLIT_FREE: return .free
+        case SWK_SPLIT_ROWS: return .rowsFree
+        default: return .packsColumns
+        }
     }
 
     /// Runs `task`'s part of one convolution of one image, down the path it takes; returns the

@@ -78,7 +78,7 @@ extension PlanExecutor {
             batch: batch, groups: layer.groups, rowsPerGroup: layer.rowsPerGroup, columns: out.height * out.width,
             threads: threads, panelRows: Kernels.panelRows(integer: layer.isInteger),
             panelColumns: Kernels.tileColumns(kernels, integer: layer.isInteger),
-            cheapPieces: Kernels.splitsFreely(descriptor))
+            cost: Kernels.splitCost(descriptor))
         let workspaces = self.workspaces
         // Each image's input prepared once where the path needs it (quantized quads for integer
         // arithmetic, a zero-bordered copy for the direct float kernels); threads share out its pieces.
@@ -95,14 +95,16 @@ extension PlanExecutor {
                 }
             }
             let steps = scales
-            let pieces = Kernels.preparePieces(descriptor)
-            let parts = max(1, min(pieces, 4 * ((threads + batch - 1) / batch)))
-            let ranges = ConvTask.even(pieces, parts)
-            pool.parallelFor(batch * parts) { index, _ in
-                let image = index / parts
-                Kernels.prepare(descriptor, input: input + image * from.count, prepared: prepared + image * perImage,
-                                inverse: steps.isEmpty ? 0 : 1 / steps[image], zeroPoint: zeroPoints[image],
-                                pieces: ranges[index % parts])
+            for stage in 0..<Kernels.prepareStages(descriptor) {
+                let pieces = Kernels.preparePieces(descriptor, stage: stage)
+                let parts = max(1, min(pieces, 4 * ((threads + batch - 1) / batch)))
+                let ranges = ConvTask.even(pieces, parts)
+                pool.parallelFor(batch * parts) { index, _ in
+                    let image = index / parts
+                    Kernels.prepare(descriptor, stage: stage, input: input + image * from.count,
+                                    prepared: prepared + image * perImage, inverse: steps.isEmpty ? 0 : 1 / steps[image],
+                                    zeroPoint: zeroPoints[image], pieces: ranges[index % parts])
+                }
             }
         }
         let taskMaxima = UnsafeMutableBufferPointer<Float>.allocate(capacity: tasks.count)
