@@ -127,6 +127,11 @@ typedef enum {
      * preparation stage), shared by every task, so tasks cut output rows freely (conv_integer.c).
      */
     SWK_PATH_INTEGER_PREPACKED = 5,
+    /**
+     * Float GEMM, small planes: the im2col panels of every output position packed once per image (after a
+     * zero-bordered copy where the convolution pads), shared by every task, which cut output rows freely (conv.c).
+     */
+    SWK_PATH_FLOAT_PREPACKED = 6,
 } swk_conv_path;
 
 /** Decides `conv->path` from its geometry, weights and instruction set; call once a descriptor is complete. */
@@ -178,7 +183,8 @@ size_t swk_conv_workspace_count(const swk_conv *conv);
  * Any convolution, down the path it takes (conv_path.c; the paths are internal.h's): the float GEMM,
  * the direct float kernels (stride 1, AVX-512), or the integer arithmetic (when `quad_weights` is set;
  * `input_scale` is then the step the input was prepared with). Per image, the input is first prepared
- * into swk_conv_prepared_bytes bytes (0: read in place, nothing to prepare): quantized into channel quads,
+ * into swk_conv_prepared_bytes bytes (0: read in place, nothing to prepare; a multiple of 64, and `prepared` must be
+ * 64-byte aligned): quantized into channel quads,
  * q = clamp(round_to_nearest_even(x * inverse + zero_point), 0, activation_levels) (zero point 0
  * takes non-negative inputs, as after a ReLU), or copied with zero borders (direct float), in the stages
  * below. swk_conv_execute then computes output
@@ -191,7 +197,8 @@ size_t swk_conv_workspace_count(const swk_conv *conv);
  * -infinity otherwise.
  *
  * Preparation runs in swk_conv_prepare_stages stages, numbered from 0 (none: the input is read in place): stage 0
- * quantizes or pads; stage 1, on small integer planes, packs the quantized quads of every output position. Each stage
+ * quantizes or pads; stage 1, on small planes, packs the quantized quads (integer) or the im2col panels (float) of
+ * every output position. A stage may have no pieces (a float layer without padding has nothing to copy). Each stage
  * comes in swk_conv_prepare_pieces pieces that threads may share out; every piece of a stage must be done before the
  * next stage starts (stage 1 reads what stage 0 wrote).
  * swk_conv_split_kind says what cutting a convolution into tasks costs: SWK_SPLIT_PACKS, each task packs its own
