@@ -4,9 +4,7 @@
  * (never built whole). Loops, outermost first: column blocks of SWK_NC (the packed B block, L2/L3),
  * K blocks of about SWK_KC (packed once per column block), row blocks of SWK_MC (the A block, L2;
  * float32 weights are read in place, int8/float16 ones widened into the workspace), NR-column
- * micro-panels (L1), SWK_MR-row micro-panels. The epilogue runs in the microkernel on the last K block.
- * Small planes (the prepacked path) have every K block's panels packed once per image, in pieces threads share,
- * so tasks cut output rows without packing anything twice. */
+ * micro-panels (L1), SWK_MR-row micro-panels. The epilogue runs in the microkernel on the last K block. */
 #include <stdint.h>
 #include <string.h>
 #include "internal.h"
@@ -73,143 +71,22 @@ static void prepare_b(const swk_kernel_set *ks, const swk_conv *conv, const floa
     }
 }
 
-/* The row blocks and tiles of one packed B block (reduction indices [pc, pc + kc) of columns [jc, jc + nc) of group
- * g, at `bbuf` as [ceil(nc / nr)][kc][nr]): per row block its A block (float32 weights in place, others widened
- * into `abuf`), then every tile, accumulating onto earlier K blocks (pc > 0), the epilogue on the last. */
-static void run_b_block(const swk_kernel_set *ks, const swk_conv *conv, const float *bbuf, const float *residual,
-                        float *output, int g, int row_begin, int row_end, int pc, int kc, int jc, int nc, float *abuf) {
+/* The float convolution driver (see the top of this file). */
+void swk_conv_run(const swk_conv *conv, const float *input, const float *residual, float *output,
+                  int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
+                  float *workspace) {
+    const swk_kernel_set *ks = swk_kernels_for(conv->isa);
     const int nr = ks->nr;
     const int rows = conv->out_channels / conv->groups;
     const int k = (conv->in_channels / conv->groups) * conv->kernel_h * conv->kernel_w;
     const int panels = (rows + SWK_MR - 1) / SWK_MR;
     const long n = (long)conv->out_height * conv->out_width;
     const size_t element = swk_weight_element_size(conv->weight_type);
-    const int last = pc + kc == k;
-    for (int ic = row_begin; ic < row_end; ic += SWK_MC) {
-        const int mc = row_end - ic < SWK_MC ? row_end - ic : SWK_MC;
-        const size_t first_panel = (size_t)g * panels + (size_t)(ic / SWK_MR);
-        /* The A block: float32 weights in place, others widened into the workspace. */
-        const float *ablock;
-        size_t astride;
-        if (conv->weight_type == SWK_WEIGHTS_F32) {
-            ablock = (const float *)conv->weights + (first_panel * k + pc) * SWK_MR;
-            astride = (size_t)k * SWK_MR;
-        } else {
-            astride = (size_t)kc * SWK_MR;
-            for (int i = 0; i * SWK_MR < mc; i++) {
-                const char *src = (const char *)conv->weights + ((first_panel + i) * k + pc) * SWK_MR * element;
-                ks->widen(src, abuf + i * astride, astride, conv->weight_type);
-            }
-            ablock = abuf;
-        }
-        for (int jr = 0; jr < nc; jr += nr) {
-            const int ncols = nc - jr < nr ? nc - jr : nr;
-            for (int ir = 0; ir < mc; ir += SWK_MR) {
-                const int nrows = mc - ir < SWK_MR ? mc - ir : SWK_MR;
-                const long row = (long)g * rows + ic + ir;
-                const long column = jc + jr;
-                float *c = output + row * n + column;
-                swk_epilogue ep = {
-                    conv->pre_bias ? conv->pre_bias + row : NULL,
-                    conv->scale ? conv->scale + row : NULL,
-                    conv->post_bias ? conv->post_bias + row : NULL,
-                    residual ? residual + row * n + column : NULL,
-                    n, conv->relu,
-                };
-                const float *bpanel = bbuf + (size_t)(jr / nr) * kc * nr;
-                ks->kernel(kc, ablock + (size_t)(ir / SWK_MR) * astride, bpanel, c, n, nrows, ncols, pc > 0,
-                           last ? &ep : NULL);
-            }
-        }
-    }
-}
-
-/* The prepacked path (SWK_PATH_FLOAT_PREPACKED): one group, its output positions within one column block (more than
- * the matrix-vector path takes) and its whole im2col matrix within SWK_PREPACKED_FLOAT_BYTES. The prepared bytes
- * hold the zero-bordered input (padded convolutions; swk_pad_input, stage 0) and then, on a cache line, every K
- * block's packed panels (stage 1): K block [pc, pc + kc) at pc * P * nr floats, P = ceil(n / nr), panel p of it
- * kc * nr floats further per panel. */
-int swk_conv_float_prepacks(const swk_conv *conv) {
-    const swk_kernel_set *ks = swk_kernels_for(conv->isa);
-    const long n = (long)conv->out_height * conv->out_width;
-    const size_t k = (size_t)conv->in_channels * conv->kernel_h * conv->kernel_w;
-    const size_t columns = (size_t)(n + ks->nr - 1) / (size_t)ks->nr * (size_t)ks->nr;
-    return conv->groups == 1 && n > SWK_NARROW && n <= SWK_NC
-        && k * columns * sizeof(float) <= SWK_PREPACKED_FLOAT_BYTES;
-}
-
-/* Floats before the packed panels in the prepared bytes: the zero-bordered input, if any, on a cache line. */
-static size_t float_prepacked_offset(const swk_conv *conv) {
-    return ((conv->kernel_h * conv->kernel_w > 1 ? swk_padded_input_count(conv) : 0) + 15) & ~(size_t)15;
-}
-
-static int column_panels(const swk_conv *conv) {
-    const int nr = swk_kernels_for(conv->isa)->nr;
-    return (conv->out_height * conv->out_width + nr - 1) / nr;
-}
-
-size_t swk_float_prepacked_input_size(const swk_conv *conv) {
-    const size_t k = (size_t)conv->in_channels * conv->kernel_h * conv->kernel_w;
-    const size_t nr = (size_t)swk_kernels_for(conv->isa)->nr;
-    return (float_prepacked_offset(conv) + k * (size_t)column_panels(conv) * nr) * sizeof(float);
-}
-
-int swk_float_pad_pieces(const swk_conv *conv) {
-    return float_prepacked_offset(conv) > 0 ? conv->in_channels : 0;
-}
-
-int swk_float_prepack_pieces(const swk_conv *conv) {
-    const int k = conv->in_channels * conv->kernel_h * conv->kernel_w;
-    return (k + k_step(k) - 1) / k_step(k) * column_panels(conv);
-}
-
-void swk_float_prepack(const swk_conv *conv, const float *input, float *prepared, int begin, int end) {
-    const swk_kernel_set *ks = swk_kernels_for(conv->isa);
-    const int nr = ks->nr, panels = column_panels(conv);
-    const int n = conv->out_height * conv->out_width;
-    const int k = conv->in_channels * conv->kernel_h * conv->kernel_w, kstep = k_step(k);
-    /* The packer reads the zero-bordered copy as an unpadded input. */
-    swk_conv view = *conv;
-    const float *source = input;
-    if (float_prepacked_offset(conv) > 0) {
-        view.in_height += 2 * conv->padding;
-        view.in_width += 2 * conv->padding;
-        view.padding = 0;
-        source = prepared;
-    }
-    float *packed = prepared + float_prepacked_offset(conv);
-    for (int piece = begin; piece < end; piece++) {
-        const int pc = (piece / panels) * kstep, p = piece % panels;
-        const int kc = k - pc < kstep ? k - pc : kstep;
-        const int col0 = p * nr, nc = n - col0 < nr ? n - col0 : nr;
-        ks->pack(&view, source, 0, pc, kc, col0, nc, packed + (size_t)pc * panels * nr + (size_t)p * kc * nr);
-    }
-}
-
-/* The float convolution driver (see the top of this file); `prepared` holds every packed panel for the prepacked
- * path (swk_float_prepack), else NULL. */
-void swk_conv_run(const swk_conv *conv, const float *input, const float *prepared, const float *residual, float *output,
-                  int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
-                  float *workspace) {
-    const swk_kernel_set *ks = swk_kernels_for(conv->isa);
-    const int nr = ks->nr;
-    const int k = (conv->in_channels / conv->groups) * conv->kernel_h * conv->kernel_w;
     const int kstep = k_step(k);
     float *bbuf = (float *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
     float *abuf = bbuf + swk_workspace_a_offset();
     float *pbuf = bbuf + swk_workspace_pad_offset();
 
-    if (prepared && col_begin % nr == 0) {
-        const int panels = column_panels(conv);
-        const float *packed = prepared + float_prepacked_offset(conv);
-        for (int pc = 0; pc < k; pc += kstep) {
-            const int kc = k - pc < kstep ? k - pc : kstep;
-            const float *block = packed + (size_t)pc * panels * nr + (size_t)(col_begin / nr) * kc * nr;
-            run_b_block(ks, conv, block, residual, output, 0, row_begin, row_end, pc, kc, col_begin, col_end - col_begin,
-                        abuf);
-        }
-        return;
-    }
     if (col_end - col_begin <= SWK_NARROW && conv->kernel_h == 1 && conv->kernel_w == 1
         && conv->stride == 1 && conv->padding == 0) {
         for (int g = group_begin; g < group_end; g++) {
@@ -223,8 +100,45 @@ void swk_conv_run(const swk_conv *conv, const float *input, const float *prepare
             const int nc = col_end - jc < SWK_NC ? col_end - jc : SWK_NC;
             for (int pc = 0; pc < k; pc += kstep) {
                 const int kc = k - pc < kstep ? k - pc : kstep;
+                const int last = pc + kc == k;
                 prepare_b(ks, conv, input, g, pc, kc, jc, nc, bbuf, pbuf);
-                run_b_block(ks, conv, bbuf, residual, output, g, row_begin, row_end, pc, kc, jc, nc, abuf);
+                for (int ic = row_begin; ic < row_end; ic += SWK_MC) {
+                    const int mc = row_end - ic < SWK_MC ? row_end - ic : SWK_MC;
+                    const size_t first_panel = (size_t)g * panels + (size_t)(ic / SWK_MR);
+                    /* The A block: float32 weights in place, others widened into the workspace. */
+                    const float *ablock;
+                    size_t astride;
+                    if (conv->weight_type == SWK_WEIGHTS_F32) {
+                        ablock = (const float *)conv->weights + (first_panel * k + pc) * SWK_MR;
+                        astride = (size_t)k * SWK_MR;
+                    } else {
+                        astride = (size_t)kc * SWK_MR;
+                        for (int i = 0; i * SWK_MR < mc; i++) {
+                            const char *src = (const char *)conv->weights + ((first_panel + i) * k + pc) * SWK_MR * element;
+                            ks->widen(src, abuf + i * astride, astride, conv->weight_type);
+                        }
+                        ablock = abuf;
+                    }
+                    for (int jr = 0; jr < nc; jr += nr) {
+                        const int ncols = nc - jr < nr ? nc - jr : nr;
+                        for (int ir = 0; ir < mc; ir += SWK_MR) {
+                            const int nrows = mc - ir < SWK_MR ? mc - ir : SWK_MR;
+                            const long row = (long)g * rows + ic + ir;
+                            const long column = jc + jr;
+                            float *c = output + row * n + column;
+                            swk_epilogue ep = {
+                                conv->pre_bias ? conv->pre_bias + row : NULL,
+                                conv->scale ? conv->scale + row : NULL,
+                                conv->post_bias ? conv->post_bias + row : NULL,
+                                residual ? residual + row * n + column : NULL,
+                                n, conv->relu,
+                            };
+                            const float *bpanel = bbuf + (size_t)(jr / nr) * kc * nr;
+                            ks->kernel(kc, ablock + (size_t)(ir / SWK_MR) * astride, bpanel, c, n, nrows, ncols, pc > 0,
+                                       last ? &ep : NULL);
+                        }
+                    }
+                }
             }
         }
     }

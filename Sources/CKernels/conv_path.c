@@ -1,4 +1,4 @@
-/* The path one convolution takes (float GEMM or prepacked, direct float, integer packed, prepacked or direct), decided here and nowhere else
+/* The path one convolution takes (float GEMM, direct float, integer packed, prepacked or direct), decided here and nowhere else
  * (swk_conv_choose_path, once per descriptor),
  * so callers prepare and run any convolution the same way; and the workspace each path needs. The only
  * file that names the three drivers (conv.c, conv_direct.c, conv_integer.c); none of them calls back. */
@@ -10,8 +10,7 @@ static swk_conv_path decide(const swk_conv *conv) {
         if (swk_conv_integer_is_direct(conv)) return SWK_PATH_INTEGER_DIRECT;
         return swk_conv_integer_prepacks(conv) ? SWK_PATH_INTEGER_PREPACKED : SWK_PATH_INTEGER_PACKED;
     }
-    if (swk_conv_float_is_direct(conv)) return SWK_PATH_FLOAT_DIRECT;
-    return swk_conv_float_prepacks(conv) ? SWK_PATH_FLOAT_PREPACKED : SWK_PATH_FLOAT_GEMM;
+    return swk_conv_float_is_direct(conv) ? SWK_PATH_FLOAT_DIRECT : SWK_PATH_FLOAT_GEMM;
 }
 
 void swk_conv_choose_path(swk_conv *conv) { conv->path = decide(conv); }
@@ -28,7 +27,6 @@ static int is_integer(swk_conv_path path) {
 /* Bytes of the prepared input for `path`. */
 static size_t prepared_bytes(const swk_conv *conv, swk_conv_path path) {
     if (path == SWK_PATH_INTEGER_PREPACKED) return swk_prepacked_input_size(conv);
-    if (path == SWK_PATH_FLOAT_PREPACKED) return swk_float_prepacked_input_size(conv);
     if (is_integer(path)) return swk_quantized_input_size(conv);
     if (path == SWK_PATH_FLOAT_DIRECT) return swk_padded_input_count(conv) * sizeof(float);
     return 0;
@@ -40,14 +38,13 @@ size_t swk_conv_prepared_bytes(const swk_conv *conv) { return (prepared_bytes(co
 
 int swk_conv_prepare_stages(const swk_conv *conv) {
     const swk_conv_path path = path_of(conv);
-    if (path == SWK_PATH_INTEGER_PREPACKED || path == SWK_PATH_FLOAT_PREPACKED) return 2;
+    if (path == SWK_PATH_INTEGER_PREPACKED) return 2;
     return prepared_bytes(conv, path) > 0 ? 1 : 0;
 }
 
 int swk_conv_prepare_pieces(const swk_conv *conv, int stage) {
     const swk_conv_path path = path_of(conv);
     if (stage < 0 || stage >= swk_conv_prepare_stages(conv)) return 0;
-    if (path == SWK_PATH_FLOAT_PREPACKED) return stage == 0 ? swk_float_pad_pieces(conv) : swk_float_prepack_pieces(conv);
     if (stage == 1) return swk_prepack_pieces(conv);
     return is_integer(path) ? conv->groups * swk_quads_per_group(conv) : conv->in_channels;
 }
@@ -56,9 +53,7 @@ void swk_conv_prepare(const swk_conv *conv, int stage, const float *input, void 
                       int begin, int end) {
     const swk_conv_path path = path_of(conv);
     if (stage < 0 || stage >= swk_conv_prepare_stages(conv)) return;
-    if (path == SWK_PATH_FLOAT_PREPACKED && stage == 1) {
-        swk_float_prepack(conv, input, prepared, begin, end);
-    } else if (stage == 1) {
+    if (stage == 1) {
         swk_prepack_quads(conv, prepared, begin, end);
     } else if (is_integer(path)) {
         swk_quantize_input(conv, input, prepared, inverse, zero_point, begin, end);
@@ -73,7 +68,6 @@ swk_conv_split swk_conv_split_kind(const swk_conv *conv) {
     case SWK_PATH_FLOAT_DIRECT:
         return SWK_SPLIT_FREE;
     case SWK_PATH_INTEGER_PREPACKED:
-    case SWK_PATH_FLOAT_PREPACKED:
         return SWK_SPLIT_ROWS;
     default:
         return SWK_SPLIT_PACKS;
@@ -95,8 +89,7 @@ float swk_conv_execute(const swk_conv *conv, const float *input, const void *pre
                             group_end, row_begin, row_end, col_begin, col_end, workspace);
         return -INFINITY;
     default:
-        swk_conv_run(conv, input, path == SWK_PATH_FLOAT_PREPACKED ? prepared : NULL, residual, output, group_begin,
-                     group_end, row_begin, row_end, col_begin, col_end, workspace);
+        swk_conv_run(conv, input, residual, output, group_begin, group_end, row_begin, row_end, col_begin, col_end, workspace);
         return -INFINITY;
     }
 }

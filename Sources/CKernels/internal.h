@@ -206,25 +206,11 @@ float swk_conv_run_integer(const swk_conv *conv, swk_conv_path path, const uint8
  * [group_begin, group_end) at output positions [col_begin, col_end) (row-major over out_height x
  * out_width). `row_begin` must be a multiple of SWK_MR. `input` is [in_channels][in_height][in_width],
  * `output` and `residual` (nullable) are [out_channels][out_height][out_width].
- * `workspace` holds swk_conv_workspace_count floats, 64-byte aligned, private to the caller. `prepared`: the
- * prepacked path's prepared input (swk_float_prepack), NULL on the GEMM path.
+ * `workspace` holds swk_conv_workspace_count floats, 64-byte aligned, private to the caller.
  */
-void swk_conv_run(const swk_conv *conv, const float *input, const float *prepared, const float *residual, float *output,
+void swk_conv_run(const swk_conv *conv, const float *input, const float *residual, float *output,
                   int group_begin, int group_end, int row_begin, int row_end, int col_begin, int col_end,
                   float *workspace);
-
-/* Bytes the float prepacked path's packed panels may take (one group, every output position in one column block). */
-#define SWK_PREPACKED_FLOAT_BYTES (2 * 1024 * 1024)
-
-/* The float prepacked path (conv.c): whether `conv` takes it; its prepared bytes (the zero-bordered input where a
- * padded convolution has more than one tap, then every K block's packed panels); the pieces of its two preparation
- * stages (stage 0: swk_pad_input by input channel, none without the copy; stage 1: packing by K block and column
- * panel) and stage 1 itself. `swk_conv_run` with `prepared` then runs any rows over whole panels. */
-int swk_conv_float_prepacks(const swk_conv *conv);
-size_t swk_float_prepacked_input_size(const swk_conv *conv);
-int swk_float_pad_pieces(const swk_conv *conv);
-int swk_float_prepack_pieces(const swk_conv *conv);
-void swk_float_prepack(const swk_conv *conv, const float *input, float *prepared, int begin, int end);
 
 /**
  * The direct float convolution (conv_direct.c), for stride 1 where swk_conv_float_is_direct says so:

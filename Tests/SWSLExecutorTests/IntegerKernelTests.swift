@@ -80,32 +80,6 @@ import SWSLFormat
                 == SWK_PATH_INTEGER_PACKED)
     }
 
-    /// The float layers of the same shapes: small planes of one group prepacked where no direct kernel takes them
-    /// (AVX-512's direct kernels take stride 1; these are strided), the rest per block.
-    @Test(arguments: ConvKernelTests.kernelChoices)
-    func smallFloatPlanesArePackedOncePerImage(kernels: KernelChoice) throws {
-        try ConvKernelTests.skipUnlessSupported(kernels)
-        func path(_ shape: ConvCase) -> swk_conv_path {
-            let naive = NaiveConvolution(inChannels: shape.inChannels, outChannels: shape.outChannels, kernel: shape.kernel,
-                                         stride: shape.stride, padding: shape.padding, groups: shape.groups,
-                                         weights: [Float](repeating: 1, count: shape.outChannels * shape.inChannels / shape.groups * shape.kernel * shape.kernel))
-            let descriptor = KernelHarness.layer(naive).descriptor(height: shape.height, width: shape.width, kernels: kernels)
-            return swk_conv_path(rawValue: UInt32(descriptor.path))
-        }
-        #expect(path(ConvCase(inChannels: 256, outChannels: 256, kernel: 3, stride: 2, padding: 1, groups: 1, height: 28, width: 28))
-                == SWK_PATH_FLOAT_PREPACKED)
-        #expect(path(ConvCase(inChannels: 1024, outChannels: 2048, kernel: 1, stride: 2, padding: 0, groups: 1, height: 14, width: 14))
-                == SWK_PATH_FLOAT_PREPACKED)
-        // 784 output positions: more than one column block.
-        #expect(path(ConvCase(inChannels: 128, outChannels: 128, kernel: 3, stride: 2, padding: 1, groups: 1, height: 56, width: 56))
-                == SWK_PATH_FLOAT_GEMM)
-        #expect(path(ConvCase(inChannels: 64, outChannels: 64, kernel: 3, stride: 2, padding: 1, groups: 32, height: 14, width: 14))
-                == SWK_PATH_FLOAT_GEMM)
-        // The classifier at batch 1 (one position): the matrix-vector path.
-        #expect(path(ConvCase(inChannels: 2048, outChannels: 1000, kernel: 1, stride: 1, padding: 0, groups: 1, height: 1, width: 1))
-                == SWK_PATH_FLOAT_GEMM)
-    }
-
     /// The sums no int16 pair may hold: every weight ±127 or −128 against activations at the top level (255),
     /// where `vpmaddubsw`'s saturating pairs would give 32767 for 255 × 127 × 2 = 64770. Every kernel set
     /// must give the exact integers (scale 1, step 1: the outputs are the int32 sums themselves, below 2^24).

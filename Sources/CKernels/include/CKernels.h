@@ -127,11 +127,6 @@ typedef enum {
      * preparation stage), shared by every task, so tasks cut output rows freely (conv_integer.c).
      */
     SWK_PATH_INTEGER_PREPACKED = 5,
-    /**
-     * Float GEMM, small planes: the im2col panels of every output position packed once per image (after a
-     * zero-bordered copy where the convolution pads), shared by every task, which cut output rows freely (conv.c).
-     */
-    SWK_PATH_FLOAT_PREPACKED = 6,
 } swk_conv_path;
 
 /** Decides `conv->path` from its geometry, weights and instruction set; call once a descriptor is complete. */
@@ -197,8 +192,7 @@ size_t swk_conv_workspace_count(const swk_conv *conv);
  * -infinity otherwise.
  *
  * Preparation runs in swk_conv_prepare_stages stages, numbered from 0 (none: the input is read in place): stage 0
- * quantizes or pads; stage 1, on small planes, packs the quantized quads (integer) or the im2col panels (float) of
- * every output position. A stage may have no pieces (a float layer without padding has nothing to copy). Each stage
+ * quantizes or pads; stage 1, on small integer planes, packs the quantized quads of every output position. Each stage
  * comes in swk_conv_prepare_pieces pieces that threads may share out; every piece of a stage must be done before the
  * next stage starts (stage 1 reads what stage 0 wrote).
  * swk_conv_split_kind says what cutting a convolution into tasks costs: SWK_SPLIT_PACKS, each task packs its own
