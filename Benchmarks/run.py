@@ -116,8 +116,10 @@ OBSTACLES = {
     "fp32": "not the loop (80–98% of the FMA peak alone; single layers 76–88% at 224 px, "
             "`Benchmarks/layer_efficiency.c`) but what surrounds it: im2col packing, weights streamed per layer; "
             "onnxruntime runs all 53 convolutions as its blocked NCHWc kernels, OpenVINO blocked layouts too",
-    "scaling": "per-layer barriers and equal splits at batch 1 on cores whose speed swings by the moment here "
-               "(batches run image by image and scale fully)",
+    "scaling": "not understood: at batch 1 every layer is cut into pieces claimed as threads come free (small planes "
+               "four row pieces per thread, large ones three column pieces) with a barrier per layer and preparation "
+               "stage; batches run image by image; this VM's speed swings by the minute, and the peers' figures in the "
+               "same rounds move less than ours (notes)",
     "conversion": "the SHA-256 of the source (the provenance record) on the second core is the floor",
 }
 
