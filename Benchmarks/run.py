@@ -246,21 +246,23 @@ def main() -> None:
             lines.append(f"| {label} | {batch} | {sc['ours']:.2f}× | {sc['ort']:.2f}× | {sc['ov']:.2f}× |")
     kinds = {}
     for label, swm in ((default, "resnet50.zip.int8.swm"), (fp32, "resnet50.fp32.swm")):
-        per_thread = {}
+        per_thread, waits = {}, {}
         for threads in (1, 2):
             layers = bench(BENCH / swm, 1, threads, 20, "--layers")["layers"]
-            totals = {}
+            totals, waited = {}, {}
             for layer in layers:
                 totals[layer_kind(layer["step"])] = totals.get(layer_kind(layer["step"]), 0) + layer["mean_ms"]
-            per_thread[threads] = totals
-        kinds[label] = per_thread
+                waited[layer_kind(layer["step"])] = waited.get(layer_kind(layer["step"]), 0) + layer["wait_ms"]
+            per_thread[threads], waits[threads] = totals, waited
+        kinds[label] = (per_thread, waits)
     lines += ["", "Per layer kind, batch 1 (`swsl-convert bench MODEL --threads T --layers --json`, summed per kind; "
-              "ResNet-50's conv1 and conv3 are 1×1, conv2 3×3):", "",
-              "| path | layer kind | 1 thread ms | 2 threads ms | scaling |", "|---|---|---|---|---|"]
-    for label, per_thread in kinds.items():
+              "ResNet-50's conv1 and conv3 are 1×1, conv2 3×3; the wait is the time the average thread spent outside "
+              "the layers' tasks: barriers, the caller's work between loops, a slower thread's last task):", "",
+              "| path | layer kind | 1 thread ms | 2 threads ms | of which waiting | scaling |", "|---|---|---|---|---|---|"]
+    for label, (per_thread, waits) in kinds.items():
         for kind in per_thread[1]:
             a, b = per_thread[1][kind], per_thread[2][kind]
-            lines.append(f"| {label} | {kind} | {a:.2f} | {b:.2f} | {a / b:.2f}× |")
+            lines.append(f"| {label} | {kind} | {a:.2f} | {b:.2f} | {waits[2][kind]:.2f} | {a / b:.2f}× |")
     print("\n".join(lines[-12:]), flush=True)
 
     # Scaling and grouped convolutions.

@@ -313,10 +313,13 @@ float swk_conv_run_integer(const swk_conv *conv, swk_conv_path path, const uint8
     uint32_t *bbuf = (uint32_t *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
     /* The set's widened weight panel, rewritten once per (column block, row panel) and read by every tile. */
     void *widened = (uint8_t *)bbuf + bytes;
-    if (path == SWK_PATH_INTEGER_PREPACKED && col_begin % nr == 0) {
+    if (path == SWK_PATH_INTEGER_PREPACKED && conv->groups == 1 && col_begin % nr == 0) {
         /* Every panel was packed (and marked) by swk_prepack_quads: this task only reads its own. */
+        if (group_begin > 0 || group_end < 1) return max;
         const uint32_t *block = (const uint32_t *)(quantized + prepacked_offset(conv)) + (size_t)(col_begin / nr) * kq * nr;
-        const uint8_t *marks = quantized + prepacked_offset(conv) + prepacked_quad_bytes(conv) + (size_t)(col_begin / nr) * kq;
+        const uint8_t *marks = iks->mark ? quantized + prepacked_offset(conv) + prepacked_quad_bytes(conv)
+                                               + (size_t)(col_begin / nr) * kq
+                                         : NULL;
         run_block(conv, iks, block, marks, residual, output, 0, row_begin, row_end, col_begin, col_end - col_begin,
                   widened, &max);
         return max;

@@ -180,10 +180,12 @@ void swk_quantize_input(const swk_conv *conv, const float *input, uint8_t *dst, 
 int swk_conv_integer_is_direct(const swk_conv *conv);
 
 /* Bytes the prepacked path's packed quads and marks may take (one group, every output position), beside the
- * quantized input: planes small enough that a column block would hold them whole, or nearly. */
+ * quantized input: twice a column block (SWK_QB_BYTES, 384 KB), so that at 224 px every layer of ResNet-50's stages 3
+ * and 4 qualifies (stage 3's 3 x 3: 479 KB). */
 #define SWK_PREPACKED_BYTES (768 * 1024)
 
-/* 1 when `conv` (integer, not direct) takes the prepacked path: one group, its packed quads within SWK_PREPACKED_BYTES. */
+/* 1 when `conv` (integer, not direct) takes the prepacked path: one group, its packed quads and their marks within
+ * SWK_PREPACKED_BYTES. */
 int swk_conv_integer_prepacks(const swk_conv *conv);
 
 /* The prepacked path's prepared bytes: the quantized input, then on a cache line the packed quads of every output

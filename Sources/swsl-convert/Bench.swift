@@ -24,7 +24,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
-    @Flag(help: "Also time every layer (mean over the timed runs, one line each; `layers` in --json).")
+    @Flag(help: "Also time every layer (mean over the timed runs, one line each; `layers` in --json), with the time the average thread waited in it (outside its tasks: barriers, the caller's work between loops, a slower thread's last task).")
     var layers = false
 
     @OptionGroup var options: RunOptions
@@ -57,6 +57,7 @@ struct Bench: ParsableCommand {
             if i == 2 && layers { executor.startProfiling() }
         }
         let perLayer = zip(executor.stepNames, executor.stepSeconds ?? []).map { ($0, $1 * 1000 / Double(iterations)) }
+        let perLayerWait = (executor.stepWaitSeconds ?? []).map { $0 * 1000 / Double(iterations) }
         times.sort()
         let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
         let gmacs = Double(loaded.plan.multiplyAccumulates(height: size, width: size)) * Double(batch) / 1e9
@@ -68,7 +69,10 @@ struct Bench: ParsableCommand {
                 ("median_ms", .double(median)), ("min_ms", .double(times.first!)), ("max_ms", .double(times.last!)),
                 ("validate_ms", validateMs.map(JSONValue.double) ?? .null),
                 ("open_ms", .double(openMs)), ("gflops", .double(2 * gmacs / (median / 1000))),
-                ("layers", layers ? .array(perLayer.map { .object([("step", .string($0.0)), ("mean_ms", .double($0.1))]) }) : .null),
+                ("busy_ms_per_thread", layers ? .array(executor.profiledBusySecondsPerThread.map { .double($0 * 1000 / Double(iterations)) }) : .null),
+                ("layers", layers ? .array(zip(perLayer, perLayerWait).map { layer, wait in
+                    .object([("step", .string(layer.0)), ("mean_ms", .double(layer.1)), ("wait_ms", .double(wait))])
+                }) : .null),
             ]).serialized(pretty: true))
         } else {
             let f = ConversionSummary.fixed
@@ -78,8 +82,8 @@ struct Bench: ParsableCommand {
                 + "(\(f(2 * gmacs / (median / 1000), 1)) GFLOP/s; opened in \(f(openMs, 2)) ms)")
             if layers {
                 let total = perLayer.reduce(0) { $0 + $1.1 }
-                for (name, ms) in perLayer {
-                    print("  \(f(ms, 3)) ms  \(f(100 * ms / total, 1))%  \(name)")
+                for ((name, ms), wait) in zip(perLayer, perLayerWait) {
+                    print("  \(f(ms, 3)) ms  \(f(100 * ms / total, 1))%  wait \(f(wait, 3)) ms  \(name)")
                 }
             }
         }

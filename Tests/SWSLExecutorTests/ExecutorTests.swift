@@ -63,6 +63,31 @@ import SWSLTestSupport
         }
     }
 
+    /// Profiling (`bench --layers`): each step's wait is the time the average thread spent outside its tasks, so it
+    /// lies between zero and the step's wall time; the threads' time inside tasks is no more than all of them
+    /// together had, and each thread took tasks. A profiled run gives the logits an unprofiled one gives.
+    @Test func profilingSplitsWallTimeIntoWorkAndWaits() throws {
+        let plan = try ExecutionPlan(reference: Self.model("resnet18_tiny"))
+        var random = TestRandom(seed: 5)
+        let input = random.floats(3 * 64 * 64)
+        let executor = PlanExecutor(plan: plan, threads: 2)
+        let plain = try executor.run(input: input, batch: 1, height: 64, width: 64)
+        executor.startProfiling()
+        var profiled: [Float] = []
+        for _ in 0..<3 { profiled = try executor.run(input: input, batch: 1, height: 64, width: 64) }
+        #expect(profiled == plain)
+        let walls = try #require(executor.stepSeconds), waits = try #require(executor.stepWaitSeconds)
+        #expect(walls.count == plan.steps.count && waits.count == walls.count)
+        for (wall, wait) in zip(walls, waits) {
+            #expect(wall > 0 && wait >= 0 && wait <= wall, "wall \(wall) s, wait \(wait) s")
+        }
+        let busy = executor.profiledBusySecondsPerThread
+        #expect(busy.count == 2 && busy.allSatisfy { $0 > 0 }, "\(busy)")
+        #expect(busy.reduce(0, +) <= 2 * walls.reduce(0, +))
+        let worked = walls.reduce(0, +) - waits.reduce(0, +)
+        #expect(abs(worked - busy.reduce(0, +) / 2) <= 1e-6 + 1e-3 * walls.reduce(0, +))
+    }
+
     @Test func reusesBuffersAcrossShapes() throws {
         let plan = try ExecutionPlan(reference: Self.model("resnet18_tiny"))
         let executor = PlanExecutor(plan: plan, threads: 2)

@@ -73,7 +73,8 @@ import SWSLFormat
                 == SWK_PATH_INTEGER_PREPACKED)
         #expect(try path(ConvCase(inChannels: 1024, outChannels: 2048, kernel: 1, stride: 2, padding: 0, groups: 1, height: 14, width: 14))
                 == SWK_PATH_INTEGER_PREPACKED)
-        // Stage 1's strided 3 x 3 at 448 px (112 x 112 -> 56 x 56): 3136 columns of 144 quads, 1.8 MB packed.
+        // A strided 3 x 3 of 64 channels from 112 x 112 to 56 x 56 (ResNet-50's stage-1 width at 448 px): 3136 columns
+        // of 144 quads, 1.8 MB packed.
         #expect(try path(ConvCase(inChannels: 64, outChannels: 64, kernel: 3, stride: 2, padding: 1, groups: 1, height: 112, width: 112))
                 == SWK_PATH_INTEGER_PACKED)
         #expect(try path(ConvCase(inChannels: 64, outChannels: 64, kernel: 3, stride: 2, padding: 1, groups: 32, height: 14, width: 14))
@@ -153,10 +154,15 @@ import SWSLFormat
                                      weights: values.map(Float.init))
         (naive.scale, naive.postBias) = ([Float](repeating: 1, count: shape.outChannels), nil)
         let expected = naive.run(inputs.map { min($0, Float(levels)) }, height: shape.height, width: shape.width)
-        let actual = KernelHarness.run(layer, input: inputs, height: shape.height, width: shape.width, kernels: kernels,
-                                       inputScale: 1)
-        let wrong = zip(actual, expected).filter { Double($0) != $1 }.count
-        #expect(wrong == 0, "\(wrong) of \(expected.count) sums differ, e.g. \(actual.first ?? 0) for \(expected.first ?? 0)")
+        // The path the shape takes, and the integer paths it could take instead (packed per column block; packed once
+        // per image, for one group).
+        let paths: [swk_conv_path?] = [nil, SWK_PATH_INTEGER_PACKED] + (shape.groups == 1 ? [SWK_PATH_INTEGER_PREPACKED] : [])
+        for path in paths {
+            let actual = KernelHarness.run(layer, input: inputs, height: shape.height, width: shape.width, kernels: kernels,
+                                           inputScale: 1, path: path)
+            let wrong = zip(actual, expected).filter { Double($0) != $1 }.count
+            #expect(wrong == 0, "path \(path.map { "\($0.rawValue)" } ?? "chosen"): \(wrong) of \(expected.count) sums differ, e.g. \(actual.first ?? 0) for \(expected.first ?? 0)")
+        }
         return expected
     }
 

@@ -20,7 +20,8 @@ struct ConvTask: Sendable, Equatable {
     /// Splits a convolution over `batch` images into tasks for `threads` threads: whole images when
     /// there are enough, else each image cut along groups (many groups), output positions (large
     /// planes; each task packs only its own im2col columns) or output rows (small planes, so the
-    /// im2col columns are not cut into padded slivers; each task packs them all).
+    /// im2col columns are not cut into padded slivers; each task packs them all, unless `cost` is
+    /// `.rowsFree`: then they were packed once for all).
     /// Where pieces cost nothing (`cost` `.free`, or `.rowsFree` cut along rows), every thread gets
     /// about four tasks, claimed as threads come free, so a slower or delayed thread holds up less.
     static func split(batch: Int, groups: Int, rowsPerGroup: Int, columns: Int, threads: Int,

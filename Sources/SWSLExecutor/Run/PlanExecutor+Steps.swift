@@ -81,7 +81,8 @@ extension PlanExecutor {
             cost: Kernels.splitCost(descriptor))
         let workspaces = self.workspaces
         // Each image's input prepared once where the path needs it (quantized quads for integer
-        // arithmetic, a zero-bordered copy for the direct float kernels); threads share out its pieces.
+        // arithmetic, then on small planes their packed panels; a zero-bordered copy for the direct float
+        // kernels), stage after stage; threads share out each stage's pieces.
         let perImage = Kernels.preparedBytes(descriptor)
         let prepared = perImage > 0 ? UnsafeMutableRawPointer(layerInput.base) : nil
         var scales: [Float] = [], biases: [[Float]] = []

@@ -29,6 +29,10 @@ public final class PlanExecutor {
     var valueMaxima: [Int: [Float]] = [:]
     /// Per-step wall time summed over runs, in seconds, while profiling (`startProfiling()`); nil otherwise.
     public private(set) var stepSeconds: [Double]?
+    /// Per step, summed over runs while profiling: the time the average thread spent outside the step's tasks, in
+    /// seconds (its wall time less the threads' time inside tasks over the thread count): waiting at the step's
+    /// barriers, for the caller's work between its loops, or for a slower thread's last task.
+    public private(set) var stepWaitSeconds: [Double]?
 
     /// Names of the plan's steps, in order: the layer for convolutions and the classifier, else the operation.
     public var stepNames: [String] {
@@ -42,8 +46,17 @@ public final class PlanExecutor {
         }
     }
 
-    /// Starts summing each step's wall time over the following runs (`stepSeconds`), from zero.
-    public func startProfiling() { stepSeconds = [Double](repeating: 0, count: plan.steps.count) }
+    /// Per thread (0: the caller), seconds spent inside tasks since `startProfiling()`.
+    public var profiledBusySecondsPerThread: [Double] { pool.busySecondsPerThread }
+
+    /// Starts summing each step's wall time (`stepSeconds`), its wait (`stepWaitSeconds`) and each thread's time
+    /// inside tasks over the following runs, from zero.
+    public func startProfiling() {
+        stepSeconds = [Double](repeating: 0, count: plan.steps.count)
+        stepWaitSeconds = stepSeconds
+        pool.resetBusy()
+        pool.measuresBusy = true
+    }
 
     /// Set only during `run(input:batch:height:width:observingInputs:)`.
     var observer: InputObserver?
@@ -167,15 +180,15 @@ public final class PlanExecutor {
         let (schedule, buffers, layerInput) = try prepare(shape)
         buffers[schedule.buffers[0]].base.update(from: source.baseAddress!, count: source.count)
         valueMaxima.removeAll(keepingCapacity: true)
-        if var times = stepSeconds {
-            let clock = ContinuousClock()
+        if var times = stepSeconds, var waits = stepWaitSeconds {
             for (index, step) in plan.steps.enumerated() {
-                let start = clock.now
+                let (start, busy) = (WorkerPool.nanoseconds(), pool.busySeconds)
                 execute(step, schedule: schedule, buffers: buffers, layerInput: layerInput)
-                let elapsed = (clock.now - start).components
-                times[index] += Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+                let wall = Double(WorkerPool.nanoseconds() - start) / 1e9
+                times[index] += wall
+                waits[index] += max(0, wall - (pool.busySeconds - busy) / Double(pool.threadCount))
             }
-            stepSeconds = times
+            (stepSeconds, stepWaitSeconds) = (times, waits)
         } else {
             for step in plan.steps { execute(step, schedule: schedule, buffers: buffers, layerInput: layerInput) }
         }
@@ -206,8 +219,9 @@ public final class PlanExecutor {
     }
 
     /// The schedule for `shape` (reused from the previous run when it matches), and from `memory` the value buffers
-    /// and the layer-input buffer: the quantized input of the integer convolution running, or the padded input of the
-    /// direct float convolution running, shared by the threads (sized for the largest over the batch).
+    /// and the layer-input buffer: the prepared input of the convolution running (quantized quads, with their packed
+    /// panels on small integer planes, or the padded input of a direct float convolution), shared by the threads
+    /// (sized for the largest over the batch).
     private func prepare(_ shape: [Int]) throws(ExecutorError) -> (Schedule, [AlignedFloats], AlignedFloats) {
         if prepared?.key != shape {
             prepared = nil

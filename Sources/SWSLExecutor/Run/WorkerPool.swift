@@ -13,9 +13,16 @@ final class WorkerPool: @unchecked Sendable {
     let threadCount: Int
     private let state: WorkerPoolState
     private var workerThreads: [pthread_t] = []
+    /// While true, each thread's time inside tasks is summed (`busySeconds`): the profile's wait time is what the
+    /// threads did not spend in tasks.
+    var measuresBusy = false
+    /// Per thread, nanoseconds spent inside tasks while `measuresBusy`, one cache line apart.
+    private let busy: UnsafeMutablePointer<UInt64>
 
     init(threads: Int) {
         threadCount = max(1, threads)
+        busy = .allocate(capacity: threadCount * 8)
+        busy.initialize(repeating: 0, count: threadCount * 8)
         state = WorkerPoolState()
         for worker in 1..<threadCount {
             let context = Unmanaged.passRetained(WorkerContext(state: state, worker: worker)).toOpaque()
@@ -33,16 +40,45 @@ final class WorkerPool: @unchecked Sendable {
     deinit {
         state.shutdown()
         for thread in workerThreads { pthread_join(thread, nil) }
+        busy.deallocate()
     }
+
+    /// Seconds all threads together spent inside tasks while `measuresBusy` (read between loops).
+    var busySeconds: Double { busySecondsPerThread.reduce(0, +) }
+
+    /// Sets every thread's time inside tasks back to zero (between loops).
+    func resetBusy() { busy.update(repeating: 0, count: threadCount * 8) }
+
+    /// Seconds each thread (0: the caller) spent inside tasks while `measuresBusy` (read between loops).
+    var busySecondsPerThread: [Double] { (0..<threadCount).map { Double(busy[$0 * 8]) / 1e9 } }
 
     /// Runs `body(task, worker)` for every task in `0..<count`, spread over the threads; `worker`
     /// (0 is the caller) tells the body which per-thread scratch memory to use. Returns when all are done.
     func parallelFor(_ count: Int, _ body: (_ task: Int, _ worker: Int) -> Void) {
+        guard measuresBusy else { return spread(count, body) }
+        let busy = self.busy
+        spread(count) { task, worker in
+            let start = Self.nanoseconds()
+            body(task, worker)
+            busy[worker * 8] &+= Self.nanoseconds() &- start
+        }
+    }
+
+    private func spread(_ count: Int, _ body: (_ task: Int, _ worker: Int) -> Void) {
         if threadCount == 1 || count <= 1 {
             for task in 0..<count { body(task, 0) }
             return
         }
         withoutActuallyEscaping(body) { escaping in state.run(count: count, body: escaping) }
+    }
+}
+
+extension WorkerPool {
+    /// A monotonic clock in nanoseconds.
+    static func nanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
 }
 
