@@ -65,7 +65,7 @@ import SWSLTestSupport
 
     /// Profiling (`bench --layers`): each step's wait is the time the average thread spent outside its tasks, so it
     /// lies between zero and the step's wall time; the threads' time inside tasks is no more than all of them
-    /// together had, and each thread took tasks. A profiled run gives the logits an unprofiled one gives.
+    /// together had, and matches the wall time less the waits. A profiled run gives the logits an unprofiled one gives.
     @Test func profilingSplitsWallTimeIntoWorkAndWaits() throws {
         let plan = try ExecutionPlan(reference: Self.model("resnet18_tiny"))
         var random = TestRandom(seed: 5)
@@ -82,7 +82,8 @@ import SWSLTestSupport
             #expect(wall > 0 && wait >= 0 && wait <= wall, "wall \(wall) s, wait \(wait) s")
         }
         let busy = executor.profiledBusySecondsPerThread
-        #expect(busy.count == 2 && busy.allSatisfy { $0 > 0 }, "\(busy)")
+        // The caller always takes tasks; the worker may find none left on a loaded machine.
+        #expect(busy.count == 2 && busy[0] > 0 && busy[1] >= 0, "\(busy)")
         #expect(busy.reduce(0, +) <= 2 * walls.reduce(0, +))
         let worked = walls.reduce(0, +) - waits.reduce(0, +)
         #expect(abs(worked - busy.reduce(0, +) / 2) <= 1e-6 + 1e-3 * walls.reduce(0, +))
