@@ -233,18 +233,35 @@ int swk_prepack_pieces(const swk_conv *conv) {
     return (conv->out_height * conv->out_width + nr - 1) / nr;
 }
 
+/* The prepacked path's packed panel `panel` in the prepared bytes, and that panel's marks (NULL for sets without). */
+static uint32_t *prepacked_panel(const swk_conv *conv, const uint8_t *prepared, int panel) {
+    const size_t kq = (size_t)conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
+    return (uint32_t *)(prepared + prepacked_offset(conv)) + (size_t)panel * kq * (size_t)swk_int8_kernels_of(conv)->nr;
+}
+
+static uint8_t *prepacked_marks(const swk_conv *conv, const uint8_t *prepared, int panel) {
+    const size_t kq = (size_t)conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
+    if (!swk_int8_kernels_of(conv)->mark) return NULL;
+    return (uint8_t *)prepared + prepacked_offset(conv) + prepacked_quad_bytes(conv) + (size_t)panel * kq;
+}
+
+/* Packs columns [col0, col0 + nc) of group g into panels at `dst` and, for sets that choose their step by it, marks
+ * their quads into `marks`: both integer paths' packing. */
+static void pack_and_mark(const swk_conv *conv, const swk_int8_kernel_set *iks, const uint8_t *quantized, int g, int col0,
+                          int nc, uint32_t *dst, uint8_t *marks) {
+    iks->pack(conv, quantized, g, col0, nc, dst);
+    if (iks->mark) {
+        iks->mark(conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv), (nc + iks->nr - 1) / iks->nr, dst, marks);
+    }
+}
+
 void swk_prepack_quads(const swk_conv *conv, uint8_t *prepared, int panel_begin, int panel_end) {
     const swk_int8_kernel_set *iks = swk_int8_kernels_of(conv);
     const int nr = iks->nr, n = conv->out_height * conv->out_width;
-    const int kq = conv->kernel_h * conv->kernel_w * swk_quads_per_group(conv);
     if (panel_begin >= panel_end) return;
-    uint32_t *block = (uint32_t *)(prepared + prepacked_offset(conv)) + (size_t)panel_begin * kq * nr;
     const int col0 = panel_begin * nr, col1 = panel_end * nr < n ? panel_end * nr : n;
-    iks->pack(conv, prepared, 0, col0, col1 - col0, block);
-    if (iks->mark) {
-        uint8_t *marks = prepared + prepacked_offset(conv) + prepacked_quad_bytes(conv) + (size_t)panel_begin * kq;
-        iks->mark(kq, panel_end - panel_begin, block, marks);
-    }
+    pack_and_mark(conv, iks, prepared, 0, col0, col1 - col0, prepacked_panel(conv, prepared, panel_begin),
+                  prepacked_marks(conv, prepared, panel_begin));
 }
 
 /* The rows x columns of one packed column block (columns [jc, jc + nc) of group g, its panels at `bbuf`, their marks
@@ -316,12 +333,8 @@ float swk_conv_run_integer(const swk_conv *conv, swk_conv_path path, const uint8
     if (path == SWK_PATH_INTEGER_PREPACKED && conv->groups == 1 && col_begin % nr == 0) {
         /* Every panel was packed (and marked) by swk_prepack_quads: this task only reads its own. */
         if (group_begin > 0 || group_end < 1) return max;
-        const uint32_t *block = (const uint32_t *)(quantized + prepacked_offset(conv)) + (size_t)(col_begin / nr) * kq * nr;
-        const uint8_t *marks = iks->mark ? quantized + prepacked_offset(conv) + prepacked_quad_bytes(conv)
-                                               + (size_t)(col_begin / nr) * kq
-                                         : NULL;
-        run_block(conv, iks, block, marks, residual, output, 0, row_begin, row_end, col_begin, col_end - col_begin,
-                  widened, &max);
+        run_block(conv, iks, prepacked_panel(conv, quantized, col_begin / nr), prepacked_marks(conv, quantized, col_begin / nr),
+                  residual, output, 0, row_begin, row_end, col_begin, col_end - col_begin, widened, &max);
         return max;
     }
     int block = (int)(bytes / ((size_t)kq * 4) / (size_t)nr) * nr;
@@ -331,8 +344,7 @@ float swk_conv_run_integer(const swk_conv *conv, swk_conv_path path, const uint8
     for (int g = group_begin; g < group_end; g++) {
         for (int jc = col_begin; jc < col_end; jc += block) {
             const int nc = col_end - jc < block ? col_end - jc : block;
-            iks->pack(conv, quantized, g, jc, nc, bbuf);
-            if (iks->mark) iks->mark(kq, (nc + nr - 1) / nr, bbuf, high);
+            pack_and_mark(conv, iks, quantized, g, jc, nc, bbuf, high);
             run_block(conv, iks, bbuf, high, residual, output, g, row_begin, row_end, jc, nc, widened, &max);
         }
     }

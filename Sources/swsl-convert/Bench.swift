@@ -91,8 +91,5 @@ struct Bench: ParsableCommand {
 }
 
 extension Duration {
-    var milliseconds: Double {
-        let c = components
-        return Double(c.seconds) * 1000 + Double(c.attoseconds) / 1e15
-    }
+    var milliseconds: Double { inSeconds * 1000 }
 }

@@ -196,7 +196,7 @@ final class DatasetProgress {
     }
 
     private func text(now: ContinuousClock.Instant) -> String {
-        let seconds = Double((now - start).components.seconds) + Double((now - start).components.attoseconds) / 1e18
+        let seconds = (now - start).inSeconds
         let rate = seconds > 0 ? Double(done) / seconds : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
         return "verify: \(done)/\(total) images, \(ConversionSummary.fixed(rate, 1)) images/s, ETA \(Int(eta.rounded())) s"

@@ -87,10 +87,14 @@ struct ConvCase: CustomStringConvertible, Sendable {
                 #expect(maxDiff <= 1e-5 * (1 + maxRef), "variant \(variant), \(threads) threads")
             }
             // The im2col GEMM, which takes any shape, also where the shape's own path is direct (AVX-512, stride 1).
-            let actual = KernelHarness.run(KernelHarness.layer(naive), input: input, height: shape.height,
-                                           width: shape.width, residual: residual, kernels: kernels, path: SWK_PATH_FLOAT_GEMM)
-            let (maxDiff, maxRef) = KernelHarness.difference(actual, expected)
-            #expect(maxDiff <= 1e-5 * (1 + maxRef), "variant \(variant), the GEMM path")
+            let layer = KernelHarness.layer(naive)
+            for path in KernelHarness.otherPaths(layer, height: shape.height, width: shape.width, kernels: kernels,
+                                                 among: [SWK_PATH_FLOAT_GEMM]) {
+                let actual = KernelHarness.run(layer, input: input, height: shape.height, width: shape.width,
+                                               residual: residual, kernels: kernels, path: path)
+                let (maxDiff, maxRef) = KernelHarness.difference(actual, expected)
+                #expect(maxDiff <= 1e-5 * (1 + maxRef), "variant \(variant), the GEMM path")
+            }
         }
     }
 

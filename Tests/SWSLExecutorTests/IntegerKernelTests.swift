@@ -38,10 +38,9 @@ import SWSLFormat
                                          groups: shape.groups, weights: values.map(Float.init))
             (naive.scale, naive.postBias, naive.relu) = (scales.map { $0 * step }, bias, true)
             let expected = naive.run(quantized, height: shape.height, width: shape.width)
-            // The path the shape takes, then each integer path it could take instead: columns packed per block
-            // (any shape), and packed once per image (one group).
-            let paths: [swk_conv_path?] = [nil, SWK_PATH_INTEGER_PACKED] + (shape.groups == 1 ? [SWK_PATH_INTEGER_PREPACKED] : [])
-            for path in paths {
+            // The path the shape takes, then each integer path it could take instead.
+            let others = KernelHarness.otherIntegerPaths(layer, height: shape.height, width: shape.width, kernels: kernels)
+            for path in [nil] + others.map(Optional.some) {
                 let actual = KernelHarness.run(layer, input: input, height: shape.height, width: shape.width,
                                                kernels: kernels, inputScale: step, path: path)
                 let (maxDiff, maxRef) = KernelHarness.difference(actual, expected)
@@ -154,10 +153,9 @@ import SWSLFormat
                                      weights: values.map(Float.init))
         (naive.scale, naive.postBias) = ([Float](repeating: 1, count: shape.outChannels), nil)
         let expected = naive.run(inputs.map { min($0, Float(levels)) }, height: shape.height, width: shape.width)
-        // The path the shape takes, and the integer paths it could take instead (packed per column block; packed once
-        // per image, for one group).
-        let paths: [swk_conv_path?] = [nil, SWK_PATH_INTEGER_PACKED] + (shape.groups == 1 ? [SWK_PATH_INTEGER_PREPACKED] : [])
-        for path in paths {
+        // The path the shape takes, and the integer paths it could take instead.
+        let others = KernelHarness.otherIntegerPaths(layer, height: shape.height, width: shape.width, kernels: kernels)
+        for path in [nil] + others.map(Optional.some) {
             let actual = KernelHarness.run(layer, input: inputs, height: shape.height, width: shape.width, kernels: kernels,
                                            inputScale: 1, path: path)
             let wrong = zip(actual, expected).filter { Double($0) != $1 }.count

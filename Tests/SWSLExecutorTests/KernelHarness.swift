@@ -45,6 +45,20 @@ enum KernelHarness {
         return output
     }
 
+    /// Of `paths`, those `layer` at this size would not take anyway (its own path is tested by running it as chosen).
+    static func otherPaths(_ layer: ConvLayer, height: Int, width: Int, kernels: KernelChoice,
+                           among paths: [swk_conv_path]) -> [swk_conv_path] {
+        let chosen = layer.descriptor(height: height, width: width, kernels: kernels).path
+        return paths.filter { Int32($0.rawValue) != chosen }
+    }
+
+    /// The integer paths `layer` could take instead of its own: columns packed per block (any shape), packed once
+    /// per image (one group).
+    static func otherIntegerPaths(_ layer: ConvLayer, height: Int, width: Int, kernels: KernelChoice) -> [swk_conv_path] {
+        otherPaths(layer, height: height, width: width, kernels: kernels,
+                   among: [SWK_PATH_INTEGER_PACKED] + (layer.groups == 1 ? [SWK_PATH_INTEGER_PREPACKED] : []))
+    }
+
     /// A float32 layer with the given epilogue.
     static func layer(_ naive: NaiveConvolution) -> ConvLayer {
         ConvLayer(

@@ -98,7 +98,6 @@ extension PlanExecutor {
             let steps = scales
             for stage in 0..<Kernels.prepareStages(descriptor) {
                 let pieces = Kernels.preparePieces(descriptor, stage: stage)
-                guard pieces > 0 else { continue }
                 let parts = max(1, min(pieces, 4 * ((threads + batch - 1) / batch)))
                 let ranges = ConvTask.even(pieces, parts)
                 pool.parallelFor(batch * parts) { index, _ in

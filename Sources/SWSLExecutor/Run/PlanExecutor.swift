@@ -1,3 +1,4 @@
+import SWSLCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -182,9 +183,9 @@ public final class PlanExecutor {
         valueMaxima.removeAll(keepingCapacity: true)
         if var times = stepSeconds, var waits = stepWaitSeconds {
             for (index, step) in plan.steps.enumerated() {
-                let (start, busy) = (WorkerPool.nanoseconds(), pool.busySeconds)
+                let (start, busy) = (ContinuousClock.now, pool.busySeconds)
                 execute(step, schedule: schedule, buffers: buffers, layerInput: layerInput)
-                let wall = Double(WorkerPool.nanoseconds() - start) / 1e9
+                let wall = (ContinuousClock.now - start).inSeconds
                 times[index] += wall
                 waits[index] += max(0, wall - (pool.busySeconds - busy) / Double(pool.threadCount))
             }

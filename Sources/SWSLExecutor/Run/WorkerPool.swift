@@ -1,4 +1,5 @@
 internal import CKernels
+import SWSLCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,8 +17,8 @@ final class WorkerPool: @unchecked Sendable {
     /// While true, each thread's time inside tasks is summed (`busySeconds`): the profile's wait time is what the
     /// threads did not spend in tasks.
     var measuresBusy = false
-    /// Per thread, nanoseconds spent inside tasks while `measuresBusy`, one cache line apart.
-    private let busy: UnsafeMutablePointer<UInt64>
+    /// Per thread, seconds spent inside tasks while `measuresBusy`, one cache line apart.
+    private let busy: UnsafeMutablePointer<Double>
 
     init(threads: Int) {
         threadCount = max(1, threads)
@@ -50,7 +51,7 @@ final class WorkerPool: @unchecked Sendable {
     func resetBusy() { busy.update(repeating: 0, count: threadCount * 8) }
 
     /// Seconds each thread (0: the caller) spent inside tasks while `measuresBusy` (read between loops).
-    var busySecondsPerThread: [Double] { (0..<threadCount).map { Double(busy[$0 * 8]) / 1e9 } }
+    var busySecondsPerThread: [Double] { (0..<threadCount).map { busy[$0 * 8] } }
 
     /// Runs `body(task, worker)` for every task in `0..<count`, spread over the threads; `worker`
     /// (0 is the caller) tells the body which per-thread scratch memory to use. Returns when all are done.
@@ -58,9 +59,9 @@ final class WorkerPool: @unchecked Sendable {
         guard measuresBusy else { return spread(count, body) }
         let busy = self.busy
         spread(count) { task, worker in
-            let start = Self.nanoseconds()
+            let start = ContinuousClock.now
             body(task, worker)
-            busy[worker * 8] &+= Self.nanoseconds() &- start
+            busy[worker * 8] += (ContinuousClock.now - start).inSeconds
         }
     }
 
@@ -70,15 +71,6 @@ final class WorkerPool: @unchecked Sendable {
             return
         }
         withoutActuallyEscaping(body) { escaping in state.run(count: count, body: escaping) }
-    }
-}
-
-extension WorkerPool {
-    /// A monotonic clock in nanoseconds.
-    static func nanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
 }
 

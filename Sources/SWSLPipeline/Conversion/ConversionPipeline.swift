@@ -477,8 +477,7 @@ struct PhaseTimer {
     /// Records the time since the previous lap under `name`, in seconds.
     mutating func lap(_ name: String) {
         let now = clock.now
-        let d = (now - last).components
-        laps.append((name, Double(d.seconds) + Double(d.attoseconds) / 1e18))
+        laps.append((name, (now - last).inSeconds))
         last = now
     }
 }
